@@ -1,0 +1,74 @@
+"""expnet: the forward and backward pass of a small neural network, exactly and as by hand.
+
+NumPy only: nothing here imports streamlit or plotly.
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation
+from .batch import BatchResult, evaluate_batch, grid_values
+from .gradcheck import CheckRow, check_name_affine, finite_differences, gradient_check
+from .losses import LOSSES, Loss, get_loss
+from .network import (
+    Layer,
+    Problem,
+    ProblemError,
+    build_problem,
+    get_value,
+    load_problem,
+    parameter_names,
+    parse_name,
+    problem_from_dict,
+    problem_from_json,
+    save_problem,
+    set_value,
+    set_values,
+    weight_names,
+)
+from .presets import PRESETS, Preset, get_preset
+from .solution import Step, WorkedSolution, worked_solution
+from .trace import ChainRule, Factor, NumericIssue, Trace, trace
+from .training import DescentPath, TrainResult, descend, train
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "PRESETS",
+    "Activation",
+    "BatchResult",
+    "ChainRule",
+    "CheckRow",
+    "DescentPath",
+    "Factor",
+    "Layer",
+    "Loss",
+    "NumericIssue",
+    "Preset",
+    "Problem",
+    "ProblemError",
+    "Step",
+    "Trace",
+    "TrainResult",
+    "WorkedSolution",
+    "build_problem",
+    "check_name_affine",
+    "descend",
+    "evaluate_batch",
+    "finite_differences",
+    "get_activation",
+    "get_loss",
+    "get_preset",
+    "get_value",
+    "gradient_check",
+    "grid_values",
+    "load_problem",
+    "parameter_names",
+    "parse_name",
+    "problem_from_dict",
+    "problem_from_json",
+    "save_problem",
+    "set_value",
+    "set_values",
+    "trace",
+    "train",
+    "weight_names",
+    "worked_solution",
+]

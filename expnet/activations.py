@@ -1,0 +1,114 @@
+"""Activation functions: each a name, a function, its derivative and its LaTeX, side by side.
+
+Every function takes and returns float64 arrays of any shape. ``derivative(z, a)`` receives
+both the pre-activation ``z`` and the activation ``a = f(z)``, so that a derivative written in
+terms of ``a`` (as by hand: σ' = a(1 - a), (e^z)' = e^z) uses the value already computed.
+``derivative_is_polynomial`` says whether that derivative is a polynomial in (z, a): then a
+hand calculation writes it out exactly from the rounded ``a`` instead of rounding it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+#: Largest z for which e^z is finite in float64 (log of the largest double).
+EXP_OVERFLOW_Z = float(np.log(np.finfo(np.float64).max))
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    function: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array]
+    latex: str  # f(z) as a template: "{z}" stands for the unit's z symbol
+    derivative_latex: str  # f'(z) as a template in "{z}" and "{a}", e.g. r"{a}\,(1-{a})"
+    derivative_is_polynomial: bool
+    symbol: str  # the name as written in a formula, e.g. r"\sigma"
+
+
+def _sigmoid(z: Array) -> Array:
+    # exp(-|z|) never overflows, so both branches are stable for large |z|.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus(z: Array) -> Array:
+    return np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0.0)
+
+
+def _exp(z: Array) -> Array:
+    with np.errstate(over="ignore"):
+        return np.exp(z)
+
+
+sigmoid = Activation(
+    "sigmoid",
+    _sigmoid,
+    lambda z, a: a * (1.0 - a),
+    r"\frac{1}{1+e^{-{z}}}",
+    r"{a}\,(1-{a})",
+    True,
+    r"\sigma",
+)
+tanh = Activation(
+    "tanh",
+    np.tanh,
+    lambda z, a: 1.0 - a * a,
+    r"\tanh({z})",
+    r"1-\left({a}\right)^2",
+    True,
+    r"\tanh",
+)
+relu = Activation(
+    "relu",
+    lambda z: np.maximum(z, 0.0),
+    lambda z, a: (z > 0).astype(np.float64),
+    r"\max(0, {z})",
+    r"[{z}>0]",
+    True,
+    r"\operatorname{relu}",
+)
+identity = Activation(
+    "identity",
+    lambda z: np.asarray(z, dtype=np.float64) + 0.0,
+    lambda z, a: np.ones_like(z),
+    "{z}",
+    "1",
+    True,
+    r"\operatorname{id}",
+)
+exp = Activation(
+    "exp",
+    _exp,
+    lambda z, a: a,
+    "e^{{z}}",
+    "e^{{z}}",
+    True,
+    r"\exp",
+)
+softplus = Activation(
+    "softplus",
+    _softplus,
+    lambda z, a: _sigmoid(z),
+    r"\log(1+e^{{z}})",
+    r"\sigma({z})",
+    False,
+    r"\operatorname{softplus}",
+)
+
+ACTIVATIONS: dict[str, Activation] = {
+    f.name: f for f in (sigmoid, tanh, relu, identity, exp, softplus)
+}
+
+
+def get_activation(name: str) -> Activation:
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(ACTIVATIONS)
+        raise ValueError(f"unknown activation {name!r}; known: {known}") from None

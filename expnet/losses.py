@@ -1,0 +1,125 @@
+"""Losses, summed over the outputs k, each with ∂J/∂p and its LaTeX.
+
+``value(p, y)`` takes arrays whose last axis is the output index k and sums over it.
+∂J/∂p is affine in the target for every loss here, ∂J/∂p_k = c(p_k) + d(p_k)·y_k, so
+``grad_affine(p)`` returns the pair (c, d); this is what lets a gradient be written as
+const + coef·y when y is left as a symbol, as the homework does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    value: Callable[[Array, Array], Array]
+    grad_affine: Callable[[Array], tuple[Array, Array]]
+    latex: str  # J in terms of p and y
+    derivative_latex: str  # ∂J/∂p_k as a template in "{p}" and "{y}"
+    grad_is_polynomial: bool  # c and d are polynomials in p: exact from a rounded p
+    domain: Callable[[Array, Array], str | None]  # why (p, y) is outside the loss's domain
+    grad_y: Callable[[Array, Array], Array]  # ∂J/∂y_k, for a landscape over the target
+
+    def grad(self, p: Array, y: Array) -> Array:
+        """∂J/∂p_k = c(p_k) + d(p_k)·y_k, same shape as p."""
+        const, coef = self.grad_affine(p)
+        return const + coef * y
+
+
+def _xlogy(y: Array, p: Array) -> Array:
+    """y·log p with 0·log 0 = 0, as the limit demands."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y == 0, 0.0, y * np.log(p))
+
+
+def _half_squared(p: Array, y: Array) -> Array:
+    return 0.5 * np.sum((p - y) ** 2, axis=-1)
+
+
+def _poisson(p: Array, y: Array) -> Array:
+    return np.sum(p - _xlogy(y, p), axis=-1)
+
+
+def _bce(p: Array, y: Array) -> Array:
+    return -np.sum(_xlogy(y, p) + _xlogy(1.0 - y, 1.0 - p), axis=-1)
+
+
+def _poisson_affine(p: Array) -> tuple[Array, Array]:
+    with np.errstate(divide="ignore"):
+        return np.ones_like(p), -1.0 / p
+
+
+def _bce_affine(p: Array) -> tuple[Array, Array]:
+    with np.errstate(divide="ignore"):
+        return 1.0 / (1.0 - p), -1.0 / (p * (1.0 - p))
+
+
+def _always(p: Array, y: Array) -> str | None:
+    return None
+
+
+def _poisson_domain(p: Array, y: Array) -> str | None:
+    if np.any(p <= 0):
+        return "poisson_nll needs p > 0 (log p is undefined at p <= 0)"
+    if np.any(y < 0):
+        return "poisson_nll needs y >= 0"
+    return None
+
+
+def _bce_domain(p: Array, y: Array) -> str | None:
+    if np.any((p <= 0) | (p >= 1)):
+        return "binary_cross_entropy needs 0 < p < 1 (log p or log(1-p) is undefined)"
+    if np.any((y < 0) | (y > 1)):
+        return "binary_cross_entropy needs 0 <= y <= 1"
+    return None
+
+
+half_squared_error = Loss(
+    "half_squared_error",
+    _half_squared,
+    lambda p: (p + 0.0, -np.ones_like(p)),
+    r"\tfrac12 \sum_k (p_k - y_k)^2",
+    r"{p} - {y}",
+    True,
+    _always,
+    lambda p, y: y - p,
+)
+poisson_nll = Loss(
+    "poisson_nll",
+    _poisson,
+    _poisson_affine,
+    r"\sum_k \left(p_k - y_k \log p_k\right)",
+    r"1 - \frac{{y}}{{p}}",
+    False,
+    _poisson_domain,
+    lambda p, y: -np.log(p),
+)
+binary_cross_entropy = Loss(
+    "binary_cross_entropy",
+    _bce,
+    _bce_affine,
+    r"-\sum_k \left[y_k \log p_k + (1-y_k)\log(1-p_k)\right]",
+    r"\frac{1}{1-{p}} - \frac{{y}}{{p}\,(1-{p})}",
+    False,
+    _bce_domain,
+    lambda p, y: np.log(1.0 - p) - np.log(p),
+)
+
+LOSSES: dict[str, Loss] = {
+    f.name: f for f in (half_squared_error, poisson_nll, binary_cross_entropy)
+}
+
+
+def get_loss(name: str) -> Loss:
+    try:
+        return LOSSES[name]
+    except KeyError:
+        known = ", ".join(LOSSES)
+        raise ValueError(f"unknown loss {name!r}; known: {known}") from None

@@ -1,0 +1,352 @@
+"""A problem: a small fully connected network, its loss, an input x and a target y.
+
+Shapes: layer l (1-based, as on screen) has ``W`` of shape (n_l, n_{l-1}), one row per unit,
+and ``b`` of shape (n_l,); ``x`` has shape (n_0,), ``y`` shape (n_L,) or None when the
+target is left as a symbol. The JSON form is the problem file of DESIGN.md.
+
+Parameter names are 1-based like the homework: ``W{l}_{j}{i}`` (layer l, into unit j, from
+input i), ``b{l}_{j}``, ``x{i}``, ``y`` (or ``y{k}`` with several outputs).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .losses import LOSSES
+
+MAX_INPUTS = 8
+MAX_UNITS = 8
+MAX_LAYERS = 6
+MAX_ABS_VALUE = 1e6
+MAX_PROBLEM_BYTES = 100_000
+
+
+class ProblemError(ValueError):
+    """A problem file or a parameter name that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    W: np.ndarray  # (n_l, n_{l-1})
+    b: np.ndarray  # (n_l,)
+    activation: str
+
+    @property
+    def units(self) -> int:
+        return int(self.W.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    layers: tuple[Layer, ...]
+    loss: str
+    x: np.ndarray  # (n_0,)
+    y: np.ndarray | None  # (n_L,) or None: y kept as a symbol
+
+    @property
+    def inputs(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def outputs(self) -> int:
+        return self.layers[-1].units
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """(n_0, n_1, ..., n_L)."""
+        return (self.inputs, *(layer.units for layer in self.layers))
+
+    def to_dict(self) -> dict[str, Any]:
+        y: Any = None
+        if self.y is not None:
+            y = float(self.y[0]) if self.outputs == 1 else [float(v) for v in self.y]
+        return {
+            "inputs": self.inputs,
+            "layers": [
+                {"W": layer.W.tolist(), "b": layer.b.tolist(), "activation": layer.activation}
+                for layer in self.layers
+            ],
+            "loss": self.loss,
+            "x": self.x.tolist(),
+            "y": y,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(self.to_json(indent=None))
+
+    def with_target(self, y: Iterable[float] | float | None) -> Problem:
+        return replace(self, y=None if y is None else _vector(y, self.outputs, "y"))
+
+    def with_input(self, x: Iterable[float] | float) -> Problem:
+        return replace(self, x=_vector(x, self.inputs, "x"))
+
+
+def _vector(values: Iterable[float] | float, n: int, what: str) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if arr.shape != (n,):
+        raise ProblemError(f"{what}: expected {n} number(s), got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        raise ProblemError(f"{what}: every value must be a finite number")
+    return arr
+
+
+# ---------------------------------------------------------------- validation and JSON
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProblemError(f"{where}: expected a number, got {type(value).__name__} {value!r:.40}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ProblemError(f"{where}: expected a finite number, got {value!r}")
+    if abs(v) > MAX_ABS_VALUE:
+        raise ProblemError(f"{where}: {v:g} is too large (|value| <= {MAX_ABS_VALUE:g})")
+    return v
+
+
+def _numbers(value: Any, n: int, where: str, what: str) -> list[float]:
+    if not isinstance(value, list):
+        raise ProblemError(f"{where}: expected a list of {n} numbers ({what})")
+    if len(value) != n:
+        raise ProblemError(f"{where}: expected {n} numbers ({what}), got {len(value)}")
+    return [_number(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+
+def problem_from_dict(data: Any) -> Problem:
+    """Validate a parsed problem file and build the Problem; errors name the bad part."""
+    if not isinstance(data, dict):
+        raise ProblemError(f"problem: expected a JSON object, got {type(data).__name__}")
+    unknown = sorted(set(data) - {"inputs", "layers", "loss", "x", "y"})
+    if unknown:
+        raise ProblemError(f"problem: unknown key(s) {', '.join(map(repr, unknown))}")
+    for key in ("inputs", "layers", "loss", "x"):
+        if key not in data:
+            raise ProblemError(f"problem: missing key {key!r}")
+    inputs = data["inputs"]
+    if isinstance(inputs, bool) or not isinstance(inputs, int) or not 1 <= inputs <= MAX_INPUTS:
+        raise ProblemError(
+            f"inputs: expected a whole number from 1 to {MAX_INPUTS}, got {inputs!r:.40}"
+        )
+    layers_data = data["layers"]
+    if not isinstance(layers_data, list) or not 1 <= len(layers_data) <= MAX_LAYERS:
+        raise ProblemError(f"layers: expected a list of 1 to {MAX_LAYERS} layers")
+    layers = []
+    n_prev = inputs
+    for l, layer in enumerate(layers_data):
+        where = f"layers[{l}]"
+        if not isinstance(layer, dict):
+            raise ProblemError(f"{where}: expected an object with W, b and activation")
+        extra = sorted(set(layer) - {"W", "b", "activation"})
+        if extra:
+            raise ProblemError(f"{where}: unknown key(s) {', '.join(map(repr, extra))}")
+        for key in ("W", "b", "activation"):
+            if key not in layer:
+                raise ProblemError(f"{where}: missing key {key!r}")
+        rows = layer["W"]
+        if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_UNITS:
+            raise ProblemError(
+                f"{where}.W: expected a list of 1 to {MAX_UNITS} rows (one per unit)"
+            )
+        W = [
+            _numbers(row, n_prev, f"{where}.W[{j}]", "one per unit of the layer below")
+            for j, row in enumerate(rows)
+        ]
+        b = _numbers(layer["b"], len(rows), f"{where}.b", "one per unit of this layer")
+        act = layer["activation"]
+        if not isinstance(act, str) or act not in ACTIVATIONS:
+            raise ProblemError(
+                f"{where}.activation: unknown {act!r:.40}; known: {', '.join(ACTIVATIONS)}"
+            )
+        layers.append(Layer(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64), act))
+        n_prev = len(rows)
+    loss = data["loss"]
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise ProblemError(f"loss: unknown {loss!r:.40}; known: {', '.join(LOSSES)}")
+    x = np.array(_numbers(data["x"], inputs, "x", "one per input"), dtype=np.float64)
+    y_data = data.get("y")
+    y: np.ndarray | None
+    if y_data is None:
+        y = None
+    elif isinstance(y_data, list):
+        y = np.array(_numbers(y_data, n_prev, "y", "one per output"), dtype=np.float64)
+    elif n_prev == 1:
+        y = np.array([_number(y_data, "y")], dtype=np.float64)
+    else:
+        raise ProblemError(f"y: expected a list of {n_prev} numbers (one per output) or null")
+    return Problem(tuple(layers), loss, x, y)
+
+
+def problem_from_json(text: str | bytes) -> Problem:
+    if len(text) > MAX_PROBLEM_BYTES:
+        raise ProblemError(f"problem file is too large ({len(text)} bytes > {MAX_PROBLEM_BYTES})")
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ProblemError("problem file is nested too deeply to be a problem") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ProblemError(f"problem file is not valid JSON: {err}") from None
+    return problem_from_dict(data)
+
+
+def load_problem(path: str | Path) -> Problem:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PROBLEM_BYTES:
+            raise ProblemError(f"{path}: too large ({size} bytes > {MAX_PROBLEM_BYTES})")
+        text = path.read_bytes()
+    except OSError as err:
+        raise ProblemError(f"{path}: cannot read ({err.strerror})") from None
+    try:
+        return problem_from_json(text)
+    except ProblemError as err:
+        raise ProblemError(f"{path}: {err}") from None
+
+
+def save_problem(problem: Problem, path: str | Path) -> None:
+    Path(path).write_text(problem.to_json() + "\n")
+
+
+def build_problem(
+    sizes: Iterable[int],
+    activations: Iterable[str],
+    loss: str = "half_squared_error",
+    seed: int = 0,
+    y: Iterable[float] | float | None = None,
+) -> Problem:
+    """A network of the given sizes (n_0, ..., n_L) with small random weights (a fresh start)."""
+    sizes = list(sizes)
+    acts = list(activations)
+    if len(acts) != len(sizes) - 1:
+        raise ProblemError("one activation per layer is needed")
+    rng = np.random.default_rng(seed)
+    data = {
+        "inputs": sizes[0],
+        "layers": [
+            {
+                "W": np.round(rng.uniform(-1, 1, (n, m)), 1).tolist(),
+                "b": np.round(rng.uniform(-1, 1, n), 1).tolist(),
+                "activation": act,
+            }
+            for m, n, act in zip(sizes[:-1], sizes[1:], acts, strict=True)
+        ],
+        "loss": loss,
+        "x": np.round(rng.uniform(-1, 1, sizes[0]), 1).tolist(),
+        "y": None,
+    }
+    problem = problem_from_dict(data)
+    return problem if y is None else problem.with_target(y)
+
+
+# ---------------------------------------------------------------- parameter names
+
+_NAME = re.compile(r"^(?:W(\d)_(\d)(\d)|b(\d)_(\d)|x(\d)|y(\d)?)$")
+
+
+def parameter_names(problem: Problem, include_data: bool = True) -> list[str]:
+    """Canonical names in order: per layer W row by row then b; then x_i, then y."""
+    names = []
+    for l, layer in enumerate(problem.layers, start=1):
+        n, m = layer.W.shape
+        names += [f"W{l}_{j}{i}" for j in range(1, n + 1) for i in range(1, m + 1)]
+        names += [f"b{l}_{j}" for j in range(1, n + 1)]
+    if include_data:
+        names += [f"x{i}" for i in range(1, problem.inputs + 1)]
+        names += ["y"] if problem.outputs == 1 else [f"y{k}" for k in range(1, problem.outputs + 1)]
+    return names
+
+
+def weight_names(problem: Problem) -> list[str]:
+    """The trainable parameters: every W and b."""
+    return parameter_names(problem, include_data=False)
+
+
+@dataclass(frozen=True)
+class ParameterRef:
+    """Where a named value lives: kind in {"W", "b", "x", "y"}, 0-based layer/row/col."""
+
+    kind: str
+    layer: int  # 0-based layer index for W and b; -1 for x and y
+    row: int
+    col: int
+
+
+def parse_name(problem: Problem, name: str) -> ParameterRef:
+    m = _NAME.match(name)
+    if not m:
+        raise ProblemError(f"unknown parameter name {name!r} (expected e.g. W1_11, b2_1, x1, y)")
+    if m.group(1):
+        l, j, i = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= l <= len(problem.layers):
+            n, k = problem.layers[l - 1].W.shape
+            if 1 <= j <= n and 1 <= i <= k:
+                return ParameterRef("W", l - 1, j - 1, i - 1)
+    elif m.group(4):
+        l, j = int(m.group(4)), int(m.group(5))
+        if 1 <= l <= len(problem.layers) and 1 <= j <= problem.layers[l - 1].units:
+            return ParameterRef("b", l - 1, j - 1, 0)
+    elif m.group(6):
+        i = int(m.group(6))
+        if 1 <= i <= problem.inputs:
+            return ParameterRef("x", -1, i - 1, 0)
+    else:
+        k = m.group(7)
+        if k is None and problem.outputs == 1:
+            return ParameterRef("y", -1, 0, 0)
+        if k is not None and problem.outputs > 1 and 1 <= int(k) <= problem.outputs:
+            return ParameterRef("y", -1, int(k) - 1, 0)
+    raise ProblemError(f"parameter {name!r} does not exist in this network (sizes {problem.sizes})")
+
+
+def get_value(problem: Problem, name: str) -> float | None:
+    """The value of a named parameter; None for a y left as a symbol."""
+    ref = parse_name(problem, name)
+    if ref.kind == "W":
+        return float(problem.layers[ref.layer].W[ref.row, ref.col])
+    if ref.kind == "b":
+        return float(problem.layers[ref.layer].b[ref.row])
+    if ref.kind == "x":
+        return float(problem.x[ref.row])
+    return None if problem.y is None else float(problem.y[ref.row])
+
+
+def set_values(problem: Problem, values: dict[str, float]) -> Problem:
+    """A new problem with the named values replaced.
+
+    Setting one y_k of a symbolic y makes y numeric, the other outputs' targets 0."""
+    layers = [Layer(layer.W.copy(), layer.b.copy(), layer.activation) for layer in problem.layers]
+    x = problem.x.copy()
+    y = None if problem.y is None else problem.y.copy()
+    for name, value in values.items():
+        v = _number(value, name)
+        ref = parse_name(problem, name)
+        if ref.kind == "W":
+            layers[ref.layer].W[ref.row, ref.col] = v
+        elif ref.kind == "b":
+            layers[ref.layer].b[ref.row] = v
+        elif ref.kind == "x":
+            x[ref.row] = v
+        else:
+            if y is None:
+                y = np.zeros(problem.outputs)
+            y[ref.row] = v
+    return Problem(tuple(layers), problem.loss, x, y)
+
+
+def set_value(problem: Problem, name: str, value: float) -> Problem:
+    return set_values(problem, {name: value})

@@ -1,0 +1,312 @@
+"""The worked solution: ordered steps, forward then backward, as the homework writes them.
+
+Each step is one LaTeX line: the symbol, its formula in symbols, the formula with numbers
+substituted, and the value. Every value is read from one ``Trace``, so the solution, the
+diagram and the tables cannot disagree. Steps also say which parts of the diagram they
+compute (``highlight``) and, for gradients, which parameter they answer (``answer``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .activations import get_activation
+from .network import parameter_names, weight_names
+from .symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex, partial
+from .trace import ChainRule, Trace, _sub
+
+#: The loss written out for the actual outputs: (prefix, per-output term template).
+_LOSS_TERMS = {
+    "half_squared_error": (r"\tfrac12", "({p} - {y})^2"),
+    "poisson_nll": ("", r"\left({p} - {y}\log {p}\right)"),
+    "binary_cross_entropy": ("-", r"\left[{y}\log {p} + (1-{y})\log(1-{p})\right]"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str  # stable id: "z1_1", "a1_1", "J", "dJ/dp1", "factor:<symbol>", "grad:W2_11"
+    phase: str  # "forward" | "backward"
+    title: str
+    lhs: str  # LaTeX
+    formula: str  # LaTeX in symbols ("" when the value is given)
+    substituted: str  # LaTeX with numbers
+    value: float  # the constant part when the value depends on a symbolic y
+    y_coefs: tuple[float, ...] | None = None  # value + Σ y_coefs[k]·y_k when y is a symbol
+    highlight: tuple[tuple, ...] = ()
+    answer: str | None = None  # the canonical parameter name for a gradient step
+    extra: tuple[str, ...] = field(default=())  # further LaTeX lines (e.g. the factors' formulas)
+
+    @property
+    def value_latex(self) -> str:
+        if self.y_coefs is None:
+            return fmt_latex(self.value)
+        ys = (
+            ["y"]
+            if len(self.y_coefs) == 1
+            else [f"y_{{{k + 1}}}" for k in range(len(self.y_coefs))]
+        )
+        return fmt_affine(self.value, list(self.y_coefs), ys)
+
+    @property
+    def value_text(self) -> str:
+        if self.y_coefs is None:
+            return fmt(self.value)
+        ys = ["y"] if len(self.y_coefs) == 1 else [f"y{k + 1}" for k in range(len(self.y_coefs))]
+        return fmt_affine_text(self.value, list(self.y_coefs), ys)
+
+    @property
+    def latex(self) -> str:
+        """The whole line: lhs = formula = substituted = value (empty parts left out)."""
+        parts = [self.lhs]
+        parts += [p for p in (self.formula, self.substituted) if p]
+        parts.append(self.value_latex)
+        return " = ".join(parts)
+
+
+@dataclass(frozen=True)
+class WorkedSolution:
+    trace: Trace
+    steps: tuple[Step, ...]
+
+    def to_markdown(self, title: str = "Worked solution") -> str:
+        out = [f"# {title}", ""]
+        phase = None
+        for i, step in enumerate(self.steps, start=1):
+            if step.phase != phase:
+                phase = step.phase
+                out += [f"## {'Forward' if phase == 'forward' else 'Backward'} pass", ""]
+            out += [f"**{i}. {step.title}**", ""]
+            out += [f"$$ {line} $$" for line in step.extra]
+            out += [f"$$ {step.latex} $$", ""]
+        return "\n".join(out)
+
+    def to_latex(self, title: str = "Worked solution") -> str:
+        out = [
+            r"\documentclass{article}",
+            r"\usepackage{amsmath,amssymb}",
+            r"\usepackage[margin=2cm]{geometry}",
+            rf"\title{{{title}}}",
+            r"\date{}",
+            r"\begin{document}",
+            r"\maketitle",
+        ]
+        phase = None
+        for i, step in enumerate(self.steps, start=1):
+            if step.phase != phase:
+                phase = step.phase
+                out.append(rf"\section*{{{'Forward' if phase == 'forward' else 'Backward'} pass}}")
+            out.append(rf"\noindent\textbf{{{i}. {_tex_escape(step.title)}}}")
+            for line in (*step.extra, step.latex):
+                out += [r"\[", rf"  {line}", r"\]"]
+        out.append(r"\end{document}")
+        return "\n".join(out) + "\n"
+
+
+def _tex_escape(text: str) -> str:
+    for a, b in (
+        ("\\", r"\textbackslash{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("$", r"\$"),
+        ("#", r"\#"),
+        ("_", r"\_"),
+        ("{", r"\{"),
+        ("}", r"\}"),
+    ):
+        text = text.replace(a, b)
+    return text
+
+
+def _num(v: float) -> str:
+    return fmt_latex(v, paren=True)
+
+
+def forward_steps(tr: Trace) -> list[Step]:
+    problem, S = tr.problem, tr.symbols
+    L = len(problem.layers)
+    steps = []
+    for m, layer in enumerate(problem.layers):
+        l = m + 1
+        act = get_activation(layer.activation)
+        where = "output unit" if l == L else "hidden unit"
+        for j in range(layer.units):
+            terms = [S.b(l, j)] + [f"{S.W(l, j, i)}\\,{S.a(m, i)}" for i in range(layer.W.shape[1])]
+            nums = [fmt_latex(float(layer.b[j]))] + [
+                f"{_num(float(layer.W[j, i]))} \\cdot {_num(float(tr.a[m][i]))}"
+                for i in range(layer.W.shape[1])
+            ]
+            steps.append(
+                Step(
+                    f"z{l}_{j + 1}",
+                    "forward",
+                    f"Pre-activation of {where} {j + 1} (layer {l})",
+                    S.z(l, j),
+                    " + ".join(terms),
+                    " + ".join(nums),
+                    float(tr.z[m][j]),
+                    highlight=(
+                        ("node", l, j),
+                        *(("edge", l, j, i) for i in range(layer.W.shape[1])),
+                    ),
+                )
+            )
+            z_sym, z_num = S.z(l, j), float(tr.z[m][j])
+            formula = f"{act.symbol}({z_sym})"
+            expanded = _sub(act.latex, z=z_sym)
+            if expanded != z_sym:
+                formula += " = " + expanded
+            steps.append(
+                Step(
+                    f"a{l}_{j + 1}",
+                    "forward",
+                    f"{'Prediction' if l == L else 'Activation'} of {where} {j + 1} ({act.name})",
+                    S.a(l, j),
+                    formula,
+                    _sub(act.latex, z=_num(z_num) if "-{z}" in act.latex else fmt_latex(z_num)),
+                    float(tr.a[l][j]),
+                    highlight=(("node", l, j),),
+                )
+            )
+    if tr.y is not None and tr.loss is not None:
+        prefix, term = _LOSS_TERMS[problem.loss]
+        K = problem.outputs
+        sym_terms = [_sub(term, p=S.p(k), y=S.y(k)) for k in range(K)]
+        num_terms = [_sub(term, p=_num(float(tr.p[k])), y=_num(float(tr.y[k]))) for k in range(K)]
+
+        def joined(terms: list[str]) -> str:
+            body = " + ".join(terms)
+            return f"{prefix}\\left[{body}\\right]" if K > 1 else f"{prefix}{body}"
+
+        steps.append(
+            Step(
+                "J",
+                "forward",
+                f"Loss ({problem.loss})",
+                "J",
+                joined(sym_terms),
+                joined(num_terms),
+                tr.loss,
+                highlight=(("loss",), *(("node", L, k) for k in range(K))),
+            )
+        )
+    return steps
+
+
+def _grad_step(tr: Trace, rule: ChainRule) -> Step:
+    paths = rule.paths
+    max_shown = 4
+    if len(paths) <= max_shown:
+        chain = " + ".join(r" \cdot ".join(f.latex for f in p.factors) for p in paths)
+        formulas = " + ".join(
+            r" \cdot ".join(
+                f"({f.formula_latex})" if " " in f.formula_latex else f.formula_latex
+                for f in p.factors
+            )
+            for p in paths
+        )
+        numbers = " + ".join(r" \cdot ".join(f.substituted_latex for f in p.factors) for p in paths)
+        extra: tuple[str, ...] = (f"{rule.latex} = {chain}",)
+        formula = formulas
+    else:
+        extra = (
+            rf"{rule.latex} = \sum_{{\text{{paths}}}} \prod \text{{factors}}"
+            rf"\quad \text{{({len(paths)}{'+' if rule.truncated else ''} paths)}}",
+        )
+        formula, numbers = "", ""
+    highlight = tuple(dict.fromkeys(h for p in paths for f in p.factors for h in f.highlight))
+    return Step(
+        f"grad:{rule.name}",
+        "backward",
+        f"Gradient with respect to {rule.name}",
+        rule.latex,
+        formula,
+        numbers,
+        rule.total,
+        rule.total_y,
+        highlight,
+        rule.name,
+        extra,
+    )
+
+
+def backward_steps(tr: Trace, targets: list[str]) -> list[Step]:
+    problem, S = tr.problem, tr.symbols
+    L = len(problem.layers)
+    steps: list[Step] = []
+    shown: set[str] = set()
+    for k in range(problem.outputs):
+        rule_head = None
+        for name in targets:
+            rule = tr.chain_rule(name)
+            for path in rule.paths:
+                if path.output == k:
+                    rule_head = path.factors[0]
+                    break
+            if rule_head:
+                break
+        if rule_head is None:
+            continue
+        shown.add(rule_head.symbol)
+        steps.append(
+            Step(
+                f"dJ/dp{k + 1}",
+                "backward",
+                "Derivative of the loss with respect to the prediction",
+                partial("J", S.p(k)),
+                rule_head.formula_latex,
+                rule_head.substituted_latex,
+                rule_head.value,
+                _coefs(tr, k, rule_head.y_coef),
+                (("loss",), ("node", L, k)),
+            )
+        )
+    for name in targets:
+        rule = tr.chain_rule(name)
+        if len(rule.paths) <= 4:
+            for path in rule.paths:
+                for f in path.factors[1:]:
+                    if f.symbol in shown:
+                        continue
+                    shown.add(f.symbol)
+                    same = f.substituted_latex in (
+                        f.formula_latex,
+                        fmt_latex(f.value),
+                        _num(f.value),
+                    )
+                    steps.append(
+                        Step(
+                            f"factor:{f.symbol}",
+                            "backward",
+                            f"Local derivative {f.symbol}",
+                            f.latex,
+                            f.formula_latex,
+                            "" if same else f.substituted_latex,
+                            f.value,
+                            highlight=f.highlight,
+                        )
+                    )
+        steps.append(_grad_step(tr, rule))
+    return steps
+
+
+def _coefs(tr: Trace, k: int, coef: float | None) -> tuple[float, ...] | None:
+    if coef is None:
+        return None
+    out = [0.0] * tr.problem.outputs
+    out[k] = coef
+    return tuple(out)
+
+
+def default_targets(tr: Trace) -> list[str]:
+    """Every W and b, from the output layer back to the first (the order backprop finds them)."""
+    names = weight_names(tr.problem)
+    order = {l: i for i, l in enumerate(range(len(tr.problem.layers), 0, -1))}
+    return sorted(names, key=lambda n: order[int(n[1])])
+
+
+def worked_solution(tr: Trace, targets: list[str] | None = None) -> WorkedSolution:
+    """Forward steps for every unit, then ∂J/∂p and, per target, its new factors and product."""
+    valid = set(parameter_names(tr.problem))
+    targets = default_targets(tr) if not targets else [t for t in targets if t in valid]
+    return WorkedSolution(tr, tuple(forward_steps(tr) + backward_steps(tr, targets)))

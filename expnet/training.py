@@ -1,0 +1,105 @@
+"""Gradient descent on every W and b (optionally with momentum), and descent paths in a plane.
+
+Update with momentum μ: v ← μ v - η ∂J/∂θ, θ ← θ + v (μ = 0 is plain gradient descent).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .batch import evaluate_batch
+from .network import Layer, Problem, ProblemError, get_value
+from .trace import trace
+
+MAX_STEPS = 10_000
+
+
+@dataclass(frozen=True, eq=False)
+class TrainResult:
+    problem: Problem  # after the last step taken
+    loss_history: tuple[float, ...]  # J before, after step 1, ...
+    stopped: str | None  # why training stopped early (a value became non-finite), else None
+
+
+def _check_args(lr: float, steps: int, momentum: float) -> None:
+    if not (math.isfinite(lr) and lr > 0):
+        raise ProblemError("the learning rate must be a positive number")
+    if not 0 <= steps <= MAX_STEPS:
+        raise ProblemError(f"steps must be between 0 and {MAX_STEPS}")
+    if not 0 <= momentum < 1:
+        raise ProblemError("momentum must be in [0, 1)")
+
+
+def train(problem: Problem, lr: float, steps: int = 1, momentum: float = 0.0) -> TrainResult:
+    """``steps`` updates of all weights and biases; needs a numeric target y."""
+    _check_args(lr, steps, momentum)
+    if problem.y is None:
+        raise ProblemError("training needs a numeric target y (it is a symbol in this problem)")
+    tr = trace(problem)
+    history = [tr.loss if tr.loss is not None else math.nan]
+    velocity = [(np.zeros_like(layer.W), np.zeros_like(layer.b)) for layer in problem.layers]
+    current = problem
+    for _ in range(steps):
+        g = tr.gradient
+        assert g is not None
+        if tr.issues:
+            return TrainResult(current, tuple(history), tr.issues[0].message)
+        layers = []
+        for l, layer in enumerate(current.layers):
+            vW = momentum * velocity[l][0] - lr * g.dW[l]
+            vb = momentum * velocity[l][1] - lr * g.db[l]
+            velocity[l] = (vW, vb)
+            layers.append(Layer(layer.W + vW, layer.b + vb, layer.activation))
+        nxt = Problem(tuple(layers), current.loss, current.x, current.y)
+        tr = trace(nxt)
+        if tr.loss is None or not math.isfinite(tr.loss):
+            return TrainResult(current, tuple(history), "the loss became too large to represent")
+        current = nxt
+        history.append(tr.loss)
+    return TrainResult(current, tuple(history), None)
+
+
+@dataclass(frozen=True, eq=False)
+class DescentPath:
+    names: tuple[str, ...]
+    points: np.ndarray  # (steps + 1, len(names)): the values of the named parameters
+    loss: np.ndarray  # (steps + 1,)
+    stopped: str | None
+
+
+def descend(
+    problem: Problem, names: list[str], lr: float, steps: int, momentum: float = 0.0
+) -> DescentPath:
+    """Gradient descent on the named parameters only (the rest held fixed): a path in that plane."""
+    _check_args(lr, steps, momentum)
+    theta = np.array([[get_value(problem, n) for n in names]], dtype=np.float64)
+    if np.any(np.isnan(theta)) or any(get_value(problem, n) is None for n in names):
+        raise ProblemError("descent needs a numeric target y")
+    v = np.zeros_like(theta)
+    points = [theta[0].copy()]
+    res = evaluate_batch(problem, names, theta)
+    losses = [float(res.loss[0])]
+    for _ in range(steps):
+        if not res.valid[0]:
+            return DescentPath(
+                tuple(names),
+                np.array(points),
+                np.array(losses),
+                "the loss became too large or undefined",
+            )
+        v = momentum * v - lr * res.grad
+        theta = theta + v
+        res = evaluate_batch(problem, names, theta)
+        if not res.valid[0]:
+            return DescentPath(
+                tuple(names),
+                np.array(points),
+                np.array(losses),
+                "the loss became too large or undefined",
+            )
+        points.append(theta[0].copy())
+        losses.append(float(res.loss[0]))
+    return DescentPath(tuple(names), np.array(points), np.array(losses), None)
