@@ -1,0 +1,239 @@
+"""Fixtures for browser tests: a real `streamlit run` server and headless Chromium.
+
+The server runs the app named by the environment variable EXPNET_APP (default
+`app.py`, relative to the repository root) on a free loopback port. The browser
+is Debian's `chromium` driven by Playwright; `playwright install` is never
+needed. Every test in this folder is marked `browser`.
+
+Typical test::
+
+    def test_slider(page, streamlit_server, request):
+        page.goto(streamlit_server)
+        wait_for_idle(page)
+        metric = page.locator("[data-testid=stMetricValue]").first
+        before = metric.inner_text()
+        with expect_rerun(page):
+            page.locator(".st-key-W2_11 input[type=range]").press("ArrowRight")
+        assert metric.inner_text() != before
+        page.screenshot(path=artifact_path(request, "after"), full_page=True)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+SERVER_START_TIMEOUT_S = 60.0
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+APP_SELECTOR = "[data-testid=stApp]"
+IDLE_SELECTOR = "[data-testid=stApp][data-test-script-state=notRunning]"
+MAIN_SELECTOR = "[data-testid=stMainBlockContainer]"
+
+# Installed in every page before Streamlit loads: counts the app's finished
+# script runs in window.__expnetRunsFinished by reading the top-level field
+# numbers of each ForwardMsg that arrives on Streamlit's WebSocket (field 6 is
+# `script_finished`). The stApp attribute data-test-script-state is no use for
+# this: a quick rerun's "running" and "notRunning" reach React in one batch, so
+# the attribute never changes.
+_RUN_COUNTER_JS = r"""
+(() => {
+    window.__expnetRunsFinished = 0;
+    const SCRIPT_FINISHED = 6;
+    const topLevelFields = (buffer) => {
+        const bytes = new Uint8Array(buffer);
+        const fields = [];
+        let i = 0;
+        const varint = () => {
+            let value = 0, shift = 0, byte;
+            do {
+                byte = bytes[i++];
+                value += (byte & 127) * 2 ** shift;
+                shift += 7;
+            } while (byte & 128);
+            return value;
+        };
+        while (i < bytes.length) {
+            const tag = varint();
+            const wireType = tag % 8;
+            fields.push(Math.floor(tag / 8));
+            if (wireType === 0) varint();
+            else if (wireType === 1) i += 8;
+            else if (wireType === 2) { const n = varint(); i += n; }
+            else if (wireType === 5) i += 4;
+            else break;
+        }
+        return fields;
+    };
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = class extends NativeWebSocket {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener("message", (event) => {
+                if (event.data instanceof ArrayBuffer
+                        && topLevelFields(event.data).includes(SCRIPT_FINISHED)) {
+                    window.__expnetRunsFinished += 1;
+                }
+            });
+        }
+    };
+})();
+"""
+
+_TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.read().decode().strip() == "ok")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[str]:
+    """Start `streamlit run` on a free loopback port; yield its base URL."""
+    app = os.environ.get("EXPNET_APP", "app.py")
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false",
+    ]
+    base_url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+            while not _healthy(f"{base_url}/_stcore/health"):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(
+                        f"streamlit did not become healthy on {base_url} "
+                        f"(exit code {proc.poll()}).\ncommand: {' '.join(cmd)}\n"
+                        f"--- server output ---\n{log.read()}",
+                        pytrace=False,
+                    )
+                time.sleep(0.2)
+            yield base_url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium through Playwright's sync API."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context and page, 1400x1000, closed after the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(15_000)
+    context.add_init_script(_RUN_COUNTER_JS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def wait_for_idle(page: Page, timeout: float = 15_000) -> None:
+    """Wait until the app has rendered and no script run is in progress.
+
+    `data-test-script-state` is "initial" until the first run starts, then
+    "running" and "notRunning", so `notRunning` implies at least one finished run.
+    """
+    page.wait_for_selector(MAIN_SELECTOR, state="attached", timeout=timeout)
+    page.wait_for_selector(IDLE_SELECTOR, state="attached", timeout=timeout)
+
+
+@contextmanager
+def expect_rerun(page: Page, timeout: float = 15_000) -> Iterator[None]:
+    """On leaving the block, wait until a script run started inside it has finished
+    and been drawn.
+
+    Use it around one keypress or click. `wait_for_idle` alone is not enough
+    after an action: it returns at once, before the rerun has even begun.
+    Needs a page made by the `page` fixture.
+    """
+    wait_for_idle(page, timeout)
+    before = page.evaluate("() => window.__expnetRunsFinished")
+    if before is None:
+        raise RuntimeError("expect_rerun needs a page from the `page` fixture")
+    yield
+    page.wait_for_function(
+        """(n) => window.__expnetRunsFinished > n && document.querySelector(
+            '[data-testid=stApp]').dataset.testScriptState === 'notRunning'""",
+        arg=before,
+        timeout=timeout,
+    )
+    page.evaluate(_TWO_FRAMES_JS)
+
+
+def artifact_path(request: pytest.FixtureRequest, name: str) -> Path:
+    """Path `tests/artifacts/<test name>/<name>.png`, with its folder created."""
+    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    folder = ARTIFACTS / test_name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
