@@ -1,0 +1,23 @@
+"""expnet: entry point. Page config and navigation only; each page lives in pages/."""
+
+import streamlit as st
+
+st.set_page_config(page_title="expnet", page_icon=":material/hub:", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page(
+            "pages/explorer.py", title="Explorer", icon=":material/hub:", url_path="", default=True
+        ),
+        st.Page(
+            "pages/landscape.py",
+            title="Loss landscape",
+            icon=":material/landscape:",
+            url_path="landscape",
+        ),
+        st.Page(
+            "pages/classroom.py", title="Classroom", icon=":material/school:", url_path="classroom"
+        ),
+    ]
+)
+navigation.run()

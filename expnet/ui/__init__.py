@@ -1,0 +1,49 @@
+"""Streamlit-only layer: the shared state of the current problem and the shared controls.
+
+Pages import from here; see ``expnet.ui.state`` for how the state is shared between pages
+and kept in the URL. ``model`` and ``links`` are pure (no streamlit) and unit tested alone.
+"""
+
+from .links import validate_query_params
+from .state import (
+    allow_query_keys,
+    can_undo,
+    current_chain_rule,
+    current_problem,
+    current_settings,
+    current_solution,
+    current_structure,
+    current_trace,
+    current_values,
+    get_state,
+    load_preset,
+    reset_values,
+    set_settings,
+    set_structure,
+    set_values,
+    show_link_warning,
+    trace_of,
+    undo,
+)
+
+__all__ = [
+    "allow_query_keys",
+    "can_undo",
+    "current_chain_rule",
+    "current_problem",
+    "current_settings",
+    "current_solution",
+    "current_structure",
+    "current_trace",
+    "current_values",
+    "get_state",
+    "load_preset",
+    "reset_values",
+    "set_settings",
+    "set_structure",
+    "set_values",
+    "show_link_warning",
+    "trace_of",
+    "undo",
+    "validate_query_params",
+]

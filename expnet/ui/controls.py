@@ -1,0 +1,354 @@
+"""Shared controls: each function draws widgets and returns their values; the store in
+``expnet.ui.state`` is kept in step (see that module for why values survive page switches).
+
+Every widget's key is its canonical name (W1_11, ..., x1, y) or a key of
+``model.STRUCTURE_KEYS`` / ``model.SETTING_KEYS``, and every widget is bound to the URL
+(``bind="query-params"``): the address bar always holds the values that differ from the
+defaults, so copying it shares the problem.
+
+Any page may draw ``parameter_controls()`` (e.g. in ``st.sidebar``): the sliders then read and
+write the same store as the explorer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final, Literal
+
+import streamlit as st
+
+from expnet import get_preset, parse_name
+from expnet.symbols import Symbols
+
+from . import state
+from .model import (
+    ACTIVATION_NAMES,
+    LOSS_NAMES,
+    MAX_DECIMALS,
+    MAX_HIDDEN,
+    MAX_INPUTS,
+    MAX_OUTPUTS,
+    MAX_UNITS,
+    MIN_DECIMALS,
+    MIN_HIDDEN,
+    MIN_INPUTS,
+    MIN_OUTPUTS,
+    MIN_UNITS,
+    PRESET_NAMES,
+    STEP,
+    Settings,
+    Structure,
+    value_range,
+)
+
+BIND: Final[Literal["query-params"]] = "query-params"
+
+ACTIVATION_LABELS = {
+    "sigmoid": "sigmoid σ(z)",
+    "tanh": "tanh(z)",
+    "relu": "ReLU max(0, z)",
+    "identity": "identity z",
+    "exp": "exponential e^z",
+    "softplus": "softplus log(1+e^z)",
+}
+LOSS_LABELS = {
+    "half_squared_error": "½ (p − y)²",
+    "poisson_nll": "Poisson  p − y log p",
+    "binary_cross_entropy": "cross-entropy (binary)",
+}
+
+
+# ---------------------------------------------------------------- labels
+
+
+def latex_symbol(name: str, sizes: tuple[int, ...]) -> str:
+    """The seed's symbol for a canonical name, as LaTeX: W2_11 -> W_{11}^{(2)}, x1 -> x_{1}."""
+    S = Symbols(sizes)
+    kind = name[0]
+    if kind == "W":
+        l, rest = name[1:].split("_")
+        return S.W(int(l), int(rest[0]) - 1, int(rest[1]) - 1)
+    if kind == "b":
+        l, j = name[1:].split("_")
+        return S.b(int(l), int(j) - 1)
+    if kind == "x":
+        return S.a(0, int(name[1:]) - 1)
+    return S.y(int(name[1:]) - 1 if len(name) > 1 else 0)
+
+
+def text_symbol(name: str, sizes: tuple[int, ...]) -> str:
+    """The same symbol in plain Unicode (for tables, hover and select boxes)."""
+    S = Symbols(sizes)
+    kind = name[0]
+    if kind == "W":
+        l, rest = name[1:].split("_")
+        return S.W_text(int(l), int(rest[0]) - 1, int(rest[1]) - 1)
+    if kind == "b":
+        l, j = name[1:].split("_")
+        return S.b_text(int(l), int(j) - 1)
+    if kind == "x":
+        return S.a_text(0, int(name[1:]) - 1)
+    return S.y_text(int(name[1:]) - 1 if len(name) > 1 else 0)
+
+
+def layer_title(l: int, structure: Structure) -> str:
+    L = len(structure.sizes) - 1
+    act = structure.activations[l - 1]
+    role = "output layer" if l == L else f"hidden layer {l}"
+    return f"Layer {l} · {role} · {act}"
+
+
+# ---------------------------------------------------------------- structure and settings
+
+
+def _on_structure_change(key: str) -> None:
+    s = state.get_state()
+    widgets = s.structure.widget_values()
+    widgets[key] = st.session_state[key]
+    state.set_structure(Structure.from_widget_values(widgets))
+
+
+def _on_preset_change() -> None:
+    state.load_preset(st.session_state["preset"])
+
+
+def preset_picker() -> str:
+    """The preset select box (homework first). Changing it loads the preset's values."""
+    s = state.get_state()
+    state.prepare_widget("preset", s.structure.preset)
+    name = st.selectbox(
+        "Preset",
+        PRESET_NAMES,
+        key="preset",
+        bind=BIND,
+        on_change=_on_preset_change,
+        help="A network ready to explore; the homework is the seed's 2-2-1 network.",
+    )
+    st.caption(get_preset(name).description)
+    return str(name)
+
+
+def structure_controls() -> Structure:
+    """Layer sizes, per-layer activations and the loss, within teaching limits."""
+    s = state.get_state()
+    preset_defaults = Structure.from_preset(s.structure.preset).widget_values()
+    current = s.structure.widget_values()
+
+    def number(label: str, key: str, lo: int, hi: int, help: str | None = None) -> int:
+        state.prepare_widget(key, current[key])
+        return int(
+            st.number_input(
+                label,
+                min_value=lo,
+                max_value=hi,
+                value=int(preset_defaults[key]),  # type: ignore[call-overload]
+                step=1,
+                key=key,
+                bind=BIND,
+                on_change=_on_structure_change,
+                args=(key,),
+                help=help,
+            )
+        )
+
+    def choice(label: str, key: str, options: tuple[str, ...], labels: dict[str, str]) -> str:
+        state.prepare_widget(key, current[key])
+        return str(
+            st.selectbox(
+                label,
+                options,
+                index=options.index(str(preset_defaults[key])),
+                key=key,
+                bind=BIND,
+                on_change=_on_structure_change,
+                args=(key,),
+                format_func=lambda o: labels.get(o, o),
+            )
+        )
+
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        number("Inputs", "inputs", MIN_INPUTS, MAX_INPUTS)
+    with c2:
+        hidden = number("Hidden layers", "hidden", MIN_HIDDEN, MAX_HIDDEN)
+    with c3:
+        number("Outputs", "outputs", MIN_OUTPUTS, MAX_OUTPUTS)
+    for l in range(1, hidden + 1):
+        c1, c2 = st.columns([1, 2])
+        with c1:
+            number(f"Units in layer {l}", f"units{l}", MIN_UNITS, MAX_UNITS)
+        with c2:
+            choice(f"Activation, layer {l}", f"act{l}", ACTIVATION_NAMES, ACTIVATION_LABELS)
+    choice("Output activation", "act_out", ACTIVATION_NAMES, ACTIVATION_LABELS)
+    choice("Loss J", "loss", LOSS_NAMES, LOSS_LABELS)
+    return state.current_structure()
+
+
+def setting_controls() -> Settings:
+    """The two teaching switches."""
+    s = state.get_state()
+    preset_default = Settings.for_preset(s.structure.preset)
+    state.prepare_widget("y_symbol", s.settings.y_symbol)
+    y_symbol = st.toggle(
+        "Keep y as a symbol",
+        value=preset_default.y_symbol,
+        key="y_symbol",
+        bind=BIND,
+        help="Gradients are shown as const + coef·y, the homework's form.",
+    )
+    state.prepare_widget("by_hand", s.settings.by_hand)
+    by_hand = st.toggle(
+        "Round as by hand",
+        value=False,
+        key="by_hand",
+        bind=BIND,
+        help="Round every intermediate value and carry the rounded value on, as the "
+        "homework does (3 decimals reproduce its printed answers).",
+    )
+    decimals = s.settings.decimals
+    if by_hand:
+        state.prepare_widget("decimals", s.settings.decimals)
+        decimals = int(
+            st.number_input(
+                "Decimals",
+                min_value=MIN_DECIMALS,
+                max_value=MAX_DECIMALS,
+                value=Settings().decimals,
+                step=1,
+                key="decimals",
+                bind=BIND,
+            )
+        )
+    state.record_settings(y_symbol=bool(y_symbol), by_hand=bool(by_hand), decimals=decimals)
+    return state.current_settings()
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def parameter_slider(name: str, *, label: str | None = None) -> float:
+    """One slider for a canonical parameter name, bound to the URL; returns its value."""
+    s = state.get_state()
+    sizes = s.structure.sizes
+    lo, hi = value_range(name)
+    default = s.structure.default_values()[name]
+    state.prepare_widget(name, s.values[name])
+    disabled = name[0] == "y" and s.settings.y_symbol
+    v = st.slider(
+        label or f"${latex_symbol(name, sizes)}$",
+        min_value=lo,
+        max_value=hi,
+        value=default,
+        step=STEP,
+        format="%.2f",
+        key=name,
+        bind=BIND,
+        disabled=disabled,
+        help=(
+            "y is kept as a symbol: switch “Keep y as a symbol” off to give it a value."
+            if disabled
+            else f"{name} (default {default:g})"
+        ),
+    )
+    state.record_value(name, float(v))
+    return float(v)
+
+
+def _groups(names: Iterable[str], structure: Structure) -> dict[str, dict[int, list[str]]]:
+    """{group title: {unit j: names}} in the page's order: layer 1..L, then the data."""
+    problem = structure.base_problem()
+    groups: dict[str, dict[int, list[str]]] = {}
+    for name in names:
+        ref = parse_name(problem, name)
+        if ref.kind in ("W", "b"):
+            title = layer_title(ref.layer + 1, structure)
+            unit = ref.row
+        else:
+            title = "Data · input x and target y"
+            unit = 0 if ref.kind == "x" else 1
+        groups.setdefault(title, {}).setdefault(unit, []).append(name)
+    for units in groups.values():
+        for names_j in units.values():
+            names_j.sort(key=lambda n: (n[0] != "b", n))  # bias first, as the seed writes it
+    return groups
+
+
+def parameter_controls(
+    names: Iterable[str] | None = None, *, expanded: bool = True
+) -> dict[str, float]:
+    """A slider for every parameter, input and target (or only ``names``), grouped by layer and
+    by unit, labelled with the seed's symbols. Returns {name: value}."""
+    s = state.get_state()
+    structure = s.structure
+    wanted = list(names) if names is not None else structure.names()
+    out: dict[str, float] = {}
+    for title, units in _groups(wanted, structure).items():
+        with st.expander(title, expanded=expanded):
+            cols = st.columns(len(units)) if len(units) > 1 else [st.container()]
+            for col, (_, unit_names) in zip(cols, sorted(units.items()), strict=True):
+                with col:
+                    for name in unit_names:
+                        out[name] = parameter_slider(name)
+    return out
+
+
+def _set_exact() -> None:
+    name = st.session_state.get("exact_name")
+    value = st.session_state.get("exact_value")
+    if name and value is not None:
+        state.set_values({name: float(value)})
+
+
+def exact_value_control() -> None:
+    """Type an exact value for one parameter (sliders move in steps of 0.01)."""
+    s = state.get_state()
+    sizes = s.structure.sizes
+    names = [n for n in s.structure.names() if not (n[0] == "y" and s.settings.y_symbol)]
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    with c1:
+        name = st.selectbox(
+            "Parameter",
+            names,
+            key="exact_name",
+            format_func=lambda n: f"{text_symbol(n, sizes)}  ({n})",
+        )
+    lo, hi = value_range(str(name))
+    with c2:
+        st.number_input(
+            "Exact value",
+            min_value=lo,
+            max_value=hi,
+            value=float(max(lo, min(hi, s.values.get(str(name), 0.0)))),
+            step=STEP,
+            format="%.6g",
+            key="exact_value",
+        )
+    with c3:
+        st.button("Set", on_click=_set_exact, key="exact_set", width="stretch")
+
+
+def reset_button() -> None:
+    st.button(
+        "Reset to preset",
+        on_click=state.reset_values,
+        key="reset_values",
+        help="Every weight, bias, input and target back to the preset's value (undoable).",
+    )
+
+
+def _undo() -> None:
+    state.undo()
+
+
+def undo_button() -> None:
+    st.button(
+        "Undo",
+        on_click=_undo,
+        key="undo",
+        disabled=not state.can_undo(),
+        help="Back to the values before the last step, reset or preset change.",
+    )
+
+
+def value_of(name: str) -> Any:
+    return state.get_state().values.get(name)

@@ -1,0 +1,181 @@
+"""Share links: read a URL query back into a structure, settings and values, safely.
+
+Pure: no streamlit, so every hostile link can be unit tested. ``validate_query_params`` takes
+the query as ``{key: value or [values]}`` (a key given twice arrives as a list) and returns
+``(clean, problems)``:
+
+- ``clean`` maps every key it accepted to a typed value (``"W2_11": -2.5``, ``"inputs": 3``,
+  ``"y_symbol": False``); keys it did not accept are simply absent, so their defaults apply;
+- ``problems`` has one short line per rejected key, naming it and saying why, ready to be
+  listed in a single warning.
+
+Rejected: text where a number belongs, NaN, infinities, values outside the slider's range,
+keys that are not parameters of the network the link describes, unknown keys, keys given
+more than once. The structure keys are read first (they decide which parameter names exist).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from .model import (
+    ACTIVATION_NAMES,
+    LOSS_NAMES,
+    MAX_DECIMALS,
+    MAX_HIDDEN,
+    MAX_INPUTS,
+    MAX_OUTPUTS,
+    MAX_UNITS,
+    MIN_DECIMALS,
+    MIN_HIDDEN,
+    MIN_INPUTS,
+    MIN_OUTPUTS,
+    MIN_UNITS,
+    PRESET_NAMES,
+    SETTING_KEYS,
+    STRUCTURE_KEYS,
+    Structure,
+    value_range,
+)
+
+#: Anything that could be a parameter name (W12_34, b1_1, x3, y, y2); exact validity depends
+#: on the network.
+PARAMETER_PATTERN = re.compile(r"^(?:W\d+_\d+|b\d+_\d+|x\d+|y\d*)$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?$")
+_INTEGER = re.compile(r"^[+-]?\d{1,3}$")
+MAX_SHOWN_CHARS = 24
+_UNSAFE = re.compile(r"[^A-Za-z0-9.+\-…]")
+
+
+def _show(raw: str) -> str:
+    """A user's string, short and harmless inside Markdown: odd characters become '?'."""
+    text = raw if len(raw) <= MAX_SHOWN_CHARS else raw[: MAX_SHOWN_CHARS - 1] + "…"
+    return "'" + _UNSAFE.sub("?", text) + "'"
+
+
+def parse_number(raw: str) -> float | None:
+    """A finite decimal number written plainly (no NaN, inf, hex, underscores); else None."""
+    if len(raw) > 40 or not _NUMBER.match(raw):
+        return None
+    return float(raw)
+
+
+def _int_in(raw: str, lo: int, hi: int) -> int | None:
+    if not _INTEGER.match(raw):
+        return None
+    v = int(raw)
+    return v if lo <= v <= hi else None
+
+
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "inputs": (MIN_INPUTS, MAX_INPUTS),
+    "hidden": (MIN_HIDDEN, MAX_HIDDEN),
+    "outputs": (MIN_OUTPUTS, MAX_OUTPUTS),
+    "decimals": (MIN_DECIMALS, MAX_DECIMALS),
+    **{f"units{l}": (MIN_UNITS, MAX_UNITS) for l in range(1, MAX_HIDDEN + 1)},
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "preset": PRESET_NAMES,
+    "loss": LOSS_NAMES,
+    "act_out": ACTIVATION_NAMES,
+    **{f"act{l}": ACTIVATION_NAMES for l in range(1, MAX_HIDDEN + 1)},
+}
+
+
+def _parse_setting(key: str, raw: str) -> tuple[Any, str | None]:
+    """(value, None) or (None, why it was rejected) for a structure or settings key."""
+    if key in _CHOICES:
+        if raw in _CHOICES[key]:
+            return raw, None
+        return None, f"{key} = {_show(raw)}: not one of {', '.join(_CHOICES[key])}"
+    if key in _INT_LIMITS:
+        lo, hi = _INT_LIMITS[key]
+        v = _int_in(raw, lo, hi)
+        if v is None:
+            return None, f"{key} = {_show(raw)}: expected a whole number from {lo} to {hi}"
+        return v, None
+    # y_symbol, by_hand: Streamlit writes toggles as true/false
+    if raw in ("true", "false"):
+        return raw == "true", None
+    return None, f"{key} = {_show(raw)}: expected true or false"
+
+
+def validate_query_params(
+    params: Mapping[str, str | Sequence[str]], extra_keys: Collection[str] = ()
+) -> tuple[dict[str, Any], list[str]]:
+    """Split a share link's query into accepted typed values and named problems.
+
+    ``extra_keys`` are keys that belong to some page and are not checked here (nor reported).
+    """
+    problems: list[str] = []
+    single: dict[str, str] = {}
+    unknown: list[str] = []
+    for key, value in params.items():
+        if key in extra_keys:
+            continue
+        values = [value] if isinstance(value, str) else list(value)
+        known = key in STRUCTURE_KEYS or key in SETTING_KEYS or PARAMETER_PATTERN.match(key)
+        if not known:
+            unknown.append(key)
+            continue
+        if len(values) != 1:
+            problems.append(f"{key}: given {len(values)} times")
+            continue
+        single[key] = values[0]
+
+    clean: dict[str, Any] = {}
+    for key in (*STRUCTURE_KEYS, *SETTING_KEYS):
+        if key in single:
+            v, why = _parse_setting(key, single[key])
+            if why:
+                problems.append(why)
+            else:
+                clean[key] = v
+
+    # The structure the link describes: the preset's, with the link's changes.
+    preset = clean.get("preset", PRESET_NAMES[0])
+    widgets = Structure.from_preset(preset).widget_values()
+    widgets.update({k: v for k, v in clean.items() if k in STRUCTURE_KEYS})
+    structure = Structure.from_widget_values(widgets)
+    names = set(structure.names())
+
+    for key, raw in single.items():
+        if not PARAMETER_PATTERN.match(key):
+            continue
+        if key not in names:
+            problems.append(f"{key}: not a parameter of this network (sizes {structure.sizes})")
+            continue
+        number = parse_number(raw)
+        lo, hi = value_range(key)
+        if number is None:
+            problems.append(f"{key} = {_show(raw)}: not a finite number")
+        elif not lo <= number <= hi:
+            problems.append(f"{key} = {_show(raw)}: outside the range {lo:g} to {hi:g}")
+        else:
+            clean[key] = number
+
+    if unknown:
+        shown = ", ".join(_show(k) for k in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        problems.append(f"unknown key{'s' if len(unknown) > 1 else ''} {shown}{more}")
+    return clean, problems
+
+
+def link_warning(problems: Sequence[str], max_lines: int = 8) -> str:
+    """One Markdown warning naming every rejected key (``max_lines`` lines, then a count)."""
+    lines = [f"- {p}" for p in problems[:max_lines]]
+    if len(problems) > max_lines:
+        lines.append(f"- … and {len(problems) - max_lines} more")
+    return (
+        "This link had values that cannot be used, so their defaults are shown instead:\n\n"
+        + "\n".join(lines)
+    )
+
+
+def structure_from_clean(clean: Mapping[str, Any]) -> Structure:
+    """The structure described by accepted link values (defaults from the link's preset)."""
+    widgets = Structure.from_preset(clean.get("preset", PRESET_NAMES[0])).widget_values()
+    widgets.update({k: v for k, v in clean.items() if k in STRUCTURE_KEYS})
+    return Structure.from_widget_values(widgets)

@@ -1,0 +1,339 @@
+"""The current problem, shared by every page and kept across page switches.
+
+How it works (checked in headless Chromium on Streamlit 1.67, see tests/browser):
+
+- **One source of truth.** ``st.session_state["_expnet"]`` holds an ``AppState``: the
+  structure (preset, sizes, activations, loss), every value by canonical name (W1_11 ... x1 x2
+  y), the two switches, an undo stack. It is not a widget key, so Streamlit never deletes it,
+  whichever widgets a page draws: a page that draws no slider (the landscape, the classroom)
+  still reads the problem with ``current_problem()`` / ``current_trace()``.
+- **Widgets are views.** Sliders, toggles and select boxes use the canonical names (and the
+  keys in ``model.STRUCTURE_KEYS`` / ``model.SETTING_KEYS``) as keys, with
+  ``bind="query-params"``, so the URL always holds the values that differ from the defaults.
+  Before drawing one, ``controls`` calls ``prepare_widget(key, value)``: the widget gets the
+  stored value when Streamlit has none for it (first run, after a page switch) or when code
+  changed it (``set_values``, ``undo``, ...: a *pending* value). After drawing it, ``record``
+  writes the widget's value back. So values survive page switches even though Streamlit
+  drops the state of widgets a page run does not draw.
+- **Changing values from code** (``set_values``, ``load_preset``, ``undo``) only updates the
+  store and marks the widget keys pending. Call these from a widget callback
+  (``on_click=state.set_values, args=(...)``): callbacks run before the script, so the
+  sliders pick the new values up in the same run. From plain script code, call ``st.rerun()``
+  afterwards (Streamlit forbids changing a drawn widget's value in the same run).
+- **Share links.** The first access in a session reads ``st.query_params`` through the pure
+  ``links.validate_query_params``. Rejected keys (text, NaN, inf, out of range, unknown to
+  the network, repeated) are removed from the URL before any widget binds them, so each
+  widget falls back to its default exactly as the store does, and ``show_link_warning()``
+  shows ONE warning naming them. Pages with URL keys of their own call
+  ``allow_query_keys(...)`` before their first state access so those are not reported.
+- **One trace per run.** ``current_trace()`` is cached on the problem's JSON and the
+  rounding, so the diagram, tables and worked solution of a page all read the same Trace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import streamlit as st
+
+from expnet import (
+    ChainRule,
+    Problem,
+    Trace,
+    WorkedSolution,
+    get_preset,
+    parameter_names,
+    problem_from_json,
+    trace,
+    worked_solution,
+)
+
+from .links import link_warning, structure_from_clean, validate_query_params
+from .model import (
+    SETTING_KEYS,
+    STRUCTURE_KEYS,
+    Settings,
+    Structure,
+    make_problem,
+    value_range,
+)
+
+_KEY = "_expnet"
+MAX_UNDO = 50
+_EXTRA_QUERY_KEYS: set[str] = set()
+
+
+@dataclass
+class Snapshot:
+    structure: Structure
+    values: dict[str, float]
+    settings: Settings
+
+
+@dataclass
+class AppState:
+    structure: Structure
+    values: dict[str, float]
+    settings: Settings
+    undo_stack: list[Snapshot] = field(default_factory=list)
+    pending: dict[str, Any] = field(default_factory=dict)
+    link_problems: list[str] = field(default_factory=list)
+    notice: str | None = None  # one-off message for the next run (e.g. values clamped)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.structure, dict(self.values), self.settings)
+
+    def widget_values(self) -> dict[str, Any]:
+        """Every widget key with the value the store gives it."""
+        out: dict[str, Any] = dict(self.structure.widget_values())
+        out.update(
+            y_symbol=self.settings.y_symbol,
+            by_hand=self.settings.by_hand,
+            decimals=self.settings.decimals,
+        )
+        out.update(self.values)
+        return out
+
+
+def allow_query_keys(*keys: str) -> None:
+    """Declare URL keys a page owns, so a share link carrying them is not warned about."""
+    _EXTRA_QUERY_KEYS.update(keys)
+
+
+def _from_url() -> AppState:
+    qp = st.query_params
+    params = {key: qp.get_all(key) for key in qp}
+    clean, problems = validate_query_params(params, _EXTRA_QUERY_KEYS)
+    ours = set(STRUCTURE_KEYS) | set(SETTING_KEYS)
+    for key in params:
+        rejected = key not in clean and key not in _EXTRA_QUERY_KEYS
+        if rejected and (key in ours or key[:1] in "Wbxy"):
+            # drop it before a widget binds it, so the widget shows its default
+            with contextlib.suppress(Exception):  # a bound key cannot be deleted: nothing to do
+                del qp[key]
+    structure = structure_from_clean(clean)
+    settings = Settings.for_preset(structure.preset)
+    settings = replace(settings, **{k: clean[k] for k in SETTING_KEYS if k in clean})
+    values = structure.default_values()
+    values.update({k: clean[k] for k in values if k in clean})
+    return AppState(structure, values, settings, link_problems=problems)
+
+
+def get_state() -> AppState:
+    """The session's AppState, created from the URL on first access."""
+    s = st.session_state.get(_KEY)
+    if s is None:
+        s = _from_url()
+        st.session_state[_KEY] = s
+    return s  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def current_structure() -> Structure:
+    return get_state().structure
+
+
+def current_settings() -> Settings:
+    return get_state().settings
+
+
+def current_values() -> dict[str, float]:
+    """Every parameter's value by canonical name (a copy; y is there even when symbolic)."""
+    return dict(get_state().values)
+
+
+def current_problem() -> Problem:
+    s = get_state()
+    return make_problem(s.structure, s.values, s.settings.y_symbol)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _trace(problem_json: str, decimals: int | None) -> Trace:
+    return trace(problem_from_json(problem_json), decimals)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _solution(problem_json: str, decimals: int | None, targets: tuple[str, ...]) -> WorkedSolution:
+    return worked_solution(_trace(problem_json, decimals), list(targets) or None)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _chain_rule(problem_json: str, decimals: int | None, name: str) -> ChainRule:
+    return _trace(problem_json, decimals).chain_rule(name)
+
+
+def trace_of(problem: Problem, decimals: int | None = None) -> Trace:
+    """The (cached) trace of any problem."""
+    return _trace(problem.to_json(indent=None), decimals)
+
+
+def current_trace() -> Trace:
+    """The trace of the current problem with the current rounding; one object per problem."""
+    return trace_of(current_problem(), get_state().settings.rounding)
+
+
+def current_solution(targets: tuple[str, ...] = ()) -> WorkedSolution:
+    """The worked solution of the current trace; () = every W and b."""
+    s = get_state()
+    return _solution(current_problem().to_json(indent=None), s.settings.rounding, targets)
+
+
+def current_chain_rule(name: str) -> ChainRule:
+    s = get_state()
+    return _chain_rule(current_problem().to_json(indent=None), s.settings.rounding, name)
+
+
+def preset_questions() -> tuple[str, ...]:
+    """The gradients the current preset's homework asks for, if they exist in this network."""
+    s = get_state()
+    names = set(parameter_names(current_problem()))
+    return tuple(q for q in get_preset(s.structure.preset).questions if q in names)
+
+
+# ---------------------------------------------------------------- changing
+
+
+def _pend_all(s: AppState) -> None:
+    s.pending = s.widget_values()
+
+
+def _push_undo(s: AppState) -> None:
+    s.undo_stack.append(s.snapshot())
+    del s.undo_stack[:-MAX_UNDO]
+
+
+def load_preset(name: str) -> None:
+    """Open a preset with its own values and switches (undoable)."""
+    s = get_state()
+    _push_undo(s)
+    s.structure = Structure.from_preset(name)
+    s.values = s.structure.default_values()
+    s.settings = replace(
+        Settings.for_preset(name), by_hand=s.settings.by_hand, decimals=s.settings.decimals
+    )
+    _pend_all(s)
+
+
+def reset_values() -> None:
+    """Every value back to the default of the current structure (undoable)."""
+    s = get_state()
+    _push_undo(s)
+    s.values = s.structure.default_values()
+    _pend_all(s)
+
+
+def set_structure(structure: Structure) -> None:
+    """A new shape. Same sizes: the values stay (only activations/loss change); other sizes:
+    a fresh network from ``Structure.base_problem`` (undoable)."""
+    s = get_state()
+    if structure == s.structure:
+        return
+    _push_undo(s)
+    same_sizes = structure.sizes == s.structure.sizes and structure.preset == s.structure.preset
+    s.structure = structure
+    if not same_sizes:
+        s.values = structure.default_values()
+    _pend_all(s)
+
+
+def clamp(name: str, value: float) -> float:
+    lo, hi = value_range(name)
+    return min(max(float(value), lo), hi)
+
+
+def set_values(values: dict[str, float], *, undoable: bool = True) -> list[str]:
+    """Set named values (e.g. after one gradient step, or a landscape's end point).
+
+    Unknown names are ignored; values outside a slider's range are clamped to it (the names
+    clamped are returned and shown once as a notice). Undoable unless ``undoable=False``.
+    """
+    s = get_state()
+    known = {k: float(v) for k, v in values.items() if k in s.values}
+    if undoable and any(s.values[k] != v for k, v in known.items()):
+        _push_undo(s)
+    clamped = []
+    for k, v in known.items():
+        c = clamp(k, v)
+        if c != v:
+            clamped.append(k)
+        s.values[k] = c
+        s.pending[k] = c
+    if clamped:
+        verb = "were" if len(clamped) > 1 else "was"
+        s.notice = f"{', '.join(clamped)} left the slider range and {verb} clamped to it."
+    return clamped
+
+
+def set_settings(**changes: Any) -> None:
+    """Change y_symbol, by_hand or decimals from code."""
+    s = get_state()
+    s.settings = replace(s.settings, **changes)
+    s.pending.update(changes)
+
+
+def can_undo() -> bool:
+    return bool(get_state().undo_stack)
+
+
+def undo() -> bool:
+    """Go back to the state before the last preset/reset/structure change or set_values."""
+    s = get_state()
+    if not s.undo_stack:
+        return False
+    snap = s.undo_stack.pop()
+    s.structure, s.values, s.settings = snap.structure, dict(snap.values), snap.settings
+    _pend_all(s)
+    return True
+
+
+def pop_notice() -> str | None:
+    s = get_state()
+    notice, s.notice = s.notice, None
+    return notice
+
+
+# ---------------------------------------------------------------- widget plumbing
+
+
+def prepare_widget(key: str, value: Any) -> None:
+    """Before drawing the widget ``key``: give it the pending value, or ``value`` (the stored
+    one) when Streamlit holds nothing for it."""
+    s = get_state()
+    if key in s.pending:
+        st.session_state[key] = s.pending.pop(key)
+    elif key not in st.session_state:
+        st.session_state[key] = value
+
+
+def record_value(name: str, value: float) -> None:
+    """After drawing a parameter widget: its value is the store's."""
+    get_state().values[name] = float(value)
+
+
+def record_settings(**changes: Any) -> None:
+    s = get_state()
+    new = replace(s.settings, **changes)
+    if new != s.settings:
+        s.settings = new
+
+
+def show_link_warning() -> None:
+    """One warning naming every share-link value that could not be used (until dismissed by a
+    change of preset, reset or undo... it simply stays while the problems are recorded)."""
+    s = get_state()
+    if s.link_problems:
+        st.warning(link_warning(s.link_problems), icon="⚠️")
+
+
+def dismiss_link_warning() -> None:
+    get_state().link_problems = []
+
+
+def copy_state() -> AppState:
+    """A deep copy of the store, for tests and debugging."""
+    return copy.deepcopy(get_state())
