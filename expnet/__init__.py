@@ -5,7 +5,9 @@ NumPy only: nothing here imports streamlit or plotly.
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .batch import BatchResult, evaluate_batch, grid_values
+from .exercises import Exercise, Question, SheetResult, grade_sheet, make_exercise
 from .gradcheck import CheckRow, check_name_affine, finite_differences, gradient_check
+from .grading import Affine, Grade, Mistake, grade, grade_key, grade_step, parse_answer
 from .losses import LOSSES, Loss, get_loss
 from .network import (
     Layer,
@@ -33,17 +35,23 @@ __all__ = [
     "LOSSES",
     "PRESETS",
     "Activation",
+    "Affine",
     "BatchResult",
     "ChainRule",
     "CheckRow",
     "DescentPath",
+    "Exercise",
     "Factor",
+    "Grade",
     "Layer",
     "Loss",
+    "Mistake",
     "NumericIssue",
     "Preset",
     "Problem",
     "ProblemError",
+    "Question",
+    "SheetResult",
     "Step",
     "Trace",
     "TrainResult",
@@ -57,10 +65,16 @@ __all__ = [
     "get_loss",
     "get_preset",
     "get_value",
+    "grade",
+    "grade_key",
+    "grade_sheet",
+    "grade_step",
     "gradient_check",
     "grid_values",
     "load_problem",
+    "make_exercise",
     "parameter_names",
+    "parse_answer",
     "parse_name",
     "problem_from_dict",
     "problem_from_json",

@@ -1,0 +1,622 @@
+"""Seeded variants of the homework, their question sheets and answer keys, and sheet grading.
+
+``make_exercise(seed)`` draws a variant of the seed homework: the same 2-2-1 network (sigmoid
+hidden units, exponential output p = e^z, J = ½(p − y)², y left as a symbol like the seed),
+with other "nice" numbers: every weight and bias from {−3, −2.5, ..., 2.5, 3} without 0, the
+inputs from {−1, −0.5, 0.5, 1}. Draws are rejected until the variant is pleasant to work by hand
+(``variant_issues`` says why one is not): nothing overflows, no hidden unit is saturated
+(σ′ ≥ 0.045, i.e. |z| ≤ 3), z and a of a hidden unit differ by at least 0.1, the output is
+moderate (0.05 ≤ p ≤ 20) and not close to 1 (|z| ≥ 0.2, so forgetting e^z shows), and every
+part of both gradient answers is at least 0.005 in size, exactly and as by hand, with the same
+sign both ways. The same seed always gives the same variant (``np.random.default_rng(seed)``,
+a fixed drawing order and these fixed rules); seed 0 is the original homework itself.
+
+The questions are the seed's: the forward values a₁⁽¹⁾, a₂⁽¹⁾, z₁⁽²⁾, p, then ∂J/∂W₁₁⁽²⁾ and
+∂J/∂W₁₁⁽¹⁾ as expressions c + d·y. A question's ``key`` is the key of its worked-solution
+step ("a1_1", "a1_2", "z2_1", "a2_1", "grad:W2_11", "grad:W1_11"), so a page can show, reveal
+and grade the same step; ``short`` is a friendlier id ("a1", "a2", "z", "p", "W2_11", "W1_11").
+The answer key gives each answer exact and "as by hand" (every intermediate value rounded to
+``decimals`` = 3 and carried on, as the seed does), and the full worked solution both ways.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .activations import get_activation
+from .grading import BY_HAND_DECIMALS, Affine, Grade, _trace, grade_key, quantity
+from .network import Problem, problem_from_dict
+from .presets import get_preset
+from .solution import Step, WorkedSolution, worked_solution
+from .symbols import fmt_latex, partial
+from .trace import Trace, _sub
+
+HOMEWORK_SEED = 0
+WEIGHT_VALUES = tuple(v / 2 for v in range(-6, 7) if v != 0)  # −3 ... 3 in halves, no 0
+INPUT_VALUES = (-1.0, -0.5, 0.5, 1.0)
+MAX_HIDDEN_Z = 3.0  # σ'(3) ≈ 0.045: the hidden unit is not saturated
+MIN_Z_MINUS_A = 0.1  # a hidden unit's z and a are told apart
+P_RANGE = (0.05, 20.0)
+MIN_OUTPUT_Z = 0.2  # |z| of the output: p = e^z is told apart from 1
+MIN_ANSWER_PART = 0.005
+MAX_TRIES = 10_000
+MAX_SEED = 2**63 - 1
+DEFAULT_DECIMALS = 3
+FORMATS = ("markdown", "latex", "json")
+
+_QUESTIONS = (
+    ("a1_1", "a1", "forward", "Activation of hidden unit 1"),
+    ("a1_2", "a2", "forward", "Activation of hidden unit 2"),
+    ("z2_1", "z", "forward", "Pre-activation of the output unit"),
+    ("a2_1", "p", "forward", "Prediction p of the output unit"),
+    ("grad:W2_11", "W2_11", "backward", "Gradient of the loss with respect to an output weight"),
+    ("grad:W1_11", "W1_11", "backward", "Gradient of the loss with respect to a hidden weight"),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str  # the worked-solution step key, e.g. "a1_1" or "grad:W1_11"
+    short: str  # a friendlier id: "a1", "a2", "z", "p", "W2_11", "W1_11"
+    phase: str  # "forward" | "backward"
+    title: str  # e.g. "Activation of hidden unit 1"
+    symbol: str  # plain text, e.g. "a₁⁽¹⁾" or "∂J/∂W₁₁⁽²⁾"
+    latex: str  # e.g. "a_{1}^{(1)}"
+
+    @property
+    def name(self) -> str | None:
+        """The parameter a gradient question asks about ("W2_11"), else None."""
+        return self.key[5:] if self.key.startswith("grad:") else None
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """Every answer of a sheet graded; ``grades`` in question order, keyed by question key."""
+
+    grades: dict[str, Grade]
+    score: int  # number of right answers
+    total: int  # number of questions
+    missing: tuple[str, ...]  # question keys left blank
+    unknown: tuple[str, ...] = field(default=())  # answer keys that name no question
+
+    @property
+    def fraction(self) -> float:
+        return self.score / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "total": self.total,
+            "grades": {
+                k: {
+                    "correct": g.correct,
+                    "message": g.message,
+                    "hint": g.hint,
+                    "mistake": g.mistake,
+                }
+                for k, g in self.grades.items()
+            },
+            "missing": list(self.missing),
+            "unknown": list(self.unknown),
+        }
+
+
+@dataclass(frozen=True)
+class Exercise:
+    seed: int
+    problem: Problem
+    questions: tuple[Question, ...]
+    decimals: int = DEFAULT_DECIMALS  # "as by hand": intermediate values rounded to this
+
+    @property
+    def title(self) -> str:
+        if self.seed == HOMEWORK_SEED:
+            return "Exercise 0 (the original homework): forward and backward pass"
+        return f"Exercise {self.seed}: forward and backward pass"
+
+    @property
+    def targets(self) -> list[str]:
+        """The parameters whose gradients are asked for, in order."""
+        return [q.name for q in self.questions if q.name]
+
+    @property
+    def by_hand(self) -> tuple[int, ...]:
+        """Carried roundings graded correct: 3, 4 and the exercise's own."""
+        return tuple(sorted({*BY_HAND_DECIMALS, self.decimals}))
+
+    def trace(self, decimals: int | None = None) -> Trace:
+        """The exact trace, or "as by hand" with ``decimals``."""
+        return _trace(self.problem, decimals)
+
+    def solution(self, by_hand: bool = False) -> WorkedSolution:
+        """The worked solution of the questions, exact or as by hand (``self.decimals``)."""
+        return worked_solution(self.trace(self.decimals if by_hand else None), list(self.targets))
+
+    def question(self, key: str) -> Question:
+        """A question by its key or short id."""
+        for q in self.questions:
+            if key in (q.key, q.short):
+                return q
+        raise ValueError(
+            f"no question {key!r}; questions: {', '.join(q.short for q in self.questions)}"
+        )
+
+    def step(self, key: str, by_hand: bool = False) -> Step:
+        """The worked-solution step that answers question ``key``."""
+        key = self.question(key).key
+        for s in self.solution(by_hand).steps:
+            if s.key == key:
+                return s
+        raise ValueError(f"no step {key!r} in the worked solution")  # pragma: no cover
+
+    def answer(self, key: str, by_hand: bool = False) -> Affine:
+        """The answer to question ``key``: exact, or as by hand."""
+        return quantity(self.trace(self.decimals if by_hand else None), self.question(key).key)
+
+    def grade_answer(self, key: str, typed: str) -> Grade:
+        """Grade one typed answer (exact and as-by-hand answers are right)."""
+        return grade_key(self.problem, self.question(key).key, typed, by_hand=self.by_hand)
+
+    def grade(self, answers: Mapping[str, str]) -> SheetResult:
+        return grade_sheet(self, answers)
+
+    # ---------------------------------------------------------------- renderings
+
+    def question_sheet(self, format: str = "markdown") -> str:
+        """The exercise to hand out: the network, its numbers and the questions."""
+        _check_format(format)
+        if format == "json":
+            return self.to_json(answers=False)
+        if format == "latex":
+            return _latex_document(self.title, _latex_sheet(self))
+        return "\n".join([f"# {self.title}", "", *_markdown_sheet(self)])
+
+    def answer_key(self, format: str = "markdown") -> str:
+        """The questions, every answer (exact and as by hand) and the worked solution both ways."""
+        _check_format(format)
+        if format == "json":
+            return self.to_json(answers=True)
+        if format == "latex":
+            return _latex_document(f"{self.title} — answer key", _latex_key(self))
+        return "\n".join([f"# {self.title} — answer key", "", *_markdown_key(self)])
+
+    def render(self, format: str = "markdown", answers: bool = False) -> str:
+        return self.answer_key(format) if answers else self.question_sheet(format)
+
+    def to_dict(self, answers: bool = False) -> dict[str, Any]:
+        """JSON-ready: the problem (a problem file), the questions and, with ``answers``, the
+        answers exact and as by hand plus the ``solve`` output of ``python -m expnet``."""
+        from .cli import solve_json  # the CLI's own JSON, so the key equals `solve`
+
+        out: dict[str, Any] = {
+            "seed": self.seed,
+            "title": self.title,
+            "problem": self.problem.to_dict(),
+            "decimals": self.decimals,
+            "questions": [
+                {
+                    "key": q.key,
+                    "short": q.short,
+                    "phase": q.phase,
+                    "title": q.title,
+                    "symbol": q.symbol,
+                    "latex": q.latex,
+                }
+                for q in self.questions
+            ],
+        }
+        if answers:
+            out["answers"] = {
+                q.key: {
+                    "exact": _answer_json(self.answer(q.key)),
+                    "by_hand": _answer_json(self.answer(q.key, by_hand=True)),
+                }
+                for q in self.questions
+            }
+            out["solve"] = solve_json(self.trace())
+            out["solve_by_hand"] = solve_json(self.trace(self.decimals))
+        return out
+
+    def to_json(self, answers: bool = False) -> str:
+        return json.dumps(self.to_dict(answers), indent=2, ensure_ascii=False)
+
+
+def _answer_json(v: Affine) -> dict[str, Any]:
+    return {"value": v.const, "y_coefs": list(v.coefs) if v.coefs else None, "text": v.text}
+
+
+def _check_format(format: str) -> None:
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+
+
+# ---------------------------------------------------------------- generator
+
+
+def _homework_data() -> dict[str, Any]:
+    return get_preset("homework").data
+
+
+def _draw(rng: np.random.Generator) -> dict[str, Any]:
+    def pick(*shape: int) -> list:
+        return rng.choice(WEIGHT_VALUES, size=shape).tolist()
+
+    return {
+        "inputs": 2,
+        "layers": [
+            {"W": pick(2, 2), "b": pick(2), "activation": "sigmoid"},
+            {"W": pick(1, 2), "b": pick(1), "activation": "exp"},
+        ],
+        "loss": "half_squared_error",
+        "x": rng.choice(INPUT_VALUES, size=2).tolist(),
+        "y": None,
+    }
+
+
+def variant_issues(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> list[str]:
+    """Why this 2-2-1 problem would not make a good exercise ([] if it would)."""
+    issues: list[str] = []
+    tr, hand = _trace(problem, None), _trace(problem, decimals)
+    if not tr.ok or not hand.ok:
+        return [issue.message for issue in (*tr.issues, *hand.issues)]
+    for j, (z, a) in enumerate(zip(tr.z[0], tr.a[1], strict=True), start=1):
+        if abs(z) > MAX_HIDDEN_Z:
+            issues.append(f"hidden unit {j} is saturated: |z| = {abs(z):g} > {MAX_HIDDEN_Z:g}")
+        if abs(z - a) < MIN_Z_MINUS_A:
+            issues.append(f"hidden unit {j}: z and a are too close to tell apart")
+    if problem.x is not None and np.any(problem.x == 0):
+        issues.append("an input is 0")
+    z_out, p = float(tr.z[-1][0]), float(tr.p[0])
+    if not P_RANGE[0] <= p <= P_RANGE[1]:
+        issues.append(f"p = {p:.4g} is outside {P_RANGE}")
+    if abs(z_out) < MIN_OUTPUT_Z:
+        issues.append(f"the output's z = {z_out:.4g} is too close to 0 (p ≈ 1)")
+    for name in ("W2_11", "W1_11"):
+        exact, rounded = tr.grad_affine(name), hand.grad_affine(name)
+        for e, r in zip((exact[0], *exact[1]), (rounded[0], *rounded[1]), strict=True):
+            if min(abs(e), abs(r)) < MIN_ANSWER_PART or (e > 0) != (r > 0):
+                issues.append(f"∂J/∂{name} has a part that is too small: {e:.4g}")
+                break
+    return issues
+
+
+def _questions(problem: Problem) -> tuple[Question, ...]:
+    S = _trace(problem, None).symbols
+    out = []
+    for key, short, phase, title in _QUESTIONS:
+        if key.startswith("grad:"):
+            l, j, i = int(key[6]), int(key[8]) - 1, int(key[9]) - 1
+            symbol = f"∂J/∂{S.W_text(l, j, i)}"
+            latex = partial("J", S.W(l, j, i))
+        else:
+            l, j = int(key[1]), int(key[3]) - 1
+            kind = key[0]
+            symbol = S.z_text(l, j) if kind == "z" else S.a_text(l, j)
+            latex = S.z(l, j) if kind == "z" else S.a(l, j)
+        out.append(Question(key, short, phase, title, symbol, latex))
+    return tuple(out)
+
+
+def make_exercise(seed: int, decimals: int = DEFAULT_DECIMALS) -> Exercise:
+    """The exercise of ``seed`` (0 = the original homework); the same seed, the same variant."""
+    if isinstance(seed, bool):
+        raise ValueError("the seed must be a whole number")
+    try:
+        seed = operator.index(seed)
+    except TypeError:
+        raise ValueError(f"the seed must be a whole number, not {seed!r}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"the seed must be between 0 and {MAX_SEED}, got {seed}")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 1 <= decimals <= 6:
+        raise ValueError("decimals (the rounding as by hand) must be a whole number from 1 to 6")
+    if seed == HOMEWORK_SEED:
+        problem = problem_from_dict(_homework_data())
+    else:
+        rng = np.random.default_rng(seed)
+        for _ in range(MAX_TRIES):
+            problem = problem_from_dict(_draw(rng))
+            if not variant_issues(problem, decimals):
+                break
+        else:  # pragma: no cover - about one draw in a few is accepted
+            raise ValueError(f"no good variant found for seed {seed}")
+    return Exercise(seed, problem, _questions(problem), decimals)
+
+
+def grade_sheet(exercise: Exercise, answers: Mapping[str, str]) -> SheetResult:
+    """Grade every answer of a sheet; ``answers`` maps question keys (or short ids) to text.
+
+    A blank or missing answer is wrong and listed in ``missing``; keys that name no question
+    are listed in ``unknown``.
+    """
+    given: dict[str, str] = {}
+    unknown = []
+    for k, v in answers.items():
+        try:
+            q = exercise.question(str(k))
+        except ValueError:
+            unknown.append(str(k))
+            continue
+        if q.key not in given or k == q.key:
+            given[q.key] = v if isinstance(v, str) else ""
+    grades: dict[str, Grade] = {}
+    missing = []
+    for q in exercise.questions:
+        text = given.get(q.key, "")
+        if not text.strip():
+            missing.append(q.key)
+            grades[q.key] = Grade(False, "No answer given.")
+        else:
+            grades[q.key] = exercise.grade_answer(q.key, text)
+    return SheetResult(
+        grades,
+        sum(g.correct for g in grades.values()),
+        len(exercise.questions),
+        tuple(missing),
+        tuple(unknown),
+    )
+
+
+# ---------------------------------------------------------------- rendering helpers
+
+
+def _equations_latex(problem: Problem) -> str:
+    L = len(problem.layers)
+    parts = []
+    for l, layer in enumerate(problem.layers, start=1):
+        below = "x" if l == 1 else f"a^{{({l - 1})}}"
+        parts.append(f"z^{{({l})}} = W^{{({l})}} {below} + b^{{({l})}}")
+        act = get_activation(layer.activation)
+        z = f"z^{{({l})}}"
+        f = (
+            _sub(act.latex, z=z)
+            if layer.activation in ("exp", "identity")
+            else f"{act.symbol}({z})"
+        )
+        parts.append(f"{'p' if l == L else f'a^{{({l})}}'} = {f}")
+    if problem.loss == "half_squared_error" and problem.outputs == 1:
+        parts.append(r"J = \tfrac12 (p - y)^2")
+    else:
+        from .losses import get_loss
+
+        parts.append(f"J = {get_loss(problem.loss).latex}")
+    return r",\quad ".join(parts)
+
+
+def _unit_rows(problem: Problem) -> list[tuple[str, list[str]]]:
+    """(what, [LaTeX "name = value", ...]) per input row and per unit."""
+    S = _trace(problem, None).symbols
+    L = len(problem.layers)
+    rows = [("inputs", [f"{S.a(0, i)} = {fmt_latex(float(v))}" for i, v in enumerate(problem.x)])]
+    for l, layer in enumerate(problem.layers, start=1):
+        for j in range(layer.units):
+            what = (
+                f"output unit {j + 1}"
+                if l == L and layer.units > 1
+                else "output unit"
+                if l == L
+                else f"hidden unit {j + 1} (layer {l})"
+            )
+            cells = [f"{S.b(l, j)} = {fmt_latex(float(layer.b[j]))}"]
+            cells += [
+                f"{S.W(l, j, i)} = {fmt_latex(float(layer.W[j, i]))}"
+                for i in range(layer.W.shape[1])
+            ]
+            rows.append((f"{what}, {layer.activation}", cells))
+    return rows
+
+
+def _intro(exercise: Exercise) -> str:
+    """Text with $...$ math only: the same string serves Markdown and LaTeX."""
+    text = (
+        "A network with two inputs, one hidden layer of two sigmoid units and one output unit "
+        r"with an exponential activation $p = e^{z}$. The loss is $J = \tfrac12 (p - y)^2$, "
+        "with the target $y$ left as a symbol."
+    )
+    if exercise.seed == HOMEWORK_SEED:
+        text += " This is the original homework (seed 0)."
+    return text
+
+
+def _instructions(exercise: Exercise) -> str:
+    d = exercise.decimals
+    return (
+        f"Give numbers with at least {d} decimals (rounding intermediate values to {d} decimals "
+        r"and carrying them on is fine); give the gradients as expressions $c + d\,y$, for "
+        r"example $0.0701 - 0.2486\,y$."
+    )
+
+
+def _markdown_sheet(exercise: Exercise) -> list[str]:
+    out = [_intro(exercise), "", f"$$ {_equations_latex(exercise.problem)} $$", ""]
+    out += ["| | values |", "| --- | --- |"]
+    out += [
+        f"| {what} | {', '.join(f'${c}$' for c in cells)} |"
+        for what, cells in _unit_rows(exercise.problem)
+    ]
+    out += [
+        "",
+        "$W_{ji}^{(l)}$ joins unit $i$ of layer $l-1$ (the inputs for $l = 1$) to unit $j$ of "
+        "layer $l$.",
+        "",
+        "## Questions",
+        "",
+        _instructions(exercise),
+        "",
+    ]
+    for n, q in enumerate(exercise.questions, start=1):
+        what = "as an expression in $y$" if q.phase == "backward" else ""
+        out.append(f"{n}. {q.title}: ${q.latex}$ {what}".rstrip())
+    out.append("")
+    return out
+
+
+def _shift_headings(markdown: str) -> list[str]:
+    return ["#" + line if line.startswith("#") else line for line in markdown.splitlines()]
+
+
+def _markdown_key(exercise: Exercise) -> list[str]:
+    d = exercise.decimals
+    out = _markdown_sheet(exercise)
+    out += [
+        "## Answers",
+        "",
+        f"| question | exact | as by hand ({d} decimals carried) |",
+        "| --- | --- | --- |",
+    ]
+    exact = {s.key: s for s in exercise.solution().steps}
+    hand = {s.key: s for s in exercise.solution(by_hand=True).steps}
+    for n, q in enumerate(exercise.questions, start=1):
+        out.append(
+            f"| {n}. ${q.latex}$ | ${exact[q.key].value_latex}$ | ${hand[q.key].value_latex}$ |"
+        )
+    out.append("")
+    out += _shift_headings(exercise.solution().to_markdown("Worked solution (exact)"))
+    out += _shift_headings(
+        exercise.solution(by_hand=True).to_markdown(
+            f"Worked solution as by hand (every intermediate value rounded to {d} decimals "
+            "and carried on)"
+        )
+    )
+    return out
+
+
+def _tex(text: str) -> str:
+    for a, b in (
+        ("\\", r"\textbackslash{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("$", r"\$"),
+        ("#", r"\#"),
+        ("_", r"\_"),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("½", r"$\tfrac12$"),
+        ("²", r"$^2$"),
+        ("−", "-"),
+        ("—", "---"),
+        ("·", r"$\cdot$"),
+    ):
+        text = text.replace(a, b)
+    return text
+
+
+def _latex_document(title: str, body: list[str]) -> str:
+    return (
+        "\n".join(
+            [
+                r"\documentclass{article}",
+                r"\usepackage[utf8]{inputenc}",
+                r"\usepackage{amsmath,amssymb}",
+                r"\usepackage[margin=2cm]{geometry}",
+                rf"\title{{{_tex(title)}}}",
+                r"\date{}",
+                r"\begin{document}",
+                r"\maketitle",
+                *body,
+                r"\end{document}",
+            ]
+        )
+        + "\n"
+    )
+
+
+def _latex_sheet(exercise: Exercise) -> list[str]:
+    out = [_intro(exercise), r"\[", f"  {_equations_latex(exercise.problem)}", r"\]"]
+    out.append(r"\begin{itemize}")
+    for what, cells in _unit_rows(exercise.problem):
+        out.append(rf"  \item {_tex(what)}: " + ", ".join(f"${c}$" for c in cells))
+    out.append(r"\end{itemize}")
+    out.append(
+        r"$W_{ji}^{(l)}$ joins unit $i$ of layer $l-1$ (the inputs for $l = 1$) to unit $j$ "
+        r"of layer $l$."
+    )
+    out += [r"\section*{Questions}", _instructions(exercise), r"\begin{enumerate}"]
+    for q in exercise.questions:
+        what = r" as an expression in $y$" if q.phase == "backward" else ""
+        out.append(rf"  \item {_tex(q.title)}: ${q.latex}${what}")
+    out.append(r"\end{enumerate}")
+    return out
+
+
+def _latex_steps(sol: WorkedSolution, title: str) -> list[str]:
+    out = [rf"\section*{{{_tex(title)}}}"]
+    phase = None
+    for n, step in enumerate(sol.steps, start=1):
+        if step.phase != phase:
+            phase = step.phase
+            out.append(rf"\subsection*{{{'Forward' if phase == 'forward' else 'Backward'} pass}}")
+        # factor titles carry Unicode symbols (∂z₁⁽²⁾/…): write those in math instead
+        title = (
+            f"Local derivative ${step.lhs}$" if step.key.startswith("factor:") else _tex(step.title)
+        )
+        out.append(rf"\noindent\textbf{{{n}. {title}}}")
+        for line in (*step.extra, step.latex):
+            out += [r"\[", f"  {line}", r"\]"]
+    return out
+
+
+def _latex_key(exercise: Exercise) -> list[str]:
+    d = exercise.decimals
+    out = _latex_sheet(exercise)
+    exact = {s.key: s for s in exercise.solution().steps}
+    hand = {s.key: s for s in exercise.solution(by_hand=True).steps}
+    out += [
+        r"\section*{Answers}",
+        r"\begin{tabular}{lll}",
+        rf"question & exact & as by hand ({d} decimals carried) \\ \hline",
+    ]
+    for n, q in enumerate(exercise.questions, start=1):
+        out.append(
+            rf"{n}. ${q.latex}$ & ${exact[q.key].value_latex}$ & ${hand[q.key].value_latex}$ \\"
+        )
+    out.append(r"\end{tabular}")
+    out += _latex_steps(exercise.solution(), "Worked solution (exact)")
+    out += _latex_steps(
+        exercise.solution(by_hand=True),
+        f"Worked solution as by hand (intermediate values rounded to {d} decimals)",
+    )
+    return out
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def _cmd_exercise(args: argparse.Namespace) -> str:
+    exercise = make_exercise(args.seed, args.round)
+    return exercise.render(args.format, answers=args.answers)
+
+
+def add_cli(subparsers: Any, parser_class: type[argparse.ArgumentParser] | None = None) -> None:
+    """Register ``exercise --seed N [--format markdown|latex|json] [--answers] [--round K]``."""
+    p = subparsers.add_parser(
+        "exercise",
+        help="a seeded variant of the homework: question sheet, or answer key with --answers",
+    )
+    p.add_argument("--seed", type=int, required=True, help="the variant; 0 = the homework itself")
+    p.add_argument("--format", choices=list(FORMATS), default="markdown")
+    p.add_argument("--answers", action="store_true", help="the answer key with the worked solution")
+    p.add_argument(
+        "--round",
+        type=int,
+        default=DEFAULT_DECIMALS,
+        help=f"decimals carried as by hand (default {DEFAULT_DECIMALS})",
+    )
+    p.set_defaults(handler=_cmd_exercise)
+
+
+__all__ = [
+    "Exercise",
+    "Question",
+    "SheetResult",
+    "add_cli",
+    "grade_sheet",
+    "make_exercise",
+    "variant_issues",
+]
