@@ -96,11 +96,18 @@ class WorkedSolution:
             if step.phase != phase:
                 phase = step.phase
                 out.append(rf"\section*{{{'Forward' if phase == 'forward' else 'Backward'} pass}}")
-            out.append(rf"\noindent\textbf{{{i}. {_tex_escape(step.title)}}}")
+            out.append(rf"\noindent\textbf{{{i}. {_tex_title(step)}}}")
             for line in (*step.extra, step.latex):
                 out += [r"\[", rf"  {line}", r"\]"]
         out.append(r"\end{document}")
         return "\n".join(out) + "\n"
+
+
+def _tex_title(step: Step) -> str:
+    """The step's title for LaTeX: Unicode symbols (∂, subscripts) become math."""
+    if step.key.startswith("factor:"):
+        return rf"Local derivative ${step.lhs}$"
+    return _tex_escape(step.title)
 
 
 def _tex_escape(text: str) -> str:
