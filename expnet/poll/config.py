@@ -1,0 +1,95 @@
+"""Settings of the class poll: where the database is, how long a class session lives,
+how many join attempts a client gets. Read from the environment, with safe defaults.
+
+=============================  =========================================================
+EXPNET_POLL_DB_URL             SQLAlchemy URL of the database, e.g.
+                               ``postgresql+psycopg://user:pw@host/expnet``; default: SQLite
+                               in ``<data dir>/poll.sqlite3``
+EXPNET_DATA_DIR                the local data folder (default ``data/`` in the repository)
+EXPNET_POLL_SESSION_HOURS      lifetime of a class session (default 3)
+EXPNET_POLL_TRUST_FORWARDED    "1" behind a reverse proxy that appends the client address
+                               to X-Forwarded-For (nginx ``$proxy_add_x_forwarded_for``)
+=============================  =========================================================
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DB_FILE_NAME = "poll.sqlite3"
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """Limits of the store. Times in seconds."""
+
+    session_ttl_s: float = 3 * 3600.0
+    code_length: int = 6
+    join_window_s: int = 60
+    join_failures_per_client: int = 20  # failed join attempts per client per window
+    join_failures_global: int = 600  # failed join attempts of all clients per window
+    max_participants: int = 500  # per class session
+    max_questions: int = 300  # per class session
+    max_active_sessions: int = 2000  # open class sessions in the whole database
+    cleanup_interval_s: float = 300.0  # at most one opportunistic cleanup per process per ...
+
+    def __post_init__(self) -> None:
+        if not (60.0 <= self.session_ttl_s <= 7 * 24 * 3600.0):
+            raise ValueError("a class session lives between 1 minute and 7 days")
+        if not (5 <= self.code_length <= 12):
+            raise ValueError("join codes have 5 to 12 characters")
+        for name in (
+            "join_window_s",
+            "join_failures_per_client",
+            "join_failures_global",
+            "max_participants",
+            "max_questions",
+            "max_active_sessions",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PollSettings:
+        env = os.environ if environ is None else environ
+        hours = env.get("EXPNET_POLL_SESSION_HOURS", "").strip()
+        if not hours:
+            return cls()
+        try:
+            value = float(hours)
+        except ValueError:
+            raise ValueError(f"EXPNET_POLL_SESSION_HOURS is not a number: {hours!r}") from None
+        if not math.isfinite(value):
+            raise ValueError("EXPNET_POLL_SESSION_HOURS must be finite")
+        return cls(session_ttl_s=value * 3600.0)
+
+
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The local data folder, created on first use with a ``.gitignore`` that keeps it out
+    of version control."""
+    env = os.environ if environ is None else environ
+    folder = Path(env.get("EXPNET_DATA_DIR") or REPO_ROOT / "data")
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Local databases of the class poll; never committed.\n*\n")
+    return folder
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str:
+    """EXPNET_POLL_DB_URL, or the SQLite file in the local data folder."""
+    env = os.environ if environ is None else environ
+    url = env.get("EXPNET_POLL_DB_URL", "").strip()
+    if url:
+        return url
+    return f"sqlite:///{data_dir(env) / DB_FILE_NAME}"
+
+
+def trust_forwarded(environ: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    return env.get("EXPNET_POLL_TRUST_FORWARDED", "").strip().lower() in {"1", "true", "yes"}

@@ -1,0 +1,75 @@
+"""The poll store inside Streamlit: the engine comes from ``st.connection``.
+
+The only module of ``expnet.poll`` that imports streamlit. The database URL is, in order:
+the environment variable ``EXPNET_POLL_DB_URL``; ``url`` under ``[connections.poll]`` in
+``.streamlit/secrets.toml``; else SQLite in the local data folder. ``st.connection`` caches
+the engine for the whole server (``ttl=None``: never dropped); one ``PollStore`` per engine
+runs the migrations once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from .config import PollSettings, database_url, trust_forwarded
+from .store import PollStore
+
+CONNECTION_NAME = "poll"
+
+_stores: weakref.WeakKeyDictionary[Engine, PollStore] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _secrets_configured() -> bool:
+    try:
+        section: Any = st.secrets.get("connections", {}).get(CONNECTION_NAME)
+    except Exception:  # no secrets.toml, or one that cannot be read
+        return False
+    return bool(section)
+
+
+def connection_kwargs(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``st.connection("poll", type="sql", ...)``."""
+    env = dict(os.environ) if environ is None else environ
+    kwargs: dict[str, Any] = {"ttl": None, "pool_pre_ping": True}
+    if env.get("EXPNET_POLL_DB_URL", "").strip() or not _secrets_configured():
+        kwargs["url"] = database_url(env)
+    url = str(kwargs.get("url", ""))
+    if not url.startswith("sqlite"):
+        # A Streamlit server answers each browser tab on its own thread: enough connections
+        # for a lecture hall answering at once, without exhausting a shared server.
+        kwargs.update(pool_size=10, max_overflow=40, pool_timeout=30)
+    return kwargs
+
+
+def get_store() -> PollStore:
+    """The process-wide store on the engine of ``st.connection("poll")``."""
+    conn = st.connection(CONNECTION_NAME, type="sql", **connection_kwargs())
+    engine = conn.engine
+    with _lock:
+        store = _stores.get(engine)
+        if store is None:
+            store = PollStore(engine, PollSettings.from_env())
+            _stores[engine] = store
+    return store
+
+
+def client_id() -> str:
+    """Who is knocking, for the rate limit of join attempts: the client's address.
+
+    Behind a reverse proxy (``EXPNET_POLL_TRUST_FORWARDED=1``) the last address of
+    X-Forwarded-For, the one the proxy itself appended; earlier entries can be forged.
+    """
+    if trust_forwarded():
+        forwarded = st.context.headers.get("X-Forwarded-For", "")
+        last = forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else ""
+        if last:
+            return last[:64]
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"

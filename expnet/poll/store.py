@@ -1,0 +1,799 @@
+"""The poll store: class sessions, join codes, questions and answers in a SQL database.
+
+SQLAlchemy Core only, no Streamlit: the same code runs on SQLite (the embedded default, in
+WAL mode) and on PostgreSQL (shared by replicas). Every public method is one short
+transaction. Writes on SQLite take the write lock up front (``BEGIN IMMEDIATE``) so two
+writers never deadlock on a lock upgrade; PostgreSQL runs at READ COMMITTED and the few
+read-then-write steps lock the row they depend on.
+
+Secrets (the teacher's host token, a student's participant token) are random 256-bit
+strings handed to the browser; only their SHA-256 is stored. Client addresses used for rate
+limiting are stored only as salted hashes. Answers carry no identity beyond the optional
+nickname.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.exc import IntegrityError
+
+from . import schema
+from .codes import new_code, normalize_code
+from .config import PollSettings
+from .schema import answers, join_attempts, participants, questions, sessions
+from .validate import (
+    MAX_ANSWER_TEXT,
+    MAX_KEY,
+    MAX_PROMPT,
+    MAX_SPEC_BYTES,
+    MAX_TITLE,
+    InvalidInput,
+    bounded_text,
+    clean_nickname,
+    parse_answer,
+)
+
+QuestionState = Literal["open", "revealed"]
+_GLOBAL_BUCKET = "*"
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+class PollError(Exception):
+    """Something the person should be told; ``str(err)`` is the message."""
+
+
+class JoinRefused(PollError):
+    """The code is malformed, unknown, or its class session is over."""
+
+
+class RateLimited(PollError):
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(f"too many attempts: try again in {max(1, round(retry_after_s))} seconds")
+
+
+class NotAllowed(PollError):
+    """A host token that does not match the class session."""
+
+
+class SessionGone(PollError):
+    """The class session has ended or expired (and may have been cleaned up)."""
+
+
+class AnswerRefused(PollError):
+    """The question is closed, or the answer is not a number."""
+
+
+class LimitReached(PollError):
+    """A bound of ``PollSettings`` (participants, questions, open sessions)."""
+
+
+# -- records --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassSession:
+    id: int
+    code: str
+    title: str
+    created_at: float  # seconds since the epoch
+    expires_at: float
+    ended_at: float | None
+    current_question_id: int | None
+
+    def live(self, now: float) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class HostedSession:
+    """What the teacher's browser keeps: the session and the secret that controls it."""
+
+    session: ClassSession
+    host_token: str
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    session_id: int
+    nickname: str | None
+    joined_at: float
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What a student's browser keeps: the session it joined and its own secret."""
+
+    participant: Participant
+    session: ClassSession
+    token: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    session_id: int
+    seq: int
+    key: str
+    prompt: str
+    true_value: float | None  # the number, or the constant part
+    true_coefs: tuple[float, ...]  # () for a number; else value + Σ true_coefs[k]·y_k
+    spec: dict[str, Any]
+    state: QuestionState
+    opened_at: float
+    revealed_at: float | None
+
+    @property
+    def revealed(self) -> bool:
+        return self.state == "revealed"
+
+    @property
+    def outputs(self) -> int:
+        """How many symbolic targets y_k an answer may use (0: a plain number)."""
+        return len(self.true_coefs)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: int
+    participant_id: int
+    nickname: str | None
+    text: str
+    value: float  # the number, or the constant part
+    coefs: tuple[float, ...]  # coefficients of y_k; () for a number
+    submitted_at: float
+    revision: int
+
+
+@dataclass(frozen=True)
+class CleanupReport:
+    sessions: int
+    join_windows: int
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _ms(t: float) -> int:
+    return int(round(t * 1000))
+
+
+def _s(ms: int | None) -> float | None:
+    return None if ms is None else ms / 1000.0
+
+
+def _session(row: Row[Any]) -> ClassSession:
+    m = row._mapping
+    return ClassSession(
+        id=m["id"],
+        code=m["code"],
+        title=m["title"],
+        created_at=m["created_at"] / 1000.0,
+        expires_at=m["expires_at"] / 1000.0,
+        ended_at=_s(m["ended_at"]),
+        current_question_id=m["current_question_id"],
+    )
+
+
+def _question(row: Row[Any]) -> Question:
+    m = row._mapping
+    return Question(
+        id=m["id"],
+        session_id=m["session_id"],
+        seq=m["seq"],
+        key=m["key"],
+        prompt=m["prompt"],
+        true_value=m["true_value"],
+        true_coefs=_coefs(m["true_coefs"]),
+        spec=json.loads(m["spec"] or "{}"),
+        state=m["state"],
+        opened_at=m["opened_at"] / 1000.0,
+        revealed_at=_s(m["revealed_at"]),
+    )
+
+
+def _coefs(text: str | None) -> tuple[float, ...]:
+    return tuple(float(c) for c in json.loads(text)) if text else ()
+
+
+def _answer(row: Row[Any]) -> Answer:
+    m = row._mapping
+    return Answer(
+        question_id=m["question_id"],
+        participant_id=m["participant_id"],
+        nickname=m["nickname"],
+        text=m["text"],
+        value=m["value"],
+        coefs=_coefs(m["coefs"]),
+        submitted_at=m["submitted_at"] / 1000.0,
+        revision=m["revision"],
+    )
+
+
+def _participant(row: Row[Any]) -> Participant:
+    m = row._mapping
+    return Participant(
+        id=m["id"],
+        session_id=m["session_id"],
+        nickname=m["nickname"],
+        joined_at=m["joined_at"] / 1000.0,
+    )
+
+
+def _dialect_insert(conn: Connection, table: Any) -> Any:
+    """An INSERT that knows ``on_conflict_do_update`` on SQLite and PostgreSQL."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        return pg_dialect.insert(table)
+    if name == "sqlite":
+        return sqlite_dialect.insert(table)
+    raise RuntimeError(f"the poll store supports SQLite and PostgreSQL, not {name}")
+
+
+# -- SQLite connection set-up -----------------------------------------------------------------
+
+_WRITE_OPTION = "expnet_poll_write"
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own implicit BEGIN is
+    # deferred and skips SELECTs); see SQLAlchemy's "Serializable isolation" recipe.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+_prepare_lock = threading.Lock()
+
+
+def prepare_engine(engine: Engine) -> Engine:
+    """Install the SQLite settings on ``engine`` (idempotent; nothing to do for PostgreSQL)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    with _prepare_lock:
+        if not event.contains(engine, "connect", _sqlite_on_connect):
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+            engine.dispose()  # connections opened before the listeners lack the PRAGMAs
+    return engine
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+class PollStore:
+    """All reads and writes of the class poll. Thread-safe: share one per engine.
+
+    ``clock`` returns seconds since the epoch; tests pass a fake one to expire sessions.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: PollSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        migrate: bool = True,
+    ) -> None:
+        self.engine = prepare_engine(engine)
+        self.settings = settings or PollSettings()
+        self.clock = clock
+        self._last_cleanup = float("-inf")
+        self._cleanup_lock = threading.Lock()
+        self._client_key: bytes | None = None
+        if migrate:
+            self.migrate()
+
+    # transactions
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _now(self) -> float:
+        return float(self.clock())
+
+    # schema
+
+    def migrate(self, target: int = schema.LATEST_VERSION) -> int:
+        with self._write() as conn:
+            return schema.migrate(conn, _ms(self._now()), target)
+
+    def schema_version(self) -> int:
+        with self._read() as conn:
+            return schema.current_version(conn)
+
+    # teacher ------------------------------------------------------------------------------
+
+    def open_session(self, title: str = "", ttl_s: float | None = None) -> HostedSession:
+        """A new class session with a fresh join code. Keep ``host_token`` secret."""
+        title = bounded_text(title, MAX_TITLE, "a title")
+        ttl = self.settings.session_ttl_s if ttl_s is None else float(ttl_s)
+        if not (0 < ttl <= 7 * 24 * 3600):
+            raise InvalidInput("a class session lives between a second and 7 days")
+        self.maybe_cleanup()
+        now = self._now()
+        token = secrets.token_urlsafe(32)
+        for _ in range(8):
+            code = new_code(self.settings.code_length)
+            try:
+                with self._write() as conn:
+                    active = conn.execute(
+                        select(func.count())
+                        .select_from(sessions)
+                        .where(sessions.c.ended_at.is_(None), sessions.c.expires_at > _ms(now))
+                    ).scalar_one()
+                    if active >= self.settings.max_active_sessions:
+                        raise LimitReached("too many class sessions are open; try again later")
+                    new_id = conn.execute(
+                        insert(sessions)
+                        .values(
+                            code=code,
+                            title=title,
+                            host_token_hash=_hash(token),
+                            created_at=_ms(now),
+                            expires_at=_ms(now + ttl),
+                        )
+                        .returning(sessions.c.id)
+                    ).scalar_one()
+                    row = conn.execute(select(sessions).where(sessions.c.id == new_id)).one()
+                return HostedSession(_session(row), token)
+            except IntegrityError:  # the code is taken: draw another
+                continue
+        raise RuntimeError("could not draw a free join code")  # pragma: no cover
+
+    def hosted(self, host_token: str) -> ClassSession | None:
+        """The live class session that ``host_token`` controls (a teacher's reload)."""
+        if not isinstance(host_token, str) or len(host_token) > 100:
+            return None
+        with self._read() as conn:
+            row = conn.execute(
+                select(sessions).where(sessions.c.host_token_hash == _hash(host_token))
+            ).first()
+        if row is None:
+            return None
+        session = _session(row)
+        return session if session.live(self._now()) else None
+
+    def _host_session(self, conn: Connection, session_id: int, host_token: str) -> ClassSession:
+        row = conn.execute(
+            select(sessions).where(sessions.c.id == session_id).with_for_update()
+        ).first()
+        if row is None:
+            raise SessionGone("this class session is over")
+        if not hmac.compare_digest(row._mapping["host_token_hash"], _hash(host_token)):
+            raise NotAllowed("not the host of this class session")
+        session = _session(row)
+        if not session.live(self._now()):
+            raise SessionGone("this class session is over")
+        return session
+
+    def ask(
+        self,
+        session_id: int,
+        host_token: str,
+        *,
+        key: str,
+        prompt: str,
+        true_value: float | None,
+        true_coefs: tuple[float, ...] | list[float] = (),
+        spec: dict[str, Any] | None = None,
+    ) -> Question:
+        """Open a question; it becomes the session's current one, and a question still open
+        is revealed first (the class has moved on)."""
+        key = bounded_text(key, MAX_KEY, "a question key")
+        prompt = bounded_text(prompt, MAX_PROMPT, "a question")
+        spec_text = json.dumps(spec or {}, sort_keys=True, allow_nan=False)
+        if len(spec_text.encode()) > MAX_SPEC_BYTES:
+            raise InvalidInput("the question's details are too large")
+        if true_value is not None:
+            true_value = float(true_value)
+        coefs = [float(c) for c in true_coefs]
+        if len(coefs) > 8 or not all(math.isfinite(c) for c in coefs):
+            raise InvalidInput("the true value's y coefficients are not usable")
+        if true_value is not None and not math.isfinite(true_value):
+            raise InvalidInput("the true value is not finite")
+        now = _ms(self._now())
+        with self._write() as conn:
+            self._host_session(conn, session_id, host_token)
+            last = conn.execute(
+                select(func.max(questions.c.seq)).where(questions.c.session_id == session_id)
+            ).scalar()
+            seq = int(last or 0) + 1
+            if seq > self.settings.max_questions:
+                raise LimitReached(f"at most {self.settings.max_questions} questions a session")
+            conn.execute(
+                update(questions)
+                .where(questions.c.session_id == session_id, questions.c.state == "open")
+                .values(state="revealed", revealed_at=now)
+            )
+            qid = conn.execute(
+                insert(questions)
+                .values(
+                    session_id=session_id,
+                    seq=seq,
+                    key=key,
+                    prompt=prompt,
+                    true_value=true_value,
+                    true_coefs=json.dumps(coefs) if coefs else None,
+                    spec=spec_text,
+                    state="open",
+                    opened_at=now,
+                )
+                .returning(questions.c.id)
+            ).scalar_one()
+            conn.execute(
+                update(sessions).where(sessions.c.id == session_id).values(current_question_id=qid)
+            )
+            row = conn.execute(select(questions).where(questions.c.id == qid)).one()
+        return _question(row)
+
+    def reveal(self, question_id: int, host_token: str) -> Question:
+        """Close the question: no more answers; students see the true value and their result."""
+        now = _ms(self._now())
+        with self._write() as conn:
+            row = conn.execute(select(questions).where(questions.c.id == question_id)).first()
+            if row is None:
+                raise SessionGone("no such question")
+            self._host_session(conn, row._mapping["session_id"], host_token)
+            conn.execute(
+                update(questions)
+                .where(questions.c.id == question_id, questions.c.state == "open")
+                .values(state="revealed", revealed_at=now)
+            )
+            row = conn.execute(select(questions).where(questions.c.id == question_id)).one()
+        return _question(row)
+
+    def end_session(self, session_id: int, host_token: str) -> None:
+        """End the class session now; its data goes at the next cleanup."""
+        now = _ms(self._now())
+        with self._write() as conn:
+            self._host_session(conn, session_id, host_token)
+            conn.execute(
+                update(questions)
+                .where(questions.c.session_id == session_id, questions.c.state == "open")
+                .values(state="revealed", revealed_at=now)
+            )
+            conn.execute(update(sessions).where(sessions.c.id == session_id).values(ended_at=now))
+
+    def questions(self, session_id: int) -> list[Question]:
+        with self._read() as conn:
+            rows = conn.execute(
+                select(questions)
+                .where(questions.c.session_id == session_id)
+                .order_by(questions.c.seq)
+            ).all()
+        return [_question(r) for r in rows]
+
+    def answers(self, question_id: int) -> list[Answer]:
+        """Every answer to the question, oldest first (the teacher's live query)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(answers, participants.c.nickname)
+                .join(participants, participants.c.id == answers.c.participant_id)
+                .where(answers.c.question_id == question_id)
+                .order_by(answers.c.submitted_at, answers.c.id)
+            ).all()
+        return [_answer(r) for r in rows]
+
+    def participant_count(self, session_id: int) -> int:
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(participants)
+                    .where(participants.c.session_id == session_id)
+                ).scalar_one()
+            )
+
+    # student ------------------------------------------------------------------------------
+
+    def client_bucket(self, client_id: str) -> str:
+        """The rate-limit bucket of a client address: a keyed hash (the key is a secret of
+        this database), never the address itself."""
+        if self._client_key is None:
+            with self._read() as conn:
+                value = conn.execute(
+                    select(schema.secrets_table.c.value).where(
+                        schema.secrets_table.c.name == "client_key"
+                    )
+                ).scalar_one()
+            self._client_key = bytes.fromhex(value)
+        return hmac.new(self._client_key, client_id.encode(), hashlib.sha256).hexdigest()[:40]
+
+    def _bump(self, conn: Connection, bucket: str, window: int, by: int) -> int:
+        ins = _dialect_insert(conn, join_attempts).values(
+            bucket=bucket, window_start=window, failures=max(by, 0)
+        )
+        stmt = ins.on_conflict_do_update(
+            index_elements=[join_attempts.c.bucket, join_attempts.c.window_start],
+            set_={"failures": join_attempts.c.failures + by},
+        ).returning(join_attempts.c.failures)
+        return int(conn.execute(stmt).scalar_one())
+
+    def join(self, code: str, client_id: str, nickname: str | None = None) -> Joined:
+        """Join the class session with this code.
+
+        Failed attempts are counted per client (``client_id``: its address) and for all
+        clients together, in fixed windows; past either limit, ``RateLimited`` is raised
+        without looking the code up. Each attempt is counted up front and taken back when
+        it succeeds, in the same transaction, so parallel guesses cannot slip past the limit.
+        """
+        nickname = clean_nickname(nickname)
+        normal = normalize_code(code, self.settings.code_length)
+        if normal is None:
+            raise JoinRefused(
+                f"a join code has {self.settings.code_length} letters and digits "
+                "(no 0, 1, I, L or O)"
+            )
+        self.maybe_cleanup()
+        now = self._now()
+        window_s = self.settings.join_window_s
+        window_start = int(now // window_s) * window_s
+        retry_after = window_start + window_s - now
+        window = window_start * 1000
+        bucket = self.client_bucket(client_id)
+        outcome: PollError | None = None
+        joined: Joined | None = None
+        with self._write() as conn:
+            mine = self._bump(conn, bucket, window, 1)
+            everyone = self._bump(conn, _GLOBAL_BUCKET, window, 1)
+            if (
+                mine > self.settings.join_failures_per_client
+                or everyone > self.settings.join_failures_global
+            ):
+                self._bump(conn, bucket, window, -1)
+                self._bump(conn, _GLOBAL_BUCKET, window, -1)
+                outcome = RateLimited(retry_after)
+            else:
+                row = conn.execute(
+                    select(sessions).where(
+                        sessions.c.code == normal,
+                        sessions.c.ended_at.is_(None),
+                        sessions.c.expires_at > _ms(now),
+                    )
+                ).first()
+                if row is None:
+                    outcome = JoinRefused("no class session with this code (or it is over)")
+                else:
+                    self._bump(conn, bucket, window, -1)
+                    self._bump(conn, _GLOBAL_BUCKET, window, -1)
+                    session = _session(row)
+                    count = conn.execute(
+                        select(func.count())
+                        .select_from(participants)
+                        .where(participants.c.session_id == session.id)
+                    ).scalar_one()
+                    if count >= self.settings.max_participants:
+                        outcome = LimitReached("this class session is full")
+                    else:
+                        token = secrets.token_urlsafe(32)
+                        pid = conn.execute(
+                            insert(participants)
+                            .values(
+                                session_id=session.id,
+                                token_hash=_hash(token),
+                                nickname=nickname,
+                                joined_at=_ms(now),
+                            )
+                            .returning(participants.c.id)
+                        ).scalar_one()
+                        participant = Participant(pid, session.id, nickname, now)
+                        joined = Joined(participant, session, token)
+        if outcome is not None:
+            raise outcome
+        assert joined is not None
+        return joined
+
+    def participant(self, token: str) -> tuple[Participant, ClassSession] | None:
+        """The participant holding ``token`` and its session, if that session is live."""
+        if not isinstance(token, str) or len(token) > 100:
+            return None
+        with self._read() as conn:
+            row = conn.execute(
+                select(participants, sessions.c.id.label("sid"))
+                .join(sessions, sessions.c.id == participants.c.session_id)
+                .where(participants.c.token_hash == _hash(token))
+            ).first()
+            if row is None:
+                return None
+            srow = conn.execute(select(sessions).where(sessions.c.id == row.sid)).one()
+        session = _session(srow)
+        if not session.live(self._now()):
+            return None
+        return _participant(row), session
+
+    def rename(self, token: str, nickname: str | None) -> None:
+        nickname = clean_nickname(nickname)
+        with self._write() as conn:
+            conn.execute(
+                update(participants)
+                .where(participants.c.token_hash == _hash(token))
+                .values(nickname=nickname)
+            )
+
+    def current_question(self, session_id: int) -> Question | None:
+        """The question the teacher has reached (open, or revealed until the next one)."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(questions)
+                .join(sessions, sessions.c.current_question_id == questions.c.id)
+                .where(sessions.c.id == session_id)
+            ).first()
+        return None if row is None else _question(row)
+
+    def question(self, question_id: int) -> Question | None:
+        with self._read() as conn:
+            row = conn.execute(select(questions).where(questions.c.id == question_id)).first()
+        return None if row is None else _question(row)
+
+    def submit(self, token: str, question_id: int, text: str) -> Answer:
+        """Store the student's answer to an open question; a later one replaces it.
+
+        One row per (question, participant), enforced by a unique constraint and written as
+        an upsert (``INSERT ... ON CONFLICT DO UPDATE``), so double clicks, retries and two
+        tabs never make a second answer. The question row is read with a share lock
+        (PostgreSQL), so an answer cannot slip in after the teacher has revealed.
+        """
+        if not isinstance(text, str) or len(text) > 4 * MAX_ANSWER_TEXT:
+            raise InvalidInput(f"at most {MAX_ANSWER_TEXT} characters, please")
+        now = self._now()
+        with self._write() as conn:
+            prow = conn.execute(
+                select(participants.c.id, participants.c.session_id, participants.c.nickname).where(
+                    participants.c.token_hash == _hash(token)
+                )
+            ).first()
+            if prow is None:
+                raise SessionGone("you are not in a class session: join again")
+            qrow = conn.execute(
+                select(questions.c.session_id, questions.c.state, questions.c.true_coefs)
+                .where(questions.c.id == question_id)
+                .with_for_update(read=True)
+            ).first()
+            if qrow is None or qrow.session_id != prow.session_id:
+                raise AnswerRefused("no such question in your class session")
+            srow = conn.execute(
+                select(sessions.c.expires_at, sessions.c.ended_at).where(
+                    sessions.c.id == prow.session_id
+                )
+            ).one()
+            if srow.ended_at is not None or srow.expires_at <= _ms(now):
+                raise SessionGone("this class session is over")
+            if qrow.state != "open":
+                raise AnswerRefused("this question is closed")
+            parsed = parse_answer(text, len(_coefs(qrow.true_coefs)))
+            ins = _dialect_insert(conn, answers).values(
+                question_id=question_id,
+                participant_id=prow.id,
+                text=parsed.text,
+                value=parsed.value,
+                coefs=json.dumps(list(parsed.coefs)) if parsed.coefs else None,
+                submitted_at=_ms(now),
+                revision=1,
+            )
+            stmt = ins.on_conflict_do_update(
+                index_elements=[answers.c.question_id, answers.c.participant_id],
+                set_={
+                    "text": ins.excluded.text,
+                    "value": ins.excluded.value,
+                    "coefs": ins.excluded.coefs,
+                    "submitted_at": ins.excluded.submitted_at,
+                    "revision": answers.c.revision + 1,
+                },
+            ).returning(answers.c.revision)
+            revision = int(conn.execute(stmt).scalar_one())
+        return Answer(
+            question_id,
+            prow.id,
+            prow.nickname,
+            parsed.text,
+            parsed.value,
+            parsed.coefs,
+            now,
+            revision,
+        )
+
+    def my_answer(self, token: str, question_id: int) -> Answer | None:
+        with self._read() as conn:
+            row = conn.execute(
+                select(answers, participants.c.nickname)
+                .join(participants, participants.c.id == answers.c.participant_id)
+                .where(
+                    participants.c.token_hash == _hash(token),
+                    answers.c.question_id == question_id,
+                )
+            ).first()
+        return None if row is None else _answer(row)
+
+    # maintenance --------------------------------------------------------------------------
+
+    def cleanup(self) -> CleanupReport:
+        """Delete class sessions that have expired or ended (with their participants,
+        questions and answers) and rate-limit windows that are over."""
+        now = _ms(self._now())
+        window_ms = self.settings.join_window_s * 1000
+        with self._write() as conn:
+            gone = select(sessions.c.id).where(
+                (sessions.c.expires_at <= now) | sessions.c.ended_at.is_not(None)
+            )
+            gone_questions = select(questions.c.id).where(questions.c.session_id.in_(gone))
+            gone_participants = select(participants.c.id).where(participants.c.session_id.in_(gone))
+            # Children first, explicitly: no reliance on ON DELETE CASCADE being enabled.
+            conn.execute(delete(answers).where(answers.c.question_id.in_(gone_questions)))
+            conn.execute(delete(answers).where(answers.c.participant_id.in_(gone_participants)))
+            conn.execute(delete(questions).where(questions.c.session_id.in_(gone)))
+            conn.execute(delete(participants).where(participants.c.session_id.in_(gone)))
+            n_sessions = conn.execute(
+                delete(sessions).where(
+                    (sessions.c.expires_at <= now) | sessions.c.ended_at.is_not(None)
+                )
+            ).rowcount
+            n_windows = conn.execute(
+                delete(join_attempts).where(join_attempts.c.window_start + window_ms <= now)
+            ).rowcount
+        self._last_cleanup = self._now()
+        return CleanupReport(int(n_sessions or 0), int(n_windows or 0))
+
+    def maybe_cleanup(self) -> CleanupReport | None:
+        """``cleanup`` at most once per ``settings.cleanup_interval_s`` in this process."""
+        if self._now() - self._last_cleanup < self.settings.cleanup_interval_s:
+            return None
+        if not self._cleanup_lock.acquire(blocking=False):
+            return None
+        try:
+            if self._now() - self._last_cleanup < self.settings.cleanup_interval_s:
+                return None
+            return self.cleanup()
+        finally:
+            self._cleanup_lock.release()

@@ -1,0 +1,108 @@
+"""What the projector shows for one question: how many answered, the spread of the values,
+the share correct and the recognised mistakes, counted. Pure: answers in, numbers out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .grading import Grader, Verdict, mistake_label
+from .store import Answer
+
+HISTOGRAM_BINS = 20
+
+
+@dataclass(frozen=True)
+class MistakeCount:
+    key: str
+    label: str
+    hint: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts over ``edges`` (bins+1,); values outside the edges are counted in the end bins
+    and reported in ``below``/``above`` so one wild answer does not squash the rest."""
+
+    edges: np.ndarray
+    counts: np.ndarray
+    below: int
+    above: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int
+    values: np.ndarray  # (n,) the number, or the constant part
+    coefs: np.ndarray  # (n, K) coefficients of y; K = 0 for plain numbers
+    verdicts: tuple[Verdict, ...] | None  # per answer; None without a grader
+    correct: int | None
+    mistakes: tuple[MistakeCount, ...]
+    unrecognised: int  # wrong, and no known mistake matches
+
+    @property
+    def share_correct(self) -> float | None:
+        if self.correct is None or self.count == 0:
+            return None
+        return self.correct / self.count
+
+
+def summarize(answers: Sequence[Answer], grader: Grader | None = None, outputs: int = 0) -> Summary:
+    values = np.array([a.value for a in answers], dtype=float)
+    coefs = np.array(
+        [list(a.coefs) + [0.0] * (outputs - len(a.coefs)) for a in answers], dtype=float
+    ).reshape(len(answers), outputs)
+    if grader is None:
+        return Summary(len(answers), values, coefs, None, None, (), 0)
+    verdicts = tuple(grader(a.text) for a in answers)
+    correct = sum(v.correct for v in verdicts)
+    counter: Counter[str] = Counter()
+    hints: dict[str, str] = {}
+    unrecognised = 0
+    for v in verdicts:
+        if v.correct:
+            continue
+        if v.mistake:
+            counter[v.mistake] += 1
+            hints.setdefault(v.mistake, v.hint or v.message)
+        else:
+            unrecognised += 1
+    mistakes = tuple(
+        MistakeCount(key, mistake_label(key), hints[key], n) for key, n in counter.most_common()
+    )
+    return Summary(len(answers), values, coefs, verdicts, correct, mistakes, unrecognised)
+
+
+def histogram(
+    values: np.ndarray, truth: float | None = None, bins: int = HISTOGRAM_BINS
+) -> Histogram:
+    """Bins over the bulk of the values (and the truth if given), widened a little; answers
+    far outside land in the end bins."""
+    values = np.asarray(values, dtype=float)
+    points = values if truth is None else np.append(values, truth)
+    if points.size == 0:
+        edges = np.linspace(-1.0, 1.0, bins + 1)
+        return Histogram(edges, np.zeros(bins, dtype=int), 0, 0)
+    # The bulk: within 8 robust standard deviations (from the median absolute deviation)
+    # of the median, so a few wild answers land in the end bins instead of setting the scale.
+    med = float(np.median(points))
+    scale = max(1.4826 * float(np.median(np.abs(points - med))), 0.01 * abs(med), 1e-9)
+    bulk = points[np.abs(points - med) <= 8 * scale]
+    lo, hi = float(bulk.min()), float(bulk.max())
+    if truth is not None:
+        lo, hi = min(lo, truth), max(hi, truth)
+    span = hi - lo
+    if span <= 1e-12 * max(1.0, abs(lo), abs(hi)):
+        span = max(0.1 * abs(lo), 0.01)
+        lo, hi = lo - span / 2, hi + span / 2
+    else:
+        lo, hi = lo - 0.1 * span, hi + 0.1 * span
+    edges = np.linspace(lo, hi, bins + 1)
+    below = int(np.sum(values < lo))
+    above = int(np.sum(values > hi))
+    counts, _ = np.histogram(np.clip(values, lo, hi), bins=edges)
+    return Histogram(edges, counts.astype(int), below, above)

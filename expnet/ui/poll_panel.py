@@ -1,0 +1,372 @@
+"""The teacher's side of the class poll, for the classroom page.
+
+Call ``poll_panel(question)`` with the value about to be revealed (``question_from_step``
+makes one from a worked-solution step). The panel opens a class session (join code, link and
+QR code for the projector), asks the class, shows the answers live (``st.fragment`` with
+``run_every``), and reveals: the histogram gets the true value, the share correct and the
+recognised mistakes appear, and the students' phones show the answer and their own result.
+
+The host token that controls the class session lives in this browser session only; the
+"Host key" expander shows it to continue on another device or after a reload.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import segno
+import streamlit as st
+
+from expnet.poll import (
+    ClassSession,
+    PollError,
+    PollStore,
+    Question,
+    format_code,
+    grader_for,
+    summarize,
+)
+from expnet.poll.figure import answers_histogram
+from expnet.poll.st_adapter import get_store
+from expnet.poll.validate import InvalidInput
+from expnet.solution import Step
+from expnet.symbols import fmt, fmt_affine_text
+from expnet.trace import Trace
+
+JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
+
+
+@dataclass(frozen=True)
+class PollQuestion:
+    """One value the class predicts before it is revealed."""
+
+    key: str  # stable id, e.g. the worked-solution step key "grad:W1_11"
+    prompt: str  # plain text for the phones, e.g. "Gradient with respect to W1_11"
+    true_value: float  # the number, or the constant part
+    true_coefs: tuple[float, ...] = ()  # y coefficients when the value depends on y
+    latex: str = ""  # the symbol in LaTeX, shown as "<latex> = ?"
+    spec: dict[str, Any] = field(default_factory=dict)  # for the classroom grader
+
+    @property
+    def truth_text(self) -> str:
+        return truth_text(self.true_value, self.true_coefs)
+
+
+def truth_text(value: float | None, coefs: tuple[float, ...] = ()) -> str:
+    if value is None:
+        return "—"
+    if not coefs:
+        return fmt(value, 6)
+    names = ["y"] if len(coefs) == 1 else [f"y{k + 1}" for k in range(len(coefs))]
+    return fmt_affine_text(value, list(coefs), names, 6)
+
+
+def question_from_step(step: Step, trace: Trace) -> PollQuestion | None:
+    """The poll question for a worked-solution step; None if its value is not finite."""
+    coefs = tuple(step.y_coefs) if step.y_coefs is not None else ()
+    parts = (step.value, *coefs)
+    if not all(isinstance(p, float | int) and abs(p) < float("inf") for p in parts):
+        return None
+    prompt = step.title + (" (as c + d·y)" if coefs else "")
+    return PollQuestion(
+        key=step.key,
+        prompt=prompt[:300],
+        true_value=float(step.value),
+        true_coefs=coefs,
+        latex=step.lhs,
+        spec={
+            "problem": trace.problem.to_dict(),
+            "key": step.key,
+            "decimals": trace.decimals,
+            "latex": step.lhs,
+        },
+    )
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def join_url(code: str, page: str = JOIN_PAGE) -> str:
+    """The link students open: the app's ``join`` page with the code filled in.
+
+    ``EXPNET_PUBLIC_URL`` (the app's root as students reach it) wins; else the address this
+    browser sees, with its page replaced by the join page.
+    """
+    query = urlencode({"code": code})
+    root = os.environ.get("EXPNET_PUBLIC_URL", "").strip()
+    if root:
+        return f"{root.rstrip('/')}/{page}?{query}"
+    here = st.context.url
+    if not here:
+        return f"/{page}?{query}"
+    parts = urlsplit(here)
+    parent = parts.path.rsplit("/", 1)[0] if parts.path not in ("", "/") else ""
+    return urlunsplit((parts.scheme, parts.netloc, f"{parent}/{page}", query, ""))
+
+
+def qr_png(url: str, scale: int = 8) -> bytes:
+    """A QR code of ``url`` as PNG bytes (segno: pure Python, no network)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def _host_state_key(key: str) -> str:
+    return f"_{key}_host_token"
+
+
+def _hosted(store: PollStore, key: str) -> tuple[ClassSession, str] | None:
+    token = st.session_state.get(_host_state_key(key))
+    if not token:
+        return None
+    session = store.hosted(token)
+    if session is None:
+        del st.session_state[_host_state_key(key)]
+        st.session_state[f"_{key}_notice"] = "The class session is over."
+        return None
+    return session, token
+
+
+def _notice(key: str, text: str) -> None:
+    st.session_state[f"_{key}_notice"] = text
+
+
+def _run(panel: str, action: Any, /, *args: Any, **kwargs: Any) -> None:
+    """Run a store action from a button callback; keep its error for the next draw."""
+    try:
+        action(*args, **kwargs)
+    except (PollError, InvalidInput) as err:
+        _notice(panel, str(err))
+
+
+def _open(store: PollStore, key: str) -> None:
+    try:
+        hosted = store.open_session(st.session_state.get(f"{key}_title", "") or "")
+    except (PollError, InvalidInput) as err:
+        _notice(key, str(err))
+        return
+    st.session_state[_host_state_key(key)] = hosted.host_token
+
+
+def _resume(store: PollStore, key: str) -> None:
+    token = (st.session_state.get(f"{key}_resume") or "").strip()
+    if store.hosted(token) is None:
+        _notice(key, "No live class session has this host key.")
+        return
+    st.session_state[_host_state_key(key)] = token
+
+
+def _end(store: PollStore, session_id: int, token: str, key: str) -> None:
+    _run(key, store.end_session, session_id, token)
+    st.session_state.pop(_host_state_key(key), None)
+
+
+def _ask(store: PollStore, session_id: int, token: str, q: PollQuestion, key: str) -> None:
+    _run(
+        key,
+        store.ask,
+        session_id,
+        token,
+        key=q.key,
+        prompt=q.prompt,
+        true_value=q.true_value,
+        true_coefs=q.true_coefs,
+        spec=q.spec,
+    )
+
+
+def _reveal(store: PollStore, question_id: int, token: str, key: str) -> None:
+    _run(key, store.reveal, question_id, token)
+
+
+# -- the panel ----------------------------------------------------------------------------------
+
+
+def poll_panel(
+    question: PollQuestion | None,
+    *,
+    key: str = "poll",
+    run_every: float = 1.0,
+    store: PollStore | None = None,
+) -> None:
+    """The teacher's poll controls and live view for the value about to be revealed.
+
+    ``question`` None: nothing to ask at this step (the live view of the last question
+    stays). ``key`` prefixes every widget key, for two panels on one page.
+    """
+    store = store or get_store()
+    notice = st.session_state.pop(f"_{key}_notice", None)
+    if notice:
+        st.warning(notice)
+    hosted = _hosted(store, key)
+    if hosted is None:
+        _start_controls(store, key)
+        return
+    session, token = hosted
+    _projector(session, key)
+    current = store.current_question(session.id)
+    _question_controls(store, session, token, question, current, key)
+    st.toggle(
+        "Grade before the reveal (on this screen: mind the projector)",
+        key=f"{key}_peek",
+        value=False,
+    )
+    _live_view(store, session.id, key, run_every=run_every)
+    with st.expander("Host key and end of class"):
+        st.caption(
+            'Paste this key into "Continue a class session" on another device or after a '
+            "reload to go on hosting. Keep it off the projector."
+        )
+        st.code(token, language=None)
+        st.button(
+            "End the class session",
+            key=f"{key}_end",
+            on_click=_end,
+            args=(store, session.id, token, key),
+            type="secondary",
+        )
+
+
+def _start_controls(store: PollStore, key: str) -> None:
+    st.markdown("**Class poll**: let every student predict the next value from their phone.")
+    st.text_input("Title (optional)", key=f"{key}_title", max_chars=120)
+    st.button(
+        "Open a class session",
+        key=f"{key}_open",
+        on_click=_open,
+        args=(store, key),
+        type="primary",
+    )
+    with st.expander("Continue a class session"):
+        st.text_input("Host key", key=f"{key}_resume", type="password")
+        st.button("Continue", key=f"{key}_resume_go", on_click=_resume, args=(store, key))
+
+
+def _projector(session: ClassSession, key: str) -> None:
+    url = join_url(session.code)
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.markdown("Join on your phone with the code")
+        st.markdown(f"# {format_code(session.code)}")
+        st.markdown(f"or open [{url}]({url})")
+        if session.title:
+            st.caption(session.title)
+    with right:
+        st.image(qr_png(url), width=220, caption="Scan to join")
+
+
+def _question_controls(
+    store: PollStore,
+    session: ClassSession,
+    token: str,
+    question: PollQuestion | None,
+    current: Question | None,
+    key: str,
+) -> None:
+    if current is not None and current.state == "open":
+        st.button(
+            "Close and reveal",
+            key=f"{key}_reveal",
+            on_click=_reveal,
+            args=(store, current.id, token, key),
+            type="primary",
+        )
+    if question is None:
+        st.caption("Nothing to ask the class at this step.")
+        return
+    on_this = current is not None and current.key == question.key
+    if on_this and current is not None and current.state == "open":
+        return
+    label = "Ask again" if on_this else "Ask the class"
+    st.button(
+        f"{label}: {question.prompt}",
+        key=f"{key}_ask",
+        on_click=_ask,
+        args=(store, session.id, token, question, key),
+        type="secondary" if on_this else "primary",
+    )
+
+
+def _live_view(store: PollStore, session_id: int, key: str, *, run_every: float) -> None:
+    @st.fragment(run_every=run_every)
+    def live() -> None:
+        _draw_live(store, session_id, key)
+
+    live()
+
+
+def _draw_live(store: PollStore, session_id: int, key: str) -> None:
+    current = store.current_question(session_id)
+    joined = store.participant_count(session_id)
+    if current is None:
+        st.metric("Students joined", joined)
+        st.caption("No question asked yet.")
+        return
+    answers = store.answers(current.id)
+    show_grades = current.revealed or bool(st.session_state.get(f"{key}_peek"))
+    grader = (
+        grader_for(current.true_value, current.true_coefs, current.spec) if show_grades else None
+    )
+    summary = summarize(answers, grader, current.outputs)
+    truth = current.true_value if current.revealed else None
+
+    state = "open: answers coming in" if current.state == "open" else "revealed"
+    st.markdown(f"**Question {current.seq}** ({state}): {current.prompt}")
+    latex = current.spec.get("latex") if isinstance(current.spec, dict) else None
+    if isinstance(latex, str) and latex:
+        st.latex(latex + (" = " + _truth_latex(current) if current.revealed else " = \\;?"))
+    cols = st.columns(3)
+    cols[0].metric("Students joined", joined)
+    cols[1].metric("Answers", summary.count)
+    share = summary.share_correct
+    cols[2].metric("Correct", "—" if share is None else f"{share:.0%}")
+    if current.outputs == 0:
+        st.plotly_chart(
+            answers_histogram(summary.values, truth),
+            key=f"{key}_hist",
+            config={"displayModeBar": False},
+        )
+    else:
+        names = ["y"] if current.outputs == 1 else [f"y{k + 1}" for k in range(current.outputs)]
+        figs = st.columns(1 + current.outputs)
+        with figs[0]:
+            st.plotly_chart(
+                answers_histogram(summary.values, truth, title="constant part", height=280),
+                key=f"{key}_hist",
+                config={"displayModeBar": False},
+            )
+        for k, name in enumerate(names):
+            coef_truth = current.true_coefs[k] if current.revealed else None
+            with figs[k + 1]:
+                st.plotly_chart(
+                    answers_histogram(
+                        summary.coefs[:, k], coef_truth, title=f"coefficient of {name}", height=280
+                    ),
+                    key=f"{key}_hist_{k}",
+                    config={"displayModeBar": False},
+                )
+    if grader is not None and summary.count:
+        wrong = summary.count - (summary.correct or 0)
+        if summary.mistakes:
+            st.markdown(f"**Recognised mistakes** ({wrong} wrong answers)")
+            st.dataframe(
+                {
+                    "mistake": [m.label for m in summary.mistakes],
+                    "students": [m.count for m in summary.mistakes],
+                    "what went wrong": [m.hint for m in summary.mistakes],
+                },
+                hide_index=True,
+                width="stretch",
+            )
+        if summary.unrecognised:
+            st.caption(f"{summary.unrecognised} wrong answers match no known mistake.")
+
+
+def _truth_latex(question: Question) -> str:
+    return (
+        truth_text(question.true_value, question.true_coefs).replace("·", "\\,").replace("−", "-")
+    )

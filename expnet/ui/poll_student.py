@@ -1,0 +1,175 @@
+"""The student's side of the class poll: join with the code, predict, see the reveal.
+
+Made for a phone. The participant token (a random secret) is kept in the session and in the
+URL (``?me=``), so a reload keeps the student in the class session with their answers. A
+small fragment polls every ``run_every`` seconds and reruns the page when the teacher asks,
+reveals or ends; the answer field itself is never redrawn under the student's fingers.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from expnet.poll import (
+    ClassSession,
+    InvalidInput,
+    Participant,
+    PollError,
+    PollStore,
+    Question,
+    format_code,
+    grader_for,
+)
+from expnet.poll.st_adapter import client_id, get_store
+from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
+
+from .poll_panel import truth_text
+
+TOKEN_KEY = "_poll_me"
+SEEN_KEY = "_poll_seen"
+CODE_PARAM = "code"
+TOKEN_PARAM = "me"
+
+
+def student_view(*, store: PollStore | None = None, run_every: float = 1.5) -> None:
+    store = store or get_store()
+    params = st.query_params
+    token = st.session_state.get(TOKEN_KEY) or params.get(TOKEN_PARAM)
+    found = store.participant(token) if token else None
+    if found is None:
+        if token:
+            st.session_state.pop(TOKEN_KEY, None)
+            params.pop(TOKEN_PARAM, None)
+            st.info("That class session is over. Join another one with its code.")
+        _join_form(store, params.get(CODE_PARAM, ""))
+        return
+    participant, session = found
+    st.session_state[TOKEN_KEY] = token
+    if params.get(TOKEN_PARAM) != token:
+        params[TOKEN_PARAM] = str(token)
+    _joined(store, str(token), participant, session, run_every)
+
+
+def _join_form(store: PollStore, code: str) -> None:
+    st.header("Join the class poll")
+    with st.form("poll_join", border=False):
+        typed = st.text_input(
+            "Join code",
+            value=code[:16],
+            max_chars=16,
+            placeholder="e.g. K7P-3QX",
+            key="poll_code",
+        )
+        nickname = st.text_input(
+            "Nickname (optional, shown to the teacher)",
+            max_chars=MAX_NICKNAME,
+            key="poll_nickname",
+        )
+        go = st.form_submit_button("Join", type="primary", width="stretch")
+    st.caption("Answers are anonymous: no account, no name unless you give a nickname.")
+    if not go:
+        return
+    try:
+        joined = store.join(typed, client_id(), nickname or None)
+    except (PollError, InvalidInput) as err:
+        st.error(str(err))
+        return
+    st.session_state[TOKEN_KEY] = joined.token
+    st.query_params[TOKEN_PARAM] = joined.token
+    st.query_params[CODE_PARAM] = joined.session.code
+    st.rerun()
+
+
+def _signature(question: Question | None) -> tuple[int, str] | None:
+    return None if question is None else (question.id, question.state)
+
+
+def _joined(
+    store: PollStore, token: str, me: Participant, session: ClassSession, run_every: float
+) -> None:
+    who = me.nickname or "anonymous"
+    st.caption(f"Class {format_code(session.code)} · you are {who}")
+    question = store.current_question(session.id)
+    st.session_state[SEEN_KEY] = _signature(question)
+    _watch(store, session.id, run_every)
+    if question is None:
+        st.subheader("Waiting for the first question…")
+        st.caption("This page updates by itself.")
+        return
+    _show_prompt(question)
+    if question.state == "open":
+        _answer_form(store, token, question)
+    else:
+        _reveal(store, token, question)
+
+
+def _watch(store: PollStore, session_id: int, run_every: float) -> None:
+    @st.fragment(run_every=run_every)
+    def watch() -> None:
+        now = _signature(store.current_question(session_id))
+        if now != st.session_state.get(SEEN_KEY):
+            st.rerun()
+
+    watch()
+
+
+def _show_prompt(question: Question) -> None:
+    st.subheader(question.prompt)
+    latex = question.spec.get("latex") if isinstance(question.spec, dict) else None
+    if isinstance(latex, str) and latex:
+        st.latex(latex + " = \\;?")
+
+
+def _submit(store: PollStore, token: str, question_id: int) -> None:
+    """Form callback: runs before the page is drawn, so the page shows the stored answer."""
+    text = st.session_state.get(f"poll_answer_{question_id}", "")
+    try:
+        store.submit(token, question_id, text)
+    except (PollError, InvalidInput) as err:
+        st.session_state[f"_poll_error_{question_id}"] = str(err)
+
+
+def _answer_form(store: PollStore, token: str, question: Question) -> None:
+    mine = store.my_answer(token, question.id)
+    example = "0.07 - 0.25y" if question.outputs else "0.07"
+    with st.form(f"poll_answer_form_{question.id}", border=False):
+        st.text_input(
+            "Your prediction",
+            value=mine.text if mine else "",
+            max_chars=MAX_ANSWER_TEXT,
+            placeholder=f"e.g. {example}",
+            key=f"poll_answer_{question.id}",
+        )
+        st.form_submit_button(
+            "Change my answer" if mine else "Submit",
+            type="primary",
+            width="stretch",
+            on_click=_submit,
+            args=(store, token, question.id),
+        )
+    error = st.session_state.pop(f"_poll_error_{question.id}", None)
+    if error:
+        st.error(error)
+    elif mine is not None:
+        st.success(f"Your answer {mine.text} is in. You can change it until the teacher reveals.")
+    else:
+        st.caption("Type a number and submit. The teacher reveals the answer when all are in.")
+
+
+def _reveal(store: PollStore, token: str, question: Question) -> None:
+    st.markdown(f"### The answer: {truth_text(question.true_value, question.true_coefs)}")
+    mine = store.my_answer(token, question.id)
+    if mine is None:
+        st.info("You did not answer this one. Wait for the next question.")
+        return
+    grade = grader_for(question.true_value, question.true_coefs, question.spec)
+    verdict = grade(mine.text) if grade else None
+    if verdict is None:
+        st.info(f"Your answer: {mine.text}")
+    elif verdict.correct:
+        st.success(f"Your answer {mine.text}: {verdict.message}")
+    else:
+        st.error(f"Your answer {mine.text}: {verdict.message}")
+        if verdict.hint:
+            st.info(verdict.hint)
+    st.caption("Wait for the next question; this page updates by itself.")

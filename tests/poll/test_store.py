@@ -1,0 +1,460 @@
+"""The poll store against SQLite and a real PostgreSQL server (every test runs on both)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import Engine, func, insert, inspect, select
+
+from expnet.poll import (
+    AnswerRefused,
+    InvalidInput,
+    JoinRefused,
+    LimitReached,
+    NotAllowed,
+    PollSettings,
+    PollStore,
+    RateLimited,
+    SessionGone,
+    format_code,
+    normalize_code,
+    schema,
+)
+from expnet.poll.schema import answers, join_attempts, participants, questions, sessions
+
+from .conftest import FakeClock
+
+
+def _count(engine: Engine, table: object) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def _ask(store: PollStore, hosted, key: str = "a1_1", value: float = 0.881, **kw):  # type: ignore[no-untyped-def]
+    return store.ask(
+        hosted.session.id, hosted.host_token, key=key, prompt=f"{key} = ?", true_value=value, **kw
+    )
+
+
+# -- schema and migrations -------------------------------------------------------------------
+
+
+def test_migrate_creates_the_latest_schema_once(store: PollStore, engine: Engine) -> None:
+    assert store.schema_version() == schema.LATEST_VERSION
+    assert store.migrate() == schema.LATEST_VERSION  # idempotent
+    names = set(inspect(engine).get_table_names())
+    assert {t.name for t in schema.metadata.sorted_tables} <= names
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.migrations_table.c.version)).scalars().all()
+    assert sorted(rows) == [m.version for m in schema.MIGRATIONS]
+
+
+def test_upgrade_from_version_1_keeps_the_data(engine: Engine, clock: FakeClock) -> None:
+    old = PollStore(engine, clock=clock, migrate=False)
+    assert old.schema_version() == 0
+    assert old.migrate(target=1) == 1
+    assert "poll_join_attempts" not in inspect(engine).get_table_names()
+    now_ms = int(clock() * 1000)
+    with engine.begin() as conn:  # a class session written by version 1
+        conn.execute(
+            insert(sessions).values(
+                code="ABCDEF",
+                title="before the upgrade",
+                host_token_hash=hashlib.sha256(b"host").hexdigest(),
+                created_at=now_ms,
+                expires_at=now_ms + 3_600_000,
+            )
+        )
+    new = PollStore(engine, clock=clock)  # migrates on start
+    assert new.schema_version() == 2
+    hosted = new.hosted("host")
+    assert hosted is not None and hosted.title == "before the upgrade"
+    joined = new.join("abc-def", "10.0.0.1", "Ada")  # needs version 2's tables
+    assert joined.session.id == hosted.id
+
+
+def test_a_newer_schema_is_refused(store: PollStore, engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(schema.migrations_table).values(version=99, name="future", applied_at=0)
+        )
+    with pytest.raises(schema.SchemaTooNew, match="upgrade expnet"):
+        store.migrate()
+
+
+def test_replicas_starting_together_migrate_once(engine: Engine, clock: FakeClock) -> None:
+    barrier = threading.Barrier(6)
+
+    def start() -> int:
+        barrier.wait()
+        return PollStore(engine, clock=clock).schema_version()
+
+    with ThreadPoolExecutor(6) as pool:
+        versions = list(pool.map(lambda _: start(), range(6)))
+    assert versions == [schema.LATEST_VERSION] * 6
+    assert _count(engine, schema.migrations_table) == len(schema.MIGRATIONS)
+
+
+# -- class sessions --------------------------------------------------------------------------
+
+
+def test_open_session_gives_a_code_and_a_host_token(store: PollStore) -> None:
+    hosted = store.open_session("Lecture 3")
+    code = hosted.session.code
+    assert normalize_code(code) == code and len(code) == 6
+    assert hosted.session.title == "Lecture 3"
+    assert store.hosted(hosted.host_token) == hosted.session
+    assert store.hosted("not the token") is None
+    other = store.open_session()
+    assert other.session.code != code and other.host_token != hosted.host_token
+
+
+def test_host_token_is_checked(store: PollStore) -> None:
+    hosted = store.open_session()
+    with pytest.raises(NotAllowed):
+        store.ask(hosted.session.id, "wrong", key="k", prompt="?", true_value=1.0)
+    q = _ask(store, hosted)
+    with pytest.raises(NotAllowed):
+        store.reveal(q.id, "wrong")
+    with pytest.raises(NotAllowed):
+        store.end_session(hosted.session.id, "wrong")
+
+
+def test_asking_moves_on_and_reveals_the_previous_question(store: PollStore) -> None:
+    hosted = store.open_session()
+    q1 = _ask(store, hosted, "a1_1", 0.881)
+    assert store.current_question(hosted.session.id) == q1 and q1.state == "open"
+    q2 = _ask(store, hosted, "a1_2", 0.622)
+    assert q2.seq == q1.seq + 1
+    assert store.current_question(hosted.session.id) == q2
+    first = store.question(q1.id)
+    assert first is not None and first.revealed
+    assert [q.key for q in store.questions(hosted.session.id)] == ["a1_1", "a1_2"]
+    revealed = store.reveal(q2.id, hosted.host_token)
+    assert revealed.revealed and revealed.revealed_at is not None
+    assert store.current_question(hosted.session.id) == revealed  # stays until the next one
+
+
+def test_question_inputs_are_bounded(make_store: Callable[..., PollStore]) -> None:
+    store = make_store(max_questions=2)
+    hosted = store.open_session()
+    with pytest.raises(InvalidInput):
+        _ask(store, hosted, "k" * 81)
+    with pytest.raises(InvalidInput):
+        _ask(store, hosted, spec={"blob": "x" * 200_000})
+    with pytest.raises(InvalidInput):
+        _ask(store, hosted, value=float("nan"))
+    _ask(store, hosted)
+    _ask(store, hosted)
+    with pytest.raises(LimitReached):
+        _ask(store, hosted)
+
+
+# -- joining -----------------------------------------------------------------------------------
+
+
+def test_join_with_code_as_typed(store: PollStore) -> None:
+    hosted = store.open_session()
+    typed = format_code(hosted.session.code).lower().replace("-", " - ")
+    joined = store.join(typed, "10.0.0.1", "  Ada\u200b  Lovelace ")
+    assert joined.session.id == hosted.session.id
+    assert joined.participant.nickname == "Ada Lovelace"
+    found = store.participant(joined.token)
+    assert found is not None and found[0] == joined.participant
+    assert store.participant("nope") is None
+    anonymous = store.join(hosted.session.code, "10.0.0.1")
+    assert anonymous.participant.nickname is None
+    assert store.participant_count(hosted.session.id) == 2
+
+
+@pytest.mark.parametrize("bad", ["", "ABC", "ABCDEFG", "ABCDE0", "ABCDEI", "12345!", "x" * 1000])
+def test_malformed_codes_are_refused_without_a_lookup(
+    store: PollStore, engine: Engine, bad: str
+) -> None:
+    with pytest.raises(JoinRefused, match="letters and digits"):
+        store.join(bad, "10.0.0.1")
+    assert _count(engine, join_attempts) == 0
+
+
+def test_nickname_is_bounded(store: PollStore) -> None:
+    hosted = store.open_session()
+    with pytest.raises(InvalidInput):
+        store.join(hosted.session.code, "10.0.0.1", "n" * 25)
+
+
+def test_failed_joins_are_rate_limited_per_client(
+    make_store: Callable[..., PollStore], clock: FakeClock
+) -> None:
+    store = make_store(join_failures_per_client=5, join_window_s=60)
+    hosted = store.open_session()
+    clock.now = 1_800_000_000.0  # the start of a window
+    wrong = "ZZZZZZ" if hosted.session.code != "ZZZZZZ" else "YYYYYY"
+    for _ in range(5):
+        with pytest.raises(JoinRefused):
+            store.join(wrong, "10.0.0.1")
+    with pytest.raises(RateLimited) as limited:
+        store.join(hosted.session.code, "10.0.0.1")  # even the right code: not looked up
+    assert 0 < limited.value.retry_after_s <= 60
+    store.join(hosted.session.code, "10.0.0.2")  # another client is not affected
+    clock.advance(60)
+    store.join(hosted.session.code, "10.0.0.1")  # a new window
+
+
+def test_successful_joins_do_not_count(make_store: Callable[..., PollStore]) -> None:
+    """A class behind one NAT address joins together: only failures count."""
+    store = make_store(join_failures_per_client=3)
+    hosted = store.open_session()
+    for _ in range(40):
+        store.join(hosted.session.code, "192.0.2.7")
+
+
+def test_failed_joins_are_rate_limited_globally(make_store: Callable[..., PollStore]) -> None:
+    store = make_store(join_failures_per_client=100, join_failures_global=10)
+    hosted = store.open_session()
+    for i in range(10):
+        with pytest.raises(JoinRefused):
+            store.join("ZZZZZZ" if hosted.session.code != "ZZZZZZ" else "YYYYYY", f"10.1.0.{i}")
+    with pytest.raises(RateLimited):
+        store.join(hosted.session.code, "10.2.0.1")
+
+
+def test_parallel_guesses_cannot_pass_the_limit(
+    make_store: Callable[..., PollStore], engine: Engine
+) -> None:
+    store = make_store(join_failures_per_client=7)
+    store.open_session()
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def guess(_: int) -> None:
+        barrier.wait()
+        try:
+            store.join("ZZZZZZ", "203.0.113.9")
+        except RateLimited:
+            outcomes.append("limited")
+        except JoinRefused:
+            outcomes.append("refused")
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(guess, range(20)))
+    assert outcomes.count("refused") == 7
+    assert outcomes.count("limited") == 13
+
+
+def test_client_addresses_are_not_stored(store: PollStore, engine: Engine) -> None:
+    with pytest.raises(JoinRefused):
+        store.join("ZZZZZZ", "198.51.100.23")
+    with engine.connect() as conn:
+        buckets = conn.execute(select(join_attempts.c.bucket)).scalars().all()
+    assert buckets and all("198.51" not in b for b in buckets)
+
+
+def test_participants_are_bounded(make_store: Callable[..., PollStore]) -> None:
+    store = make_store(max_participants=3)
+    hosted = store.open_session()
+    for _ in range(3):
+        store.join(hosted.session.code, "10.0.0.1")
+    with pytest.raises(LimitReached):
+        store.join(hosted.session.code, "10.0.0.1")
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+
+def test_a_later_answer_replaces_the_earlier_one(store: PollStore, engine: Engine) -> None:
+    hosted = store.open_session()
+    q = _ask(store, hosted)
+    ada = store.join(hosted.session.code, "10.0.0.1", "Ada")
+    bob = store.join(hosted.session.code, "10.0.0.2")
+    first = store.submit(ada.token, q.id, "0.9")
+    assert first.revision == 1 and first.value == 0.9
+    second = store.submit(ada.token, q.id, " 0,881 ")
+    assert second.revision == 2 and second.value == 0.881 and second.text == "0,881"
+    store.submit(bob.token, q.id, "-1e-1")
+    got = store.answers(q.id)
+    assert [(a.nickname, a.value, a.revision) for a in got] == [("Ada", 0.881, 2), (None, -0.1, 1)]
+    assert _count(engine, answers) == 2
+    mine = store.my_answer(ada.token, q.id)
+    assert mine is not None and mine.text == "0,881"
+    assert store.my_answer(bob.token, q.id + 1000) is None
+
+
+def test_answers_depending_on_y(store: PollStore) -> None:
+    hosted = store.open_session()
+    q = store.ask(
+        hosted.session.id,
+        hosted.host_token,
+        key="grad:W2_11",
+        prompt="∂J/∂W2_11 = ?",
+        true_value=0.070184405,
+        true_coefs=(-0.248632699,),
+    )
+    assert q.true_coefs == (-0.248632699,) and q.outputs == 1
+    ada = store.join(hosted.session.code, "10.0.0.1")
+    answer = store.submit(ada.token, q.id, "0.0702 − 0.2486y")
+    assert (answer.value, answer.coefs) == (0.0702, (-0.2486,))
+    assert store.answers(q.id)[0].coefs == (-0.2486,)
+    with pytest.raises(InvalidInput, match="depends on y"):
+        store.submit(ada.token, q.id, "0.07")
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "abc", "1/2", "2**10", "__import__('os')", "nan", "1e9", "9" * 40]
+)
+def test_bad_answers_are_refused(store: PollStore, bad: str) -> None:
+    hosted = store.open_session()
+    q = _ask(store, hosted)
+    ada = store.join(hosted.session.code, "10.0.0.1")
+    with pytest.raises(InvalidInput):
+        store.submit(ada.token, q.id, bad)
+    assert store.answers(q.id) == []
+
+
+def test_no_answers_after_the_reveal(store: PollStore) -> None:
+    hosted = store.open_session()
+    q = _ask(store, hosted)
+    ada = store.join(hosted.session.code, "10.0.0.1")
+    store.reveal(q.id, hosted.host_token)
+    with pytest.raises(AnswerRefused, match="closed"):
+        store.submit(ada.token, q.id, "0.88")
+
+
+def test_answers_only_to_questions_of_ones_own_session(store: PollStore) -> None:
+    a = store.open_session()
+    b = store.open_session()
+    qb = _ask(store, b)
+    ada = store.join(a.session.code, "10.0.0.1")
+    with pytest.raises(AnswerRefused):
+        store.submit(ada.token, qb.id, "1")
+    with pytest.raises(SessionGone):
+        store.submit("not a token", qb.id, "1")
+
+
+def test_sixty_students_at_once_every_answer_stored_exactly_once(
+    store: PollStore, engine: Engine
+) -> None:
+    hosted = store.open_session()
+    q = _ask(store, hosted)
+    students = [store.join(hosted.session.code, f"10.0.{i // 250}.{i % 250}") for i in range(60)]
+    barrier = threading.Barrier(60)
+
+    def answer(i: int) -> None:
+        barrier.wait()
+        store.submit(students[i].token, q.id, f"0.{i:03d}")
+        store.submit(students[i].token, q.id, f"{i}.5")  # a change of mind
+
+    with ThreadPoolExecutor(60) as pool:
+        list(pool.map(answer, range(60)))
+    got = store.answers(q.id)
+    assert len(got) == 60 == _count(engine, answers)
+    assert sorted(a.value for a in got) == [i + 0.5 for i in range(60)]
+    assert {a.revision for a in got} == {2}
+
+
+def test_an_answer_racing_the_reveal_is_either_kept_or_refused(store: PollStore) -> None:
+    hosted = store.open_session()
+    q = _ask(store, hosted)
+    students = [store.join(hosted.session.code, "10.0.0.1") for _ in range(30)]
+    accepted: list[int] = []
+    barrier = threading.Barrier(31)
+
+    def answer(i: int) -> None:
+        barrier.wait()
+        try:
+            store.submit(students[i].token, q.id, str(i))
+            accepted.append(i)
+        except AnswerRefused:
+            pass
+
+    def reveal() -> None:
+        barrier.wait()
+        store.reveal(q.id, hosted.host_token)
+
+    threads = [threading.Thread(target=answer, args=(i,)) for i in range(30)]
+    threads.append(threading.Thread(target=reveal))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(int(a.value) for a in store.answers(q.id)) == sorted(accepted)
+
+
+# -- expiry and cleanup ------------------------------------------------------------------------
+
+
+def test_sessions_expire_and_are_cleaned_up(
+    make_store: Callable[..., PollStore], clock: FakeClock, engine: Engine
+) -> None:
+    store = make_store(session_ttl_s=3600, cleanup_interval_s=86400)  # only explicit ones
+    old = store.open_session()
+    q = _ask(store, old)
+    ada = store.join(old.session.code, "10.0.0.1")
+    store.submit(ada.token, q.id, "0.88")
+    with pytest.raises(JoinRefused):
+        store.join("ZZZZZZ" if old.session.code != "ZZZZZZ" else "YYYYYY", "10.0.0.9")
+    clock.advance(1800)
+    young = store.open_session()
+    qy = _ask(store, young)
+    bob = store.join(young.session.code, "10.0.0.2")
+    store.submit(bob.token, qy.id, "1")
+    clock.advance(1801)  # the first session is past its hour
+    assert store.hosted(old.host_token) is None
+    assert store.participant(ada.token) is None
+    with pytest.raises(JoinRefused):
+        store.join(old.session.code, "10.0.0.3")
+    with pytest.raises(SessionGone):
+        store.submit(ada.token, q.id, "0.9")
+    with pytest.raises(SessionGone):
+        _ask(store, old)
+    report = store.cleanup()
+    assert report.sessions == 1 and report.join_windows >= 1
+    assert _count(engine, sessions) == 1
+    assert _count(engine, participants) == 1
+    assert _count(engine, questions) == 1
+    assert _count(engine, answers) == 1
+    assert store.participant(bob.token) is not None  # the young session is untouched
+    assert [a.value for a in store.answers(qy.id)] == [1.0]
+
+
+def test_ended_sessions_are_cleaned_up(store: PollStore, engine: Engine) -> None:
+    hosted = store.open_session()
+    q = _ask(store, hosted)
+    store.end_session(hosted.session.id, hosted.host_token)
+    ended = store.question(q.id)
+    assert ended is not None and ended.revealed
+    assert store.hosted(hosted.host_token) is None
+    store.cleanup()
+    assert _count(engine, sessions) == 0 and _count(engine, questions) == 0
+
+
+def test_cleanup_runs_by_itself_now_and_then(
+    make_store: Callable[..., PollStore], clock: FakeClock, engine: Engine
+) -> None:
+    store = make_store(session_ttl_s=600, cleanup_interval_s=300)
+    store.open_session()
+    clock.advance(601)
+    store.open_session()  # runs the first cleanup of this store
+    assert _count(engine, sessions) == 1
+    clock.advance(601)
+    store.open_session()
+    assert _count(engine, sessions) == 1
+
+
+def test_open_sessions_are_bounded(make_store: Callable[..., PollStore]) -> None:
+    store = make_store(max_active_sessions=2)
+    store.open_session()
+    store.open_session()
+    with pytest.raises(LimitReached):
+        store.open_session()
+
+
+def test_session_lifetime_is_configurable() -> None:
+    assert PollSettings.from_env({"EXPNET_POLL_SESSION_HOURS": "1.5"}).session_ttl_s == 5400
+    with pytest.raises(ValueError):
+        PollSettings.from_env({"EXPNET_POLL_SESSION_HOURS": "forever"})
+    with pytest.raises(ValueError):
+        PollSettings(session_ttl_s=1.0)

@@ -1,0 +1,184 @@
+"""The teacher's panel and the student's page, driven with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from streamlit.testing.v1 import AppTest
+
+from expnet.poll import PollStore, format_code
+
+REPO = Path(__file__).resolve().parents[2]
+TEACHER_APP = str(REPO / "tests/poll/apps/teacher.py")
+JOIN_PAGE = str(REPO / "pages/join.py")
+
+
+@pytest.fixture
+def poll_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollStore]:
+    """A fresh SQLite poll database that the apps under test use too."""
+    url = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", url)
+    engine = create_engine(url)
+    yield PollStore(engine)
+    engine.dispose()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in (*at.success, *at.error, *at.info, *at.warning)]
+    parts += [s.value for s in at.subheader] + [h.value for h in at.header]
+    return "\n".join(str(p) for p in parts)
+
+
+def _button(at: AppTest, prefix: str):  # type: ignore[no-untyped-def]
+    for b in at.button:
+        if str(b.label).startswith(prefix):
+            return b
+    raise AssertionError(f"no button {prefix!r} in {[b.label for b in at.button]}")
+
+
+def _metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return str(m.value)
+    raise AssertionError(f"no metric {label!r}")
+
+
+def test_teacher_opens_asks_watches_and_reveals(poll_db: PollStore) -> None:
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
+    assert not at.exception
+    _button(at, "Open a class session").click().run()
+    assert not at.exception
+    token = at.session_state["_poll_host_token"]
+    session = poll_db.hosted(token)
+    assert session is not None
+    assert f"# {format_code(session.code)}" in _texts(at)
+    assert at.get("imgs") or at.get("image")  # the QR code
+    assert f"join?code={session.code}" in _texts(at)
+
+    _button(at, "Ask the class").click().run()
+    assert not at.exception
+    question = poll_db.current_question(session.id)
+    assert question is not None and question.key == "a1_1" and question.state == "open"
+
+    students = [poll_db.join(session.code, "10.0.0.1", n) for n in ("Ada", None, "Bo")]
+    for s, text in zip(students, ("0.88", "2", "0.8808"), strict=True):
+        poll_db.submit(s.token, question.id, text)
+    at.run()
+    assert _metric(at, "Students joined") == "3"
+    assert _metric(at, "Answers") == "3"
+    assert _metric(at, "Correct") == "—"  # no grading on the projector before the reveal
+
+    _button(at, "Close and reveal").click().run()
+    assert not at.exception
+    assert poll_db.current_question(session.id).state == "revealed"  # type: ignore[union-attr]
+    assert _metric(at, "Correct") == "67%"
+    table = at.dataframe[0].value
+    assert list(table["mistake"]) == ["z used in place of a"]
+    assert list(table["students"]) == [1]
+    assert any(str(b.label).startswith("Ask again") for b in at.button)
+
+
+def test_teacher_polls_a_gradient_that_depends_on_y(poll_db: PollStore) -> None:
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
+    _button(at, "Open a class session").click().run()
+    at.selectbox(key="step").set_value("grad:W1_11").run()
+    _button(at, "Ask the class").click().run()
+    session = poll_db.hosted(at.session_state["_poll_host_token"])
+    assert session is not None
+    question = poll_db.current_question(session.id)
+    assert question is not None and question.outputs == 1
+    # the seed's own printed answer, rounded as by hand, and one with the σ′ factor missing
+    ada = poll_db.join(session.code, "10.0.0.1")
+    bo = poll_db.join(session.code, "10.0.0.1")
+    poll_db.submit(ada.token, question.id, "-0.01250582 + 0.04434689y")
+    poll_db.submit(bo.token, question.id, "-0.1195 + 0.4234y")
+    _button(at, "Close and reveal").click().run()
+    assert not at.exception
+    assert _metric(at, "Correct") == "50%"
+    assert len(at.get("plotly_chart")) == 2  # constant part and coefficient of y
+
+
+def test_teacher_resumes_with_the_host_key(poll_db: PollStore) -> None:
+    hosted = poll_db.open_session("Lecture")
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
+    at.text_input(key="poll_resume").set_value("wrong").run()
+    _button(at, "Continue").click().run()
+    assert "No live class session" in _texts(at)
+    at.text_input(key="poll_resume").set_value(hosted.host_token).run()
+    _button(at, "Continue").click().run()
+    assert at.session_state["_poll_host_token"] == hosted.host_token
+    _button(at, "End the class session").click().run()
+    assert poll_db.hosted(hosted.host_token) is None
+    assert any(str(b.label).startswith("Open a class session") for b in at.button)
+
+
+def test_student_joins_answers_and_sees_the_reveal(poll_db: PollStore) -> None:
+    hosted = poll_db.open_session()
+    code = hosted.session.code
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30)
+    at.query_params["code"] = code.lower()
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="poll_code").value == code.lower()
+    at.text_input(key="poll_nickname").set_value("Ada")
+    _button(at, "Join").click().run()
+    assert not at.exception
+    assert "Waiting for the first question" in _texts(at)
+    token = at.session_state["_poll_me"]
+    assert at.query_params["me"] == token
+
+    question = poll_db.ask(
+        hosted.session.id,
+        hosted.host_token,
+        key="a1_1",
+        prompt="Activation of hidden unit 1",
+        true_value=0.8807970779778823,
+        spec={"latex": "a_{1}^{(1)}"},
+    )
+    at.run()
+    assert "Activation of hidden unit 1" in _texts(at)
+    field = at.text_input(key=f"poll_answer_{question.id}")
+    field.set_value("banana")
+    _button(at, "Submit").click().run()
+    assert "cannot read" in _texts(at)
+    at.text_input(key=f"poll_answer_{question.id}").set_value("0.88")
+    _button(at, "Submit").click().run()
+    assert "Your answer 0.88 is in" in _texts(at)
+    at.text_input(key=f"poll_answer_{question.id}").set_value("0.881")
+    _button(at, "Change my answer").click().run()
+    assert [a.text for a in poll_db.answers(question.id)] == ["0.881"]
+    assert poll_db.answers(question.id)[0].nickname == "Ada"
+
+    poll_db.reveal(question.id, hosted.host_token)
+    at.run()
+    texts = _texts(at)
+    assert "The answer: 0.880797" in texts
+    assert "Your answer 0.881: Correct" in texts
+
+
+def test_student_sees_a_wrong_code_and_an_ended_session(poll_db: PollStore) -> None:
+    hosted = poll_db.open_session()
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    at.text_input(key="poll_code").set_value("ZZZ")
+    _button(at, "Join").click().run()
+    assert "letters and digits" in _texts(at)
+    at.text_input(key="poll_code").set_value(hosted.session.code)
+    _button(at, "Join").click().run()
+    assert "Waiting for the first question" in _texts(at)
+    poll_db.end_session(hosted.session.id, hosted.host_token)
+    at.run()
+    assert "That class session is over" in _texts(at)
+    assert "me" not in at.query_params
+
+
+def test_student_reload_keeps_the_seat(poll_db: PollStore) -> None:
+    hosted = poll_db.open_session()
+    joined = poll_db.join(hosted.session.code, "10.0.0.1", "Ada")
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30)
+    at.query_params["me"] = joined.token
+    at.run()
+    assert "you are Ada" in _texts(at)
