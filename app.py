@@ -18,6 +18,9 @@ navigation = st.navigation(
         st.Page(
             "pages/classroom.py", title="Classroom", icon=":material/school:", url_path="classroom"
         ),
+        st.Page(
+            "pages/join.py", title="Join class poll", icon=":material/how_to_vote:", url_path="join"
+        ),
     ]
 )
 navigation.run()
