@@ -119,9 +119,10 @@ def evaluate_batch(problem: Problem, names: list[str], values: Array) -> BatchRe
             else:
                 grad[:, col] = loss_fn.grad_y(p, yb)[:, ref.row]
 
-        undefined = ~overflow & (~np.isfinite(J) | np.any(~np.isfinite(grad), axis=-1))
         domain_bad = _domain_mask(loss_fn.name, p, yb)
-    undefined |= domain_bad & ~overflow
+        # As in trace: a loss that is not finite where it is defined has overflowed.
+        overflow |= ~domain_bad & ~np.isfinite(J)
+        undefined = ~overflow & (domain_bad | np.any(~np.isfinite(grad), axis=-1))
     J = np.where(overflow, np.inf, np.where(undefined, np.nan, J))
     return BatchResult(J, grad, p, overflow, undefined)
 

@@ -152,7 +152,8 @@ class Trace:
     def dJ_dp(self) -> Array | None:
         if self.y is None:
             return None
-        return self.dJ_dp_const + self.dJ_dp_coef * self.y
+        with np.errstate(all="ignore"):  # inf - inf where the loss is undefined (an issue)
+            return self.dJ_dp_const + self.dJ_dp_coef * self.y
 
     @property
     def ok(self) -> bool:
