@@ -1,0 +1,67 @@
+"""The core never imports streamlit or plotly (DESIGN.md, "Layers of the code")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .run import REPO
+
+CORE_MODULES = [
+    "expnet",
+    "expnet.activations",
+    "expnet.losses",
+    "expnet.network",
+    "expnet.trace",
+    "expnet.solution",
+    "expnet.symbols",
+    "expnet.batch",
+    "expnet.gradcheck",
+    "expnet.training",
+    "expnet.presets",
+    "expnet.cli",
+]
+
+PROBE = """
+import importlib, json, sys
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+json.dump(sorted(sys.modules), sys.stdout)
+"""
+
+
+def loaded_after_import(*modules: str) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *modules],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(proc.stdout))
+
+
+def ui_modules(loaded: set[str]) -> list[str]:
+    return sorted(m for m in loaded if m.split(".")[0] in ("streamlit", "plotly"))
+
+
+@pytest.mark.parametrize("module", ["expnet", "expnet.cli"])
+def test_import_does_not_load_streamlit_or_plotly(module: str) -> None:
+    loaded = loaded_after_import(module)
+    assert module in loaded
+    assert ui_modules(loaded) == []
+
+
+def test_every_core_module_together() -> None:
+    loaded = loaded_after_import(*CORE_MODULES)
+    assert ui_modules(loaded) == []
+
+
+def test_the_probe_would_see_them() -> None:
+    # Guard against a probe that cannot fail: importing plotly itself must show up.
+    pytest.importorskip("plotly")
+    assert "plotly" in ui_modules(loaded_after_import("plotly"))
