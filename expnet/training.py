@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batch import evaluate_batch
-from .network import Layer, Problem, ProblemError, get_value
+from .network import MAX_ABS_VALUE, Layer, Problem, ProblemError, get_value
 from .trace import trace
 
 MAX_STEPS = 10_000
+MAX_LEARNING_RATE = 100.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,8 +26,8 @@ class TrainResult:
 
 
 def _check_args(lr: float, steps: int, momentum: float) -> None:
-    if not (math.isfinite(lr) and lr > 0):
-        raise ProblemError("the learning rate must be a positive number")
+    if not (math.isfinite(lr) and 0 < lr <= MAX_LEARNING_RATE):
+        raise ProblemError(f"the learning rate must be a number in (0, {MAX_LEARNING_RATE:g}]")
     if not 0 <= steps <= MAX_STEPS:
         raise ProblemError(f"steps must be between 0 and {MAX_STEPS}")
     if not 0 <= momentum < 1:
@@ -53,6 +54,15 @@ def train(problem: Problem, lr: float, steps: int = 1, momentum: float = 0.0) ->
             vb = momentum * velocity[l][1] - lr * g.db[l]
             velocity[l] = (vW, vb)
             layers.append(Layer(layer.W + vW, layer.b + vb, layer.activation))
+        if any(
+            np.max(np.abs(layer.W), initial=np.max(np.abs(layer.b))) > MAX_ABS_VALUE
+            for layer in layers
+        ):
+            return TrainResult(
+                current,
+                tuple(history),
+                f"a parameter grew beyond {MAX_ABS_VALUE:g}: the learning rate is too large",
+            )
         nxt = Problem(tuple(layers), current.loss, current.x, current.y)
         tr = trace(nxt)
         if tr.loss is None or not math.isfinite(tr.loss):
