@@ -1,0 +1,816 @@
+"""Loss-landscape figures: J over two parameters (contour and 3D surface), J along one
+parameter with its tangent, and descent paths animated on the contour.
+
+The core computes: :func:`landscape_grid` and :func:`slice_curve` only call
+``expnet.evaluate_batch`` (over ``grid_values`` for the plane) and arrange its results by
+axis; :func:`descent paths <expnet.descend>` come from the core too. The builders below only
+draw. Grids are sent as float32 (the eye cannot tell) and masks as uint8, so a 201×201
+figure is a few hundred kilobytes, not megabytes.
+
+Regions where e^z overflows or the loss is undefined are drawn as their own grey layer with
+a legend entry, never left as holes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from expnet import DescentPath, Problem, evaluate_batch, get_value, grid_values, parse_name
+from expnet.symbols import Symbols
+
+MAX_RESOLUTION = 301
+MIN_RESOLUTION = 11
+MAX_FRAMES = 100
+LOG_FLOOR = 1e-12  # J below this is drawn at this value on a log scale (J can be exactly 0)
+
+OVERFLOW_LABEL = "e^z overflows"
+UNDEFINED_LABEL = "loss undefined"
+OVERFLOW_COLOUR = "rgb(110, 110, 110)"
+UNDEFINED_COLOUR = "rgb(190, 190, 190)"
+POINT_COLOUR = "#d62728"
+ARROW_COLOUR = "#d62728"
+PATH_COLOURS = ("#00c2e8", "#ff9f1c", "#e377c2", "#bcbd22")
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, eq=False)
+class LandscapeGrid:
+    """J over a grid of two parameters, arranged as an image: rows follow ``v`` (names[1],
+    the vertical axis), columns follow ``u`` (names[0], the horizontal axis)."""
+
+    names: tuple[str, str]
+    u: np.ndarray  # (nu,)
+    v: np.ndarray  # (nv,)
+    loss: np.ndarray  # (nv, nu): J; inf where e^z overflowed, nan where undefined
+    overflow: np.ndarray  # (nv, nu) bool
+    undefined: np.ndarray  # (nv, nu) bool
+    point: tuple[float, float]  # the current values of names[0], names[1]
+    point_loss: float  # J at the current point (inf / nan as above)
+    point_grad: tuple[float, float]  # ∂J/∂names at the current point
+    point_valid: bool
+
+    @property
+    def valid(self) -> np.ndarray:
+        return ~(self.overflow | self.undefined)
+
+
+@dataclass(frozen=True, eq=False)
+class SliceCurve:
+    """J along one parameter, everything else held at the current values."""
+
+    name: str
+    t: np.ndarray  # (n,)
+    loss: np.ndarray  # (n,)
+    overflow: np.ndarray  # (n,) bool
+    undefined: np.ndarray  # (n,) bool
+    point: float
+    point_loss: float
+    slope: float  # ∂J/∂name at the current point: the tangent's slope
+    point_valid: bool
+
+
+def clamp_resolution(n: int) -> int:
+    """Grid points per axis, bounded to [MIN_RESOLUTION, MAX_RESOLUTION]."""
+    return max(MIN_RESOLUTION, min(MAX_RESOLUTION, int(n)))
+
+
+def default_range(value: float) -> tuple[float, float]:
+    """A window around a current value: ± max(2, |value|), rounded outwards to halves."""
+    half = max(2.0, abs(value))
+    return (math.floor(2 * (value - half)) / 2, math.ceil(2 * (value + half)) / 2)
+
+
+def landscape_grid(
+    problem: Problem,
+    names: tuple[str, str],
+    ranges: tuple[tuple[float, float], tuple[float, float]],
+    resolution: int,
+) -> LandscapeGrid:
+    """Evaluate J over ``resolution``² points of the plane (names[0], names[1]) in one batch,
+    plus the current point. ``problem`` must have a numeric y (or y among names)."""
+    if names[0] == names[1]:
+        raise ValueError("choose two different parameters")
+    n = clamp_resolution(resolution)
+    u = np.linspace(ranges[0][0], ranges[0][1], n)
+    v = np.linspace(ranges[1][0], ranges[1][1], n)
+    shape = (v.size, u.size)
+    res = evaluate_batch(problem, list(names), grid_values((u, v)))
+    here = _current(problem, list(names))
+    return LandscapeGrid(
+        names=(names[0], names[1]),
+        u=u,
+        v=v,
+        loss=res.loss.reshape(shape),
+        overflow=res.overflow.reshape(shape),
+        undefined=res.undefined.reshape(shape),
+        point=(float(here[0]), float(here[1])),
+        point_loss=float(here[2]),
+        point_grad=(float(here[3]), float(here[4])),
+        point_valid=bool(here[5]),
+    )
+
+
+def slice_curve(
+    problem: Problem, name: str, bounds: tuple[float, float], points: int = 401
+) -> SliceCurve:
+    """J along ``name`` over ``bounds`` (one batch), with the slope at the current value."""
+    t = np.linspace(bounds[0], bounds[1], max(2, min(int(points), 4001)))
+    res = evaluate_batch(problem, [name], t[:, None])
+    here = _current(problem, [name])
+    return SliceCurve(
+        name=name,
+        t=t,
+        loss=res.loss,
+        overflow=res.overflow,
+        undefined=res.undefined,
+        point=float(here[0]),
+        point_loss=float(here[1]),
+        slope=float(here[2]),
+        point_valid=bool(here[3]),
+    )
+
+
+def _current(problem: Problem, names: list[str]) -> list[float]:
+    """[values..., J, grads..., valid] at the problem's own values, from the same batch code."""
+    values = []
+    for name in names:
+        value = get_value(problem, name)
+        if value is None:
+            raise ValueError("a landscape needs a numeric target y")
+        values.append(value)
+    res = evaluate_batch(problem, names, np.array([values]))
+    return [*values, float(res.loss[0]), *map(float, res.grad[0]), float(res.valid[0])]
+
+
+def parameter_label(problem: Problem, name: str) -> str:
+    """The on-screen symbol of a parameter name, e.g. W2_11 -> W₁₁⁽²⁾, y -> y."""
+    ref = parse_name(problem, name)
+    sym = Symbols(problem.sizes)
+    if ref.kind == "W":
+        return sym.W_text(ref.layer + 1, ref.row, ref.col)
+    if ref.kind == "b":
+        return sym.b_text(ref.layer + 1, ref.row)
+    if ref.kind == "x":
+        return sym.a_text(0, ref.row)
+    return sym.y_text(ref.row)
+
+
+# --------------------------------------------------------------------------- helpers
+
+# A small inline template (plotly_white's look): a named template would not be expanded
+# without validation, and the full one is ~7 kB of every payload.
+_LAYOUT_BASE: dict = {
+    "font": {"color": "#2a3f5f"},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "hoverlabel": {"align": "left"},
+}
+_AXIS_2D: dict = {
+    "gridcolor": "#EBF0F8",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+    "automargin": True,
+    "ticks": "",
+}
+_AXIS_3D: dict = {
+    "backgroundcolor": "white",
+    "gridcolor": "#DFE8F3",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+    "showbackground": True,
+}
+
+
+def _figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    """A go.Figure from plain dicts, skipping plotly.py's per-property validation (it costs
+    tens of milliseconds per figure on every rerun). The tests validate these specs."""
+    return go.Figure(data=data, layout=layout, frames=frames or None, _validate=False)
+
+
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _f32(a: np.ndarray) -> np.ndarray:
+    """float32 for the wire (half the bytes; the eye cannot tell), unless a finite value
+    would overflow float32 (J beyond 3e38 with a linear scale): then float64."""
+    a = np.asarray(a)
+    with np.errstate(invalid="ignore"):
+        big = bool(np.any(np.abs(a[np.isfinite(a)]) > _F32_MAX))
+    return np.ascontiguousarray(a, dtype=np.float64 if big else np.float32)
+
+
+def _label(labels: Mapping[str, str] | None, name: str) -> str:
+    return labels.get(name, name) if labels else name
+
+
+def colour_values(grid: LandscapeGrid, log: bool) -> np.ndarray:
+    """What the colour (and the surface height) shows: J, or log10 J, on valid cells and
+    NaN elsewhere (the grey layer covers those cells)."""
+    with np.errstate(all="ignore"):
+        z = np.log10(np.maximum(grid.loss, LOG_FLOOR)) if log else grid.loss.astype(np.float64)
+    return np.where(grid.valid, z, np.nan)
+
+
+def _colorbar(z: np.ndarray, log: bool, **extra: object) -> dict:
+    bar: dict = {"title": {"text": "J"}, "thickness": 14, **extra}
+    finite = z[np.isfinite(z)]
+    if not log or finite.size == 0:
+        return bar
+    lo, hi = math.floor(float(finite.min())), math.ceil(float(finite.max()))
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if (hi - lo) / s <= 8)
+    ticks = list(range(math.ceil(lo / step) * step, hi + 1, step))
+    bar.update(
+        title={"text": "J (log scale)"},
+        tickvals=ticks,
+        ticktext=[{0: "1", 1: "10"}.get(k, f"1e{k}") for k in ticks],
+    )
+    return bar
+
+
+def mask_image(grid: LandscapeGrid) -> np.ndarray:
+    """0 = valid, 1 = e^z overflows, 2 = loss undefined; uint8, one byte per cell."""
+    return grid.overflow.astype(np.uint8) + 2 * (grid.undefined & ~grid.overflow).astype(np.uint8)
+
+
+_MASK_COLORSCALE = [
+    [0.0, "rgba(0,0,0,0)"],
+    [1 / 6, "rgba(0,0,0,0)"],
+    [1 / 6, OVERFLOW_COLOUR],
+    [0.5, OVERFLOW_COLOUR],
+    [0.5, UNDEFINED_COLOUR],
+    [1.0, UNDEFINED_COLOUR],
+]
+
+
+def _swatch(name: str, colour: str, **extra: object) -> dict:
+    """A legend entry with a coloured square and nothing drawn."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {"symbol": "square", "size": 12, "color": colour},
+        "name": name,
+        "hoverinfo": "skip",
+        **extra,
+    }
+
+
+def arrow_vector(grid: LandscapeGrid, fraction: float = 0.18) -> tuple[float, float]:
+    """−∇J scaled for display, in parameter units: the arrow's length is ``fraction`` of the
+    window (each axis measured in its own span), its direction that of −∇J in the plane.
+    (0, 0) when the gradient is zero or not finite."""
+    gu, gv = grid.point_grad
+    su = float(grid.u[-1] - grid.u[0]) or 1.0
+    sv = float(grid.v[-1] - grid.v[0]) or 1.0
+    norm = math.hypot(gu * su, gv * sv)
+    if not (grid.point_valid and math.isfinite(norm)) or norm == 0:
+        return (0.0, 0.0)
+    # Scale so that (du/su, dv/sv) has length `fraction` while (du, dv) ∥ −(gu, gv).
+    k = fraction / math.hypot(gu / su, gv / sv)
+    return (-gu * k, -gv * k)
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    if math.isnan(value):
+        return "undefined"
+    if math.isinf(value):
+        return "overflow"
+    return f"{value:.{digits}g}"
+
+
+def _point_marker(size: int) -> dict:
+    return {"size": size, "color": POINT_COLOUR, "line": {"width": 2, "color": "white"}}
+
+
+# --------------------------------------------------------------------------- contour
+
+
+def contour_figure(
+    grid: LandscapeGrid,
+    *,
+    log_color: bool = False,
+    labels: Mapping[str, str] | None = None,
+    paths: Sequence[tuple[str, DescentPath]] = (),
+    height: int = 520,
+) -> go.Figure:
+    """J over the plane as a filled contour (heatmap colouring and contour lines), the
+    current point, −∇J as an arrow, and grey layers where e^z overflows / J is undefined.
+
+    With ``paths`` (label, DescentPath from ``expnet.descend`` over ``grid.names``) the
+    paths are drawn on the contour, a loss-over-steps panel is added on the right, and
+    Plotly frames move a marker along each path: play, pause and the step slider run in the
+    browser, without a server round trip.
+    """
+    xn, yn = grid.names
+    xl, yl = _label(labels, xn), _label(labels, yn)
+    z = colour_values(grid, log_color)
+    hover_z = "log₁₀ J = %{z:.4g}" if log_color else "J = %{z:.4g}"
+    u32, v32 = _f32(grid.u), _f32(grid.v)
+    data: list[dict] = [
+        {
+            "type": "contour",
+            "x": u32,
+            "y": v32,
+            "z": _f32(z),
+            "contours": {"coloring": "heatmap"},
+            "colorscale": "Viridis",
+            "ncontours": 24,
+            "line": {"width": 0.5, "color": "rgba(255,255,255,0.45)"},
+            "colorbar": _colorbar(z, log_color, len=0.9, x=0.6 if paths else 1.02),
+            "name": "J",
+            "showlegend": False,
+            "hovertemplate": f"{xl} = %{{x:.4g}}<br>{yl} = %{{y:.4g}}<br>{hover_z}<extra></extra>",
+        }
+    ]
+    has_over, has_undef = bool(grid.overflow.any()), bool(grid.undefined.any())
+    if has_over or has_undef:
+        data.append(
+            {
+                "type": "heatmap",
+                "x": u32,
+                "y": v32,
+                "z": mask_image(grid),
+                "zmin": 0,
+                "zmax": 2,
+                "colorscale": _MASK_COLORSCALE,
+                "showscale": False,
+                "showlegend": False,
+                "name": "not defined",
+                "hoverinfo": "skip",
+            }
+        )
+        if has_over:
+            data.append(_swatch(OVERFLOW_LABEL, OVERFLOW_COLOUR))
+        if has_undef:
+            data.append(_swatch(UNDEFINED_LABEL, UNDEFINED_COLOUR))
+
+    px, py = grid.point
+    data.append(
+        {
+            "type": "scatter",
+            "x": [px],
+            "y": [py],
+            "mode": "markers",
+            "marker": _point_marker(12),
+            "name": "current point",
+            "hovertemplate": f"current point<br>{xl} = {px:.4g}<br>{yl} = {py:.4g}<br>"
+            f"J = {_fmt(grid.point_loss)}<extra></extra>",
+        }
+    )
+    annotations: list[dict] = []
+    du, dv = arrow_vector(grid)
+    if du or dv:
+        gu, gv = grid.point_grad
+        annotations.append(
+            {
+                "x": px + du,
+                "y": py + dv,
+                "ax": px,
+                "ay": py,
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "showarrow": True,
+                "arrowhead": 3,
+                "arrowsize": 1.3,
+                "arrowwidth": 2.5,
+                "arrowcolor": ARROW_COLOUR,
+                "text": "",
+            }
+        )
+        # The arrow's legend entry and hover (an annotation has neither).
+        data.append(
+            {
+                "type": "scatter",
+                "x": [px, px + du],
+                "y": [py, py + dv],
+                "mode": "lines",
+                "line": {"color": ARROW_COLOUR, "width": 2.5},
+                "name": "−∇J (direction; length scaled)",
+                "hovertemplate": f"−∇J = ({_fmt(-gu)}, {_fmt(-gv)})<extra></extra>",
+            }
+        )
+
+    layout: dict = {
+        **_LAYOUT_BASE,
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 50 if paths else 20, "b": 50},
+        "legend": {"orientation": "h", "y": -0.16, "x": 0, "yanchor": "top"},
+        "xaxis": {
+            **_AXIS_2D,
+            "title": {"text": xl},
+            "range": [float(grid.u[0]), float(grid.u[-1])],
+        },
+        "yaxis": {
+            **_AXIS_2D,
+            "title": {"text": yl},
+            "range": [float(grid.v[0]), float(grid.v[-1])],
+        },
+        "annotations": annotations,
+        "uirevision": "landscape",
+    }
+    frames: list[dict] = []
+    if paths:
+        frames = _add_paths(data, layout, grid, paths, log_color)
+    return _figure(data, layout, frames)
+
+
+def _frame_steps(paths: Sequence[tuple[str, DescentPath]]) -> list[int]:
+    longest = max(len(p.loss) for _, p in paths) - 1
+    if longest <= 0:
+        return []
+    k = np.round(np.linspace(0, longest, min(longest, MAX_FRAMES) + 1)).astype(int)
+    return [int(s) for s in np.unique(k)]
+
+
+def _path_xy(grid: LandscapeGrid, path: DescentPath) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        path.points[:, path.names.index(grid.names[0])],
+        path.points[:, path.names.index(grid.names[1])],
+    )
+
+
+def _add_paths(
+    data: list[dict],
+    layout: dict,
+    grid: LandscapeGrid,
+    paths: Sequence[tuple[str, DescentPath]],
+    log_color: bool,
+) -> list[dict]:
+    """Full paths (lines with a dot per step) on the contour and their losses in a panel on
+    the right, plus one moving dot per path and panel; the frames move only those dots, so
+    each frame is a few numbers and the contour is not redrawn."""
+    layout["xaxis"]["domain"] = [0.0, 0.56]
+    layout["xaxis2"] = {
+        **_AXIS_2D,
+        "domain": [0.72, 1.0],
+        "anchor": "y2",
+        "title": {"text": "step"},
+    }
+    layout["yaxis2"] = {
+        **_AXIS_2D,
+        "anchor": "x2",
+        "title": {"text": "J along the path"},
+        "type": "log" if log_color else "linear",
+    }
+    for i, (label, path) in enumerate(paths):
+        colour = PATH_COLOURS[i % len(PATH_COLOURS)]
+        px, py = _path_xy(grid, path)
+        data.append(
+            {
+                "type": "scatter",
+                "x": _f32(px),
+                "y": _f32(py),
+                "mode": "lines+markers",
+                "line": {"color": colour, "width": 2},
+                "marker": {"size": 4, "color": colour},
+                "name": label,
+                "legendgroup": label,
+                "customdata": _f32(path.loss),
+                "hovertemplate": f"{label}<br>step %{{pointNumber}}<br>J = %{{customdata:.4g}}"
+                "<extra></extra>",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "xaxis": "x2",
+                "yaxis": "y2",
+                "x": np.arange(len(path.loss), dtype=np.int32),
+                "y": _f32(_loss_y(path.loss, log_color)),
+                "mode": "lines",
+                "line": {"color": colour, "width": 2},
+                "name": label,
+                "legendgroup": label,
+                "showlegend": False,
+                "hovertemplate": f"{label}<br>step %{{x}}<br>J = %{{y:.4g}}<extra></extra>",
+            }
+        )
+
+    # The moving markers are layout shapes, not traces: a frame that changes only the layout
+    # leaves the contour alone, while a frame that changes traces makes plotly.js drop
+    # contour and heatmap traces unless every frame redraws the plot (plotly.js #4491).
+    def heads(k: int) -> list[dict]:
+        out = []
+        for i, (_, path) in enumerate(paths):
+            colour = PATH_COLOURS[i % len(PATH_COLOURS)]
+            s = min(k, len(path.loss) - 1)
+            px, py = _path_xy(grid, path)
+            loss = float(_loss_y(path.loss[s : s + 1], log_color)[0])
+            out.append(_head(float(px[s]), float(py[s]), colour, "x", "y"))
+            out.append(_head(float(s), math.log10(loss) if log_color else loss, colour, "x2", "y2"))
+        return out
+
+    layout["shapes"] = heads(0)
+    steps = _frame_steps(paths)
+    frames = [{"name": str(k), "layout": {"shapes": heads(k)}} for k in steps]
+    if frames:
+        layout["margin"]["t"] = 90
+        layout["updatemenus"] = [_play_pause_menu()]
+        layout["sliders"] = [_step_slider([str(k) for k in steps])]
+    return frames
+
+
+def _head(x: float, y: float, colour: str, xref: str, yref: str) -> dict:
+    """A dot of fixed pixel size at a data point (y in log10 units on a log axis)."""
+    return {
+        "type": "circle",
+        "xref": xref,
+        "yref": yref,
+        "xsizemode": "pixel",
+        "ysizemode": "pixel",
+        "xanchor": x,
+        "yanchor": y,
+        "x0": -6,
+        "x1": 6,
+        "y0": -6,
+        "y1": 6,
+        "fillcolor": colour,
+        "line": {"color": "white", "width": 2},
+        "layer": "above",
+    }
+
+
+def _loss_y(loss: np.ndarray, log_color: bool) -> np.ndarray:
+    return np.maximum(loss, LOG_FLOOR) if log_color else loss
+
+
+def _play_pause_menu() -> dict:
+    """Play / pause buttons; frames change only layout shapes, so no redraw is needed."""
+
+    def animate(frames: list | None, duration: int) -> list:
+        return [
+            frames,
+            {
+                "frame": {"duration": duration, "redraw": False},
+                "transition": {"duration": 0},
+                "fromcurrent": True,
+                "mode": "immediate",
+            },
+        ]
+
+    return {
+        "type": "buttons",
+        "direction": "left",
+        "showactive": False,
+        "x": 0.0,
+        "y": 1.03,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "pad": {"r": 4, "t": 0, "b": 0},
+        "buttons": [
+            {"label": "▶ Play", "method": "animate", "args": animate(None, 80)},
+            {"label": "❚❚ Pause", "method": "animate", "args": animate([None], 0)},
+        ],
+    }
+
+
+def _step_slider(names: Sequence[str]) -> dict:
+    return {
+        "active": 0,
+        "x": 0.16,
+        "len": 0.4,
+        "y": 1.03,
+        "yanchor": "bottom",
+        "pad": {"t": 0, "b": 0},
+        "currentvalue": {
+            "prefix": "step ",
+            "font": {"size": 12, "color": "#2a3f5f"},
+            "xanchor": "left",
+        },
+        "ticklen": 0,
+        "minorticklen": 0,
+        "font": {"size": 1, "color": "rgba(0,0,0,0)"},
+        "steps": [
+            {
+                "label": name,
+                "method": "animate",
+                "args": [[name], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+            }
+            for name in names
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- 3D surface
+
+
+def surface_figure(
+    grid: LandscapeGrid,
+    *,
+    log_color: bool = False,
+    labels: Mapping[str, str] | None = None,
+    height: int = 520,
+) -> go.Figure:
+    """J (or log10 J) as a 3D surface with the current point and −∇J drawn along the
+    tangent plane (so the arrow runs downhill on the surface); cells where e^z overflows or
+    J is undefined get a flat grey cap at the top of the box, with a legend entry."""
+    xn, yn = grid.names
+    xl, yl = _label(labels, xn), _label(labels, yn)
+    z = colour_values(grid, log_color)
+    zname = "log₁₀ J" if log_color else "J"
+    finite = z[np.isfinite(z)]
+    z_top = float(finite.max()) if finite.size else 1.0
+    z_bottom = float(finite.min()) if finite.size else 0.0
+    u32, v32 = _f32(grid.u), _f32(grid.v)
+    data: list[dict] = [
+        {
+            "type": "surface",
+            "x": u32,
+            "y": v32,
+            "z": _f32(z),
+            "colorscale": "Viridis",
+            "colorbar": _colorbar(z, log_color, len=0.75),
+            "name": zname,
+            "showlegend": False,
+            "hovertemplate": f"{xl} = %{{x:.4g}}<br>{yl} = %{{y:.4g}}<br>{zname} = %{{z:.4g}}"
+            "<extra></extra>",
+        }
+    ]
+    for mask, label, colour in (
+        (grid.overflow, OVERFLOW_LABEL, OVERFLOW_COLOUR),
+        (grid.undefined & ~grid.overflow, UNDEFINED_LABEL, UNDEFINED_COLOUR),
+    ):
+        if mask.any():
+            data.append(
+                {
+                    "type": "surface",
+                    "x": u32,
+                    "y": v32,
+                    "z": np.where(mask, np.float32(z_top), np.float32(np.nan)).astype(np.float32),
+                    "colorscale": [[0, colour], [1, colour]],
+                    "showscale": False,
+                    "showlegend": True,
+                    "name": label,
+                    "hovertemplate": f"{label}<extra></extra>",
+                }
+            )
+
+    px, py = grid.point
+    if grid.point_valid:
+        pz = math.log10(max(grid.point_loss, LOG_FLOOR)) if log_color else grid.point_loss
+        lift = 0.01 * (z_top - z_bottom)  # keep the marker above the surface it sits on
+        data.append(
+            {
+                "type": "scatter3d",
+                "x": [px, px],
+                "y": [py, py],
+                "z": [z_bottom, pz + lift],
+                "mode": "lines+markers",
+                "line": {"color": POINT_COLOUR, "width": 3},
+                "marker": {**_point_marker(9), "size": [0, 9]},
+                "name": "current point",
+                "hovertemplate": f"current point<br>{xl} = {px:.4g}<br>{yl} = {py:.4g}<br>"
+                f"J = {_fmt(grid.point_loss)}<extra></extra>",
+            }
+        )
+        du, dv = arrow_vector(grid)
+        if du or dv:
+            gu, gv = grid.point_grad
+            dj = gu * du + gv * dv  # the tangent plane's fall along the arrow (≤ 0)
+            dz = dj / (max(grid.point_loss, LOG_FLOOR) * math.log(10)) if log_color else dj
+            dz = max(dz, z_bottom - pz)  # a steep tangent would leave the box
+            data.append(
+                {
+                    "type": "scatter3d",
+                    "x": [px, px + du],
+                    "y": [py, py + dv],
+                    "z": [pz + lift, pz + lift + dz],
+                    "mode": "lines+markers",
+                    "line": {"color": ARROW_COLOUR, "width": 7},
+                    "marker": {"size": [0, 5], "color": ARROW_COLOUR, "symbol": "diamond"},
+                    "name": "−∇J (along the tangent plane)",
+                    "hovertemplate": f"−∇J = ({_fmt(-gu)}, {_fmt(-gv)})<extra></extra>",
+                }
+            )
+    layout = {
+        **_LAYOUT_BASE,
+        "height": height,
+        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "legend": {"orientation": "h", "y": 0.0, "x": 0.0, "yanchor": "bottom"},
+        "scene": {
+            "xaxis": {**_AXIS_3D, "title": {"text": xl}},
+            "yaxis": {**_AXIS_3D, "title": {"text": yl}},
+            "zaxis": {**_AXIS_3D, "title": {"text": zname}},
+            "aspectmode": "cube",
+            "camera": {"eye": DEFAULT_EYE},
+        },
+        "uirevision": "landscape",
+    }
+    return _figure(data, layout)
+
+
+DEFAULT_EYE = {"x": -1.45, "y": -1.75, "z": 1.05}
+
+
+# --------------------------------------------------------------------------- 1D slice
+
+
+def slice_figure(
+    curve: SliceCurve,
+    *,
+    labels: Mapping[str, str] | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """J along one parameter, the current point, and the tangent there: its slope is the
+    gradient ∂J/∂name that the explorer shows. Overflow / undefined stretches are shaded."""
+    xl = _label(labels, curve.name)
+    t = curve.t
+    valid = ~(curve.overflow | curve.undefined)
+    y = np.where(valid, curve.loss, np.nan)
+    data: list[dict] = [
+        {
+            "type": "scatter",
+            "x": _f32(t),
+            "y": _f32(y),
+            "mode": "lines",
+            "line": {"color": "#1f77b4", "width": 2.5},
+            "name": f"J along {xl}",
+            "hovertemplate": f"{xl} = %{{x:.4g}}<br>J = %{{y:.4g}}<extra></extra>",
+        }
+    ]
+    shapes: list[dict] = []
+    for mask, label, colour in (
+        (curve.overflow, OVERFLOW_LABEL, OVERFLOW_COLOUR),
+        (curve.undefined & ~curve.overflow, UNDEFINED_LABEL, UNDEFINED_COLOUR),
+    ):
+        runs = _runs(mask)
+        for lo, hi in runs:
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": float(t[max(lo - 1, 0)]),
+                    "x1": float(t[min(hi, t.size - 1)]),
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": colour,
+                    "opacity": 0.6,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+        if runs:
+            data.append(_swatch(label, colour))
+
+    if curve.point_valid:
+        half = 0.12 * float(t[-1] - t[0])
+        tx = [curve.point - half, curve.point + half]
+        data.append(
+            {
+                "type": "scatter",
+                "x": tx,
+                "y": [curve.point_loss + curve.slope * (x - curve.point) for x in tx],
+                "mode": "lines",
+                "line": {"color": ARROW_COLOUR, "width": 2, "dash": "dash"},
+                "name": f"tangent: slope ∂J/∂{xl} = {_fmt(curve.slope, 6)}",
+                "hoverinfo": "skip",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [curve.point],
+                "y": [curve.point_loss],
+                "mode": "markers",
+                "marker": _point_marker(11),
+                "name": "current point",
+                "hovertemplate": f"{xl} = {curve.point:.6g}<br>J = {_fmt(curve.point_loss, 6)}"
+                f"<br>∂J/∂{xl} = {_fmt(curve.slope, 6)}<extra></extra>",
+            }
+        )
+    yaxis: dict = {**_AXIS_2D, "title": {"text": "J"}}
+    finite = y[np.isfinite(y)]
+    if finite.size:
+        y_lo, y_hi = float(finite.min()), float(finite.max())
+        pad = 0.05 * ((y_hi - y_lo) or 1.0)
+        yaxis["range"] = [y_lo - pad, y_hi + pad]
+    layout = {
+        **_LAYOUT_BASE,
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "xaxis": {**_AXIS_2D, "title": {"text": xl}, "range": [float(t[0]), float(t[-1])]},
+        "yaxis": yaxis,
+        "shapes": shapes,
+        "legend": {"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"},
+    }
+    return _figure(data, layout)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) index pairs of the True stretches of a 1D mask."""
+    if not mask.any():
+        return []
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
