@@ -112,6 +112,8 @@ def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ProblemError(f"{where}: expected a number, got {type(value).__name__} {value!r:.40}")
     v = float(value)
+    if math.isinf(v):
+        raise ProblemError(f"{where}: expected a finite number, got one too large to hold")
     if not math.isfinite(v):
         raise ProblemError(f"{where}: expected a finite number, got {value!r}")
     if abs(v) > MAX_ABS_VALUE:
@@ -195,21 +197,27 @@ def problem_from_json(text: str | bytes) -> Problem:
     if len(text) > MAX_PROBLEM_BYTES:
         raise ProblemError(f"problem file is too large ({len(text)} bytes > {MAX_PROBLEM_BYTES})")
     try:
-        data = json.loads(text)
+        # Long integers become floats (inf when huge), so validation can name where they are.
+        data = json.loads(
+            text, parse_int=lambda digits: int(digits) if len(digits) < 20 else float(digits)
+        )
     except RecursionError:
         raise ProblemError("problem file is nested too deeply to be a problem") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ProblemError(f"problem file is not valid JSON: {err}") from None
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        raise ProblemError(f"problem file has a value that cannot be read: {err}") from None
     return problem_from_dict(data)
 
 
 def load_problem(path: str | Path) -> Problem:
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_PROBLEM_BYTES:
-            raise ProblemError(f"{path}: too large ({size} bytes > {MAX_PROBLEM_BYTES})")
-        text = path.read_bytes()
+        # Read at most one byte more than allowed: st_size is 0 for pipes and /dev/zero.
+        with path.open("rb") as file:
+            text = file.read(MAX_PROBLEM_BYTES + 1)
+        if len(text) > MAX_PROBLEM_BYTES:
+            raise ProblemError(f"{path}: too large (more than {MAX_PROBLEM_BYTES} bytes)")
     except OSError as err:
         raise ProblemError(f"{path}: cannot read ({err.strerror})") from None
     try:

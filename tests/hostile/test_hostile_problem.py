@@ -28,12 +28,7 @@ CLI_MEMORY_CAP = 2 * 1024**3  # bytes of address space for one CLI run
 API_TIME_LIMIT_S = 2.0
 
 # Core gaps found by this suite; each xfail names the fix. Remove the mark with the fix.
-KNOWN_GAPS = {
-    "integer_5000_digits": (
-        "problem_from_json lets json's ValueError for integers of more than 4300 digits "
-        "escape as a bare ValueError with no location; catch it and raise ProblemError"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _params(cases: list[Case]):
@@ -212,11 +207,6 @@ def test_cli_huge_but_finite_inputs_are_solved_with_warnings():
         assert_refused(run, "x")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load_problem trusts st_size, which is 0 for /dev/zero, pipes and /proc files, "
-    "then reads without end; read at most MAX_PROBLEM_BYTES + 1 bytes instead",
-)
 def test_cli_endless_file_is_refused_not_read_forever():
     run = run_cli(["solve", "--problem", "/dev/zero"], timeout=10)
     assert_refused(run, "too large")
