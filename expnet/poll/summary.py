@@ -87,11 +87,15 @@ def histogram(
     if points.size == 0:
         edges = np.linspace(-1.0, 1.0, bins + 1)
         return Histogram(edges, np.zeros(bins, dtype=int), 0, 0)
-    # The bulk: within 8 robust standard deviations (from the median absolute deviation)
-    # of the median, so a few wild answers land in the end bins instead of setting the scale.
+    # The bulk: near the median, so a few wild answers (a typo of 1e5) land in the end bins
+    # instead of setting the scale. "Near" is generous, as mistakes are often several times
+    # the right value (a factor forgotten): 10 robust standard deviations, and at least 20
+    # times the size of the median and of the truth.
     med = float(np.median(points))
-    scale = max(1.4826 * float(np.median(np.abs(points - med))), 0.01 * abs(med), 1e-9)
-    bulk = points[np.abs(points - med) <= 8 * scale]
+    spread = 1.4826 * float(np.median(np.abs(points - med)))
+    size = max(abs(med), abs(truth) if truth is not None else 0.0)
+    reach = max(10 * spread, 20 * size, 1e-3)
+    bulk = points[np.abs(points - med) <= reach]
     lo, hi = float(bulk.min()), float(bulk.max())
     if truth is not None:
         lo, hi = min(lo, truth), max(hi, truth)

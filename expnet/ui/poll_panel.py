@@ -318,7 +318,7 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     st.markdown(f"**Question {current.seq}** ({state}): {current.prompt}")
     latex = current.spec.get("latex") if isinstance(current.spec, dict) else None
     if isinstance(latex, str) and latex:
-        st.latex(latex + (" = " + _truth_latex(current) if current.revealed else " = \\;?"))
+        st.latex(latex + (" = " + truth_latex(current) if current.revealed else " = \\;?"))
     cols = st.columns(3)
     cols[0].metric("Students joined", joined)
     cols[1].metric("Answers", summary.count)
@@ -352,21 +352,20 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     if grader is not None and summary.count:
         wrong = summary.count - (summary.correct or 0)
         if summary.mistakes:
-            st.markdown(f"**Recognised mistakes** ({wrong} wrong answers)")
-            st.dataframe(
-                {
-                    "mistake": [m.label for m in summary.mistakes],
-                    "students": [m.count for m in summary.mistakes],
-                    "what went wrong": [m.hint for m in summary.mistakes],
-                },
-                hide_index=True,
-                width="stretch",
-            )
+            answers_word = "answer" if wrong == 1 else "answers"
+            lines = [f"**Recognised mistakes** ({wrong} wrong {answers_word})"]
+            for m in summary.mistakes:
+                students = "student" if m.count == 1 else "students"
+                lines.append(f"- **{m.label}**: {m.count} {students}. {m.hint}")
+            st.markdown("\n".join(lines))
         if summary.unrecognised:
-            st.caption(f"{summary.unrecognised} wrong answers match no known mistake.")
+            n = summary.unrecognised
+            st.caption(
+                f"{n} wrong {'answer matches' if n == 1 else 'answers match'} no known mistake."
+            )
 
 
-def _truth_latex(question: Question) -> str:
+def truth_latex(question: Question) -> str:
     return (
         truth_text(question.true_value, question.true_coefs).replace("·", "\\,").replace("−", "-")
     )

@@ -23,7 +23,7 @@ from expnet.poll import (
 from expnet.poll.st_adapter import client_id, get_store
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
 
-from .poll_panel import truth_text
+from .poll_panel import truth_latex, truth_text
 
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"
@@ -117,7 +117,7 @@ def _show_prompt(question: Question) -> None:
     st.subheader(question.prompt)
     latex = question.spec.get("latex") if isinstance(question.spec, dict) else None
     if isinstance(latex, str) and latex:
-        st.latex(latex + " = \\;?")
+        st.latex(latex + " = " + (truth_latex(question) if question.revealed else "\\;?"))
 
 
 def _submit(store: PollStore, token: str, question_id: int) -> None:

@@ -1,0 +1,220 @@
+"""One teacher and three students in separate browser contexts on one class session.
+
+Real `streamlit run` servers on loopback, Debian's Chromium through Playwright. The first
+test runs one server on SQLite; the second runs two servers (two replicas) sharing one
+PostgreSQL database, the teacher on one and the students on the other. Answers must reach
+the teacher's live view within 3 s of the last submission, nothing lost, and the reveal must
+reach every student. Screenshots go to tests/artifacts/<test>/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "tests/poll/apps/app.py"
+ARTIFACTS = REPO / "tests/artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+ANSWERS = ["0.88", "2", "0.8808"]  # right, "z used in place of a", right
+DEADLINE_S = 3.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(db_url: str) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "EXPNET_POLL_DB_URL": db_url}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false",
+    ]
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"streamlit did not start:\n{log.read()}", pytrace=False)
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _shot(request: pytest.FixtureRequest, page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def _metric(page, label: str) -> str:  # type: ignore[no-untyped-def]
+    metric = page.locator("[data-testid=stMetric]").filter(
+        has=page.locator("[data-testid=stMetricLabel]", has_text=re.compile(f"^{label}$"))
+    )
+    return str(metric.locator("[data-testid=stMetricValue]").inner_text()).strip()
+
+
+def _histogram_total(page) -> float:  # type: ignore[no-untyped-def]
+    return float(
+        page.evaluate(
+            """() => {
+                const plot = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+                if (!plot || !plot._fullData || !plot._fullData.length) return -1;
+                return Array.from(plot._fullData[0].y).reduce((a, b) => a + b, 0);
+            }"""
+        )
+    )
+
+
+def run_class(
+    request: pytest.FixtureRequest, browser, teacher_base: str, student_base: str
+) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    timings: dict[str, float] = {}
+    with ExitStack() as stack:
+        teacher_ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+        stack.callback(teacher_ctx.close)
+        teacher_ctx.set_default_timeout(20_000)
+        teacher = teacher_ctx.new_page()
+        teacher.goto(f"{teacher_base}/teacher?every=1")
+        teacher.wait_for_selector(IDLE)
+        teacher.get_by_role("button", name="Open a class session").click()
+        heading = teacher.locator("h1").filter(has_text=re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}$"))
+        code = heading.inner_text().strip().replace("-", "")
+        link = teacher.locator(f"a[href$='/join?code={code}']").first
+        href = str(link.get_attribute("href"))
+        assert href.endswith(f"/join?code={code}") and href.startswith(teacher_base)
+        teacher.locator("[data-testid=stImage] img").first.wait_for()  # the QR code
+        teacher.get_by_role("button", name=re.compile("^Ask the class")).click()
+        teacher.get_by_text("Question 1").wait_for()
+        _shot(request, teacher, "teacher_asked")
+
+        students = []
+        for i, answer in enumerate(ANSWERS):
+            ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+            stack.callback(ctx.close)
+            ctx.set_default_timeout(20_000)
+            page = ctx.new_page()
+            page.goto(href.replace(teacher_base, student_base))
+            page.wait_for_selector(IDLE)
+            page.get_by_label("Nickname").fill(f"student {i + 1}")
+            page.get_by_role("button", name="Join").click()
+            page.get_by_label("Your prediction").wait_for()
+            students.append((page, answer))
+        _shot(request, students[0][0], "student_question")
+
+        # all three type, then submit together
+        for page, answer in students:
+            page.get_by_label("Your prediction").fill(answer)
+        for page, _ in students:
+            page.get_by_role("button", name="Submit").click()
+        submitted = time.monotonic()
+        for page, answer in students:
+            page.get_by_text(f"Your answer {answer} is in").wait_for()
+        deadline = submitted + DEADLINE_S
+        while _metric(teacher, "Answers") != "3":
+            assert time.monotonic() < deadline, "the answers did not reach the teacher in 3 s"
+            time.sleep(0.05)
+        timings["answers_visible_s"] = time.monotonic() - submitted
+        while _histogram_total(teacher) != 3:
+            assert time.monotonic() < deadline + 1.5, "the histogram does not count 3 answers"
+            time.sleep(0.05)
+        _shot(request, teacher, "teacher_answers")
+
+        teacher.get_by_role("button", name="Close and reveal").click()
+        revealed = time.monotonic()
+        teacher.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+            ".some(e => e.innerText.trim() === '67%')"
+        )
+        teacher.get_by_text(re.compile("^z used in place of a$")).wait_for()
+        _shot(request, teacher, "teacher_revealed")
+        for page, answer in students:
+            page.get_by_text("The answer: 0.880797").wait_for(timeout=10_000)
+            expected = "Correct" if answer != "2" else "z used in place of a"
+            page.get_by_text(re.compile(expected)).first.wait_for()
+        timings["reveal_reached_students_s"] = time.monotonic() - revealed
+        _shot(request, students[0][0], "student_revealed_right")
+        _shot(request, students[1][0], "student_revealed_wrong")
+    return timings
+
+
+def test_one_teacher_three_students_on_sqlite(
+    browser, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    with streamlit_server(f"sqlite:///{tmp_path / 'poll.sqlite3'}") as base:
+        timings = run_class(request, browser, base, base)
+    assert timings["answers_visible_s"] <= DEADLINE_S
+
+
+def test_two_replicas_sharing_postgresql(browser, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+    server = request.getfixturevalue("pg")
+    url = server.create_database()
+    with streamlit_server(url) as teacher_base, streamlit_server(url) as student_base:
+        timings = run_class(request, browser, teacher_base, student_base)
+    assert timings["answers_visible_s"] <= DEADLINE_S
