@@ -1,26 +1,115 @@
-"""Network explorer: every parameter on a live slider (first version: shell + state)."""
+"""Network explorer: every weight, bias, input and target on a live slider; the diagram, the
+chain rule, the activations, the worked solution and the gradient table all read one trace."""
 
 import streamlit as st
 
-from expnet.symbols import fmt
-from expnet.ui import controls, state
+from expnet import get_preset, weight_names
+from expnet.ui import controls, panels, state
+from expnet.ui.links import TABS
 
+st.title("Network explorer", anchor=False)
 state.show_link_warning()
+
 with st.sidebar:
+    st.subheader("Network", anchor=False)
     controls.preset_picker()
+    with st.expander("Shape, activations and loss"):
+        controls.structure_controls()
+    st.subheader("Switches", anchor=False)
     controls.setting_controls()
 
-st.title("Network explorer")
+
+def focus_picker(tr_names: list[str], sizes: tuple[int, ...]) -> str:
+    """The parameter whose chain rule is shown (also chosen by clicking the diagram)."""
+    questions = state.preset_questions()
+    default = questions[0] if questions else tr_names[0]
+    return str(
+        st.selectbox(
+            "Chain rule for",
+            tr_names,
+            index=tr_names.index(default),
+            key="focus",
+            bind="query-params",
+            help="Or click a weight's label or a unit on the diagram.",
+        )
+    )
 
 
 @st.fragment
 def live() -> None:
-    left, right = st.columns([1, 2])
-    with left:
-        controls.parameter_controls()
+    # Slider callbacks have already put the new values in the store, so the prediction is
+    # computed and drawn before anything else: it is the first thing to reach the browser.
     tr = state.current_trace()
-    with right:
-        st.metric("Prediction p", fmt(float(tr.p[0]), 4))
+    problem = tr.problem
+    names = weight_names(problem) + [f"x{i}" for i in range(1, problem.inputs + 1)]
+    focus = st.session_state.get("focus") or st.query_params.get("focus")
+    if focus not in names:
+        questions = state.preset_questions()
+        focus = questions[0] if questions else names[0]
+        st.session_state["focus"] = focus
+    panels.prediction_metrics(tr, focus)
+    notice = state.pop_notice()
+    if notice:
+        st.info(notice)
+    panels.issues_warning(tr)
+
+    sliders, main = st.columns([1, 2.3], gap="medium")
+    with sliders:
+        controls.parameter_controls()
+        if state.current_settings().y_symbol:
+            st.caption(
+                "y is kept as a symbol: formulas show const + coef·y; the y slider only "
+                "colours the gradient-flow view."
+            )
+        with st.expander("Type an exact value"):
+            controls.exact_value_control()
+        controls.reset_button()
+    if state.current_problem() != problem:
+        st.rerun()  # the browser's history navigation set a slider from the URL: redraw all
+
+    with main:
+        c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
+        with c1:
+            view = st.segmented_control(
+                "Diagram shows",
+                ["values", "gradient"],
+                default="values",
+                key="view",
+                bind="query-params",
+                required=True,
+                help="values: a inside each unit, z under it, W on the edges. gradient: "
+                "δ = ∂J/∂z on the units, ∂J/∂W on the edges (colour = sign, width = size).",
+            )
+        with c2:
+            focus = focus_picker(names, problem.sizes)
+        rule = state.current_chain_rule(focus)
+        highlight = [h for path in rule.paths for f in path.factors for h in f.highlight]
+        panels.network_panel(tr, str(view or "values"), focus, highlight)
+        panels.chain_rule_panel(tr, rule)
+
+    # Only the open tab's content runs (on_change="rerun"): a keypress redraws one panel.
+    solution_tab, table_tab, activation_tab = st.tabs(
+        list(TABS), key="tab", bind="query-params", on_change="rerun"
+    )
+    if solution_tab.open:
+        with solution_tab:
+            show_all = st.toggle(
+                "Show every gradient",
+                key="all_steps",
+                bind="query-params",
+                help="Off: the gradients the preset's homework asks for; on: every W and b.",
+            )
+            questions = () if show_all else state.preset_questions()
+            sol = state.current_solution(questions)
+            title = get_preset(state.current_structure().preset).title
+            panels.worked_solution_panel(sol, f"Worked solution: {title}")
+    if table_tab.open:
+        with table_tab:
+            lr = panels.step_controls(tr)
+            panels.gradient_table(tr, lr)
+    if activation_tab.open:
+        with activation_tab:
+            panels.activation_panel(tr)
 
 
 live()

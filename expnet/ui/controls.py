@@ -152,6 +152,8 @@ def structure_controls() -> Structure:
         )
 
     def choice(label: str, key: str, options: tuple[str, ...], labels: dict[str, str]) -> str:
+        # No format_func: a bound select box writes its *label* to the URL, and the URL must
+        # hold the names that links.validate_query_params reads back. The labels go in help.
         state.prepare_widget(key, current[key])
         return str(
             st.selectbox(
@@ -162,7 +164,7 @@ def structure_controls() -> Structure:
                 bind=BIND,
                 on_change=_on_structure_change,
                 args=(key,),
-                format_func=lambda o: labels.get(o, o),
+                help=" · ".join(f"{o}: {labels.get(o, o)}" for o in options),
             )
         )
 
@@ -194,6 +196,8 @@ def setting_controls() -> Settings:
         value=preset_default.y_symbol,
         key="y_symbol",
         bind=BIND,
+        on_change=state.on_setting_change,
+        args=("y_symbol",),
         help="Gradients are shown as const + coef·y, the homework's form.",
     )
     state.prepare_widget("by_hand", s.settings.by_hand)
@@ -202,6 +206,8 @@ def setting_controls() -> Settings:
         value=False,
         key="by_hand",
         bind=BIND,
+        on_change=state.on_setting_change,
+        args=("by_hand",),
         help="Round every intermediate value and carry the rounded value on, as the "
         "homework does (3 decimals reproduce its printed answers).",
     )
@@ -217,6 +223,8 @@ def setting_controls() -> Settings:
                 step=1,
                 key="decimals",
                 bind=BIND,
+                on_change=state.on_setting_change,
+                args=("decimals",),
             )
         )
     state.record_settings(y_symbol=bool(y_symbol), by_hand=bool(by_hand), decimals=decimals)
@@ -233,7 +241,7 @@ def parameter_slider(name: str, *, label: str | None = None) -> float:
     lo, hi = value_range(name)
     default = s.structure.default_values()[name]
     state.prepare_widget(name, s.values[name])
-    disabled = name[0] == "y" and s.settings.y_symbol
+    symbolic_y = name[0] == "y" and s.settings.y_symbol
     v = st.slider(
         label or f"${latex_symbol(name, sizes)}$",
         min_value=lo,
@@ -243,10 +251,12 @@ def parameter_slider(name: str, *, label: str | None = None) -> float:
         format="%.2f",
         key=name,
         bind=BIND,
-        disabled=disabled,
+        on_change=state.on_parameter_change,
+        args=(name,),
         help=(
-            "y is kept as a symbol: switch “Keep y as a symbol” off to give it a value."
-            if disabled
+            "y is kept as a symbol in the formulas; this value only colours the "
+            "gradient-flow view. Switch “Keep y as a symbol” off to use it everywhere."
+            if symbolic_y
             else f"{name} (default {default:g})"
         ),
     )

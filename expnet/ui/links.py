@@ -40,6 +40,12 @@ from .model import (
     value_range,
 )
 
+#: URL keys of the explorer's own view widgets (validated here too, so a bad one is reported).
+VIEW_KEYS: tuple[str, ...] = ("focus", "view", "all_steps", "tab")
+#: The explorer's tabs (their labels are the URL values of "tab").
+TABS: tuple[str, ...] = ("Worked solution", "Gradient table and one step", "Activations")
+VIEWS: tuple[str, ...] = ("values", "gradient")
+
 #: Anything that could be a parameter name (W12_34, b1_1, x3, y, y2); exact validity depends
 #: on the network.
 PARAMETER_PATTERN = re.compile(r"^(?:W\d+_\d+|b\d+_\d+|x\d+|y\d*)$")
@@ -116,7 +122,12 @@ def validate_query_params(
         if key in extra_keys:
             continue
         values = [value] if isinstance(value, str) else list(value)
-        known = key in STRUCTURE_KEYS or key in SETTING_KEYS or PARAMETER_PATTERN.match(key)
+        known = (
+            key in STRUCTURE_KEYS
+            or key in SETTING_KEYS
+            or key in VIEW_KEYS
+            or PARAMETER_PATTERN.match(key)
+        )
         if not known:
             unknown.append(key)
             continue
@@ -155,6 +166,28 @@ def validate_query_params(
             problems.append(f"{key} = {_show(raw)}: outside the range {lo:g} to {hi:g}")
         else:
             clean[key] = number
+
+    if "view" in single:
+        if single["view"] in VIEWS:
+            clean["view"] = single["view"]
+        else:
+            problems.append(f"view = {_show(single['view'])}: not one of {', '.join(VIEWS)}")
+    if "tab" in single:
+        if single["tab"] in TABS:
+            clean["tab"] = single["tab"]
+        else:
+            problems.append(f"tab = {_show(single['tab'])}: not one of {', '.join(TABS)}")
+    if "all_steps" in single:
+        v, why = _parse_setting("all_steps", single["all_steps"])
+        if why:
+            problems.append(why)
+        else:
+            clean["all_steps"] = v
+    if "focus" in single:
+        if single["focus"] in names and single["focus"][0] != "y":
+            clean["focus"] = single["focus"]
+        else:
+            problems.append(f"focus = {_show(single['focus'])}: not a weight, bias or input here")
 
     if unknown:
         shown = ", ".join(_show(k) for k in unknown[:5])

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,7 +52,7 @@ from expnet import (
     worked_solution,
 )
 
-from .links import link_warning, structure_from_clean, validate_query_params
+from .links import VIEW_KEYS, link_warning, structure_from_clean, validate_query_params
 from .model import (
     SETTING_KEYS,
     STRUCTURE_KEYS,
@@ -107,7 +108,7 @@ def _from_url() -> AppState:
     qp = st.query_params
     params = {key: qp.get_all(key) for key in qp}
     clean, problems = validate_query_params(params, _EXTRA_QUERY_KEYS)
-    ours = set(STRUCTURE_KEYS) | set(SETTING_KEYS)
+    ours = set(STRUCTURE_KEYS) | set(SETTING_KEYS) | set(VIEW_KEYS)
     for key in params:
         rejected = key not in clean and key not in _EXTRA_QUERY_KEYS
         if rejected and (key in ours or key[:1] in "Wbxy"):
@@ -301,17 +302,39 @@ def pop_notice() -> str | None:
 
 
 def prepare_widget(key: str, value: Any) -> None:
-    """Before drawing the widget ``key``: give it the pending value, or ``value`` (the stored
-    one) when Streamlit holds nothing for it."""
+    """Before drawing the widget ``key``: make it show the store's ``value`` (or a pending one).
+
+    Every widget that shows stored state changes the store in its ``on_change`` callback, which
+    runs before the script; so when the widget's state differs from the store here, the
+    widget's state is stale (a page switch, a widget with the same key on another page, a
+    value set by code) and the store wins."""
     s = get_state()
     if key in s.pending:
-        st.session_state[key] = s.pending.pop(key)
-    elif key not in st.session_state:
+        value = s.pending.pop(key)
+    if key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
 
 
+def on_parameter_change(name: str) -> None:
+    """Slider callback: the new value goes to the store before the script runs, so the page
+    can compute the trace (and draw the prediction) before it draws any slider."""
+    v = st.session_state.get(name)
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        s = get_state()
+        if name in s.values:
+            s.values[name] = clamp(name, float(v))
+
+
+def on_setting_change(key: str) -> None:
+    """Toggle / number callback for y_symbol, by_hand, decimals."""
+    v = st.session_state.get(key)
+    if v is not None:
+        record_settings(**{key: int(v) if key == "decimals" else bool(v)})
+
+
 def record_value(name: str, value: float) -> None:
-    """After drawing a parameter widget: its value is the store's."""
+    """After drawing a parameter widget: its value is the store's (this only matters when the
+    browser's history navigation seeded the widget from the URL, without a callback)."""
     get_state().values[name] = float(value)
 
 

@@ -1,0 +1,352 @@
+"""The network diagram: nodes with z and a, edges with their weights, or the gradient flowing back.
+
+Pure builder: a ``Trace`` in, a ``plotly.graph_objects.Figure`` out; no streamlit. Every
+number is read from the trace (the only arithmetic here is layout, and turning const + coef·y
+into a number when a symbolic y is evaluated at ``y_value`` for colouring).
+
+Two views:
+
+- ``"values"``: node colour = activation a (inputs: x), text inside = a, label under = z;
+  edge width = |W|, colour = sign of W, label = W.
+- ``"gradient"``: node colour = δ = ∂J/∂z (inputs: ∂J/∂x); edge width = |∂J/∂W|, colour =
+  its sign, label = ∂J/∂W. With y a symbol the colours need a number: they use ``y_value``.
+
+Every point carries ``customdata`` = the canonical name it stands for (an edge: its weight
+W{l}_{ji}; a unit: its bias b{l}_{j}; an input: x{i}), so a click can choose a parameter.
+Edges are layout shapes (cheap); one marker trace carries the edges' labels and hover, one
+the nodes: the payload stays a few kilobytes for the largest network the app allows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import plotly.graph_objects as go
+
+from expnet import Trace
+from expnet.symbols import fmt, fmt_affine_text
+
+VALUE_SCALE = [[0.0, "#ef4444"], [0.5, "#f8fafc"], [1.0, "#3b82f6"]]
+GRADIENT_SCALE = [[0.0, "#f97316"], [0.5, "#f8fafc"], [1.0, "#8b5cf6"]]
+POSITIVE = {"values": "#2563eb", "gradient": "#7c3aed"}
+NEGATIVE = {"values": "#dc2626", "gradient": "#ea580c"}
+HIGHLIGHT = "#f59e0b"
+NODE_SIZE = 54
+LABEL_AT = 0.3  # edge labels sit this far along the edge from its source unit
+
+
+def _finite(v: float | None) -> bool:
+    return v is not None and math.isfinite(v)
+
+
+def _short(v: float | None, digits: int = 4) -> str:
+    """A compact number for a label: 4 significant digits, or 'overflow'/'undefined'."""
+    return fmt(v, digits) if v is not None else "?"
+
+
+def positions(sizes: Sequence[int]) -> list[list[tuple[float, float]]]:
+    """(x, y) of unit j of layer l (l = 0 inputs .. L outputs); unit 1 at the top."""
+    out = []
+    for l, n in enumerate(sizes):
+        out.append([(float(l), (n - 1) / 2.0 - j) for j in range(n)])
+    return out
+
+
+def _unit_name(tr: Trace, l: int, j: int) -> str:
+    return f"x{j + 1}" if l == 0 else f"b{l}_{j + 1}"
+
+
+def _gradient_text(tr: Trace, name: str) -> str:
+    """∂J/∂name as text: a number, or const + coef·y when y is a symbol."""
+    if tr.symbolic:
+        const, coefs = tr.grad_affine(name)
+        ys = ["y"] if len(coefs) == 1 else [f"y{k + 1}" for k in range(len(coefs))]
+        return fmt_affine_text(const, list(coefs), ys, 4)
+    return _short(tr.grad(name))
+
+
+def _gradient_number(tr: Trace, name: str, y_value: Sequence[float] | None) -> float | None:
+    """∂J/∂name as a number (symbolic y evaluated at ``y_value``; None if that is missing)."""
+    if not tr.symbolic:
+        return tr.grad(name)
+    if y_value is None:
+        return None
+    const, coefs = tr.grad_affine(name)
+    return const + sum(c * y for c, y in zip(coefs, y_value, strict=True))
+
+
+def _delta_number(tr: Trace, l: int, j: int, y_value: Sequence[float] | None) -> float | None:
+    """δ_j^{(l)} = ∂J/∂z_j^{(l)} = ∂J/∂b_j^{(l)} (l >= 1), or ∂J/∂x_j for l = 0."""
+    return _gradient_number(tr, _unit_name(tr, l, j), y_value)
+
+
+def _scale_max(values: Iterable[float | None]) -> float:
+    finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    return max(finite, default=0.0) or 1.0
+
+
+def network_figure(
+    tr: Trace,
+    view: str = "values",
+    selected: str | None = None,
+    highlight: Iterable[tuple] = (),
+    y_value: Sequence[float] | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """The diagram of ``tr``'s network; ``selected`` (a canonical name) is drawn in gold, and the
+    parts named in ``highlight`` (("node", l, j), ("edge", l, j, i), ("loss",)) are outlined."""
+    if view not in ("values", "gradient"):
+        raise ValueError(f"unknown view {view!r}")
+    problem, S = tr.problem, tr.symbols
+    sizes = problem.sizes
+    L = len(sizes) - 1
+    pos = positions(sizes)
+    marks = set(highlight)
+    gradient = view == "gradient"
+
+    # ---- edges: one shape each, one invisible-ish marker per edge for label, hover and click
+    edge_names, edge_vals, edge_grads = [], [], []
+    edge_geo = []
+    for l in range(1, L + 1):
+        W = problem.layers[l - 1].W
+        for j in range(sizes[l]):
+            for i in range(sizes[l - 1]):
+                name = f"W{l}_{j + 1}{i + 1}"
+                edge_names.append(name)
+                edge_vals.append(float(W[j, i]))
+                edge_grads.append(_gradient_number(tr, name, y_value))
+                edge_geo.append((pos[l - 1][i], pos[l][j], ("edge", l, j, i)))
+    shown = edge_grads if gradient else edge_vals
+    wmax = _scale_max(shown)
+    shapes = []
+    label_x, label_y, label_text, hover = [], [], [], []
+    for name, v, g, s, ((x0, y0), (x1, y1), part) in zip(
+        edge_names, edge_vals, edge_grads, shown, edge_geo, strict=True
+    ):
+        is_sel = name == selected
+        mag = abs(s) / wmax if s is not None and math.isfinite(s) else 0.0
+        colour = (POSITIVE if (s or 0) >= 0 else NEGATIVE)[view]
+        if is_sel:
+            colour = HIGHLIGHT
+        width = 1.0 + 7.0 * mag + (3.0 if is_sel else 0.0)
+        opacity = 0.35 + 0.65 * mag if not is_sel else 1.0
+        if part in marks and not is_sel:
+            width += 2.0
+            opacity = 1.0
+        shapes.append(
+            {
+                "type": "line",
+                "x0": x0,
+                "y0": y0,
+                "x1": x1,
+                "y1": y1,
+                "line": {"color": colour, "width": round(width, 2)},
+                "opacity": round(opacity, 2),
+                "layer": "below",
+            }
+        )
+        label_x.append(x0 + LABEL_AT * (x1 - x0))
+        label_y.append(y0 + LABEL_AT * (y1 - y0))
+        l, j, i = part[1], part[2], part[3]
+        label_text.append(_short(g if gradient else v, 3))
+        hover.append(
+            f"<b>{S.W_text(l, j, i)}</b> ({name})<br>"
+            f"joins {S.a_text(l - 1, i)} to {S.z_text(l, j)}<br>"
+            f"value: {fmt(v, 6)}<br>∂J/∂W: {_gradient_text(tr, name)}"
+        )
+
+    edge_trace = {
+        "type": "scatter",
+        "x": label_x,
+        "y": label_y,
+        "mode": "markers+text",
+        "text": label_text,
+        "textposition": "middle center",
+        "textfont": {"size": 11, "color": "#111827"},
+        "marker": {
+            "size": 30,
+            "color": "rgba(255,255,255,0.85)",
+            "line": {
+                "width": [2.5 if n == selected else 0 for n in edge_names],
+                "color": HIGHLIGHT,
+            },
+            "symbol": "square",
+        },
+        "customdata": edge_names,
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "showlegend": False,
+        "name": "weights",
+    }
+
+    # ---- nodes
+    node_x, node_y, node_colour, node_text, node_hover, node_names = [], [], [], [], [], []
+    node_line_w, node_line_c, below_x, below_y, below_text = [], [], [], [], []
+    for l in range(L + 1):
+        for j in range(sizes[l]):
+            x, y = pos[l][j]
+            name = _unit_name(tr, l, j)
+            a = float(tr.a[l][j])
+            delta = _delta_number(tr, l, j, y_value)
+            node_x.append(x)
+            node_y.append(y)
+            node_names.append(name)
+            node_colour.append(
+                (delta if _finite(delta) else 0.0) if gradient else (a if math.isfinite(a) else 0.0)
+            )
+            if gradient:
+                node_text.append(_short(delta, 3) if delta is not None else "δ(y)")
+            else:
+                node_text.append(_short(a, 3))
+            sym = S.a_text(l, j)
+            if l == 0:
+                lines = [f"<b>{sym}</b> ({name}) input", f"value: {fmt(a, 6)}"]
+                lines.append(f"∂J/∂{sym}: {_gradient_text(tr, name)}")
+                below = f"{sym}"
+            else:
+                z = float(tr.z[l - 1][j])
+                act = problem.layers[l - 1].activation
+                lines = [
+                    f"<b>{sym}</b> = {act}({S.z_text(l, j)})",
+                    f"{S.z_text(l, j)} = {fmt(z, 6)}",
+                    f"{sym} = {fmt(a, 6)}",
+                    f"slope {act}′(z) = {fmt(float(tr.slope[l - 1][j]), 6)}",
+                    f"δ = ∂J/∂{S.z_text(l, j)}: {_gradient_text(tr, name)}",
+                    f"bias {S.b_text(l, j)} ({name}) = {fmt(float(problem.layers[l - 1].b[j]), 6)}",
+                ]
+                below = f"{sym}<br>{S.z_text(l, j)} = {_short(z, 3)}"
+            node_hover.append("<br>".join(lines))
+            outlined = ("node", l, j) in marks or name == selected
+            node_line_w.append(4 if outlined else 1.5)
+            node_line_c.append(HIGHLIGHT if outlined else "#475569")
+            below_x.append(x)
+            below_y.append(y - (0.36 if l else 0.3))
+            below_text.append(below)
+    cmax = _scale_max(node_colour)
+    node_trace = {
+        "type": "scatter",
+        "x": node_x,
+        "y": node_y,
+        "mode": "markers+text",
+        "text": node_text,
+        "textfont": {"size": 12, "color": "#111827"},
+        "marker": {
+            "size": NODE_SIZE,
+            "color": node_colour,
+            "colorscale": GRADIENT_SCALE if gradient else VALUE_SCALE,
+            "cmin": -cmax,
+            "cmax": cmax,
+            "line": {"width": node_line_w, "color": node_line_c},
+            "showscale": False,
+        },
+        "customdata": node_names,
+        "hovertext": node_hover,
+        "hoverinfo": "text",
+        "showlegend": False,
+        "name": "units",
+    }
+    label_trace = {
+        "type": "scatter",
+        "x": below_x,
+        "y": below_y,
+        "mode": "text",
+        "text": below_text,
+        "textfont": {"size": 13, "color": "#475569"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+    # ---- the loss J, right of the outputs
+    jy = 0.0
+    jx = L + 0.75
+    for x, y in pos[L]:
+        shapes.append(
+            {
+                "type": "line",
+                "x0": x,
+                "y0": y,
+                "x1": jx,
+                "y1": jy,
+                "line": {"color": "#94a3b8", "width": 1.5, "dash": "dot"},
+                "layer": "below",
+            }
+        )
+    j_text = _short(tr.loss, 4) if tr.loss is not None else "J(y)"
+    loss_hover = f"<b>J</b> = {problem.loss}" + (
+        f"<br>J = {fmt(tr.loss, 6)}" if tr.loss is not None else "<br>y is a symbol"
+    )
+    loss_trace = {
+        "type": "scatter",
+        "x": [jx],
+        "y": [jy],
+        "mode": "markers+text",
+        "text": [j_text],
+        "textfont": {"size": 12, "color": "#111827"},
+        "marker": {
+            "size": NODE_SIZE - 6,
+            "symbol": "diamond",
+            "color": "#fef3c7",
+            "line": {"width": 4 if ("loss",) in marks else 1.5, "color": HIGHLIGHT},
+        },
+        "customdata": [""],
+        "hovertext": [loss_hover],
+        "hoverinfo": "text",
+        "showlegend": False,
+        "name": "loss",
+    }
+    headers = []
+    for l in range(L + 1):
+        if l == 0:
+            title = "inputs x"
+        elif l == L:
+            title = f"output ({problem.layers[l - 1].activation})"
+        else:
+            title = f"hidden {l} ({problem.layers[l - 1].activation})"
+        headers.append(
+            {
+                "x": l,
+                "y": max(n for n in sizes) / 2.0 + 0.05,
+                "text": title,
+                "showarrow": False,
+                "font": {"size": 12, "color": "#334155"},
+                "yanchor": "bottom",
+            }
+        )
+    headers.append(
+        {
+            "x": jx,
+            "y": max(sizes) / 2.0 + 0.05,
+            "text": "loss J",
+            "showarrow": False,
+            "font": {"size": 12, "color": "#334155"},
+            "yanchor": "bottom",
+        }
+    )
+    top = max(sizes) / 2.0 + 0.35
+    fig = go.Figure(
+        data=[edge_trace, label_trace, node_trace, loss_trace],
+        layout={
+            "shapes": shapes,
+            "annotations": headers,
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "xaxis": {
+                "visible": False,
+                "range": [-0.45, L + 1.15],
+                "fixedrange": True,
+            },
+            "yaxis": {
+                "visible": False,
+                "range": [-max(sizes) / 2.0 - 0.1, top],
+                "fixedrange": True,
+            },
+            "plot_bgcolor": "#ffffff",
+            "paper_bgcolor": "#ffffff",
+            "dragmode": False,
+            "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": 12}},
+            "clickmode": "event+select",
+            "uirevision": "network",
+        },
+    )
+    return fig

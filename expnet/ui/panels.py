@@ -1,0 +1,389 @@
+"""The explorer's panels. Each draws from ONE trace (``state.current_trace()``) and does no
+arithmetic on arrays: numbers come from the core (trace, chain rule, worked solution,
+finite differences, train) and are only formatted here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import streamlit as st
+
+from expnet import (
+    ChainRule,
+    Factor,
+    Problem,
+    Trace,
+    WorkedSolution,
+    check_name_affine,
+    finite_differences,
+    get_value,
+    parameter_names,
+    problem_from_json,
+    train,
+    weight_names,
+)
+from expnet.figures.activation import activation_figure
+from expnet.figures.network import network_figure
+from expnet.gradcheck import relative_error
+from expnet.solution import Step
+from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
+
+from . import state
+from .controls import text_symbol
+
+# ---------------------------------------------------------------- formatting
+
+
+def fixed(v: float | None, decimals: int = 4) -> str:
+    """A number with fixed decimals (p = 0.2823); 'overflow' or 'undefined' if not finite."""
+    if v is None or not math.isfinite(v):
+        return fmt(v)  # type: ignore[arg-type]
+    if abs(v) >= 1e5:
+        return fmt(v, 5)
+    return f"{v:.{decimals}f}"
+
+
+def y_names(K: int, latex: bool) -> list[str]:
+    if K == 1:
+        return ["y"]
+    return [f"y_{{{k + 1}}}" if latex else f"y{k + 1}" for k in range(K)]
+
+
+def gradient_text(tr: Trace, name: str, digits: int = 6) -> str:
+    """∂J/∂name in plain text: a number, or const + coef·y while y is a symbol."""
+    if tr.symbolic:
+        const, coefs = tr.grad_affine(name)
+        return fmt_affine_text(const, list(coefs), y_names(len(coefs), False), digits)
+    return fmt(tr.grad(name), digits)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- headline numbers
+
+
+def prediction_metrics(tr: Trace, focus: str | None = None) -> None:
+    """p (4 decimals, one metric per output), J, and ∂J/∂(focus)."""
+    K = tr.problem.outputs
+    cols = st.columns([1] * (K + 1) + [2])
+    S = tr.symbols
+    for k in range(K):
+        with cols[k]:
+            st.metric(f"Prediction {S.p_text(k)}", fixed(float(tr.p[k])), border=True)
+    with cols[K]:
+        if tr.loss is None:
+            st.metric("Loss J", "J(y)", help="y is kept as a symbol", border=True)
+        else:
+            st.metric("Loss J", fixed(tr.loss), border=True)
+    with cols[K + 1]:
+        if focus:
+            sym = text_symbol(focus, tr.problem.sizes)
+            st.metric(f"∂J/∂{sym}", gradient_text(tr, focus, 4), border=True)
+
+
+def issues_warning(tr: Trace) -> None:
+    """One clear warning per numeric problem, saying where; the rest of the page keeps going."""
+    for issue in tr.issues:
+        st.warning(f"**{issue.kind.capitalize()} at {issue.where}.** {issue.message}", icon="⚠️")
+
+
+# ---------------------------------------------------------------- diagram
+
+
+def _on_diagram_select() -> None:
+    event = st.session_state.get("diagram")
+    try:
+        points = event["selection"]["points"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return
+    for point in points:
+        name = point.get("customdata")
+        if isinstance(name, list):
+            name = name[0] if name else None
+        if isinstance(name, str) and name and name[0] in "Wbx":
+            st.session_state["focus"] = name
+            return
+
+
+def network_panel(tr: Trace, view: str, focus: str | None, highlight: Sequence[tuple]) -> None:
+    values = state.current_values()
+    y_value = tuple(values[n] for n in y_names(tr.problem.outputs, False))
+    fig = network_figure(tr, view, focus, highlight, y_value if tr.symbolic else None)
+    st.plotly_chart(
+        fig,
+        key="diagram",
+        on_select=_on_diagram_select,
+        selection_mode="points",
+        config={"displayModeBar": False},
+        width="stretch",
+    )
+    if view == "gradient" and tr.symbolic:
+        ys = ", ".join(f"{n} = {values[n]:g}" for n in y_names(tr.problem.outputs, False))
+        st.caption(
+            f"y is a symbol, so the colours use {ys} (the y slider); labels and hover show "
+            "the gradients as const + coef·y."
+        )
+
+
+# ---------------------------------------------------------------- chain rule
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _finite_difference(problem_json: str, name: str) -> tuple[float, tuple[float, ...] | None]:
+    """Centred finite differences of J (exact arithmetic, h = 1e-5): (value, None) for a numeric
+    y, (const, coefs) for a symbolic one."""
+    problem = problem_from_json(problem_json)
+    if problem.y is None:
+        const, coefs = check_name_affine(problem, name)
+        return const, tuple(coefs)
+    return float(finite_differences(problem, [name])[0]), None
+
+
+def _total_latex(rule: ChainRule, K: int) -> str:
+    if rule.total_y is None:
+        return fmt_latex(rule.total)
+    return fmt_affine(rule.total, list(rule.total_y), y_names(K, True))
+
+
+def _factor_value_latex(f: Factor) -> str:
+    """A factor's value, short (6 significant digits), in parentheses when it needs them."""
+    if f.y_coef is not None:
+        return "(" + fmt_affine(f.value, [f.y_coef], ["y"], 6) + ")"
+    return fmt_latex(f.value, 6, paren=True)
+
+
+def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
+    """Each factor with its formula and value, the product, and beside it the finite-difference
+    estimate and the relative error."""
+    K = tr.problem.outputs
+    st.markdown(f"**Chain rule for ${rule.latex}$**")
+    shown = rule.paths[:4]
+    for n, path in enumerate(shown, start=1):
+        if len(rule.paths) > 1:
+            st.caption(f"Path {n} of {len(rule.paths)} (through output {path.output + 1})")
+        st.latex(rule.latex + " = " + r" \cdot ".join(f.latex for f in path.factors))
+        rows = ["| factor | formula | with numbers | value |", "|:--|:--|:--|--:|"]
+        for f in path.factors:
+            if f.y_coef is not None:
+                value = fmt_affine_text(f.value, [f.y_coef], y_names(1, False), 6)
+            else:
+                value = fmt(f.value, 6)
+            rows.append(
+                f"| ${f.latex}$ | ${f.formula_latex}$ | ${f.substituted_latex}$ | {value} |"
+            )
+        st.markdown("\n".join(rows))
+    if len(rule.paths) > len(shown) or rule.truncated:
+        st.caption(
+            f"{len(rule.paths)}{'+' if rule.truncated else ''} paths in all; the first "
+            f"{len(shown)} are listed, the total counts every one."
+        )
+    products = " + ".join(r" \cdot ".join(_factor_value_latex(f) for f in p.factors) for p in shown)
+    more = r" + \dots" if len(rule.paths) > len(shown) else ""
+    st.latex(
+        rf"\begin{{aligned}} {rule.latex} &= {products}{more} \\ "
+        rf"&= {_total_latex(rule, K)} \end{{aligned}}"
+    )
+
+    analytic = gradient_text(tr, rule.name, 9)
+    fd_value, fd_coefs = _finite_difference(tr.problem.to_json(indent=None), rule.name)
+    if fd_coefs is None:
+        fd_text = fmt(fd_value, 9)
+        err = relative_error(rule.total, fd_value)
+    else:
+        fd_text = fmt_affine_text(fd_value, list(fd_coefs), y_names(K, False), 9)
+        assert rule.total_y is not None
+        err = max(
+            relative_error(rule.total, fd_value),
+            *(relative_error(a, b) for a, b in zip(rule.total_y, fd_coefs, strict=True)),
+        )
+    notes = [
+        "Centred differences (J(θ+h) − J(θ−h)) / 2h with h = 10⁻⁵ in exact float64"
+        + (", for the constant and for the coefficient of y" if fd_coefs is not None else "")
+        + "."
+    ]
+    if tr.decimals is not None:
+        notes.append(
+            f"Rounded as by hand to {tr.decimals} decimals: the chain rule uses the rounded "
+            "values, so it differs from the exact estimate by about the rounding."
+        )
+    elif math.isfinite(err) and err > 1e-4:
+        notes.append("The error is large: the loss may be non-smooth here (e.g. ReLU at 0).")
+    with st.container(border=True, key="fd_check"):
+        st.markdown(
+            f"**Check by finite differences** · chain rule `{analytic}` · finite differences "
+            f"`{fd_text}` · relative error **{fmt(err, 2)}**"
+        )
+        st.caption(" ".join(notes))
+
+
+# ---------------------------------------------------------------- activations
+
+
+def activation_panel(tr: Trace) -> None:
+    st.plotly_chart(
+        activation_figure(tr),
+        key="activations",
+        config={"displayModeBar": False},
+        width="stretch",
+    )
+    st.caption(
+        "Red point: the unit's operating point (z, a). Dashed line: the tangent, whose slope "
+        "a′(z) multiplies every gradient passing back through the unit; a flat tangent "
+        "(saturation) lets almost nothing through."
+    )
+
+
+# ---------------------------------------------------------------- worked solution
+
+
+def step_latex(step: Step) -> str:
+    """One step as an aligned block: lhs = formula = numbers = value, one '=' per line."""
+    parts = [p for p in (step.formula, step.substituted) if p] + [step.value_latex]
+    body = r" \\ ".join(f"&= {p}" for p in parts)
+    return rf"\begin{{aligned}} {step.lhs} {body} \end{{aligned}}"
+
+
+def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
+    phase = None
+    for i, step in enumerate(sol.steps, start=1):
+        if step.phase != phase:
+            phase = step.phase
+            st.markdown(f"##### {'Forward' if phase == 'forward' else 'Backward'} pass")
+        st.markdown(f"**{i}. {step.title}**")
+        for line in step.extra:
+            st.latex(line)
+        st.latex(step_latex(step))
+    c1, c2 = st.columns(2)
+    with c1:
+        st.download_button(
+            "Download as Markdown",
+            sol.to_markdown(title),
+            file_name="worked_solution.md",
+            mime="text/markdown",
+            key="download_md",
+            on_click="ignore",
+            width="stretch",
+        )
+    with c2:
+        st.download_button(
+            "Download as LaTeX",
+            sol.to_latex(title),
+            file_name="worked_solution.tex",
+            mime="application/x-tex",
+            key="download_tex",
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+# ---------------------------------------------------------------- gradient table and one step
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _one_step(problem_json: str, lr: float) -> tuple[Problem | None, str | None]:
+    """The problem after one gradient step (core ``train``), or None and why not."""
+    problem = problem_from_json(problem_json)
+    if problem.y is None:
+        return None, "y is a symbol"
+    result = train(problem, lr, 1)
+    if result.stopped:
+        return None, result.stopped
+    return result.problem, None
+
+
+def one_step(problem: Problem, lr: float) -> tuple[Problem | None, str | None]:
+    return _one_step(problem.to_json(indent=None), lr)
+
+
+def gradient_table(tr: Trace, lr: float) -> None:
+    """Every parameter: value, gradient, value after one step at ``lr``."""
+    problem = tr.problem
+    after, why = one_step(problem, lr)
+    sizes = problem.sizes
+    trainable = set(weight_names(problem))
+    rows = []
+    for name in parameter_names(problem):
+        if name[0] == "y":
+            continue
+        value = get_value(problem, name)
+        row = {
+            "symbol": text_symbol(name, sizes),
+            "name": name,
+            "value": fmt(value, 6) if value is not None else "y",
+            "∂J/∂θ": gradient_text(tr, name, 6),
+        }
+        if name in trainable:
+            new = get_value(after, name) if after is not None else None
+            row["after one step"] = fmt(new, 6) if new is not None else "—"
+        else:
+            row["after one step"] = "(input: not trained)"
+        rows.append(row)
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        height=35 * (len(rows) + 1) + 3,
+        key="gradient_table",
+    )
+    if after is None and why:
+        st.caption(f"No step values: {why}.")
+    if tr.decimals is not None:
+        st.caption("The gradients shown are rounded as by hand; a step uses exact gradients.")
+
+
+def _take_step() -> None:
+    lr = float(st.session_state.get("lr") or 0.1)
+    problem = state.current_problem()
+    after, _ = one_step(problem, lr)
+    if after is not None:
+        state.set_values({n: get_value(after, n) for n in weight_names(after)})  # type: ignore[misc]
+
+
+def step_controls(tr: Trace) -> float:
+    """Learning rate, 'take one step' (needs a numeric y) and undo; returns the learning rate."""
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    with c1:
+        lr = float(
+            st.number_input(
+                "Learning rate η",
+                min_value=0.0001,
+                max_value=10.0,
+                value=0.1,
+                step=0.05,
+                format="%.4g",
+                key="lr",
+            )
+        )
+    blocked = None
+    if tr.symbolic:
+        blocked = (
+            "A step needs a number for y: switch off “Keep y as a symbol” in the sidebar "
+            "(the y slider then gives the target)."
+        )
+    elif tr.issues:
+        blocked = "A step needs finite gradients: fix the numeric problem first."
+    with c2:
+        st.button(
+            "Take one step",
+            on_click=_take_step,
+            key="take_step",
+            disabled=blocked is not None,
+            type="primary",
+            width="stretch",
+            help="θ ← θ − η ∂J/∂θ for every weight and bias",
+        )
+    with c3:
+        st.button(
+            "Undo",
+            on_click=_undo,
+            key="undo_step",
+            disabled=not state.can_undo(),
+            width="stretch",
+        )
+    if blocked:
+        st.caption(blocked)
+    return lr
+
+
+def _undo() -> None:
+    state.undo()

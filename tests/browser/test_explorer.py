@@ -1,0 +1,182 @@
+"""The explorer in headless Chromium against a real `streamlit run app.py`.
+
+Numbers on screen are compared with `python -m expnet solve` for the same problem. Every
+test saves screenshots under tests/artifacts/<test name>/.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from expnet import Problem, get_preset, set_values
+
+from .conftest import artifact_path, expect_rerun, wait_for_idle
+
+ROOT = Path(__file__).resolve().parents[2]
+HOMEWORK = get_preset("homework").problem
+METRIC = "[data-testid=stMetricValue]"
+THUMB = ".st-key-W2_11 input[type=range]"
+TALL = {"width": 1400, "height": 2400}
+
+pytestmark = pytest.mark.browser
+
+
+def cli_prediction(problem: Problem) -> list[float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        f.write(problem.to_json())
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "expnet", "solve", "--problem", f.name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+    finally:
+        Path(f.name).unlink()
+    return [float(v) for v in json.loads(out.stdout)["prediction"]]
+
+
+def prediction(page: Page) -> str:
+    return page.locator(METRIC).first.inner_text()
+
+
+def open_page(page: Page, url: str) -> None:
+    """Load the page and wait until the numbers and the diagram are drawn."""
+    page.goto(url)
+    wait_for_idle(page)
+    page.wait_for_selector(METRIC)
+    page.wait_for_selector(".st-key-diagram .main-svg", state="attached", timeout=30_000)
+    page.wait_for_selector(".katex", state="attached", timeout=30_000)
+
+
+def shot(page: Page, request: pytest.FixtureRequest, name: str) -> None:
+    """A screenshot of the whole page: the app scrolls inside its main block, so the viewport
+    is made tall for the picture (and put back)."""
+    size = page.viewport_size
+    page.set_viewport_size(TALL)
+    page.wait_for_timeout(600)
+    page.screenshot(path=artifact_path(request, name))
+    if size:
+        page.set_viewport_size(size)
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def test_opening_the_app_shows_p_0_2823(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, streamlit_server)
+    assert prediction(page) == "0.2823"
+    expect(page.locator(".st-key-diagram")).to_be_visible()
+    # the worked solution is on screen, in the seed's symbols and with its answer
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "Worked solution" in text and "Forward pass" in text
+    assert not page.locator("[data-testid=stException]").count()
+    shot(page, request, "homework")
+
+
+def test_keyboard_on_w2_11_updates_p_like_the_cli(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, streamlit_server)
+    thumb = page.locator(THUMB)
+    thumb.focus()
+    for _ in range(5):
+        with expect_rerun(page):
+            thumb.press("ArrowRight")
+    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -2.95}))[0]
+    expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
+    assert query(page).get("W2_11") == ["-2.95"]
+    # the diagram's edge label and the slider agree
+    expect(page.locator(".st-key-W2_11")).to_contain_text("-2.95")
+    expect(page.locator(".st-key-diagram")).to_contain_text("-2.95")
+    with expect_rerun(page):
+        thumb.press("PageDown")  # a big step: -2.95 - 0.1 · range ... whatever it is, p follows
+    value = float(query(page)["W2_11"][0])
+    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": value}))[0]
+    expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
+    shot(page, request, "after_keys")
+
+
+def test_share_link_restores_w2_11(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, f"{streamlit_server}/?W2_11=-2.5&view=gradient&focus=W1_11")
+    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -2.5}))[0]
+    assert prediction(page) == f"{expected:.4f}"
+    expect(page.locator(".st-key-W2_11")).to_contain_text("-2.50")
+    assert query(page).get("W2_11") == ["-2.5"]
+    assert not page.locator("[data-testid=stAlert]").count()
+    shot(page, request, "shared_link_gradient_view")
+
+
+def test_hostile_link_opens_with_defaults_and_one_warning(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    hostile = "W2_11=abc&x1=nan&b1_1=1e999&W1_11=1&W1_11=2&zz=%3Cscript%3E&W9_11=1&preset=nope"
+    open_page(page, f"{streamlit_server}/?{hostile}")
+    assert prediction(page) == "0.2823"
+    alerts = page.locator("[data-testid=stAlert]")
+    expect(alerts).to_have_count(1)
+    text = alerts.first.inner_text()
+    for name in ("W2_11", "x1", "b1_1", "W1_11", "'zz'", "W9_11", "preset"):
+        assert name in text, (name, text)
+    assert not page.locator("[data-testid=stException]").count()
+    # the rejected values are gone from the address bar; the page works on from defaults
+    assert "W2_11" not in query(page)
+    thumb = page.locator(THUMB)
+    thumb.focus()
+    with expect_rerun(page):
+        thumb.press("ArrowLeft")
+    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -3.01}))[0]
+    expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
+    shot(page, request, "hostile_link")
+
+
+def test_values_survive_switching_pages(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, f"{streamlit_server}/?W2_11=-2.5")
+    thumb = page.locator(THUMB)
+    thumb.focus()
+    with expect_rerun(page):
+        thumb.press("ArrowRight")
+    p = prediction(page)
+    with expect_rerun(page):
+        page.locator("[data-testid=stSidebarNavLink]", has_text="Loss landscape").click()
+    page.wait_for_url("**/landscape**")
+    assert not page.locator("[data-testid=stException]").count()
+    shot(page, request, "landscape_page")
+    with expect_rerun(page):
+        page.locator("[data-testid=stSidebarNavLink]", has_text="Explorer").click()
+    page.wait_for_selector(THUMB)
+    expect(page.locator(METRIC).first).to_have_text(p)
+    expect(page.locator(".st-key-W2_11")).to_contain_text("-2.49")
+    shot(page, request, "back_on_explorer")
+
+
+def test_switches_show_the_seeds_printed_answers(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, streamlit_server)
+    with expect_rerun(page):
+        page.locator(".st-key-by_hand label").click()
+    page.wait_for_selector(".st-key-decimals")
+    main = page.locator("[data-testid=stMain]")
+    expect(main).to_contain_text("0.070060644")  # the check box prints the rounded gradient
+    solution = page.locator(".katex").all_inner_texts()
+    joined = " ".join(solution)
+    assert "0.248442" in joined and "0.070060644" in joined
+    shot(page, request, "round_as_by_hand")
