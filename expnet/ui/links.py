@@ -48,7 +48,7 @@ VIEWS: tuple[str, ...] = ("values", "gradient")
 
 #: Anything that could be a parameter name (W12_34, b1_1, x3, y, y2); exact validity depends
 #: on the network.
-PARAMETER_PATTERN = re.compile(r"^(?:W\d+_\d+|b\d+_\d+|x\d+|y\d*)$")
+PARAMETER_PATTERN = re.compile(r"(?:W\d+_\d+|b\d+_\d+|x\d+|y\d*)")  # use fullmatch
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?$")
 _INTEGER = re.compile(r"^[+-]?\d{1,3}$")
 MAX_SHOWN_CHARS = 24
@@ -126,7 +126,7 @@ def validate_query_params(
             key in STRUCTURE_KEYS
             or key in SETTING_KEYS
             or key in VIEW_KEYS
-            or PARAMETER_PATTERN.match(key)
+            or PARAMETER_PATTERN.fullmatch(key)
         )
         if not known:
             unknown.append(key)
@@ -153,9 +153,10 @@ def validate_query_params(
     names = set(structure.names())
 
     for key, raw in single.items():
-        if not PARAMETER_PATTERN.match(key):
+        if not PARAMETER_PATTERN.fullmatch(key):
             continue
         if key not in names:
+            # the key matched PARAMETER_PATTERN in full: letters, digits and _ only, safe
             problems.append(f"{key}: not a parameter of this network (sizes {structure.sizes})")
             continue
         number = parse_number(raw)

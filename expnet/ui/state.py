@@ -52,7 +52,13 @@ from expnet import (
     worked_solution,
 )
 
-from .links import VIEW_KEYS, link_warning, structure_from_clean, validate_query_params
+from .links import (
+    PARAMETER_PATTERN,
+    VIEW_KEYS,
+    link_warning,
+    structure_from_clean,
+    validate_query_params,
+)
 from .model import (
     SETTING_KEYS,
     STRUCTURE_KEYS,
@@ -109,12 +115,19 @@ def _from_url() -> AppState:
     params = {key: qp.get_all(key) for key in qp}
     clean, problems = validate_query_params(params, _EXTRA_QUERY_KEYS)
     ours = set(STRUCTURE_KEYS) | set(SETTING_KEYS) | set(VIEW_KEYS)
-    for key in params:
-        rejected = key not in clean and key not in _EXTRA_QUERY_KEYS
-        if rejected and (key in ours or key[:1] in "Wbxy"):
-            # drop it before a widget binds it, so the widget shows its default
-            with contextlib.suppress(Exception):  # a bound key cannot be deleted: nothing to do
-                del qp[key]
+    drop = {
+        key
+        for key in params
+        if key not in clean
+        and key not in _EXTRA_QUERY_KEYS
+        and (key in ours or PARAMETER_PATTERN.fullmatch(key))
+    }
+    if drop:
+        # Drop them before a widget binds them, so each widget shows its default. The query
+        # is rebuilt in one go: deleting key by key would send the browser one URL per key.
+        keep = {k: v[0] if len(v) == 1 else v for k, v in params.items() if k not in drop}
+        with contextlib.suppress(Exception):  # a bound key cannot be replaced: nothing to do
+            qp.from_dict(keep)
     structure = structure_from_clean(clean)
     settings = Settings.for_preset(structure.preset)
     settings = replace(settings, **{k: clean[k] for k in SETTING_KEYS if k in clean})
