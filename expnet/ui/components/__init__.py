@@ -1,0 +1,1 @@
+"""Small custom Streamlit components (static HTML + JS served from their own folder)."""

@@ -1,0 +1,71 @@
+"""A Plotly figure in a persistent iframe that keeps the user's 3D camera across reruns.
+
+Why: ``st.plotly_chart`` makes the figure's JSON part of the element's identity, so any
+change of data remounts the chart and the camera snaps back, whatever ``uirevision`` or
+``key`` say (streamlit issue #8882, still open on 1.67). This component's iframe is keyed by
+``key`` alone: a rerun only sends new arguments, and ``frontend/index.html`` calls
+``Plotly.react`` with the new figure and the camera the user left (kept in the browser's
+sessionStorage, so it also survives a page switch). Rotating sends nothing to Python, so it
+never triggers a rerun.
+
+plotly.js is the copy shipped inside the plotly Python package (``package_data``): nothing
+is fetched from a CDN. Streamlit serves a component's files from one folder, so the first
+use writes ``index.html`` and that ``plotly.min.js`` into a cache folder
+(``$TMPDIR/expnet-components/plotly_surface-<plotly version>``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+from streamlit.components import v1 as components
+
+_FRONTEND = Path(__file__).parent / "frontend" / "index.html"
+_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+COMPONENT_NAME = "plotly_surface"
+
+
+def _write_if_changed(src: Path, dst: Path) -> None:
+    same_size = dst.exists() and dst.stat().st_size == src.stat().st_size
+    if same_size and dst.read_bytes() == src.read_bytes():
+        return
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=dst.name, suffix=".tmp")
+    os.close(fd)
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)  # atomic: a concurrent reader sees the old or the new file
+
+
+@lru_cache(maxsize=1)
+def served_dir() -> Path:
+    """The folder Streamlit serves the component from: index.html + plotly.min.js."""
+    tag = hashlib.sha256(_FRONTEND.read_bytes()).hexdigest()[:10]
+    folder = (
+        Path(tempfile.gettempdir())
+        / "expnet-components"
+        / f"{COMPONENT_NAME}-{plotly.__version__}-{tag}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(_FRONTEND, folder / "index.html")
+    _write_if_changed(_PLOTLY_JS, folder / "plotly.min.js")
+    return folder
+
+
+def plotly_surface(
+    fig: go.Figure | str, *, key: str, height: int = 520, revision: str = ""
+) -> None:
+    """Draw ``fig`` (a figure or its JSON) in the persistent iframe named by ``key``.
+
+    ``key`` must stay the same across reruns for the camera to persist; it also names the
+    camera in sessionStorage. ``revision`` is written on the plot's div as
+    ``data-revision`` once drawn, so a browser test can wait for a given figure.
+    """
+    component = components.declare_component(COMPONENT_NAME, path=str(served_dir()))
+    spec = fig if isinstance(fig, str) else fig.to_json()
+    component(spec=spec, height=height, storage_key=key, revision=revision, key=key, default=None)
