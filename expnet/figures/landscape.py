@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -25,7 +25,7 @@ from expnet.symbols import Symbols
 
 MAX_RESOLUTION = 301
 MIN_RESOLUTION = 11
-MAX_FRAMES = 100
+MAX_FRAMES = 40  # frames are layout-only but each costs JSON; 40 play smoothly
 LOG_FLOOR = 1e-12  # J below this is drawn at this value on a log scale (J can be exactly 0)
 
 OVERFLOW_LABEL = "e^z overflows"
@@ -117,6 +117,20 @@ def landscape_grid(
     )
 
 
+def at_point(grid: LandscapeGrid, problem: Problem) -> LandscapeGrid:
+    """The same grid with the current point (J, ∇J) of ``problem``. J over the plane does not
+    depend on the current values of its own two parameters, so a cached grid can be reused
+    while those two sliders move."""
+    here = _current(problem, list(grid.names))
+    return replace(
+        grid,
+        point=(float(here[0]), float(here[1])),
+        point_loss=float(here[2]),
+        point_grad=(float(here[3]), float(here[4])),
+        point_valid=bool(here[5]),
+    )
+
+
 def slice_curve(
     problem: Problem, name: str, bounds: tuple[float, float], points: int = 401
 ) -> SliceCurve:
@@ -167,6 +181,7 @@ def parameter_label(problem: Problem, name: str) -> str:
 # A small inline template (plotly_white's look): a named template would not be expanded
 # without validation, and the full one is ~7 kB of every payload.
 _LAYOUT_BASE: dict = {
+    "template": {},  # without it plotly.py adds its default template (~7 kB) to every figure
     "font": {"color": "#2a3f5f"},
     "paper_bgcolor": "white",
     "plot_bgcolor": "white",
@@ -190,8 +205,14 @@ _AXIS_3D: dict = {
 
 def _figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
     """A go.Figure from plain dicts, skipping plotly.py's per-property validation (it costs
-    tens of milliseconds per figure on every rerun). The tests validate these specs."""
-    return go.Figure(data=data, layout=layout, frames=frames or None, _validate=False)
+    tens of milliseconds per figure on every rerun). The tests validate these specs.
+
+    ``go.Figure(frames=...)`` validates every frame even with ``_validate=False`` (about
+    3 ms per frame with four shapes), so unvalidated Frame objects are set directly."""
+    fig = go.Figure(data=data, layout=layout, _validate=False)
+    if frames:
+        fig._frame_objs = tuple(go.Frame(frame, _validate=False) for frame in frames)
+    return fig
 
 
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -658,7 +679,7 @@ def surface_figure(
     px, py = grid.point
     if grid.point_valid:
         pz = math.log10(max(grid.point_loss, LOG_FLOOR)) if log_color else grid.point_loss
-        lift = 0.01 * (z_top - z_bottom)  # keep the marker above the surface it sits on
+        lift = 0.02 * (z_top - z_bottom)  # keep the marker above the surface it sits on
         data.append(
             {
                 "type": "scatter3d",

@@ -29,6 +29,7 @@ from expnet.figures.landscape import (
     OVERFLOW_LABEL,
     UNDEFINED_LABEL,
     arrow_vector,
+    at_point,
     clamp_resolution,
     contour_figure,
     default_range,
@@ -327,6 +328,17 @@ def test_moving_a_parameter_moves_the_point(homework) -> None:
     np.testing.assert_array_equal(a.loss, b.loss)  # the plane's own values do not matter
     c = landscape_grid(set_value(homework, "x1", 1.0), PAIR, ranges, 31)
     assert not np.allclose(a.loss, c.loss)  # any other value reshapes the surface
+    # So a grid can be reused while the plane's own sliders move: at_point gives the same
+    # grid as a fresh evaluation at the new point.
+    moved = set_value(homework, "W1_11", 5.5)
+    fresh = landscape_grid(moved, PAIR, ranges, 31)
+    reused = at_point(a, moved)
+    np.testing.assert_array_equal(reused.loss, fresh.loss)
+    assert (reused.point, reused.point_loss, reused.point_grad) == (
+        fresh.point,
+        fresh.point_loss,
+        fresh.point_grad,
+    )
 
 
 def test_two_outputs_and_custom_problem() -> None:

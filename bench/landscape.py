@@ -1,0 +1,360 @@
+"""Loss-landscape page budgets, measured (not asserted): prints one table.
+
+    python bench/landscape.py [--runs 15] [--presses 20] [--no-browser]
+
+1. Server: the page's script run after a slider change, at 101×101 and 201×201. Timed inside
+   Streamlit's own ScriptRunner (AppTest), around the script execution only, so AppTest's
+   polling is not counted (and the compiled scripts are cached, as in a server). Two kinds of change: a slider of the plane (W1_11: the cached grid
+   is reused, only the point and descent move) and one off the plane (x1: J is evaluated
+   over the whole grid again). Also the page's work without Streamlit (compute + figures +
+   JSON), to show where the time goes.
+2. Payload: bytes of ``fig.to_json()`` for each figure the page sends.
+3. Browser: `streamlit run app.py` on a free loopback port, headless Chromium (Debian's
+   chromium through Playwright): time from a slider keypress to the moment both the contour
+   and the 3D surface show the new point (p50/p95 over N presses).
+
+Targets on this machine: rerun ≤ 100 ms at 201×201, browser p95 ≤ 600 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+import plotly.io as pio  # noqa: E402
+
+from expnet import descend, get_preset  # noqa: E402
+from expnet.figures.landscape import (  # noqa: E402
+    contour_figure,
+    landscape_grid,
+    slice_curve,
+    slice_figure,
+    surface_figure,
+)
+
+PAIR = ("W2_11", "W1_11")
+WINDOW = ((-6.0, 0.0), (0.0, 8.0))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values), q))
+
+
+def ms(seconds: float) -> str:
+    return f"{1e3 * seconds:.0f} ms"
+
+
+# ---------------------------------------------------------------- 1. server
+
+
+def server_reruns(runs: int) -> list[tuple[str, str, str]]:
+    import streamlit.runtime.scriptrunner.script_runner as script_runner
+    import streamlit.testing.v1.app_test as app_test
+    import streamlit.testing.v1.local_script_runner as local_script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import AppTest
+
+    # AppTest compiles the scripts afresh on every run; a server compiles them once.
+    shared_cache = ScriptCache()
+    app_test.ScriptCache = lambda: shared_cache  # type: ignore[assignment,misc]
+    local_script_runner.ScriptCache = lambda: shared_cache  # type: ignore[assignment,misc]
+
+    durations: list[float] = []
+    original = script_runner.exec_func_with_error_handling
+
+    def timed(func, ctx):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return original(func, ctx)
+        finally:
+            durations.append(time.perf_counter() - start)
+
+    script_runner.exec_func_with_error_handling = timed
+    rows = []
+    try:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page("pages/landscape.py").run()
+        at.button(key="ls_set_y").click().run()
+        for res in (101, 201):
+            at.slider(key="ls_res").set_value(res).run()
+            for key, start, label in (
+                ("W1_11", 4.0, "plane slider W1_11"),
+                ("x1", 0.5, "off-plane slider x1"),
+            ):
+                at.slider(key=key).set_value(start).run()
+                durations.clear()
+                for k in range(runs):
+                    at.slider(key=key).set_value(round(start + 0.01 * (k + 1), 2)).run()
+                    assert not at.exception, at.exception
+                rows.append(
+                    (
+                        f"server rerun {res}×{res}, {label}",
+                        f"p50 {ms(pct(durations, 50))}, p95 {ms(pct(durations, 95))}",
+                        f"{runs} runs",
+                    )
+                )
+                at.slider(key=key).set_value(start).run()
+    finally:
+        script_runner.exec_func_with_error_handling = original
+    return rows
+
+
+def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str, int]]]:
+    """The page's compute and figure work without Streamlit, and the payload sizes."""
+    problem = get_preset("homework").problem.with_target(1.0)
+    rows = []
+    sizes: dict[int, dict[str, int]] = {}
+
+    def timeit(func: Callable[[], object]) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            func()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    for res in (101, 201, 301):
+        grid = landscape_grid(problem, PAIR, WINDOW, res)
+        paths = [
+            ("gradient descent", descend(problem, list(PAIR), 1.0, 50)),
+            ("momentum", descend(problem, list(PAIR), 1.0, 50, 0.9)),
+        ]
+        figs = {
+            "contour + descent": contour_figure(grid, log_color=True, paths=paths),
+            "surface": surface_figure(grid, log_color=True),
+            "slice": slice_figure(slice_curve(problem, "W2_11", WINDOW[0])),
+        }
+        sizes[res] = {name: len(fig.to_json()) for name, fig in figs.items()}
+        if res == 301:
+            continue
+
+        def evaluate(res: int = res) -> None:
+            landscape_grid(problem, PAIR, WINDOW, res)
+
+        t_grid = timeit(evaluate)
+        t_desc = timeit(
+            lambda: [
+                descend(problem, list(PAIR), 1.0, 50),
+                descend(problem, list(PAIR), 1.0, 50, 0.9),
+            ]
+        )
+
+        def figures(grid=grid, paths=paths) -> None:
+            # What st.plotly_chart does with a figure (to_dict, then JSON), and the
+            # component's to_json for the surface.
+            pio.to_json(contour_figure(grid, log_color=True, paths=paths).to_dict(), validate=False)
+            surface_figure(grid, log_color=True).to_json()
+            fig = slice_figure(slice_curve(problem, "W2_11", WINDOW[0]))
+            pio.to_json(fig.to_dict(), validate=False)
+
+        t_fig = timeit(figures)
+        rows.append(
+            (
+                f"page work {res}×{res} (no Streamlit)",
+                f"{ms(t_grid + t_desc + t_fig)}",
+                f"grid {ms(t_grid)}, 2 descents {ms(t_desc)}, figures+JSON {ms(t_fig)}",
+            )
+        )
+    return rows, sizes
+
+
+# ---------------------------------------------------------------- 3. browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return bool(r.read().decode().strip() == "ok")
+    except OSError:
+        return False
+
+
+_STATE_JS = """window.__lsState = () => {
+    const gd = document.querySelector('.st-key-ls_contour .js-plotly-plot');
+    const t = gd && gd.data ? gd.data.find(d => d.name === 'current point') : null;
+    const frame = document.querySelector('iframe[src*=plotly_surface]');
+    const plot = frame && frame.contentDocument
+        ? frame.contentDocument.getElementById('plot') : null;
+    const s = plot && plot.data ? plot.data.find(d => d.name === 'current point') : null;
+    return {cx: t ? t.x[0] : null, cy: t ? t.y[0] : null,
+            sx: s ? s.x[1] : null, sy: s ? s.y[1] : null,
+            renders: plot ? Number(plot.getAttribute('data-renders') || 0) : 0,
+            fresh: gd ? !gd.__benchSeen : false,
+            idle: document.querySelector('[data-testid=stApp]').dataset.testScriptState};
+}"""
+_MARK_JS = """() => { const gd = document.querySelector('.st-key-ls_contour .js-plotly-plot');
+    if (gd) gd.__benchSeen = true; return window.__lsState(); }"""
+
+
+def browser_presses(presses: int) -> list[tuple[str, str, str]]:
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        return [("browser keypress → updated plot", "skipped", "no chromium")]
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false",
+    ]
+    rows = []
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while not _healthy(f"{base}/_stcore/health"):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not start")
+                time.sleep(0.2)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=executable, headless=True, args=CHROMIUM_ARGS
+                )
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(30_000)
+                idle = "[data-testid=stApp][data-test-script-state=notRunning]"
+                page.goto(base)
+                page.wait_for_selector(idle)
+                page.evaluate(_STATE_JS)
+                page.get_by_role("link", name="Loss landscape").click()
+                page.wait_for_selector(".st-key-ls_set_y button")
+                page.locator(".st-key-ls_set_y button").click()
+                page.wait_for_function(
+                    "() => { const s = window.__lsState(); return s.cx !== null && s.renders > 0; }"
+                )
+                for res in (101, 201):
+                    _set_resolution(page, res)
+                    for key, axis in (("W1_11", "y"), ("x1", None)):
+                        times = _time_presses(page, key, axis, presses)
+                        rows.append(
+                            (
+                                f"browser keypress → updated plot, {res}×{res}, {key}",
+                                f"p50 {ms(pct(times, 50))}, p95 {ms(pct(times, 95))}",
+                                f"{len(times)} presses",
+                            )
+                        )
+                browser.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return rows
+
+
+def _set_resolution(page, res: int) -> None:  # type: ignore[no-untyped-def]
+    thumb = page.locator(".st-key-ls_res input[type=range]").first
+    for _ in range(100):
+        value = int(float(thumb.input_value()))
+        if value == res:
+            break
+        state = page.evaluate("() => window.__lsState()")
+        thumb.press("ArrowRight" if value < res else "ArrowLeft")
+        page.wait_for_function(
+            "(n) => { const s = window.__lsState();"
+            " return s.renders > n && s.idle === 'notRunning'; }",
+            arg=state["renders"],
+        )
+
+
+def _time_presses(page, key: str, axis: str | None, presses: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """Keypress → both plots show the new point (for a plane slider) or the surface has been
+    redrawn and the contour carries the new figure (for an off-plane slider)."""
+    thumb = page.locator(f".st-key-{key} input[type=range]").first
+    thumb.scroll_into_view_if_needed()
+    times = []
+    for i in range(presses):
+        direction = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        before = page.evaluate(_MARK_JS)
+        step = 0.01 if direction == "ArrowRight" else -0.01
+        target = round(before["cy"] + step, 2) if axis == "y" else before["cy"]
+        start = time.perf_counter()
+        thumb.press(direction)
+        # Done when the contour is a new plot showing the new point and the surface has
+        # been redrawn with it.
+        page.wait_for_function(
+            """([y, n]) => { const s = window.__lsState();
+                return s.fresh && s.cy !== null && Math.abs(s.cy - y) < 1e-9
+                    && s.sy !== null && Math.abs(s.sy - y) < 1e-9 && s.renders > n; }""",
+            arg=[target, before["renders"]],
+            polling="raf",
+        )
+        times.append(time.perf_counter() - start)
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+        page.wait_for_timeout(150)
+    return times
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+
+    rows: list[tuple[str, str, str]] = []
+    work, sizes = page_work(max(5, args.runs))
+    rows += server_reruns(args.runs)
+    rows += work
+    for res, by_fig in sizes.items():
+        total = sum(by_fig.values())
+        detail = ", ".join(f"{name} {n / 1e3:.0f} kB" for name, n in by_fig.items())
+        rows.append((f"payload {res}×{res} (fig.to_json)", f"{total / 1e3:.0f} kB", detail))
+    if not args.no_browser:
+        rows += browser_presses(args.presses)
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(len(r[1]) for r in rows)
+    print(f"expnet loss landscape: {os.cpu_count()} CPUs, load average {load:.1f}")
+    print(f"{'measure':<{width}}  {'value':<{vwidth}}  detail")
+    print(f"{'-' * width}  {'-' * vwidth}  ------")
+    for name, value, detail in rows:
+        print(f"{name:<{width}}  {value:<{vwidth}}  {detail}")
+    print("targets: rerun ≤ 100 ms at 201×201; browser p95 ≤ 600 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The loss-landscape page through the app's own navigation (AppTest): it runs without an
+exception, asks for a numeric y, and every number and figure it shows agrees with the core
+for the values on the shared sliders."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from expnet import descend, evaluate_batch, get_preset, set_values, trace
+from expnet.symbols import fmt
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAIR = ("W2_11", "W1_11")
+
+
+def _decode(node):
+    """A Plotly spec as the browser gets it, with typed arrays decoded to numpy."""
+    if isinstance(node, dict):
+        if {"dtype", "bdata"} <= set(node):
+            arr = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            if "shape" in node:
+                arr = arr.reshape([int(s) for s in str(node["shape"]).split(",")])
+            return arr
+        return {k: _decode(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decode(v) for v in node]
+    return node
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return _decode(json.loads(chart.proto.spec))
+    raise AssertionError(f"no chart {key}")
+
+
+def _surface(at: AppTest) -> dict:
+    (component,) = at.get("component_instance")
+    args = json.loads(component.proto.json_args)
+    return _decode(json.loads(args["spec"]))
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _values(at: AppTest) -> dict[str, float]:
+    return dict(at.session_state["_expnet"].values)
+
+
+def _problem(at: AppTest):
+    base = get_preset("homework").problem
+    values = _values(at)
+    return set_values(base, {k: v for k, v in values.items()})
+
+
+@pytest.fixture
+def page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/landscape.py").run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def numeric(page: AppTest) -> AppTest:
+    page.button(key="ls_set_y").click().run()
+    assert not page.exception
+    return page
+
+
+def test_symbolic_y_asks_for_a_value(page: AppTest) -> None:
+    assert any("numeric target y" in w.value for w in page.warning)
+    assert page.button(key="ls_set_y").label == "Set y = 1"
+    assert not page.get("plotly_chart")  # nothing drawn from a formula
+
+
+def test_numbers_match_the_trace(numeric: AppTest) -> None:
+    at = numeric
+    assert not at.warning
+    tr = trace(get_preset("homework").problem.with_target(1.0))
+    m = _metrics(at)
+    assert m["J at the current point"] == fmt(tr.loss or 0.0, 6)
+    # DESIGN.md: dJ/dW2_11 = 0.070184405 - 0.248632699 y, dJ/dW1_11 = -0.012549279 + 0.044456616 y
+    grads = [float(v) for k, v in m.items() if k.startswith("∂J/∂")]
+    np.testing.assert_allclose(
+        grads, [0.070184405 - 0.248632699, -0.012549279 + 0.044456616], atol=2e-6
+    )
+    assert m["Grid"] == "101×101"
+
+
+@pytest.mark.parametrize("log_color", [True, False])
+def test_figures_show_the_core_values(numeric: AppTest, log_color: bool) -> None:
+    at = numeric
+    assert at.toggle(key="ls_log").value is True  # J spans decades with e^z: log by default
+    at.toggle(key="ls_log").set_value(log_color).run()
+    problem = _problem(at)
+    contour_fig = _chart(at, "ls_contour")
+    contour = next(t for t in contour_fig["data"] if t["type"] == "contour")
+    point = next(t for t in contour_fig["data"] if t.get("name") == "current point")
+    assert (point["x"][0], point["y"][0]) == (-3.0, 4.0)
+    # The default window: ± max(2, |value|) around the current values, 101 points per axis.
+    u, v = np.linspace(-6.0, 0.0, 101), np.linspace(0.0, 8.0, 101)
+    np.testing.assert_allclose(contour["x"], u, rtol=1e-7)
+    np.testing.assert_allclose(contour["y"], v, rtol=1e-7)
+    rng = np.random.default_rng(0)
+    z = contour["z"]
+    for i, j in zip(rng.integers(0, z.shape[0], 25), rng.integers(0, z.shape[1], 25), strict=True):
+        res = evaluate_batch(problem, list(PAIR), np.array([[u[j], v[i]]]))
+        want = np.log10(max(res.loss[0], 1e-12)) if log_color else res.loss[0]
+        np.testing.assert_allclose(z[i, j], want, rtol=1e-6, atol=1e-7)
+    surface = _surface(at)["data"][0]
+    np.testing.assert_array_equal(surface["z"], z)
+
+
+def test_a_slider_moves_the_point_and_the_numbers(numeric: AppTest) -> None:
+    at = numeric
+    at.slider(key="W2_11").set_value(-2.5).run()
+    assert not at.exception
+    tr = trace(_problem(at))
+    assert _values(at)["W2_11"] == -2.5
+    assert _metrics(at)["J at the current point"] == fmt(tr.loss or 0.0, 6)
+    point = next(t for t in _chart(at, "ls_contour")["data"] if t.get("name") == "current point")
+    assert (point["x"][0], point["y"][0]) == (-2.5, 4.0)
+    # A value off the plane reshapes the surface.
+    before = _surface(at)["data"][0]["z"]
+    at.slider(key="x1").set_value(1.0).run()
+    after = _surface(at)["data"][0]["z"]
+    assert not np.allclose(before, after, equal_nan=True)
+
+
+def test_descent_and_adopting_its_end_point(numeric: AppTest) -> None:
+    at = numeric
+    at.number_input(key="ls_lr").set_value(0.5)
+    at.slider(key="ls_steps").set_value(40).run()
+    problem = _problem(at)
+    path = descend(problem, list(PAIR), 0.5, 40)
+    fig = _chart(at, "ls_contour")
+    line = next(t for t in fig["data"] if t.get("name") == "gradient descent")
+    np.testing.assert_allclose(line["x"], path.points[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(line["y"], path.points[:, 1], rtol=1e-6)
+    assert fig["frames"] and fig["layout"]["updatemenus"]
+
+    at.button(key="ls_adopt_gd").click().run()
+    assert not at.exception
+    values = _values(at)
+    np.testing.assert_allclose([values[n] for n in PAIR], path.points[-1], rtol=1e-12)
+    tr = trace(_problem(at))
+    assert _metrics(at)["J at the current point"] == fmt(tr.loss or 0.0, 6)
+    assert (tr.loss or 1.0) < 1e-6  # the end point of this descent is in the valley J ≈ 0
+
+
+def test_other_pair_resolution_and_log_scale(numeric: AppTest) -> None:
+    at = numeric
+    at.selectbox(key="ls_x").set_value("b2_1")
+    at.selectbox(key="ls_y").set_value("x2")
+    at.slider(key="ls_res").set_value(301).run()
+    assert not at.exception
+    assert _metrics(at)["Grid"] == "301×301"
+    contour = next(t for t in _chart(at, "ls_contour")["data"] if t["type"] == "contour")
+    assert contour["z"].shape == (301, 301)
+    assert "log" in contour["colorbar"]["title"]["text"]
+
+
+def test_bad_window_and_same_axes_are_explained(numeric: AppTest) -> None:
+    at = numeric
+    at.number_input(key="ls_lo_W2_11").set_value(1.0)
+    at.number_input(key="ls_hi_W2_11").set_value(-1.0).run()
+    assert not at.exception
+    assert any("smaller" in e.value for e in at.error)
+    at.number_input(key="ls_hi_W2_11").set_value(2.0).run()
+    assert not at.error
+    at.selectbox(key="ls_y").set_value("W2_11").run()
+    assert any("two different" in e.value for e in at.error)
+
+
+def test_window_recentres_on_the_current_point(numeric: AppTest) -> None:
+    at = numeric
+    at.slider(key="W1_11").set_value(9.5).run()
+    assert any("outside the window" in i.value for i in at.info)
+    at.button(key="ls_recentre").click().run()
+    assert not any("outside the window" in i.value for i in at.info)
+    contour = next(t for t in _chart(at, "ls_contour")["data"] if t["type"] == "contour")
+    assert contour["y"][0] <= 9.5 <= contour["y"][-1]
