@@ -89,15 +89,7 @@ def test_repeated_key_is_refused_and_named(key: str):
     [
         *["foo", "__proto__", "constructor", "W99_99", "W1_13", "b3_1", "x9", "y2", "w1_11"],
         *["X1", "W1_11 ", " y", "<script>", "a" * 10_000, "", "embed"],
-        pytest.param(
-            "y\n",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="links.PARAMETER_PATTERN ends in $, which also matches before a "
-                "trailing newline, and the 'not a parameter' line shows the key raw; use "
-                "re.fullmatch (or \\Z) and _show(key)",
-            ),
-        ),
+        "y\n",
     ],
 )
 def test_unknown_keys_are_refused_and_named_harmlessly(key: str):
@@ -197,13 +189,6 @@ def test_streamlit_drops_oversized_query_strings_before_the_app():
     assert sanitize_query_string(ok) == ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="expnet/ui/state.py _from_url deletes rejected keys one at a time; each `del "
-    "st.query_params[key]` re-encodes the whole query and sends it to the browser, so a link "
-    "of ~1000 long rejected keys costs ~1000 messages of up to 512 KB (seconds of CPU). "
-    "Fix: rebuild the query once (or cap the keys a link may carry and refuse the rest).",
-)
 def test_a_link_of_many_bad_keys_costs_few_url_updates(monkeypatch):
     from streamlit.runtime.state.query_params import QueryParams
 

@@ -4,8 +4,9 @@ Refused everywhere (Python): ``eval``, ``exec``, ``compile``, ``__import__`` of 
 literal in the source, ``pickle``/``marshal``
 loads, ``yaml.load``, ``subprocess`` with ``shell=True``, ``os.system``. Raw HTML
 (``unsafe_allow_html=True``, ``st.html``, ``components.html``) is allowed only with content
-that is a literal in the source, or where ALLOWED below says, with a reason, why the content
-cannot carry user text. In JavaScript/HTML files: ``eval(``, ``new Function(``,
+that is a literal in the source (or an UPPER_CASE module constant assigned once to a literal,
+such as a page's CSS), or where ALLOWED below says, with a reason, why the content cannot
+carry user text. In JavaScript/HTML files: ``eval(``, ``new Function(``,
 ``innerHTML`` / ``outerHTML`` / ``document.write`` / ``insertAdjacentHTML``.
 
 The scan reads the files; it does not import them, so it runs before any page works.
@@ -59,6 +60,9 @@ def _files(suffixes: tuple[str, ...]) -> list[Path]:
     return sorted(found)
 
 
+_CONSTANTS: dict[str, dict[str, ast.AST]] = {}
+
+
 def _is_literal(node: ast.AST) -> bool:
     """An expression built only from literals: constants, f-strings and operators of them."""
     if isinstance(node, ast.Constant):
@@ -71,6 +75,51 @@ def _is_literal(node: ast.AST) -> bool:
         return _is_literal(node.left) and _is_literal(node.right)
     if isinstance(node, ast.UnaryOp):
         return _is_literal(node.operand)
+    return False
+
+
+def _module_constants(tree: ast.Module) -> dict[str, ast.AST]:
+    """UPPER_CASE names assigned exactly once at module level, to a literal."""
+    seen: dict[str, list[ast.AST]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                seen.setdefault(target.id, []).append(value)
+    return {
+        name: values[0]
+        for name, values in seen.items()
+        if name.isupper() and len(values) == 1 and _is_literal(values[0])
+    }
+
+
+def _constants_by_module() -> dict[str, dict[str, ast.AST]]:
+    """{module stem: its literal constants} over the project's Python files."""
+    out: dict[str, dict[str, ast.AST]] = {}
+    for path in _files((".py",)):
+        try:
+            tree = ast.parse(path.read_text())
+        except SyntaxError:
+            continue
+        out.setdefault(path.stem, {}).update(_module_constants(tree))
+    return out
+
+
+def _is_constant_content(node: ast.AST, own: dict[str, ast.AST]) -> bool:
+    """A literal, or a name of an UPPER_CASE literal constant (``CSS`` or ``module.CSS``)."""
+    if _is_literal(node):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in own
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if not _CONSTANTS:
+            _CONSTANTS.update(_constants_by_module())
+        return node.attr in _CONSTANTS.get(node.value.id, {})
     return False
 
 
@@ -94,8 +143,10 @@ def _findings(path: Path, root: Path = REPO_ROOT) -> list[tuple[str, str, int, s
     rel = str(path.relative_to(root))
     source = path.read_text()
     lines = source.splitlines()
+    tree = ast.parse(source, filename=rel)
+    own = _module_constants(tree)
     out = []
-    for node in ast.walk(ast.parse(source, filename=rel)):
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         owner, name = _callee(node)
@@ -113,7 +164,7 @@ def _findings(path: Path, root: Path = REPO_ROOT) -> list[tuple[str, str, int, s
                 isinstance(kw.value, ast.Constant) and kw.value.value is False
             ):
                 body = node.args[0] if node.args else None
-                if body is None or not _is_literal(body):
+                if body is None or not _is_constant_content(body, own):
                     out.append(
                         (
                             rel,
@@ -124,7 +175,7 @@ def _findings(path: Path, root: Path = REPO_ROOT) -> list[tuple[str, str, int, s
                     )
         if name in _HTML_CALLS and owner in {"st", "components", "v1"}:
             body = node.args[0] if node.args else None
-            if body is None or not _is_literal(body):
+            if body is None or not _is_constant_content(body, own):
                 out.append((rel, snippet, node.lineno, f"{owner}.html with non-literal content"))
     return out
 
@@ -211,8 +262,12 @@ def test_the_scanner_catches_what_it_should(tmp_path: Path):
                 "pickle.loads(name.encode())",
                 "subprocess.run(name, shell=True)",
                 "st.markdown(f'<b>{1 + 1}</b>', unsafe_allow_html=True)",
+                "CSS = '<style>b {color: red}</style>'",
+                "st.html(CSS)",
+                "st.markdown(CSS, unsafe_allow_html=True)",
+                "st.html(st.session_state.css)",
             ]
         )
     )
     lines = {line for _, _, line, _ in _findings(planted, tmp_path)}
-    assert lines == {3, 4, 6, 7, 9, 10, 11}
+    assert lines == {3, 4, 6, 7, 9, 10, 11, 16}
