@@ -93,3 +93,17 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
 def trust_forwarded(environ: Mapping[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     return env.get("EXPNET_POLL_TRUST_FORWARDED", "").strip().lower() in {"1", "true", "yes"}
+
+
+def engine_options(url: str) -> dict[str, object]:
+    """Keyword arguments for ``create_engine`` (and ``st.connection``) beside the URL.
+
+    A Streamlit server answers each browser tab on its own thread, so a lecture hall
+    submitting at once needs more than SQLAlchemy's default 5 + 10 pooled connections; the
+    bound keeps a shared PostgreSQL server (default max_connections 100) safe with two
+    replicas. ``pool_pre_ping`` survives a restarted database server.
+    """
+    options: dict[str, object] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30}
+    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
+        return {}  # one in-memory database per connection: pooling options do not apply
+    return options

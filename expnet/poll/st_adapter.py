@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import Engine
 
-from .config import PollSettings, database_url, trust_forwarded
+from .config import PollSettings, database_url, engine_options, trust_forwarded
 from .store import PollStore
 
 CONNECTION_NAME = "poll"
@@ -37,14 +37,12 @@ def _secrets_configured() -> bool:
 def connection_kwargs(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Keyword arguments for ``st.connection("poll", type="sql", ...)``."""
     env = dict(os.environ) if environ is None else environ
-    kwargs: dict[str, Any] = {"ttl": None, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"ttl": None}
     if env.get("EXPNET_POLL_DB_URL", "").strip() or not _secrets_configured():
         kwargs["url"] = database_url(env)
-    url = str(kwargs.get("url", ""))
-    if not url.startswith("sqlite"):
-        # A Streamlit server answers each browser tab on its own thread: enough connections
-        # for a lecture hall answering at once, without exhausting a shared server.
-        kwargs.update(pool_size=10, max_overflow=40, pool_timeout=30)
+        kwargs.update(engine_options(kwargs["url"]))
+    else:  # the URL comes from secrets.toml: engine options there too, if any
+        kwargs.update({"pool_pre_ping": True})
     return kwargs
 
 
