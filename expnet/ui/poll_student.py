@@ -25,6 +25,14 @@ from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
 
 from .poll_panel import truth_latex, truth_text
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$"})
+
+
+def _plain(text: str) -> str:
+    """User text (a nickname, a typed answer) shown literally inside Markdown."""
+    return text.translate(_MARKDOWN)
+
+
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"
 CODE_PARAM = "code"
@@ -87,7 +95,7 @@ def _signature(question: Question | None) -> tuple[int, str] | None:
 def _joined(
     store: PollStore, token: str, me: Participant, session: ClassSession, run_every: float
 ) -> None:
-    who = me.nickname or "anonymous"
+    who = _plain(me.nickname) if me.nickname else "anonymous"
     st.caption(f"Class {format_code(session.code)} · you are {who}")
     question = store.current_question(session.id)
     st.session_state[SEEN_KEY] = _signature(question)
@@ -151,7 +159,9 @@ def _answer_form(store: PollStore, token: str, question: Question) -> None:
     if error:
         st.error(error)
     elif mine is not None:
-        st.success(f"Your answer {mine.text} is in. You can change it until the teacher reveals.")
+        st.success(
+            f"Your answer {_plain(mine.text)} is in. You can change it until the teacher reveals."
+        )
     else:
         st.caption("Type a number and submit. The teacher reveals the answer when all are in.")
 
@@ -165,11 +175,11 @@ def _reveal(store: PollStore, token: str, question: Question) -> None:
     grade = grader_for(question.true_value, question.true_coefs, question.spec)
     verdict = grade(mine.text) if grade else None
     if verdict is None:
-        st.info(f"Your answer: {mine.text}")
+        st.info(f"Your answer: {_plain(mine.text)}")
     elif verdict.correct:
-        st.success(f"Your answer {mine.text}: {verdict.message}")
+        st.success(f"Your answer {_plain(mine.text)}: {verdict.message}")
     else:
-        st.error(f"Your answer {mine.text}: {verdict.message}")
+        st.error(f"Your answer {_plain(mine.text)}: {verdict.message}")
         if verdict.hint:
             st.info(verdict.hint)
     st.caption("Wait for the next question; this page updates by itself.")

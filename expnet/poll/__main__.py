@@ -1,0 +1,62 @@
+"""Maintenance of the poll database from a shell or a cron job.
+
+    python -m expnet.poll migrate     # create or upgrade the schema; prints the version
+    python -m expnet.poll cleanup     # delete expired class sessions and old rate-limit windows
+    python -m expnet.poll status      # schema version and live class sessions
+
+The database is EXPNET_POLL_DB_URL, else the SQLite file in the data folder. Output is JSON
+on stdout; an error is one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from .config import PollSettings, database_url, engine_options
+from .schema import SchemaTooNew, sessions
+from .store import PollStore
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m expnet.poll", description=__doc__)
+    parser.add_argument("command", choices=["migrate", "cleanup", "status"])
+    args = parser.parse_args(argv)
+    try:
+        url = database_url()
+        engine = create_engine(url, **engine_options(url))  # type: ignore[arg-type]
+        try:
+            store = PollStore(engine, PollSettings.from_env())
+            if args.command == "migrate":
+                out: dict[str, object] = {"schema_version": store.schema_version()}
+            elif args.command == "cleanup":
+                report = store.cleanup()
+                out = {"sessions_deleted": report.sessions, "windows_deleted": report.join_windows}
+            else:
+                now_ms = int(store.clock() * 1000)
+                with engine.connect() as conn:
+                    live = conn.execute(
+                        select(func.count())
+                        .select_from(sessions)
+                        .where(sessions.c.ended_at.is_(None), sessions.c.expires_at > now_ms)
+                    ).scalar_one()
+                out = {
+                    "schema_version": store.schema_version(),
+                    "live_sessions": int(live),
+                    "backend": engine.dialect.name,
+                }
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, SchemaTooNew, ValueError, OSError) as err:
+        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 2
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""python -m expnet.poll: migrate, cleanup and status of the configured database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from expnet.poll.__main__ import main
+
+
+def test_migrate_status_cleanup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", f"sqlite:///{tmp_path / 'poll.sqlite3'}")
+    assert main(["migrate"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"schema_version": 2}
+    assert main(["status"]) == 0
+    assert json.loads(capsys.readouterr().out)["live_sessions"] == 0
+    assert main(["cleanup"]) == 0
+    assert json.loads(capsys.readouterr().out)["sessions_deleted"] == 0
+
+
+def test_default_database_is_in_the_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("EXPNET_POLL_DB_URL", raising=False)
+    monkeypatch.setenv("EXPNET_DATA_DIR", str(tmp_path / "data"))
+    assert main(["migrate"]) == 0
+    assert (tmp_path / "data" / "poll.sqlite3").exists()
+    assert (tmp_path / "data" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_an_unreachable_database_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
