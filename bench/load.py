@@ -1,0 +1,908 @@
+"""Classroom load test: N students at once on one Streamlit server.
+
+    python bench/load.py                      # 30 sessions (27 light + 3 browsers), 60 s, 3 rounds
+    python bench/load.py --sessions 10 --seconds 20 --rounds 1
+    python bench/load.py --url http://127.0.0.1:8501 --server-pid 1234   # a server already running
+
+The approach of Streamlit's own load tests: many concurrent sessions, each moving sliders
+every ``--interval`` seconds for ``--seconds`` seconds, on the explorer and then on the loss
+landscape page (it switches page every ``--per-page`` interactions), all starting at the same
+moment as a lecture hall does.
+
+Two kinds of client, reported separately:
+
+- **browser**: real headless Chromium (Debian's ``chromium``) driven by Playwright, one per
+  process. It presses arrow keys on sliders and clicks the page links; its latency is from the
+  key press until the app's run has finished and been drawn (the same measure as the browser
+  tests). Thirty of these on two cores mostly measure Chromium, so only a few are used.
+- **light**: a client that speaks Streamlit's own WebSocket protocol with ``streamlit.proto``
+  messages, as the browser does: it sends ``BackMsg.rerun_script`` with the slider's new
+  value in ``widget_states`` (and the slider's ``fragment_id``, so a slider inside an
+  ``st.fragment`` reruns only that fragment, as in the browser) and times until
+  ``ForwardMsg.script_finished``. It does the server's full work (script run, protobuf
+  encoding, sending) and no rendering; it never reports cached message hashes, so the server
+  sends every message in full, which is, if anything, more work than a browser causes.
+
+Reported per round: per-interaction latency p50/p95/max per client kind and action, errors
+(timeouts, refused connections, failed runs), exceptions shown on the pages, server RSS and
+CPU (psutil if installed, else /proc), the CPU the clients themselves used and what the rest
+of the machine used, and the server's RSS after the sessions closed (disconnected sessions are
+kept ``--session-ttl`` seconds; the bench waits that long and opens one probe session so
+Streamlit reaps them). Memory growth compares that figure after the last round with the first.
+
+Targets (2 cores, N = 30): no errors, p95 <= 1.5 s, peak RSS <= 1.5 GB, growth <= 10 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import multiprocessing as mp
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TARGET_P95_S = 1.5
+TARGET_PEAK_RSS_MB = 1536.0
+TARGET_GROWTH = 0.10
+INTERACTION_TIMEOUT_S = 30.0
+EXPLORER_SLIDERS = ("W2_11", "W1_11", "b1_1", "x1", "W1_22", "b2_1", "W2_12", "x2")
+LANDSCAPE_PATH = "landscape"
+SET_Y_BUTTON = "ls_set_y"  # the landscape's "Set y = 1" when y is still a symbol
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass
+class Record:
+    kind: str  # "light" | "browser"
+    action: str  # "load" | "slider" | "navigate"
+    page: str  # "" (explorer) | "landscape"
+    seconds: float | None  # None: failed
+    error: str | None = None
+
+
+@dataclass
+class ClientReport:
+    records: list[Record] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)  # shown on a page (st.exception)
+    errors: list[str] = field(default_factory=list)  # client-side failures
+
+
+# ---------------------------------------------------------------- process statistics
+
+
+class ProcessStats:
+    """RSS and CPU time of a process (and optionally its descendants): psutil when it is
+    installed, else Linux /proc."""
+
+    def __init__(self) -> None:
+        try:
+            import psutil
+
+            self._psutil: Any = psutil
+        except ImportError:
+            self._psutil = None
+        self._tick = os.sysconf("SC_CLK_TCK")
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    @property
+    def backend(self) -> str:
+        return "psutil" if self._psutil else "/proc"
+
+    def _proc_stat(self, pid: int) -> tuple[int, float, int] | None:
+        """(ppid, cpu seconds, rss bytes) from /proc."""
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ppid = int(fields[1])
+        cpu = (int(fields[11]) + int(fields[12])) / self._tick
+        rss = int(fields[21]) * self._page
+        return ppid, cpu, rss
+
+    def tree(self, pids: list[int]) -> list[int]:
+        """The pids and all their descendants."""
+        if self._psutil:
+            out = []
+            for pid in pids:
+                try:
+                    p = self._psutil.Process(pid)
+                    out += [pid, *(c.pid for c in p.children(recursive=True))]
+                except self._psutil.Error:
+                    pass
+            return out
+        children: dict[int, list[int]] = defaultdict(list)
+        for name in os.listdir("/proc"):
+            if name.isdigit() and (st := self._proc_stat(int(name))):
+                children[st[0]].append(int(name))
+        out, todo = [], list(pids)
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo += children.get(pid, [])
+        return out
+
+    def cpu_rss(self, pids: list[int]) -> tuple[float, int]:
+        """Summed CPU seconds and RSS bytes of the given processes (gone ones count 0)."""
+        cpu, rss = 0.0, 0
+        for pid in pids:
+            if self._psutil:
+                try:
+                    p = self._psutil.Process(pid)
+                    t = p.cpu_times()
+                    cpu += t.user + t.system
+                    rss += p.memory_info().rss
+                except self._psutil.Error:
+                    pass
+            elif st := self._proc_stat(pid):
+                cpu += st[1]
+                rss += st[2]
+        return cpu, rss
+
+    @staticmethod
+    def machine_busy() -> tuple[float, float]:
+        """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        tick = os.sysconf("SC_CLK_TCK")
+        idle = values[3] + (values[4] if len(values) > 4 else 0)
+        return (sum(values) - idle) / tick, sum(values) / tick
+
+
+@dataclass
+class Sample:
+    t: float
+    server_rss: int
+    server_cpu: float  # cumulative seconds
+    clients_cpu: float  # cumulative seconds, the bench's client processes and their children
+    machine_busy: float  # cumulative seconds, all processes
+    machine_total: float
+
+
+class Sampler(threading.Thread):
+    def __init__(self, stats: ProcessStats, server_pids: list[int], period: float = 0.5):
+        super().__init__(daemon=True)
+        self.stats, self.server_pids, self.period = stats, server_pids, period
+        self.client_pids: list[int] = []
+        self.samples: list[Sample] = []
+        self._stop_event = threading.Event()
+        # CPU seconds last seen per client process: a process that has exited keeps its
+        # total, so the clients' cumulative CPU never goes down.
+        self._client_cpu: dict[int, float] = {}
+
+    def watch_clients(self, pids: list[int]) -> None:
+        self._client_cpu = {}
+        self.client_pids = pids
+
+    def sample(self) -> Sample:
+        s_cpu, s_rss = self.stats.cpu_rss(self.server_pids)
+        for pid in self.stats.tree(self.client_pids):
+            cpu, _ = self.stats.cpu_rss([pid])
+            self._client_cpu[pid] = max(cpu, self._client_cpu.get(pid, 0.0))
+        busy, total = self.stats.machine_busy()
+        return Sample(time.monotonic(), s_rss, s_cpu, sum(self._client_cpu.values()), busy, total)
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.period):
+            self.samples.append(self.sample())
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+# ---------------------------------------------------------------- light client (protocol)
+
+
+class LightSession:
+    """One student, speaking Streamlit's WebSocket protocol (BackMsg / ForwardMsg)."""
+
+    def __init__(self, base_url: str, report: ClientReport, query: str = ""):
+        self.base_url = base_url.rstrip("/")
+        self.query = query
+        self.ws_url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.report = report
+        self.ws: Any = None
+        self.pages: dict[str, str] = {}  # url path ("" = explorer) -> page script hash
+        self.page = ""
+        # page -> slider key -> [widget id, value, min, max, step, fragment id]
+        self.sliders: dict[str, dict[str, list[Any]]] = defaultdict(dict)
+        self.buttons: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # (id, fragment)
+
+    def _rerun(
+        self,
+        widgets: dict[str, list[float]],
+        fragment_id: str = "",
+        page: str = "",
+        click: str = "",
+    ) -> bytes:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.context_info.timezone = "UTC"
+        state.context_info.locale = "en-US"
+        state.context_info.url = f"{self.base_url}/{page}" + (
+            f"?{self.query}" if self.query else ""
+        )
+        state.query_string = self.query
+        if page in self.pages:
+            state.page_script_hash = self.pages[page]
+        elif page:
+            state.page_name = page
+        if fragment_id:
+            state.fragment_id = fragment_id
+        for widget_id, value in widgets.items():
+            w = state.widget_states.widgets.add()
+            w.id = widget_id
+            w.double_array_value.data.extend(value)
+        if click:  # a button press, as the browser sends it
+            w = state.widget_states.widgets.add()
+            w.id = click
+            w.trigger_value = True
+        return msg.SerializeToString()
+
+    async def _until_finished(self, page: str, fragment: bool) -> bool:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not fragment:
+            self.sliders[page] = {}
+            self.buttons[page] = {}
+        while True:
+            data = await asyncio.wait_for(self.ws.recv(), INTERACTION_TIMEOUT_S)
+            msg = ForwardMsg()
+            msg.ParseFromString(data)
+            kind = msg.WhichOneof("type")
+            if kind == "navigation":
+                for p in msg.navigation.app_pages:
+                    self.pages[p.url_pathname or ""] = p.page_script_hash
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "slider":
+                    s = element.slider
+                    key = s.query_param_key or s.id.rsplit("-", 1)[-1]
+                    value = list(s.value) if s.set_value and s.value else list(s.default)
+                    self.sliders[page][key] = [
+                        s.id,
+                        value,
+                        s.min,
+                        s.max,
+                        s.step or 0.01,
+                        msg.delta.fragment_id,
+                    ]
+                elif which == "button":
+                    key = element.button.id.rsplit("-", 1)[-1]
+                    self.buttons[page][key] = (element.button.id, msg.delta.fragment_id)
+                elif which == "exception":
+                    self.report.exceptions.append(
+                        f"light {page or 'explorer'}: {element.exception.type}: "
+                        f"{element.exception.message[:200]}"
+                    )
+            elif kind == "script_finished":
+                status = msg.script_finished
+                # 0 finished, 3 fragment run finished; 1 compile error; 2 early for rerun
+                return status in (0, 3)
+
+    async def _timed(self, action: str, page: str, payload: bytes, fragment: bool) -> None:
+        start = time.perf_counter()
+        try:
+            await self.ws.send(payload)
+            ok = await self._until_finished(page, fragment)
+            seconds = time.perf_counter() - start
+            error = None if ok else "the run did not finish successfully"
+        except TimeoutError:
+            seconds, error = None, f"no answer in {INTERACTION_TIMEOUT_S:.0f} s"
+        if error:
+            self.report.errors.append(f"light {action} {page or 'explorer'}: {error}")
+        self.report.records.append(Record("light", action, page, None if error else seconds, error))
+
+    async def _press_set_y(self) -> None:
+        """The landscape asks for a numeric y when the problem keeps y as a symbol: press its
+        button, as a student does."""
+        button = self.buttons.get(self.page, {}).get(SET_Y_BUTTON)
+        if button:
+            payload = self._rerun({}, fragment_id=button[1], page=self.page, click=button[0])
+            await self._timed("click", self.page, payload, fragment=bool(button[1]))
+
+    async def run(self, seconds: float, interval: float, per_page: int, rng: random.Random) -> None:
+        from websockets.asyncio.client import connect
+
+        try:
+            self.ws = await connect(
+                self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30
+            )
+        except Exception as err:  # noqa: BLE001 - any refusal is a load-test error
+            self.report.errors.append(f"light connect: {type(err).__name__}: {err}")
+            self.report.records.append(Record("light", "load", "", None, str(err)))
+            return
+        try:
+            await self._timed("load", "", self._rerun({}), fragment=False)
+            direction = 1
+            start = time.monotonic()
+            for k in range(1, 10**9):
+                due = start + k * interval + rng.uniform(-0.2, 0.2) * interval
+                if due >= start + seconds:
+                    break
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                if k % per_page == 0:
+                    target = LANDSCAPE_PATH if self.page == "" else ""
+                    if target == LANDSCAPE_PATH and LANDSCAPE_PATH not in self.pages:
+                        continue
+                    self.page = target
+                    await self._timed("navigate", target, self._rerun({}, page=target), False)
+                    await self._press_set_y()
+                    continue
+                sliders = self.sliders.get(self.page) or {}
+                if not sliders:
+                    continue
+                if self.page == "":
+                    keys = [k for k in EXPLORER_SLIDERS if k in sliders] or list(sliders)
+                else:
+                    keys = list(sliders)
+                key = keys[k % len(keys)]
+                widget_id, value, lo, hi, step, fragment = sliders[key]
+                direction = -direction
+                new = [min(max(v + direction * step * rng.randint(1, 5), lo), hi) for v in value]
+                sliders[key][1] = new
+                states = {s[0]: s[1] for s in sliders.values()}
+                payload = self._rerun(states, fragment_id=fragment, page=self.page)
+                await self._timed("slider", self.page, payload, fragment=bool(fragment))
+        except Exception as err:  # noqa: BLE001 - a dropped connection is a load-test error
+            self.report.errors.append(f"light session: {type(err).__name__}: {err}")
+        finally:
+            await self.ws.close()
+
+
+def light_worker(
+    base_url: str,
+    query: str,
+    n: int,
+    seconds: float,
+    interval: float,
+    per_page: int,
+    seed: int,
+    queue: Any,
+) -> None:
+    """A process running ``n`` light sessions concurrently (asyncio)."""
+    report = ClientReport()
+
+    async def main() -> None:
+        rng = random.Random(seed)
+        sessions = [LightSession(base_url, report, query) for _ in range(n)]
+        await asyncio.gather(
+            *(s.run(seconds, interval, per_page, random.Random(rng.random())) for s in sessions)
+        )
+
+    try:
+        asyncio.run(main())
+    except Exception as err:  # noqa: BLE001
+        report.errors.append(f"light worker: {type(err).__name__}: {err}")
+    queue.put(asdict(report))
+
+
+# ---------------------------------------------------------------- browser client (Chromium)
+
+
+def browser_worker(
+    base_url: str, query: str, seconds: float, interval: float, per_page: int, seed: int, queue: Any
+) -> None:
+    """One real browser session in its own process."""
+    report = ClientReport()
+    try:
+        _browser_session(base_url, query, seconds, interval, per_page, seed, report)
+    except Exception as err:  # noqa: BLE001
+        report.errors.append(f"browser: {type(err).__name__}: {str(err)[:300]}")
+    queue.put(asdict(report))
+
+
+def _browser_session(
+    base_url: str,
+    query: str,
+    seconds: float,
+    interval: float,
+    per_page: int,
+    seed: int,
+    report: ClientReport,
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO_ROOT))
+    from tests.browser.conftest import _RUN_COUNTER_JS, CHROMIUM_ARGS, IDLE_SELECTOR
+
+    rng = random.Random(seed)
+    finished = """(n) => window.__expnetRunsFinished > n && document.querySelector(
+        '[data-testid=stApp]').dataset.testScriptState === 'notRunning'"""
+    frames = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(INTERACTION_TIMEOUT_S * 1000)
+        context.add_init_script(_RUN_COUNTER_JS)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: report.errors.append(f"browser page error: {exc}"))
+
+        def timed(action: str, where: str, act) -> None:
+            page.wait_for_selector(IDLE_SELECTOR, state="attached")
+            before = page.evaluate("() => window.__expnetRunsFinished")
+            start = time.perf_counter()
+            try:
+                act()
+                page.wait_for_function(finished, arg=before)
+                page.evaluate(frames)
+                seconds_taken: float | None = time.perf_counter() - start
+                error = None
+            except Exception as err:  # noqa: BLE001
+                seconds_taken, error = None, f"{type(err).__name__}: {str(err)[:200]}"
+                report.errors.append(f"browser {action} {where or 'explorer'}: {error}")
+            report.records.append(Record("browser", action, where, seconds_taken, error))
+            shown = page.locator("[data-testid=stException]")
+            for i in range(shown.count()):
+                report.exceptions.append(
+                    f"browser {where or 'explorer'}: {shown.nth(i).inner_text()[:200]}"
+                )
+
+        start = time.perf_counter()
+        page.goto(f"{base_url}/?{query}" if query else base_url)
+        page.wait_for_selector(IDLE_SELECTOR, state="attached")
+        page.wait_for_function(finished, arg=0)
+        report.records.append(Record("browser", "load", "", time.perf_counter() - start))
+
+        where, direction = "", "ArrowRight"
+        t0 = time.monotonic()
+        for k in range(1, 10**9):
+            due = t0 + k * interval + rng.uniform(-0.2, 0.2) * interval
+            if due >= t0 + seconds:
+                break
+            time.sleep(max(0.0, due - time.monotonic()))
+            if k % per_page == 0:
+                where = LANDSCAPE_PATH if where == "" else ""
+                name = "Loss landscape" if where else "Explorer"
+                link = page.get_by_role("link", name=name).first
+                timed("navigate", where, link.click)
+                set_y = page.locator(f".st-key-{SET_Y_BUTTON} button")
+                if where and set_y.count():
+                    timed("click", where, set_y.first.click)
+                continue
+            # The parameter sliders, on either page (the landscape has them in its sidebar,
+            # inside expanders that may be closed: open the one that holds the slider).
+            key = EXPLORER_SLIDERS[k % len(EXPLORER_SLIDERS)]
+            slider = page.locator(f".st-key-{key} input[type=range]").first
+            if slider.count() == 0:
+                continue
+            if not slider.is_visible():
+                expander = page.locator("[data-testid=stExpander]").filter(has=slider).first
+                expander.locator("summary").first.click()
+                slider.wait_for(state="visible")
+            direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"
+            slider.focus()
+            timed("slider", where, lambda s=slider, d=direction: s.press(d))
+        context.close()
+        browser.close()
+
+
+# ---------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def start_server(app: str, session_ttl: int, log: Any) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+        f"--server.disconnectedSessionTTL={session_ttl}",
+    ]
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while not _healthy(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the server did not start (exit {proc.poll()}); see {log.name}")
+        time.sleep(0.2)
+    return proc, url
+
+
+def probe_session(url: str, query: str) -> ClientReport:
+    """One light session that loads both pages and leaves (warms caches; makes Streamlit reap
+    expired disconnected sessions)."""
+    report = ClientReport()
+
+    async def main() -> None:
+        s = LightSession(url, report, query)
+        await s.run(seconds=1.5, interval=0.5, per_page=2, rng=random.Random(0))
+
+    asyncio.run(main())
+    return report
+
+
+# ---------------------------------------------------------------- one round
+
+
+@dataclass
+class RoundResult:
+    number: int
+    light: int
+    browsers: int
+    records: list[Record]
+    exceptions: list[str]
+    errors: list[str]
+    peak_rss_mb: float
+    server_cpu_mean: float  # % of one core
+    server_cpu_peak: float
+    clients_cpu_mean: float  # % of one core
+    machine_busy_mean: float  # % of one core, all processes
+    rss_after_close_mb: float
+    wall_s: float
+
+
+def _cpu_series(samples: list[Sample], attr: str) -> list[float]:
+    out = []
+    for a, b in zip(samples, samples[1:], strict=False):
+        dt = b.t - a.t
+        if dt > 0:
+            out.append(100.0 * (getattr(b, attr) - getattr(a, attr)) / dt)
+    return out
+
+
+def run_round(
+    number: int, args: argparse.Namespace, url: str, sampler: Sampler, stats: ProcessStats
+) -> RoundResult:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    browsers = min(args.browsers, args.sessions)
+    light = args.sessions - browsers
+    procs = []
+    per_proc = [
+        light // args.light_procs + (i < light % args.light_procs) for i in range(args.light_procs)
+    ]
+    for i, n in enumerate(p for p in per_proc if p):
+        procs.append(
+            ctx.Process(
+                target=light_worker,
+                args=(
+                    url,
+                    args.query,
+                    n,
+                    args.seconds,
+                    args.interval,
+                    args.per_page,
+                    1000 * number + i,
+                    queue,
+                ),
+            )
+        )
+    for i in range(browsers):
+        procs.append(
+            ctx.Process(
+                target=browser_worker,
+                args=(
+                    url,
+                    args.query,
+                    args.seconds,
+                    args.interval,
+                    args.per_page,
+                    2000 * number + i,
+                    queue,
+                ),
+            )
+        )
+    first = len(sampler.samples)
+    start = time.monotonic()
+    for p in procs:
+        p.start()
+    sampler.watch_clients([p.pid for p in procs if p.pid])
+    reports = [queue.get(timeout=args.seconds + 600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    wall = time.monotonic() - start
+    window = sampler.samples[first:]
+    sampler.watch_clients([])
+
+    # Let the server drop the disconnected sessions, then measure what it keeps.
+    time.sleep(args.session_ttl + 3)
+    probe_session(url, args.query)
+    time.sleep(2)
+    after = sampler.sample()
+
+    records = [Record(**r) for rep in reports for r in rep["records"]]
+    return RoundResult(
+        number=number,
+        light=light,
+        browsers=browsers,
+        records=records,
+        exceptions=[e for rep in reports for e in rep["exceptions"]],
+        errors=[e for rep in reports for e in rep["errors"]],
+        peak_rss_mb=max((s.server_rss for s in window), default=0) / 2**20,
+        server_cpu_mean=_mean(_cpu_series(window, "server_cpu")),
+        server_cpu_peak=max(_cpu_series(window, "server_cpu"), default=0.0),
+        clients_cpu_mean=_mean(_cpu_series(window, "clients_cpu")),
+        machine_busy_mean=_mean(_cpu_series(window, "machine_busy")),
+        rss_after_close_mb=after.server_rss / 2**20,
+        wall_s=wall,
+    )
+
+
+def _mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else 0.0
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+# ---------------------------------------------------------------- report
+
+
+def latency_rows(records: list[Record]) -> list[tuple[str, str, int, int, float, float, float]]:
+    """(client, action, count, failed, p50 ms, p95 ms, max ms) per client kind and action."""
+    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for r in records:
+        action = r.action if r.action == "load" else f"{r.action} {r.page or 'explorer'}"
+        groups[(r.kind, action)].append(r)
+        if r.action != "load":
+            groups[(r.kind, "all interactions")].append(r)
+    rows = []
+    for (kind, action), rs in sorted(groups.items()):
+        ok = [r.seconds * 1000 for r in rs if r.seconds is not None]
+        rows.append(
+            (
+                kind,
+                action,
+                len(rs),
+                len(rs) - len(ok),
+                _pct(ok, 0.5),
+                _pct(ok, 0.95),
+                max(ok, default=math.nan),
+            )
+        )
+    return rows
+
+
+def print_report(
+    results: list[RoundResult], args: argparse.Namespace, stats: ProcessStats, idle_rss_mb: float
+) -> bool:
+    cores = os.cpu_count() or 1
+    print(
+        f"\n## expnet load test: {args.sessions} sessions per round "
+        f"({results[0].light} light protocol clients in {args.light_procs} processes + "
+        f"{results[0].browsers} Chromium browsers), {args.seconds:.0f} s, one interaction "
+        f"every {args.interval:g} s, page switch every {args.per_page}; {cores} cores; "
+        f"stats via {stats.backend}\n"
+    )
+    print("| round | client | action | n | failed | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for res in results:
+        for kind, action, n, failed, p50, p95, mx in latency_rows(res.records):
+            print(
+                f"| {res.number} | {kind} | {action} | {n} | {failed} | {p50:.0f} | "
+                f"{p95:.0f} | {mx:.0f} |"
+            )
+    print(
+        "\n| round | errors | page exceptions | server peak RSS MB | server CPU mean/peak "
+        "% of a core | clients CPU % | rest of machine CPU % | RSS after close MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for res in results:
+        rest = max(0.0, res.machine_busy_mean - res.server_cpu_mean - res.clients_cpu_mean)
+        print(
+            f"| {res.number} | {len(res.errors)} | {len(res.exceptions)} | "
+            f"{res.peak_rss_mb:.0f} | {res.server_cpu_mean:.0f} / {res.server_cpu_peak:.0f} | "
+            f"{res.clients_cpu_mean:.0f} | {rest:.0f} | {res.rss_after_close_mb:.0f} |"
+        )
+    print(f"\nServer RSS before the first round (after one warm-up session): {idle_rss_mb:.0f} MB.")
+    print(
+        f"CPU is in % of one core ({cores * 100}% = the whole machine); 'rest of machine' is "
+        "everything that is neither the server nor the bench's clients (other work running "
+        "at the same time)."
+    )
+
+    all_records = [r for res in results for r in res.records]
+    interactions = [r for r in all_records if r.action != "load"]
+    errors = [e for res in results for e in res.errors]
+    exceptions = [e for res in results for e in res.exceptions]
+    for title, items in (("errors", errors), ("page exceptions", exceptions)):
+        if items:
+            print(f"\nFirst {title}:")
+            for e in items[:10]:
+                print(f"  - {e}")
+    checks = []
+    for kind in ("light", "browser"):
+        ok = [r.seconds for r in interactions if r.kind == kind and r.seconds is not None]
+        if ok:
+            p95 = _pct(ok, 0.95)
+            checks.append(
+                (
+                    f"p95 {kind} interactions {p95 * 1000:.0f} ms <= {TARGET_P95_S * 1000:.0f} ms",
+                    p95 <= TARGET_P95_S,
+                )
+            )
+    checks.append(
+        (
+            f"errors {len(errors)} and page exceptions {len(exceptions)} = 0",
+            not errors and not exceptions,
+        )
+    )
+    peak = max(res.peak_rss_mb for res in results)
+    if peak == 0:  # --url without --server-pid: no server figures
+        checks.append(("server RSS not measured (give --server-pid)", True))
+        print("\nTargets:")
+        for text, ok in checks:
+            print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+        return all(ok for _, ok in checks)
+    checks.append(
+        (f"peak RSS {peak:.0f} MB <= {TARGET_PEAK_RSS_MB:.0f} MB", peak <= TARGET_PEAK_RSS_MB)
+    )
+    if len(results) >= 2:
+        growth = results[-1].rss_after_close_mb / results[0].rss_after_close_mb - 1
+        checks.append(
+            (
+                f"RSS after close, round {results[-1].number} vs round 1: "
+                f"{growth:+.1%} <= {TARGET_GROWTH:.0%}",
+                growth <= TARGET_GROWTH,
+            )
+        )
+    print("\nTargets:")
+    for text, ok in checks:
+        print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+    return all(ok for _, ok in checks)
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--sessions", type=int, default=30, help="concurrent sessions (default 30)")
+    p.add_argument(
+        "--browsers",
+        type=int,
+        default=3,
+        help="how many of them are real Chromium browsers (default 3)",
+    )
+    p.add_argument("--seconds", type=float, default=60.0, help="length of a round (default 60)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds, for memory growth (default 3)")
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=2.0,
+        help="seconds between one session's interactions (default 2)",
+    )
+    p.add_argument(
+        "--per-page",
+        type=int,
+        default=8,
+        help="switch between explorer and landscape every N interactions (default 8)",
+    )
+    p.add_argument(
+        "--light-procs",
+        type=int,
+        default=2,
+        help="processes that share the light sessions (default 2)",
+    )
+    p.add_argument(
+        "--session-ttl",
+        type=int,
+        default=10,
+        help="the server's disconnectedSessionTTL in s, waited after each round",
+    )
+    p.add_argument(
+        "--query",
+        default="y_symbol=false",
+        help="the share link's query the class opens (default y_symbol=false: a "
+        "numeric target, so the landscape draws J)",
+    )
+    p.add_argument("--app", default="app.py", help="the app to serve (default app.py)")
+    p.add_argument("--url", help="use a running server instead of starting one")
+    p.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="with --url: the server's pid, for RSS and CPU; repeat it for replicas (summed)",
+    )
+    p.add_argument("--json", help="also write the raw results to this file")
+    args = p.parse_args(argv)
+    if args.sessions < 1 or args.rounds < 1 or args.seconds <= 0 or args.interval <= 0:
+        p.error("--sessions, --rounds, --seconds and --interval must be positive")
+    if args.browsers and not shutil.which("chromium"):
+        print("chromium not found: running light clients only", file=sys.stderr)
+        args.browsers = 0
+    args.light_procs = max(1, args.light_procs)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stats = ProcessStats()
+    with tempfile.NamedTemporaryFile(
+        "w+", prefix="expnet-load-server-", suffix=".log", delete=False
+    ) as log:
+        server = None
+        if args.url:
+            url, pids = args.url.rstrip("/"), args.server_pid
+        else:
+            server, url = start_server(args.app, args.session_ttl, log)
+            pids = [server.pid]
+        print(f"server {url} (pid {pids}, log {log.name})", file=sys.stderr)
+        sampler = Sampler(stats, pids)
+        sampler.start()
+        try:
+            return _rounds(args, url, sampler, stats)
+        finally:
+            sampler.stop()
+            if server is not None:
+                server.terminate()
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+
+
+def _rounds(args: argparse.Namespace, url: str, sampler: Sampler, stats: ProcessStats) -> int:
+    warm = probe_session(url, args.query)
+    if warm.errors or warm.exceptions:
+        print(f"warm-up session: {warm.errors + warm.exceptions}", file=sys.stderr)
+    idle_rss_mb = sampler.sample().server_rss / 2**20
+    results = []
+    for number in range(1, args.rounds + 1):
+        print(f"round {number}/{args.rounds} ...", file=sys.stderr)
+        results.append(run_round(number, args, url, sampler, stats))
+    ok = print_report(results, args, stats, idle_rss_mb)
+    if args.json:
+        raw = {
+            "args": vars(args),
+            "idle_rss_mb": idle_rss_mb,
+            "rounds": [asdict(r) for r in results],
+        }
+        Path(args.json).write_text(json.dumps(raw, indent=1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
