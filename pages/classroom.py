@@ -1,6 +1,42 @@
-"""Classroom: placeholder until the page is built."""
+"""Classroom: the worked solution of the current network revealed one step at a time, with the
+diagram following along and predictions graded before each reveal; presenter mode for the
+projector; seeded exercise sheets with answer keys and a form that checks every answer.
+
+Thin page: ``expnet.ui.classroom`` draws the parts, the core computes every number.
+"""
 
 import streamlit as st
 
-st.title("Classroom")
-st.info("Coming soon: exercises with instant feedback on forward and backward passes.")
+from expnet.ui import classroom, controls, state
+
+# URL keys of this page, declared before the shared state first reads the link
+state.allow_query_keys(*classroom.URL_KEYS)
+classroom.check_seed_link()
+
+head, toggle = st.columns([4, 1], vertical_alignment="center")
+with toggle:
+    presenting = classroom.presenter_toggle()
+with head:
+    if not presenting:
+        st.title("Classroom", anchor=False)
+st.html(classroom.CARD_CSS)
+if presenting:
+    st.html(classroom.PRESENTER_CSS)
+state.show_link_warning()
+
+with st.sidebar:
+    st.subheader("Network", anchor=False)
+    controls.preset_picker()
+    st.subheader("Switches", anchor=False)
+    controls.setting_controls()
+
+step_tab, exercise_tab = st.tabs(
+    list(classroom.TABS),
+    key=classroom.TAB_KEY,
+    bind="query-params",
+    default=classroom.default_tab(st.query_params),
+)
+with step_tab:
+    classroom.step_section(presenting)
+with exercise_tab:
+    classroom.exercise_section()

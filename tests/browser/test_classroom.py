@@ -1,0 +1,190 @@
+"""The classroom page in headless Chromium: the homework stepped through with the keyboard from
+the first step to the last (every revealed value equal to the core's, the diagram following),
+a prediction graded with its hint, presenter mode on a 1280x720 projector screen, and an
+exercise handed out by link, downloaded and checked. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from expnet import get_preset, trace, worked_solution
+from expnet.exercises import make_exercise
+
+from .conftest import REPO_ROOT, artifact_path, expect_rerun, wait_for_idle
+
+HOMEWORK = get_preset("homework")
+CARD_TEX = ".st-key-cls_card .katex-display annotation[encoding='application/x-tex']"
+DIAGRAM_TEXT = ".st-key-cls_diagram g.textpoint text"
+
+
+def _open(page: Page, base_url: str, query: str = "") -> None:
+    """The app's root first (so app.py's navigation is in charge), then the classroom."""
+    page.goto(base_url)
+    wait_for_idle(page)
+    page.goto(f"{base_url}/classroom{query}")
+    wait_for_idle(page)
+
+
+def _step_tex(page: Page) -> str:
+    """The TeX of the step's own formula (the last one in the card)."""
+    return page.locator(CARD_TEX).last.text_content() or ""
+
+
+def _key(page: Page, key: str) -> None:
+    """A keyboard shortcut, from outside any text box."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    with expect_rerun(page):
+        page.keyboard.press(key)
+
+
+def _diagram_texts(page: Page) -> list[str]:
+    return [t.strip() for t in page.locator(DIAGRAM_TEXT).all_text_contents()]
+
+
+def _cli(*args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "expnet", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+
+
+def test_full_step_through_with_the_keyboard(page: Page, streamlit_server: str, request) -> None:
+    sol = worked_solution(trace(HOMEWORK.problem), list(HOMEWORK.questions))
+    keys = [s.key for s in sol.steps]
+    _open(page, streamlit_server)
+    page.wait_for_selector(CARD_TEX, state="attached")
+    page.wait_for_selector(DIAGRAM_TEXT)
+    expect(page.locator(".st-key-cls_card h3")).to_contain_text(f"1. {sol.steps[0].title}")
+    # nothing computed is on the diagram yet: three units show "?"
+    assert _diagram_texts(page).count("?") == 3
+    page.screenshot(path=artifact_path(request, "01_first_step_asked"), full_page=True)
+
+    for index, step in enumerate(sol.steps):
+        expect(page.locator(".st-key-cls_card h3")).to_contain_text(f"{index + 1}. {step.title}")
+        assert r"\;?" in _step_tex(page), (index, _step_tex(page))
+        if step.key == "a1_1":  # a prediction before the reveal: z typed for a
+            box = page.locator(".st-key-cls_guess input")
+            box.fill("2")
+            with expect_rerun(page):
+                box.press("Enter")
+            alert = page.locator(".st-key-cls_card [data-testid=stAlert]")
+            expect(alert.first).to_contain_text("Not correct")
+            expect(alert.nth(1)).to_contain_text("z used in place of a")
+            page.screenshot(path=artifact_path(request, "02_wrong_prediction_hint"), full_page=True)
+        if step.key == "a1_2":  # an honestly rounded one
+            box = page.locator(".st-key-cls_guess input")
+            box.fill("0.62")
+            with expect_rerun(page):
+                box.press("Enter")
+            expect(page.locator(".st-key-cls_card [data-testid=stAlert]").first).to_contain_text(
+                "Correct"
+            )
+        _key(page, "ArrowRight")  # reveal
+        tex = _step_tex(page)
+        assert tex.endswith(rf"&= {step.value_latex} \end{{aligned}}"), (index, tex)
+        if step.key == "a1_1":
+            assert "0.881" in _diagram_texts(page)
+            page.screenshot(path=artifact_path(request, "03_forward_revealed"), full_page=True)
+        if step.key == "grad:W1_11":
+            note = page.locator(".st-key-cls_diagram_note").inner_text()
+            assert "J → p → W₁₁⁽²⁾ → a₁⁽¹⁾ → W₁₁⁽¹⁾ → x₁" in note
+            page.screenshot(path=artifact_path(request, "04_backward_last_step"), full_page=True)
+        if index < len(sol.steps) - 1:
+            _key(page, "ArrowRight")  # next step
+    expect(page.get_by_text(f"That was the whole solution: {len(sol.steps)} steps")).to_be_visible()
+    expect(page.get_by_text("1 of 2 predictions right first time").first).to_be_visible()
+    expect(page.locator(".st-key-cls_next button")).to_be_disabled()
+
+    # back and restart, from the keyboard as well
+    _key(page, "ArrowLeft")
+    assert r"\;?" in _step_tex(page)
+    _key(page, "Home")
+    expect(page.locator(".st-key-cls_card h3")).to_contain_text(f"1. {sol.steps[0].title}")
+    _key(page, "End")
+    assert _step_tex(page).endswith(rf"&= {sol.steps[-1].value_latex} \end{{aligned}}")
+    assert keys[-1] == "grad:W1_11"
+
+
+def test_presenter_mode_on_a_projector(page: Page, streamlit_server: str, request) -> None:
+    sol = worked_solution(trace(HOMEWORK.problem), list(HOMEWORK.questions))
+    page.set_viewport_size({"width": 1280, "height": 720})
+    _open(page, streamlit_server)
+    with expect_rerun(page):
+        page.locator(".st-key-present label").click()
+    expect(page.locator("section[data-testid=stSidebar]")).to_be_hidden()
+    assert "present=true" in page.url
+    keys = [s.key for s in sol.steps]
+    for _ in range(2 * keys.index("a2_1")):
+        _key(page, "ArrowRight")
+    page.screenshot(path=artifact_path(request, "presenter_forward_asked"))
+    for _ in range(2 * (keys.index("grad:W2_11") - keys.index("a2_1")) + 1):
+        _key(page, "ArrowRight")
+    tex = _step_tex(page)
+    assert tex.endswith(rf"&= {sol.steps[keys.index('grad:W2_11')].value_latex} \end{{aligned}}")
+    # the buttons and the step are on the first screen of a 720-pixel projector
+    for selector in (".st-key-cls_next button", ".st-key-cls_card h3"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 720, selector
+    # large type: the step's title is far larger than body text
+    size = page.locator(".st-key-cls_card h3").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert size >= 30
+    page.screenshot(path=artifact_path(request, "presenter_backward_revealed"))
+    # a reload keeps presenter mode (it is in the URL)
+    page.reload()
+    wait_for_idle(page)
+    expect(page.locator("section[data-testid=stSidebar]")).to_be_hidden()
+
+
+def test_exercise_link_download_and_check(
+    page: Page, streamlit_server: str, request, tmp_path: Path
+) -> None:
+    seed = 7
+    ex = make_exercise(seed)
+    page.set_viewport_size({"width": 1400, "height": 2400})  # the whole sheet in one picture
+    _open(page, streamlit_server, f"?seed={seed}")
+    expect(page.get_by_text(f"Exercise {seed}: forward and backward pass")).to_be_visible()
+    assert page.locator(".st-key-seed input").input_value() == str(seed)
+    page.screenshot(path=artifact_path(request, "exercise_sheet"), full_page=True)
+
+    # downloads: the sheet and the key are the CLI's
+    with page.expect_download() as info:
+        page.locator(".st-key-cls_sheet_md button").click()
+    sheet = Path(info.value.path()).read_text()
+    assert sheet.strip() == _cli("exercise", "--seed", str(seed)).strip()
+    page.get_by_text("Answer key with the full worked solution").click()
+    with page.expect_download() as info:
+        page.locator(".st-key-cls_key_tex button").click()
+    key = Path(info.value.path()).read_text()
+    assert info.value.suggested_filename == f"exercise_{seed}_key.tex"
+    assert (
+        key.strip()
+        == _cli("exercise", "--seed", str(seed), "--answers", "--format", "latex").strip()
+    )
+
+    # check my answers: all right but one
+    for q in ex.questions:
+        page.locator(f".st-key-cls_sheet_{seed}_{q.short} input").fill(ex.answer(q.key).text)
+    page.locator(f".st-key-cls_sheet_{seed}_W1_11 input").fill("0.1 + 0.2y")
+    with expect_rerun(page):
+        page.get_by_role("button", name="Check my answers").click()
+    expect(page.locator("[data-testid=stMetricValue]").last).to_have_text("5 of 6")
+    page.locator("[data-testid=stMetricValue]").last.scroll_into_view_if_needed()
+    page.screenshot(path=artifact_path(request, "exercise_checked"), full_page=True)
+
+    # another number: another variant, and the URL carries it
+    box = page.locator(".st-key-seed input")
+    box.fill("8")
+    with expect_rerun(page):
+        box.press("Enter")
+    expect(page.get_by_text("Exercise 8: forward and backward pass")).to_be_visible()
+    assert "seed=8" in page.url

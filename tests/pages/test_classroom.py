@@ -1,0 +1,521 @@
+"""The classroom page through the app's own navigation (AppTest): a whole worked solution stepped
+through with every value equal to the core's, predictions graded in the page (right, honestly
+rounded, wrong with the hint), the sheet form, the seed's own answers, and a seed in the URL
+giving the same variant as the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from expnet import get_preset, problem_from_dict, trace, worked_solution
+from expnet.exercises import make_exercise
+from expnet.figures.network import network_figure
+from expnet.solution import Step, WorkedSolution
+from expnet.ui import classroom
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGE = "pages/classroom.py"
+HOMEWORK = get_preset("homework")
+
+#: The seed's own answers, as it prints them (rounded to 3 decimals and carried on).
+SEED_ANSWERS = {
+    "a1": "0.881",
+    "a2": "0.622",
+    "z": "-1.265",
+    "p": "0.282",
+    "W2_11": "-0.248442y + 0.070060644",
+    "W1_11": "-0.01250582 + 0.04434689y",
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    """The app at its default page, then the classroom (with ``query`` in the URL)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def homework_solution(decimals: int | None = None) -> WorkedSolution:
+    return worked_solution(trace(HOMEWORK.problem, decimals), list(HOMEWORK.questions))
+
+
+def stage(at: AppTest) -> int:
+    return int(at.session_state["_cls_position"][1]) if "_cls_position" in at.session_state else 0
+
+
+SO_FAR = re.compile(r"^\d+\.\\quad ")
+
+
+def card_latex(at: AppTest) -> str:
+    """The step's own LaTeX (the last formula of the card; the list of revealed steps is
+    numbered "n.\\quad" and comes later)."""
+    bodies = [el.value.strip("$").strip() for el in at.latex]
+    card = [b for b in bodies if not SO_FAR.match(b)]
+    assert card, bodies
+    return card[-1]
+
+
+def so_far_latex(at: AppTest) -> list[str]:
+    bodies = [el.value.strip("$").strip() for el in at.latex]
+    return [b for b in bodies if SO_FAR.match(b)]
+
+
+def unwrapped(body: str) -> str:
+    """A step's LaTeX with the line breaks of long formulas taken out again."""
+    return body.replace(classroom.CONTINUED, " ")
+
+
+def assert_asked(body: str, step: Step) -> None:
+    """``lhs = formula = ?`` on one line, or as an aligned block when it is long: the symbols
+    of the step and no numbers."""
+    one_line = " = ".join([step.lhs, *filter(None, [step.formula]), r"\;?"])
+    block = rf"\begin{{aligned}} {step.lhs} &= {step.formula} \\ &= \;? \end{{aligned}}"
+    assert unwrapped(body) in (one_line, block), body
+
+
+def press(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def go_to_step(at: AppTest, index: int) -> None:
+    """Press "Reveal"/"Next step" until step ``index`` is asked."""
+    while stage(at) < 2 * index:
+        press(at, "cls_next")
+    assert stage(at) == 2 * index
+
+
+def predict(at: AppTest, typed: str) -> AppTest:
+    at.text_input(key="cls_guess").input(typed)
+    next(b for b in at.button if b.label == "Check my prediction").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart(at: AppTest) -> dict:
+    (el,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-cls_diagram")]
+    return json.loads(el.proto.spec)
+
+
+def trace_text(spec: dict, name: str | None) -> list[str]:
+    for data in spec["data"]:
+        if data.get("name") == name:
+            return list(data["text"])
+    raise AssertionError(f"no trace {name!r}")
+
+
+def cli(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "expnet", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def page() -> AppTest:
+    return open_page()
+
+
+# ---------------------------------------------------------------- step mode
+
+
+def test_opens_on_the_first_step_of_the_homework_without_its_value(page: AppTest) -> None:
+    sol = homework_solution()
+    first = sol.steps[0]
+    body = card_latex(page)
+    assert body == rf"{first.lhs} = {first.formula} = \;?"  # symbols only, no numbers
+    assert any(f"1. {first.title}" in m.value for m in page.markdown)
+    assert page.button(key="cls_prev").disabled
+    assert page.button(key="cls_next").label == "Reveal"
+    assert not page.warning
+
+
+def test_whole_solution_step_by_step_shows_the_cores_values(page: AppTest) -> None:
+    sol = homework_solution()
+    tr = sol.trace
+    full = network_figure(tr, "values")
+    full_units = next(d.text for d in full.data if d.name == "units")
+    for index, step in enumerate(sol.steps):
+        # asked: the symbols, no value, the diagram outlines what the step computes
+        assert stage(page) == 2 * index
+        body = card_latex(page)
+        assert_asked(body, step)
+        assert any(f"{index + 1}. {step.title}" in m.value for m in page.markdown)
+        press(page, "cls_next")
+        # revealed: formula, numbers and the core's value, exactly as the core writes them
+        assert stage(page) == 2 * index + 1
+        body = card_latex(page)
+        assert body.startswith(rf"\begin{{aligned}} {step.lhs} ")
+        assert body.endswith(rf"&= {step.value_latex} \end{{aligned}}"), body
+        for part in filter(None, (step.formula, step.substituted)):
+            assert f"&= {part} " in unwrapped(body)  # the core's LaTeX, whole
+        # every revealed value is listed, numbered, with the core's value
+        listed = so_far_latex(page)
+        assert len(listed) == index + 1
+        assert listed[-1] == rf"{index + 1}.\quad {step.lhs} = {step.value_latex}"
+        # the diagram: activations revealed so far are shown (as the figure writes them)
+        units = trace_text(chart(page), "units")
+        shown = {s.key for s in sol.steps[: index + 1]}
+        for n, (l, j) in enumerate(
+            (l, j) for l, n_l in enumerate(tr.problem.sizes) for j in range(n_l)
+        ):
+            if l == 0 or f"a{l}_{j + 1}" in shown:
+                assert units[n] == full_units[n]
+            else:
+                assert units[n] == "?"
+        if index < len(sol.steps) - 1:
+            press(page, "cls_next")
+    assert page.button(key="cls_next").disabled
+    assert any(f"the whole solution: {len(sol.steps)} steps" in s.value for s in page.success)
+
+
+def test_diagram_outlines_forward_left_to_right_and_backward_from_the_loss(page: AppTest) -> None:
+    sol = homework_solution()
+    notes = []
+    for _ in sol.steps:
+        notes.append(next(c.value for c in page.caption if c.value.startswith("Outlined:")))
+        press(page, "cls_next")
+        if stage(page) < 2 * len(sol.steps) - 1:
+            press(page, "cls_next")
+    keys = [s.key for s in sol.steps]
+    assert "left to right" in notes[keys.index("z1_1")]
+    backward = notes[keys.index("grad:W1_11")]
+    assert backward.startswith("Outlined: J → p → W₁₁⁽²⁾ → a₁⁽¹⁾ → W₁₁⁽¹⁾ → x₁")
+    assert "flows back from the loss" in backward
+    # the chart's outline follows the step's highlight: the output unit is gold at "p"
+    press(page, "cls_restart")
+    go_to_step(page, keys.index("a2_1"))
+    units = next(d for d in chart(page)["data"] if d.get("name") == "units")
+    widths = units["marker"]["line"]["width"]
+    assert widths[-1] > max(widths[:-1])
+
+
+def test_previous_restart_and_show_all(page: AppTest) -> None:
+    sol = homework_solution()
+    press(page, "cls_next")
+    press(page, "cls_next")
+    assert stage(page) == 2
+    press(page, "cls_prev")
+    assert stage(page) == 1
+    assert card_latex(page).endswith(rf"&= {sol.steps[0].value_latex} \end{{aligned}}")
+    press(page, "cls_end")
+    assert stage(page) == 2 * len(sol.steps) - 1
+    assert len(so_far_latex(page)) == len(sol.steps)
+    press(page, "cls_restart")
+    assert stage(page) == 0
+    assert so_far_latex(page) == []
+
+
+def test_position_survives_a_page_switch(page: AppTest) -> None:
+    for _ in range(5):
+        press(page, "cls_next")
+    page.switch_page("pages/explorer.py").run()
+    page.switch_page(PAGE).run()
+    assert not page.exception
+    assert stage(page) == 5
+
+
+def test_every_weight_and_bias(page: AppTest) -> None:
+    page.toggle(key="cls_all_steps").set_value(True).run()
+    assert not page.exception
+    everything = worked_solution(trace(HOMEWORK.problem))
+    press(page, "cls_end")
+    assert len(so_far_latex(page)) == len(everything.steps)
+    assert so_far_latex(page)[-1].endswith(everything.steps[-1].value_latex)
+
+
+def test_another_network_from_the_shared_state(page: AppTest) -> None:
+    """The steps follow the explorer's network: here the two-output preset, numeric y."""
+    page.selectbox(key="preset").set_value("two_outputs").run()
+    assert not page.exception
+    preset = get_preset("two_outputs")
+    sol = worked_solution(trace(preset.problem), list(preset.questions))
+    assert stage(page) == 0
+    for index, step in enumerate(sol.steps):
+        press(page, "cls_next")
+        assert card_latex(page).endswith(rf"&= {step.value_latex} \end{{aligned}}")
+        if index < len(sol.steps) - 1:
+            press(page, "cls_next")
+    # y is numeric: the loss J is a step, and the diagram shows it once revealed
+    assert "J" in [s.key for s in sol.steps]
+    assert trace_text(chart(page), "loss") != ["?"]
+
+
+def test_by_hand_rounding_is_followed(page: AppTest) -> None:
+    page.toggle(key="by_hand").set_value(True).run()
+    sol = homework_solution(decimals=3)
+    press(page, "cls_end")
+    assert so_far_latex(page)[-1].endswith(sol.steps[-1].value_latex)
+    assert "0.044346897" in so_far_latex(page)[-1]
+
+
+# ---------------------------------------------------------------- predict, then reveal
+
+
+def _graded(at: AppTest) -> tuple[list[str], list[str], list[str]]:
+    return (
+        [s.value for s in at.success],
+        [e.value for e in at.error],
+        [i.value for i in at.info],
+    )
+
+
+def test_prediction_right(page: AppTest) -> None:
+    go_to_step(page, 1)  # a1_1 = 0.8808
+    predict(page, "0.8808")
+    ok, bad, _ = _graded(page)
+    assert ok and "Correct" in ok[0] and not bad
+    assert any("1 of 1 predictions right first time" in m.value for m in page.markdown)
+
+
+@pytest.mark.parametrize("typed", ["0.88", "0.881", "0,881"])
+def test_prediction_honestly_rounded(page: AppTest, typed: str) -> None:
+    go_to_step(page, 1)
+    predict(page, typed)
+    ok, bad, _ = _graded(page)
+    assert ok and not bad
+
+
+def test_prediction_as_by_hand_gradient(page: AppTest) -> None:
+    """The seed's own rounded answer for ∂J/∂W₁₁⁽²⁾ is right in step mode too."""
+    keys = [s.key for s in homework_solution().steps]
+    go_to_step(page, keys.index("grad:W2_11"))
+    predict(page, SEED_ANSWERS["W2_11"])
+    ok, bad, _ = _graded(page)
+    assert ok and "as by hand" in ok[0]
+
+
+def test_prediction_wrong_gets_the_hint_and_only_the_first_counts(page: AppTest) -> None:
+    go_to_step(page, 1)
+    predict(page, "2")  # z given for a
+    ok, bad, hints = _graded(page)
+    assert bad and "Not correct" in bad[0] and not ok
+    assert hints and "z used in place of a" in hints[0]
+    predict(page, "0.881")  # a second try: right, but the first one counts
+    ok, bad, _ = _graded(page)
+    assert ok
+    assert any("0 of 1 predictions right first time" in m.value for m in page.markdown)
+    assert any("Only the first checked prediction" in c.value for c in page.caption)
+    press(page, "cls_next")  # reveal: the prediction that counted is recalled
+    assert any("Your prediction: 2 (not right)" in c.value for c in page.caption)
+
+
+def test_prediction_missing_sigma_prime(page: AppTest) -> None:
+    sol = homework_solution()
+    keys = [s.key for s in sol.steps]
+    go_to_step(page, keys.index("grad:W1_11"))
+    predict(page, "-0.1195 + 0.4234y")  # σ′ left out: −0.0125/0.105, 0.0445/0.105
+    _, bad, hints = _graded(page)
+    assert bad
+    assert hints and "missing" in hints[0]
+
+
+def test_unreadable_or_blank_predictions_do_not_count(page: AppTest) -> None:
+    go_to_step(page, 1)
+    predict(page, "")
+    assert any("Type your prediction first" in w.value for w in page.warning)
+    predict(page, "abc")
+    _, bad, _ = _graded(page)
+    assert bad and "Could not read" in bad[0]
+    predict(page, "0.9")  # right to 1 decimal: asks for more decimals, does not count
+    _, bad, _ = _graded(page)
+    assert bad and "more decimals" in bad[0]
+    assert any("no predictions checked yet" in c.value for c in page.caption)
+    predict(page, "0.8808")
+    assert any("1 of 1 predictions right first time" in m.value for m in page.markdown)
+
+
+def test_typed_markup_is_shown_as_text(page: AppTest) -> None:
+    go_to_step(page, 1)
+    predict(page, "[x](javascript:alert(1)) <b>*y*</b>")
+    _, bad, _ = _graded(page)
+    assert bad and "Could not read" in bad[0]
+    assert "](" not in bad[0].replace("\\]", "") and "<b>" not in bad[0]
+
+
+def test_reset_score(page: AppTest) -> None:
+    go_to_step(page, 1)
+    predict(page, "0.881")
+    press(page, "cls_reset_score")
+    assert any("no predictions checked yet" in c.value for c in page.caption)
+
+
+def test_ask_the_class_polls_the_current_step(
+    page: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll panel opens in its expander and asks the class the step on screen."""
+    monkeypatch.setenv("EXPNET_DATA_DIR", str(tmp_path))
+    assert not any(b.label == "Open a class session" for b in page.button)  # lazy: closed
+    go_to_step(page, 1)
+    page.session_state[classroom.POLL_KEY] = True  # the expander opened
+    page.run()
+    press(page, "poll_open")
+    step = homework_solution().steps[1]
+    ask = next(b for b in page.button if b.label.startswith("Ask the class:"))
+    assert step.title in ask.label
+    ask.click().run()
+    assert not page.exception
+    assert any("**Question 1** (open" in m.value and step.title in m.value for m in page.markdown)
+    assert (tmp_path / "poll.sqlite3").exists()
+
+
+# ---------------------------------------------------------------- exercise sheets
+
+
+def _sheet_form(at: AppTest, seed: int, answers: dict[str, str]) -> AppTest:
+    for short, typed in answers.items():
+        at.text_input(key=f"cls_sheet_{seed}_{short}").input(typed)
+    next(b for b in at.button if b.label == "Check my answers").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_seed_homework_answers_as_the_seed_rounds_them_are_right(page: AppTest) -> None:
+    _sheet_form(page, 0, SEED_ANSWERS)
+    scores = {m.label: m.value for m in page.metric}
+    assert scores["Score"] == "6 of 6"
+    assert sum(m.value.startswith(classroom.RIGHT_MARK) for m in page.markdown) == 6
+
+
+def test_sheet_form_grades_every_answer_with_hints() -> None:
+    at = open_page({"seed": "7"})
+    ex = make_exercise(7)
+    answers = {q.short: ex.answer(q.key).text for q in ex.questions}
+    a1 = ex.trace().z[0][0]  # z₁⁽¹⁾ typed for a₁⁽¹⁾
+    answers["a1"] = f"{a1:.4f}"
+    answers["p"] = ""  # left blank
+    _sheet_form(at, 7, answers)
+    scores = {m.label: m.value for m in at.metric}
+    assert scores["Score"] == "4 of 6"
+    lines = [
+        m.value
+        for m in at.markdown
+        if m.value.startswith((classroom.RIGHT_MARK, classroom.WRONG_MARK))
+    ]
+    assert len(lines) == 6
+    assert lines[0].startswith(classroom.WRONG_MARK) and "z used in place of a" in lines[0]
+    assert lines[3].startswith(classroom.WRONG_MARK) and "No answer given" in lines[3]
+    assert all(
+        line.startswith(classroom.RIGHT_MARK) for i, line in enumerate(lines) if i not in (0, 3)
+    )
+
+
+def test_seed_in_the_url_is_the_same_variant_as_the_cli() -> None:
+    seed = 7
+    at = open_page({"seed": str(seed)})
+    assert at.number_input(key="seed").value == seed
+    assert at.session_state["cls_tab"] == classroom.EXERCISE_TAB  # a student's link
+    assert any(m.value == f"### Exercise {seed}: forward and backward pass" for m in at.markdown)
+    # the sheet on the page is the CLI's sheet
+    sheet = cli("exercise", "--seed", str(seed), "--format", "markdown")
+    assert any(m.value.strip() == classroom._body(sheet).strip() for m in at.markdown)
+    # and its network, loaded into the shared state, is the CLI's problem
+    problem = problem_from_dict(
+        json.loads(cli("exercise", "--seed", str(seed), "--format", "json"))["problem"]
+    )
+    press(at, "cls_present_exercise")
+    assert at.session_state["cls_tab"] == classroom.STEP_TAB
+    assert stage(at) == 0
+    ex_sol = worked_solution(trace(problem), list(HOMEWORK.questions))
+    press(at, "cls_end")
+    assert [s for s in so_far_latex(at)] == [
+        rf"{n}.\quad {s.lhs} = {s.value_latex}" for n, s in enumerate(ex_sol.steps, start=1)
+    ]
+
+
+def test_other_seeds_other_variants() -> None:
+    at = open_page()
+    at.number_input(key="seed").set_value(3).run()
+    assert not at.exception
+    shown = [m.value.strip() for m in at.markdown]
+    assert classroom._body(make_exercise(3).question_sheet()).strip() in shown
+    assert classroom._body(make_exercise(4).question_sheet()).strip() not in shown
+
+
+@pytest.mark.parametrize("bad", ["abc", "7.5", "-3", "1e3", "9999999999"])
+def test_bad_seed_in_the_url_is_named_once_and_exercise_0_shown(bad: str) -> None:
+    at = open_page({"seed": bad})
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and "not a whole number" in warnings[0]
+    assert at.number_input(key="seed").value == 0
+    assert at.session_state["cls_tab"] == classroom.EXERCISE_TAB
+    at.number_input(key="seed").set_value(2).run()
+    assert not at.warning
+
+
+def test_downloads_are_the_sheet_and_the_key() -> None:
+    at = open_page({"seed": "5"})
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {
+        "Question sheet (Markdown)",
+        "Question sheet (LaTeX)",
+        "Answer key (Markdown)",
+        "Answer key (LaTeX)",
+    } <= labels
+
+
+# ---------------------------------------------------------------- presenter mode
+
+
+def test_presenter_mode_tucks_the_controls_away(page: AppTest) -> None:
+    assert any(t.value == "Classroom" for t in page.title)
+    page.toggle(key="present").set_value(True).run()
+    assert not page.exception
+    assert not page.title
+    css = [h.proto.body for h in page.get("html")]
+    assert classroom.PRESENTER_CSS in css
+    # the buttons still work, the diagram is drawn larger
+    press(page, "cls_next")
+    assert stage(page) == 1
+    spec = chart(page)
+    assert spec["layout"]["height"] == 500
+    units = next(d for d in spec["data"] if d.get("name") == "units")
+    assert units["textfont"]["size"] > 12
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def test_seed_link_problem() -> None:
+    assert classroom.seed_link_problem([]) is None
+    assert classroom.seed_link_problem(["12"]) is None
+    assert classroom.seed_link_problem(["1", "2"]) is not None
+    assert "'<b>?'" not in (classroom.seed_link_problem(["<b>"]) or "")
+    assert "<" not in (classroom.seed_link_problem(["<script>"]) or "")
+
+
+def test_share_link() -> None:
+    link = classroom.share_link("http://host:8501/classroom?seed=3&x=1#frag", 12)
+    assert link == "http://host:8501/classroom?seed=12&cls_tab=Exercise+sheets"
+    assert classroom.share_link(None, 0) == "/classroom?seed=0&cls_tab=Exercise+sheets"
+
+
+def test_counts_for_score_follows_the_graders_messages() -> None:
+    from expnet.grading import grade
+
+    assert classroom.counts_for_score(grade(0.8808, "0.881"))
+    assert classroom.counts_for_score(grade(0.8808, "0.5"))
+    assert not classroom.counts_for_score(grade(0.8808, "0.9"))  # more decimals, please
+    assert not classroom.counts_for_score(grade(0.8808, "abc"))
+    assert not classroom.counts_for_score(grade((0.07, (-0.25,)), "0.07"))  # y part missing
