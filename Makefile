@@ -38,14 +38,20 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/streamlit run app.py
 
-# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+# System packages the tests drive: Debian's Chromium for the browser tests (Playwright cannot
+# download browsers here), nginx for the replica test, PostgreSQL for the class-poll store.
+SYSTEM_PACKAGES := chromium nginx postgresql
 browser:
-	@if ! command -v chromium >/dev/null; then \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo ">>> chromium is missing: run 'sudo apt-get install -y chromium'" \
-	      "(browser tests will be skipped)"; \
+	    echo ">>> missing:$$missing; run 'sudo apt-get install -y$$missing'" \
+	      "(the tests that need them will be skipped)"; \
 	  fi; \
 	fi
 
