@@ -40,7 +40,6 @@ run: $(STAMP)
 
 # System packages the tests drive: Debian's Chromium for the browser tests (Playwright cannot
 # download browsers here), nginx for the replica test, PostgreSQL for the class-poll store.
-SYSTEM_PACKAGES := chromium nginx postgresql
 browser:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
