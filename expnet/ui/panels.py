@@ -156,12 +156,15 @@ def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
     """Each factor with its formula and value, the product, and beside it the finite-difference
     estimate and the relative error."""
     K = tr.problem.outputs
-    st.markdown(f"**Chain rule for ${rule.latex}$**")
+    # one Markdown element for the whole derivation (fewer elements, cheaper redraws)
+    parts = [f"**Chain rule for ${rule.latex}$**"]
     shown = rule.paths[:4]
     for n, path in enumerate(shown, start=1):
         if len(rule.paths) > 1:
-            st.caption(f"Path {n} of {len(rule.paths)} (through output {path.output + 1})")
-        st.latex(rule.latex + " = " + r" \cdot ".join(f.latex for f in path.factors))
+            parts.append(f"*Path {n} of {len(rule.paths)} (through output {path.output + 1})*")
+        parts.append(
+            f"$$\n{rule.latex} = " + r" \cdot ".join(f.latex for f in path.factors) + "\n$$"
+        )
         rows = ["| factor | formula | with numbers | value |", "|:--|:--|:--|--:|"]
         for f in path.factors:
             if f.y_coef is not None:
@@ -171,18 +174,19 @@ def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
             rows.append(
                 f"| ${f.latex}$ | ${f.formula_latex}$ | ${f.substituted_latex}$ | {value} |"
             )
-        st.markdown("\n".join(rows))
+        parts.append("\n".join(rows))
     if len(rule.paths) > len(shown) or rule.truncated:
-        st.caption(
-            f"{len(rule.paths)}{'+' if rule.truncated else ''} paths in all; the first "
-            f"{len(shown)} are listed, the total counts every one."
+        parts.append(
+            f"*{len(rule.paths)}{'+' if rule.truncated else ''} paths in all; the first "
+            f"{len(shown)} are listed, the total counts every one.*"
         )
     products = " + ".join(r" \cdot ".join(_factor_value_latex(f) for f in p.factors) for p in shown)
     more = r" + \dots" if len(rule.paths) > len(shown) else ""
-    st.latex(
-        rf"\begin{{aligned}} {rule.latex} &= {products}{more} \\ "
-        rf"&= {_total_latex(rule, K)} \end{{aligned}}"
+    parts.append(
+        f"$$\n\\begin{{aligned}} {rule.latex} &= {products}{more} \\\\ "
+        f"&= {_total_latex(rule, K)} \\end{{aligned}}\n$$"
     )
+    st.markdown("\n\n".join(parts))
 
     analytic = gradient_text(tr, rule.name, 9)
     fd_value, fd_coefs = _finite_difference(tr.problem.to_json(indent=None), rule.name)
@@ -243,16 +247,22 @@ def step_latex(step: Step) -> str:
     return rf"\begin{{aligned}} {step.lhs} {body} \end{{aligned}}"
 
 
-def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
+def solution_markdown(sol: WorkedSolution) -> str:
+    """The whole worked solution as one Markdown text: a title per step, its formulas as
+    display math. One element on the page instead of dozens: less for the browser to redraw."""
+    parts: list[str] = []
     phase = None
     for i, step in enumerate(sol.steps, start=1):
         if step.phase != phase:
             phase = step.phase
-            st.markdown(f"##### {'Forward' if phase == 'forward' else 'Backward'} pass")
-        st.markdown(f"**{i}. {step.title}**")
-        for line in step.extra:
-            st.latex(line)
-        st.latex(step_latex(step))
+            parts.append(f"##### {'Forward' if phase == 'forward' else 'Backward'} pass")
+        parts.append(f"**{i}. {step.title}**")
+        parts += [f"$$\n{line}\n$$" for line in (*step.extra, step_latex(step))]
+    return "\n\n".join(parts)
+
+
+def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
+    st.markdown(solution_markdown(sol))
     c1, c2 = st.columns(2)
     with c1:
         st.download_button(

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from expnet import Problem, get_preset, set_values
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HOMEWORK = get_preset("homework").problem
 METRIC = "[data-testid=stMetricValue]"
 THUMB = ".st-key-W2_11 input[type=range]"
-TALL = {"width": 1400, "height": 2400}
+TALL: ViewportSize = {"width": 1400, "height": 2400}
 
 pytestmark = pytest.mark.browser
 
@@ -180,3 +180,21 @@ def test_switches_show_the_seeds_printed_answers(
     joined = " ".join(solution)
     assert "0.248442" in joined and "0.070060644" in joined
     shot(page, request, "round_as_by_hand")
+
+
+def test_clicking_the_diagram_chooses_the_chain_rule(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, streamlit_server)
+    traces = page.locator(".st-key-diagram .scatterlayer .trace")
+    # the first trace holds one label per weight, in the order W1_11, W1_12, W1_21, ...
+    with expect_rerun(page):
+        traces.first.locator(".points path").nth(1).click(force=True)
+    page.wait_for_url("**focus=W1_12**")
+    # ∂J/∂W₁₂⁽¹⁾ = -∂J/∂W₁₁⁽¹⁾ here (x2 = -x1): 0.0125492793 - 0.0444566163·y
+    expect(page.locator(".st-key-fd_check")).to_contain_text("0.0125492793 − 0.0444566163·y")
+    # a unit chooses its bias
+    with expect_rerun(page):
+        traces.nth(2).locator(".points path").nth(3).click(force=True)
+    page.wait_for_url("**focus=b1_2**")
+    shot(page, request, "chain_rule_for_b1_2")

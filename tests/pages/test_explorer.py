@@ -202,7 +202,7 @@ def test_round_as_by_hand_shows_the_seeds_printed_answers() -> None:
     assert_table_matches_cli(at, HOMEWORK, round_to=3)
     # the worked solution (first tab), in the seed's order and with its printed answers
     solution = app(by_hand="true")
-    latex = " ".join(str(e.value) for e in solution.latex)
+    latex = " ".join(str(e.value) for e in [*solution.latex, *solution.markdown])
     assert r"0.070060644 - 0.248442\,y" in latex  # exactly as printed
     # the seed prints the second answer cut to 8 decimals: -0.01250582 + 0.04434689 y
     m = re.search(r"&= (-0\.0125058\d*) \+ (0\.0443468\d*)\\,y \\end", latex)
@@ -215,7 +215,7 @@ def test_round_as_by_hand_shows_the_seeds_printed_answers() -> None:
 def test_exact_worked_solution_and_downloads() -> None:
     at = app()
     no_exception(at)
-    latex = " ".join(str(e.value) for e in at.latex)
+    latex = " ".join(str(e.value) for e in [*at.latex, *at.markdown])
     assert r"0.0701844052 - 0.248632699\,y" in latex
     assert r"-0.0125492793 + 0.0444566163\,y" in latex
     labels = [getattr(b, "label", None) for b in at.get("download_button")]
@@ -223,7 +223,7 @@ def test_exact_worked_solution_and_downloads() -> None:
     # show every gradient: all six weights of layer 1 and the three of layer 2 appear
     at.toggle(key="all_steps").set_value(True).run()
     no_exception(at)
-    latex = " ".join(str(e.value) for e in at.latex)
+    latex = " ".join(str(e.value) for e in [*at.latex, *at.markdown])
     for sym in ("W_{22}^{(1)}", "b_{2}^{(1)}", "W_{12}^{(2)}", "b_{1}^{(2)}"):
         assert rf"\frac{{\partial J}}{{\partial {sym}}} = " in latex, sym
 
