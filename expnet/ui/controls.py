@@ -13,7 +13,7 @@ write the same store as the explorer's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import streamlit as st
 
@@ -309,6 +309,14 @@ def _set_exact() -> None:
         state.set_values({name: float(value)})
 
 
+def _on_exact_name() -> None:
+    """A new parameter chosen: the box starts from its current value."""
+    name = st.session_state.get("exact_name")
+    values = state.current_values()
+    if name in values:
+        st.session_state["exact_value"] = state.clamp(name, values[name])
+
+
 def exact_value_control() -> None:
     """Type an exact value for one parameter (sliders move in steps of 0.01)."""
     s = state.get_state()
@@ -320,6 +328,7 @@ def exact_value_control() -> None:
             "Parameter",
             names,
             key="exact_name",
+            on_change=_on_exact_name,
             format_func=lambda n: f"{text_symbol(n, sizes)}  ({n})",
         )
     lo, hi = value_range(str(name))
@@ -358,7 +367,3 @@ def undo_button() -> None:
         disabled=not state.can_undo(),
         help="Back to the values before the last step, reset or preset change.",
     )
-
-
-def value_of(name: str) -> Any:
-    return state.get_state().values.get(name)

@@ -33,7 +33,6 @@ How it works (checked in headless Chromium on Streamlit 1.67, see tests/browser)
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -217,6 +216,7 @@ def _pend_all(s: AppState) -> None:
 
 
 def _push_undo(s: AppState) -> None:
+    s.link_problems = []  # the link's values are being replaced: its warning has done its job
     s.undo_stack.append(s.snapshot())
     del s.undo_stack[:-MAX_UNDO]
 
@@ -359,8 +359,8 @@ def record_settings(**changes: Any) -> None:
 
 
 def show_link_warning() -> None:
-    """One warning naming every share-link value that could not be used (until dismissed by a
-    change of preset, reset or undo... it simply stays while the problems are recorded)."""
+    """One warning naming every share-link value that could not be used; it stays until the
+    user loads a preset, resets, changes the shape or undoes."""
     s = get_state()
     if s.link_problems:
         st.warning(link_warning(s.link_problems), icon="⚠️")
@@ -368,8 +368,3 @@ def show_link_warning() -> None:
 
 def dismiss_link_warning() -> None:
     get_state().link_problems = []
-
-
-def copy_state() -> AppState:
-    """A deep copy of the store, for tests and debugging."""
-    return copy.deepcopy(get_state())

@@ -320,7 +320,8 @@ def test_take_one_step_explains_why_not_while_y_is_a_symbol() -> None:
 
 def test_type_an_exact_value() -> None:
     at = app()
-    at.selectbox(key="exact_name").set_value("W2_12")
+    at.selectbox(key="exact_name").set_value("W2_12").run()
+    assert at.number_input(key="exact_value").value == -1.0  # starts from the current value
     at.number_input(key="exact_value").set_value(-1.2345)
     at.button(key="exact_set").click().run()
     no_exception(at)
