@@ -26,23 +26,27 @@ _stores: weakref.WeakKeyDictionary[Engine, PollStore] = weakref.WeakKeyDictionar
 _lock = threading.Lock()
 
 
-def _secrets_configured() -> bool:
+def _secrets_section() -> dict[str, Any]:
+    """``[connections.poll]`` of secrets.toml, or {} (no file, no section, unreadable)."""
     try:
         section: Any = st.secrets.get("connections", {}).get(CONNECTION_NAME)
     except Exception:  # no secrets.toml, or one that cannot be read
-        return False
-    return bool(section)
+        return {}
+    return dict(section) if section else {}
 
 
 def connection_kwargs(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Keyword arguments for ``st.connection("poll", type="sql", ...)``."""
     env = dict(os.environ) if environ is None else environ
     kwargs: dict[str, Any] = {"ttl": None}
-    if env.get("EXPNET_POLL_DB_URL", "").strip() or not _secrets_configured():
-        kwargs["url"] = database_url(env)
-        kwargs.update(engine_options(kwargs["url"]))
-    else:  # the URL comes from secrets.toml: engine options there too, if any
-        kwargs.update({"pool_pre_ping": True})
+    section = {} if env.get("EXPNET_POLL_DB_URL", "").strip() else _secrets_section()
+    if section and not section.get("url"):
+        # dialect, host, username, ... in secrets.toml: SQLConnection builds the URL itself
+        kwargs["pool_pre_ping"] = True
+        return kwargs
+    url = str(section.get("url") or database_url(env))
+    kwargs["url"] = url
+    kwargs.update(engine_options(url))
     return kwargs
 
 

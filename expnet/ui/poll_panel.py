@@ -38,6 +38,12 @@ from expnet.symbols import fmt, fmt_affine_text
 from expnet.trace import Trace
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$"})
+
+
+def plain(text: str) -> str:
+    """Text a student typed (a nickname, an answer), shown literally inside Markdown."""
+    return text.translate(_MARKDOWN)
 
 
 @dataclass(frozen=True)
@@ -324,6 +330,11 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     cols[1].metric("Answers", summary.count)
     share = summary.share_correct
     cols[2].metric("Correct", "—" if share is None else f"{share:.0%}")
+    named = sorted({a.nickname for a in answers if a.nickname}, key=str.casefold)
+    anonymous = sum(1 for a in answers if not a.nickname)
+    if answers:
+        who = [plain(n) for n in named] + ([f"{anonymous} anonymous"] if anonymous else [])
+        st.caption("Answered: " + ", ".join(who))  # names only: values stay anonymous
     if current.outputs == 0:
         st.plotly_chart(
             answers_histogram(summary.values, truth),

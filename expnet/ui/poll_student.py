@@ -23,15 +23,8 @@ from expnet.poll import (
 from expnet.poll.st_adapter import client_id, get_store
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
 
+from .poll_panel import plain as _plain
 from .poll_panel import truth_latex, truth_text
-
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$"})
-
-
-def _plain(text: str) -> str:
-    """User text (a nickname, a typed answer) shown literally inside Markdown."""
-    return text.translate(_MARKDOWN)
-
 
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"

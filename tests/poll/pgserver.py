@@ -74,7 +74,9 @@ def pg_server(max_connections: int = 200) -> Iterator[PgServer]:
         raise FileNotFoundError("PostgreSQL is not installed (apt-get install postgresql)")
     as_root = os.geteuid() == 0
     prefix: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="expnet-pg-"))
+    # As root the server runs as postgres, which must reach the folder: /tmp, not a TMPDIR
+    # that may sit under /root.
+    folder = Path(tempfile.mkdtemp(prefix="expnet-pg-", dir="/tmp" if as_root else None))
     if as_root:
         if shutil.which("runuser") is None:
             raise RuntimeError("running as root needs runuser (util-linux) to start postgres")

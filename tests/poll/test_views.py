@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def test_teacher_opens_asks_watches_and_reveals(poll_db: PollStore) -> None:
     assert _metric(at, "Students joined") == "3"
     assert _metric(at, "Answers") == "3"
     assert _metric(at, "Correct") == "—"  # no grading on the projector before the reveal
+    assert "Answered: Ada, Bo, 1 anonymous" in _texts(at)  # who, never what
 
     _button(at, "Close and reveal").click().run()
     assert not at.exception
@@ -180,3 +182,30 @@ def test_student_reload_keeps_the_seat(poll_db: PollStore) -> None:
     at.query_params["me"] = joined.token
     at.run()
     assert "you are Ada" in _texts(at)
+
+
+def test_the_database_url_can_come_from_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without EXPNET_POLL_DB_URL, ``[connections.poll] url`` of secrets.toml is used."""
+    monkeypatch.delenv("EXPNET_POLL_DB_URL", raising=False)
+    monkeypatch.setenv("EXPNET_DATA_DIR", str(tmp_path / "default"))
+    url = f"sqlite:///{tmp_path / 'from_secrets.sqlite3'}"
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30)
+    at.secrets["connections"] = {"poll": {"url": url}}
+    at.run()
+    assert not at.exception
+    assert (tmp_path / "from_secrets.sqlite3").exists()
+    assert not (tmp_path / "default" / "poll.sqlite3").exists()
+
+
+def test_without_configuration_the_database_is_sqlite_in_the_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EXPNET_POLL_DB_URL", raising=False)
+    monkeypatch.setenv("EXPNET_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    assert not at.exception
+    assert (tmp_path / "data" / "poll.sqlite3").exists()
+    with sqlite3.connect(tmp_path / "data" / "poll.sqlite3") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
