@@ -67,14 +67,16 @@ def prediction_metrics(tr: Trace, focus: str | None = None) -> None:
     K = tr.problem.outputs
     cols = st.columns([1] * (K + 1) + [2])
     S = tr.symbols
+    # as by hand, values carry tr.decimals decimals: show them so (0.282, not 0.2820)
+    decimals = 4 if tr.decimals is None else tr.decimals
     for k in range(K):
         with cols[k]:
-            st.metric(f"Prediction {S.p_text(k)}", fixed(float(tr.p[k])), border=True)
+            st.metric(f"Prediction {S.p_text(k)}", fixed(float(tr.p[k]), decimals), border=True)
     with cols[K]:
         if tr.loss is None:
             st.metric("Loss J", "J(y)", help="y is kept as a symbol", border=True)
         else:
-            st.metric("Loss J", fixed(tr.loss), border=True)
+            st.metric("Loss J", fixed(tr.loss, decimals), border=True)
     with cols[K + 1]:
         if focus:
             sym = text_symbol(focus, tr.problem.sizes)

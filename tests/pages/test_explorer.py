@@ -523,3 +523,11 @@ def test_activation_figure_point_and_tangent_come_from_the_trace() -> None:
     fig = activation_figure(trace(overflow))  # no exception; the point is not drawn
     assert any("overflows" in (a.text or "") for a in fig.layout.annotations)
     assert math.isfinite(len(fig.to_json()))
+
+
+def test_round_as_by_hand_shows_p_with_the_chosen_decimals() -> None:
+    at = app(by_hand="true")
+    no_exception(at)
+    assert metric(at, "Prediction p") == "0.282"  # the seed's p, not 0.2820
+    at.number_input(key="decimals").set_value(5).run()
+    assert metric(at, "Prediction p") == "0.28228"
