@@ -9,6 +9,7 @@ reach every student. Screenshots go to tests/artifacts/<test>/.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -105,8 +106,12 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
+def _folder(request: pytest.FixtureRequest) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+
+
 def _shot(request: pytest.FixtureRequest, page, name: str) -> Path:  # type: ignore[no-untyped-def]
-    folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    folder = ARTIFACTS / _folder(request)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     page.screenshot(path=path, full_page=True)
@@ -199,6 +204,7 @@ def run_class(
             expected = "Correct" if answer != "2" else "z used in place of a"
             page.get_by_text(re.compile(expected)).first.wait_for()
         timings["reveal_reached_students_s"] = time.monotonic() - revealed
+        (ARTIFACTS / _folder(request) / "timings.json").write_text(json.dumps(timings, indent=1))
         _shot(request, students[0][0], "student_revealed_right")
         _shot(request, students[1][0], "student_revealed_wrong")
     return timings
