@@ -21,12 +21,22 @@ CARD_TEX = ".st-key-cls_card .katex-display annotation[encoding='application/x-t
 DIAGRAM_TEXT = ".st-key-cls_diagram g.textpoint text"
 
 
+TIMEOUT_MS = 90_000  # generous: a busy machine renders a page in tens of seconds
+_NAVIGATION_SEEN: set[str] = set()
+
+
 def _open(page: Page, base_url: str, query: str = "") -> None:
-    """The app's root first (so app.py's navigation is in charge), then the classroom."""
-    page.goto(base_url)
-    wait_for_idle(page)
+    """The classroom, opened by its link. A fresh server runs a deep link as the very first
+    request without app.py's navigation (the pages/ folder counts as Streamlit's old multipage
+    layout until app.py has run once), so the root is opened first, once per server."""
+    page.set_default_timeout(TIMEOUT_MS)
+    if base_url not in _NAVIGATION_SEEN:
+        page.goto(base_url)
+        page.get_by_role("link", name="Classroom", exact=True).wait_for(timeout=2 * TIMEOUT_MS)
+        _NAVIGATION_SEEN.add(base_url)
     page.goto(f"{base_url}/classroom{query}")
-    wait_for_idle(page)
+    wait_for_idle(page, TIMEOUT_MS)
+    expect(page.get_by_role("link", name="Classroom", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def _step_tex(page: Page) -> str:
@@ -37,7 +47,7 @@ def _step_tex(page: Page) -> str:
 def _key(page: Page, key: str) -> None:
     """A keyboard shortcut, from outside any text box."""
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    with expect_rerun(page):
+    with expect_rerun(page, TIMEOUT_MS):
         page.keyboard.press(key)
 
 
@@ -62,30 +72,34 @@ def test_full_step_through_with_the_keyboard(page: Page, streamlit_server: str, 
     _open(page, streamlit_server)
     page.wait_for_selector(CARD_TEX, state="attached")
     page.wait_for_selector(DIAGRAM_TEXT)
-    expect(page.locator(".st-key-cls_card h3")).to_contain_text(f"1. {sol.steps[0].title}")
+    expect(page.locator(".st-key-cls_card h3")).to_contain_text(
+        f"1. {sol.steps[0].title}", timeout=TIMEOUT_MS
+    )
     # nothing computed is on the diagram yet: three units show "?"
     assert _diagram_texts(page).count("?") == 3
     page.screenshot(path=artifact_path(request, "01_first_step_asked"), full_page=True)
 
     for index, step in enumerate(sol.steps):
-        expect(page.locator(".st-key-cls_card h3")).to_contain_text(f"{index + 1}. {step.title}")
+        expect(page.locator(".st-key-cls_card h3")).to_contain_text(
+            f"{index + 1}. {step.title}", timeout=TIMEOUT_MS
+        )
         assert r"\;?" in _step_tex(page), (index, _step_tex(page))
         if step.key == "a1_1":  # a prediction before the reveal: z typed for a
             box = page.locator(".st-key-cls_guess input")
             box.fill("2")
-            with expect_rerun(page):
+            with expect_rerun(page, TIMEOUT_MS):
                 box.press("Enter")
             alert = page.locator(".st-key-cls_card [data-testid=stAlert]")
-            expect(alert.first).to_contain_text("Not correct")
-            expect(alert.nth(1)).to_contain_text("z used in place of a")
+            expect(alert.first).to_contain_text("Not correct", timeout=TIMEOUT_MS)
+            expect(alert.nth(1)).to_contain_text("z used in place of a", timeout=TIMEOUT_MS)
             page.screenshot(path=artifact_path(request, "02_wrong_prediction_hint"), full_page=True)
         if step.key == "a1_2":  # an honestly rounded one
             box = page.locator(".st-key-cls_guess input")
             box.fill("0.62")
-            with expect_rerun(page):
+            with expect_rerun(page, TIMEOUT_MS):
                 box.press("Enter")
             expect(page.locator(".st-key-cls_card [data-testid=stAlert]").first).to_contain_text(
-                "Correct"
+                "Correct", timeout=TIMEOUT_MS
             )
         _key(page, "ArrowRight")  # reveal
         tex = _step_tex(page)
@@ -99,15 +113,21 @@ def test_full_step_through_with_the_keyboard(page: Page, streamlit_server: str, 
             page.screenshot(path=artifact_path(request, "04_backward_last_step"), full_page=True)
         if index < len(sol.steps) - 1:
             _key(page, "ArrowRight")  # next step
-    expect(page.get_by_text(f"That was the whole solution: {len(sol.steps)} steps")).to_be_visible()
-    expect(page.get_by_text("1 of 2 predictions right first time").first).to_be_visible()
-    expect(page.locator(".st-key-cls_next button")).to_be_disabled()
+    expect(page.get_by_text(f"That was the whole solution: {len(sol.steps)} steps")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(page.get_by_text("1 of 2 predictions right first time").first).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(page.locator(".st-key-cls_next button")).to_be_disabled(timeout=TIMEOUT_MS)
 
     # back and restart, from the keyboard as well
     _key(page, "ArrowLeft")
     assert r"\;?" in _step_tex(page)
     _key(page, "Home")
-    expect(page.locator(".st-key-cls_card h3")).to_contain_text(f"1. {sol.steps[0].title}")
+    expect(page.locator(".st-key-cls_card h3")).to_contain_text(
+        f"1. {sol.steps[0].title}", timeout=TIMEOUT_MS
+    )
     _key(page, "End")
     assert _step_tex(page).endswith(rf"&= {sol.steps[-1].value_latex} \end{{aligned}}")
     assert keys[-1] == "grad:W1_11"
@@ -117,9 +137,9 @@ def test_presenter_mode_on_a_projector(page: Page, streamlit_server: str, reques
     sol = worked_solution(trace(HOMEWORK.problem), list(HOMEWORK.questions))
     page.set_viewport_size({"width": 1280, "height": 720})
     _open(page, streamlit_server)
-    with expect_rerun(page):
+    with expect_rerun(page, TIMEOUT_MS):
         page.locator(".st-key-present label").click()
-    expect(page.locator("section[data-testid=stSidebar]")).to_be_hidden()
+    expect(page.locator("section[data-testid=stSidebar]")).to_be_hidden(timeout=TIMEOUT_MS)
     assert "present=true" in page.url
     keys = [s.key for s in sol.steps]
     for _ in range(2 * keys.index("a2_1")):
@@ -141,8 +161,8 @@ def test_presenter_mode_on_a_projector(page: Page, streamlit_server: str, reques
     page.screenshot(path=artifact_path(request, "presenter_backward_revealed"))
     # a reload keeps presenter mode (it is in the URL)
     page.reload()
-    wait_for_idle(page)
-    expect(page.locator("section[data-testid=stSidebar]")).to_be_hidden()
+    wait_for_idle(page, TIMEOUT_MS)
+    expect(page.locator("section[data-testid=stSidebar]")).to_be_hidden(timeout=TIMEOUT_MS)
 
 
 def test_exercise_link_download_and_check(
@@ -152,8 +172,10 @@ def test_exercise_link_download_and_check(
     ex = make_exercise(seed)
     page.set_viewport_size({"width": 1400, "height": 2400})  # the whole sheet in one picture
     _open(page, streamlit_server, f"?seed={seed}")
-    expect(page.get_by_text(f"Exercise {seed}: forward and backward pass")).to_be_visible()
-    assert page.locator(".st-key-seed input").input_value() == str(seed)
+    expect(page.get_by_text(f"Exercise {seed}: forward and backward pass")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(page.locator(".st-key-seed input")).to_have_value(str(seed), timeout=TIMEOUT_MS)
     page.screenshot(path=artifact_path(request, "exercise_sheet"), full_page=True)
 
     # downloads: the sheet and the key are the CLI's
@@ -175,16 +197,24 @@ def test_exercise_link_download_and_check(
     for q in ex.questions:
         page.locator(f".st-key-cls_sheet_{seed}_{q.short} input").fill(ex.answer(q.key).text)
     page.locator(f".st-key-cls_sheet_{seed}_W1_11 input").fill("0.1 + 0.2y")
-    with expect_rerun(page):
+    with expect_rerun(page, TIMEOUT_MS):
         page.get_by_role("button", name="Check my answers").click()
-    expect(page.locator("[data-testid=stMetricValue]").last).to_have_text("5 of 6")
+    expect(page.locator("[data-testid=stMetricValue]").last).to_have_text(
+        "5 of 6", timeout=TIMEOUT_MS
+    )
     page.locator("[data-testid=stMetricValue]").last.scroll_into_view_if_needed()
     page.screenshot(path=artifact_path(request, "exercise_checked"), full_page=True)
 
     # another number: another variant, and the URL carries it
     box = page.locator(".st-key-seed input")
     box.fill("8")
-    with expect_rerun(page):
+    with expect_rerun(page, TIMEOUT_MS):
         box.press("Enter")
-    expect(page.get_by_text("Exercise 8: forward and backward pass")).to_be_visible()
+    expect(page.get_by_text("Exercise 8: forward and backward pass")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
     assert "seed=8" in page.url
+    # the tabs keep their state: to the steps and back, exercise 8 is still there
+    page.get_by_role("tab", name="Step by step").click()
+    page.get_by_role("tab", name="Exercise sheets").click()
+    expect(page.locator(".st-key-seed input")).to_have_value("8", timeout=TIMEOUT_MS)
