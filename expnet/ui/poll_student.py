@@ -92,7 +92,7 @@ def _joined(
     st.caption(f"Class {format_code(session.code)} · you are {who}")
     question = store.current_question(session.id)
     st.session_state[SEEN_KEY] = _signature(question)
-    _watch(store, session.id, run_every)
+    _watch(store, token, session.id, run_every)
     if question is None:
         st.subheader("Waiting for the first question…")
         st.caption("This page updates by itself.")
@@ -104,11 +104,13 @@ def _joined(
         _reveal(store, token, question)
 
 
-def _watch(store: PollStore, session_id: int, run_every: float) -> None:
+def _watch(store: PollStore, token: str, session_id: int, run_every: float) -> None:
+    """Rerun the page when the teacher asks, reveals or ends the class session."""
+
     @st.fragment(run_every=run_every)
     def watch() -> None:
-        now = _signature(store.current_question(session_id))
-        if now != st.session_state.get(SEEN_KEY):
+        over = store.participant(token) is None
+        if over or _signature(store.current_question(session_id)) != st.session_state.get(SEEN_KEY):
             st.rerun()
 
     watch()

@@ -207,6 +207,12 @@ def run_class(
         (ARTIFACTS / _folder(request) / "timings.json").write_text(json.dumps(timings, indent=1))
         _shot(request, students[0][0], "student_revealed_right")
         _shot(request, students[1][0], "student_revealed_wrong")
+
+        teacher.get_by_text("Host key and end of class").click()
+        teacher.get_by_role("button", name="End the class session").click()
+        teacher.get_by_role("button", name="Open a class session").wait_for()
+        for page, _ in students:
+            page.get_by_text("That class session is over").wait_for(timeout=10_000)
     return timings
 
 
