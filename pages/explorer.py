@@ -3,7 +3,7 @@ chain rule, the activations, the worked solution and the gradient table all read
 
 import streamlit as st
 
-from expnet import get_preset, weight_names
+from expnet import Problem, get_preset, weight_names
 from expnet.ui import controls, panels, state
 from expnet.ui.links import TABS
 
@@ -17,6 +17,9 @@ with st.sidebar:
         controls.structure_controls()
     st.subheader("Switches", anchor=False)
     controls.setting_controls()
+
+
+FULL_RUN = "_explorer_full_run"
 
 
 def focus_picker(tr_names: list[str], sizes: tuple[int, ...]) -> str:
@@ -35,58 +38,76 @@ def focus_picker(tr_names: list[str], sizes: tuple[int, ...]) -> str:
     )
 
 
-@st.fragment
-def live() -> None:
-    # Slider callbacks have already put the new values in the store, so the prediction is
-    # computed and drawn before anything else: it is the first thing to reach the browser.
-    tr = state.current_trace()
-    problem = tr.problem
-    names = weight_names(problem) + [f"x{i}" for i in range(1, problem.inputs + 1)]
+def current_focus(names: list[str]) -> str:
+    """The parameter whose chain rule is shown: the picker's value, the link's, or the
+    homework's first question."""
     focus = st.session_state.get("focus") or st.query_params.get("focus")
     if focus not in names:
         questions = state.preset_questions()
         focus = questions[0] if questions else names[0]
         st.session_state["focus"] = focus
-    panels.prediction_metrics(tr, focus)
+    return str(focus)
+
+
+@st.fragment
+def live_controls() -> None:
+    """The prediction and every slider. A slider's keypress reruns only this fragment: the
+    callback has already put the new value in the store, so p is computed and drawn first, in a
+    run of a dozen elements; then the whole page follows with one full rerun (diagram, chain
+    rule, panels). Holding a key down, the new run of each press supersedes the last."""
+    tr = state.current_trace()
+    problem = tr.problem
+    panels.prediction_metrics(tr, current_focus(focus_names(problem)))
     notice = state.pop_notice()
     if notice:
         st.info(notice)
     panels.issues_warning(tr)
-
-    sliders, main = st.columns([1, 2.3], gap="medium")
-    with sliders:
-        controls.parameter_controls()
-        if state.current_settings().y_symbol:
-            st.caption(
-                "y is kept as a symbol: formulas show const + coef·y; the y slider only "
-                "colours the gradient-flow view."
-            )
-        with st.expander("Type an exact value"):
-            controls.exact_value_control()
-        controls.reset_button()
-    if state.current_problem() != problem:
+    controls.parameter_controls()
+    if state.current_settings().y_symbol:
+        st.caption(
+            "y is kept as a symbol: formulas show const + coef·y; the y slider only "
+            "colours the gradient-flow view."
+        )
+    with st.expander("Type an exact value"):
+        controls.exact_value_control()
+    controls.reset_button()
+    if not st.session_state.get(FULL_RUN):
+        st.rerun()  # this was a fragment rerun: bring the rest of the page up to date
+    elif state.current_problem() != problem:
         st.rerun()  # the browser's history navigation set a slider from the URL: redraw all
 
-    with main:
-        c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-        with c1:
-            view = st.segmented_control(
-                "Diagram shows",
-                ["values", "gradient"],
-                default="values",
-                key="view",
-                bind="query-params",
-                required=True,
-                help="values: a inside each unit, z under it, W on the edges. gradient: "
-                "δ = ∂J/∂z on the units, ∂J/∂W on the edges (colour = sign, width = size).",
-            )
-        with c2:
-            focus = focus_picker(names, problem.sizes)
-        rule = state.current_chain_rule(focus)
-        highlight = [h for path in rule.paths for f in path.factors for h in f.highlight]
-        panels.network_panel(tr, str(view or "values"), focus, highlight)
-        panels.chain_rule_panel(tr, rule)
 
+def focus_names(problem: Problem) -> list[str]:
+    return weight_names(problem) + [f"x{i}" for i in range(1, problem.inputs + 1)]
+
+
+def outputs() -> None:
+    """Everything computed from the trace: the diagram, the chain rule, the tabs."""
+    tr = state.current_trace()
+    problem = tr.problem
+    names = focus_names(problem)
+    c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
+    with c1:
+        view = st.segmented_control(
+            "Diagram shows",
+            ["values", "gradient"],
+            default="values",
+            key="view",
+            bind="query-params",
+            required=True,
+            help="values: a inside each unit, z under it, W on the edges. gradient: "
+            "δ = ∂J/∂z on the units, ∂J/∂W on the edges (colour = sign, width = size).",
+        )
+    with c2:
+        focus = focus_picker(names, problem.sizes)
+    rule = state.current_chain_rule(focus)
+    highlight = [h for path in rule.paths for f in path.factors for h in f.highlight]
+    panels.network_panel(tr, str(view or "values"), focus, highlight)
+    panels.chain_rule_panel(tr, rule)
+
+
+def tabs() -> None:
+    tr = state.current_trace()
     # Only the open tab's content runs (on_change="rerun"): a keypress redraws one panel.
     solution_tab, table_tab, activation_tab = st.tabs(
         list(TABS), key="tab", bind="query-params", on_change="rerun"
@@ -112,4 +133,15 @@ def live() -> None:
             panels.activation_panel(tr)
 
 
-live()
+# The fragment must tell a full run (draw and go on) from its own rerun (draw, then ask for
+# the rest of the page). A session's runs never overlap, so a flag in its state is enough.
+st.session_state[FULL_RUN] = True
+try:
+    left, right = st.columns([1.35, 2], gap="medium")
+    with left:
+        live_controls()
+    with right:
+        outputs()
+    tabs()
+finally:
+    st.session_state[FULL_RUN] = False

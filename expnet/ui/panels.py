@@ -63,24 +63,24 @@ def gradient_text(tr: Trace, name: str, digits: int = 6) -> str:
 
 
 def prediction_metrics(tr: Trace, focus: str | None = None) -> None:
-    """p (4 decimals, one metric per output), J, and ∂J/∂(focus)."""
+    """p (4 decimals, one metric per output) and J on one row, ∂J/∂(focus) under them."""
     K = tr.problem.outputs
-    cols = st.columns([1] * (K + 1) + [2])
     S = tr.symbols
     # as by hand, values carry tr.decimals decimals: show them so (0.282, not 0.2820)
     decimals = 4 if tr.decimals is None else tr.decimals
+    # one output: p and J side by side; several: the p's on a row, J under them
+    cols = st.columns(K + 1 if K == 1 else K, gap="small")
     for k in range(K):
         with cols[k]:
             st.metric(f"Prediction {S.p_text(k)}", fixed(float(tr.p[k]), decimals), border=True)
-    with cols[K]:
+    with cols[K] if K == 1 else st.container():
         if tr.loss is None:
             st.metric("Loss J", "J(y)", help="y is kept as a symbol", border=True)
         else:
             st.metric("Loss J", fixed(tr.loss, decimals), border=True)
-    with cols[K + 1]:
-        if focus:
-            sym = text_symbol(focus, tr.problem.sizes)
-            st.metric(f"∂J/∂{sym}", gradient_text(tr, focus, 4), border=True)
+    if focus:
+        sym = text_symbol(focus, tr.problem.sizes)
+        st.metric(f"∂J/∂{sym}", gradient_text(tr, focus, 4), border=True)
 
 
 def issues_warning(tr: Trace) -> None:
