@@ -4,14 +4,14 @@
 
 1. Server: the page's script run after a slider change, at 101×101 and 201×201. Timed inside
    Streamlit's own ScriptRunner (AppTest), around the script execution only, so AppTest's
-   polling is not counted (and the compiled scripts are cached, as in a server). Two kinds of change: a slider of the plane (W1_11: the cached grid
-   is reused, only the point and descent move) and one off the plane (x1: J is evaluated
-   over the whole grid again). Also the page's work without Streamlit (compute + figures +
-   JSON), to show where the time goes.
+   polling is not counted (and the compiled scripts are cached, as in a server). Two kinds
+   of change: a slider of the plane (W1_11: the cached grid is reused, only the point and
+   descent move) and one off the plane (x1: J is evaluated over the whole grid again). Also
+   the page's work without Streamlit (compute + figures + JSON), to show where time goes.
 2. Payload: bytes of ``fig.to_json()`` for each figure the page sends.
 3. Browser: `streamlit run app.py` on a free loopback port, headless Chromium (Debian's
    chromium through Playwright): time from a slider keypress to the moment both the contour
-   and the 3D surface show the new point (p50/p95 over N presses).
+   and the 3D surface have been redrawn with the new figure (p50/p95 over N presses).
 
 Targets on this machine: rerun ≤ 100 ms at 201×201, browser p95 ≤ 600 ms.
 """
@@ -164,9 +164,9 @@ def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str
         )
 
         def figures(grid=grid, paths=paths) -> None:
-            # What st.plotly_chart does with a figure (to_dict, then JSON), and the
-            # component's to_json for the surface.
-            pio.to_json(contour_figure(grid, log_color=True, paths=paths).to_dict(), validate=False)
+            # The persistent charts send fig.to_json(); st.plotly_chart (the slice) does
+            # to_dict, then JSON.
+            contour_figure(grid, log_color=True, paths=paths).to_json()
             surface_figure(grid, log_color=True).to_json()
             fig = slice_figure(slice_curve(problem, "W2_11", WINDOW[0]))
             pio.to_json(fig.to_dict(), validate=False)
@@ -200,20 +200,16 @@ def _healthy(url: str) -> bool:
 
 
 _STATE_JS = """window.__lsState = () => {
-    const gd = document.querySelector('.st-key-ls_contour .js-plotly-plot');
-    const t = gd && gd.data ? gd.data.find(d => d.name === 'current point') : null;
-    const frame = document.querySelector('iframe[src*=plotly_surface]');
-    const plot = frame && frame.contentDocument
-        ? frame.contentDocument.getElementById('plot') : null;
-    const s = plot && plot.data ? plot.data.find(d => d.name === 'current point') : null;
-    return {cx: t ? t.x[0] : null, cy: t ? t.y[0] : null,
-            sx: s ? s.x[1] : null, sy: s ? s.y[1] : null,
-            renders: plot ? Number(plot.getAttribute('data-renders') || 0) : 0,
-            fresh: gd ? !gd.__benchSeen : false,
+    const plot = (key) => {
+        const f = document.querySelector('.st-key-' + key + ' iframe');
+        const d = f && f.contentDocument ? f.contentDocument.getElementById('plot') : null;
+        const t = d && d.data ? d.data.find(x => x.name === 'current point') : null;
+        return {renders: d ? Number(d.getAttribute('data-renders') || 0) : 0,
+                x: t ? t.x[t.x.length - 1] : null, y: t ? t.y[t.y.length - 1] : null};
+    };
+    return {contour: plot('ls_contour'), surface: plot('ls_surface'),
             idle: document.querySelector('[data-testid=stApp]').dataset.testScriptState};
 }"""
-_MARK_JS = """() => { const gd = document.querySelector('.st-key-ls_contour .js-plotly-plot');
-    if (gd) gd.__benchSeen = true; return window.__lsState(); }"""
 
 
 def browser_presses(presses: int) -> list[tuple[str, str, str]]:
@@ -258,7 +254,8 @@ def browser_presses(presses: int) -> list[tuple[str, str, str]]:
                 page.wait_for_selector(".st-key-ls_set_y button")
                 page.locator(".st-key-ls_set_y button").click()
                 page.wait_for_function(
-                    "() => { const s = window.__lsState(); return s.cx !== null && s.renders > 0; }"
+                    "() => { const s = window.__lsState();"
+                    " return s.contour.renders > 0 && s.surface.renders > 0; }"
                 )
                 for res in (101, 201):
                     _set_resolution(page, res)
@@ -291,31 +288,29 @@ def _set_resolution(page, res: int) -> None:  # type: ignore[no-untyped-def]
         thumb.press("ArrowRight" if value < res else "ArrowLeft")
         page.wait_for_function(
             "(n) => { const s = window.__lsState();"
-            " return s.renders > n && s.idle === 'notRunning'; }",
-            arg=state["renders"],
+            " return s.surface.renders > n && s.idle === 'notRunning'; }",
+            arg=state["surface"]["renders"],
         )
 
 
 def _time_presses(page, key: str, axis: str | None, presses: int) -> list[float]:  # type: ignore[no-untyped-def]
-    """Keypress → both plots show the new point (for a plane slider) or the surface has been
-    redrawn and the contour carries the new figure (for an off-plane slider)."""
+    """Keypress → both the contour and the surface have been redrawn with the new figure
+    (showing the new point, for a slider of the plane). Always the same direction, so every
+    press brings a figure the browser has not seen (Streamlit caches repeated messages)."""
     thumb = page.locator(f".st-key-{key} input[type=range]").first
     thumb.scroll_into_view_if_needed()
     times = []
-    for i in range(presses):
-        direction = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
-        before = page.evaluate(_MARK_JS)
-        step = 0.01 if direction == "ArrowRight" else -0.01
-        target = round(before["cy"] + step, 2) if axis == "y" else before["cy"]
+    for _ in range(presses):
+        before = page.evaluate("() => window.__lsState()")
+        target = round(before["contour"]["y"] + 0.01, 2) if axis == "y" else None
         start = time.perf_counter()
-        thumb.press(direction)
-        # Done when the contour is a new plot showing the new point and the surface has
-        # been redrawn with it.
+        thumb.press("ArrowRight")
         page.wait_for_function(
-            """([y, n]) => { const s = window.__lsState();
-                return s.fresh && s.cy !== null && Math.abs(s.cy - y) < 1e-9
-                    && s.sy !== null && Math.abs(s.sy - y) < 1e-9 && s.renders > n; }""",
-            arg=[target, before["renders"]],
+            """([y, c, s]) => { const st = window.__lsState();
+                const moved = y === null
+                    || (Math.abs(st.contour.y - y) < 1e-9 && Math.abs(st.surface.y - y) < 1e-9);
+                return st.contour.renders > c && st.surface.renders > s && moved; }""",
+            arg=[target, before["contour"]["renders"], before["surface"]["renders"]],
             polling="raf",
         )
         times.append(time.perf_counter() - start)

@@ -37,7 +37,7 @@ from expnet.figures.landscape import (
 from expnet.symbols import fmt
 from expnet.training import MAX_STEPS
 from expnet.ui import controls, state
-from expnet.ui.components.plotly_surface import plotly_surface
+from expnet.ui.components.persistent_plotly import persistent_plotly_chart
 from expnet.ui.model import DEFAULT_Y
 
 DEFAULT_PAIR = ("W2_11", "W1_11")
@@ -45,6 +45,8 @@ DEFAULT_RESOLUTION = 101
 MAX_PAGE_STEPS = min(500, MAX_STEPS)
 SLOW_RESOLUTION = 201  # above this a grid takes long enough to deserve a spinner
 SLOW_STEPS = 200
+CONTOUR_HEIGHT = 540
+SURFACE_HEIGHT = 480
 _WINDOWS = "_landscape_windows"  # {name: (lo, hi)}: the window survives page switches
 
 
@@ -184,9 +186,9 @@ if notice:
 problem = state.current_problem()
 if problem.y is None:
     st.warning(
-        "**A landscape needs a numeric target y.** The homework keeps y as a symbol, so J "
-        "is a formula in y, not a number. Give y a value to draw J (you can change it with "
-        "the y slider afterwards).",
+        "**A landscape needs a numeric target y.** y is kept as a symbol (as the homework "
+        "does), so J is a formula in y, not a number. Give y a value to draw J; the y "
+        "slider changes it afterwards.",
         icon="⚠️",
     )
     st.button(
@@ -260,11 +262,13 @@ def descent_view() -> None:
         plain = path_of(problem_json, names, float(lr), int(steps), 0.0)
         heavy = path_of(problem_json, names, float(lr), int(steps), float(momentum))
     paths = [("gradient descent", plain), (f"momentum μ = {momentum:g}", heavy)]
-    st.plotly_chart(
-        contour_figure(grid, log_color=log_color, labels=labels, paths=paths),
+    # Persistent like the surface: Plotly.react instead of a new plot per rerun, and zoom kept.
+    persistent_plotly_chart(
+        contour_figure(
+            grid, log_color=log_color, labels=labels, paths=paths, height=CONTOUR_HEIGHT
+        ),
         key="ls_contour",
-        theme=None,
-        config={"displaylogo": False},
+        height=CONTOUR_HEIGHT,
     )
     st.caption(
         "−∇J points downhill; its length is scaled for display. Press ▶ Play to run both "
@@ -297,11 +301,19 @@ descent_view()
 left, right = st.columns(2, gap="medium")
 with left:
     st.subheader("Surface", anchor=False)
-    st.caption("Drag to rotate: the view stays when sliders move.")
-    plotly_surface(
-        surface_figure(grid, log_color=log_color, labels=labels),
+    st.caption(
+        "Drag to rotate, scroll to zoom: the view stays when sliders move."
+        + (
+            " Log scale: J = 0 exactly where p = y, so along that valley the surface dips "
+            "as deep as the grid points come to it (the spikes)."
+            if log_color
+            else ""
+        )
+    )
+    persistent_plotly_chart(
+        surface_figure(grid, log_color=log_color, labels=labels, height=SURFACE_HEIGHT),
         key="ls_surface",
-        height=480,
+        height=SURFACE_HEIGHT,
     )
 
 

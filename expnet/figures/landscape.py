@@ -25,7 +25,8 @@ from expnet.symbols import Symbols
 
 MAX_RESOLUTION = 301
 MIN_RESOLUTION = 11
-MAX_FRAMES = 40  # frames are layout-only but each costs JSON; 40 play smoothly
+SURFACE_MAX_POINTS = 101
+MAX_FRAMES = 60  # frames carry only the dots' positions
 LOG_FLOOR = 1e-12  # J below this is drawn at this value on a log scale (J can be exactly 0)
 
 OVERFLOW_LABEL = "e^z overflows"
@@ -248,9 +249,9 @@ def _colorbar(z: np.ndarray, log: bool, **extra: object) -> dict:
     step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if (hi - lo) / s <= 8)
     ticks = list(range(math.ceil(lo / step) * step, hi + 1, step))
     bar.update(
-        title={"text": "J (log scale)"},
+        title={"text": "J (log)"},
         tickvals=ticks,
-        ticktext=[{0: "1", 1: "10"}.get(k, f"1e{k}") for k in ticks],
+        ticktext=[_decade(k) for k in ticks],
     )
     return bar
 
@@ -343,9 +344,9 @@ def contour_figure(
             "z": _f32(z),
             "contours": {"coloring": "heatmap"},
             "colorscale": "Viridis",
-            "ncontours": 24,
+            "ncontours": 16,
             "line": {"width": 0.5, "color": "rgba(255,255,255,0.45)"},
-            "colorbar": _colorbar(z, log_color, len=0.9, x=0.6 if paths else 1.02),
+            "colorbar": _colorbar(z, log_color, len=0.9, x=0.57 if paths else 1.02),
             "name": "J",
             "showlegend": False,
             "hovertemplate": f"{xl} = %{{x:.4g}}<br>{yl} = %{{y:.4g}}<br>{hover_z}<extra></extra>",
@@ -470,19 +471,24 @@ def _add_paths(
     """Full paths (lines with a dot per step) on the contour and their losses in a panel on
     the right, plus one moving dot per path and panel; the frames move only those dots, so
     each frame is a few numbers and the contour is not redrawn."""
-    layout["xaxis"]["domain"] = [0.0, 0.56]
+    layout["xaxis"]["domain"] = [0.0, 0.53]
     layout["xaxis2"] = {
         **_AXIS_2D,
-        "domain": [0.72, 1.0],
+        "domain": [0.78, 1.0],
         "anchor": "y2",
         "title": {"text": "step"},
     }
+    # On the log scale the panel plots log10 J on a linear axis labelled in powers of ten:
+    # pixel-sized shapes (the moving dots) are squashed on a plotly log axis.
     layout["yaxis2"] = {
         **_AXIS_2D,
         "anchor": "x2",
-        "title": {"text": "J along the path"},
-        "type": "log" if log_color else "linear",
+        "title": {"text": "J along the path" + (" (log)" if log_color else "")},
     }
+    if log_color:
+        layout["yaxis2"].update(
+            _decade_ticks(np.concatenate([_loss_y(p.loss, True) for _, p in paths]))
+        )
     for i, (label, path) in enumerate(paths):
         colour = PATH_COLOURS[i % len(PATH_COLOURS)]
         px, py = _path_xy(grid, path)
@@ -508,12 +514,14 @@ def _add_paths(
                 "yaxis": "y2",
                 "x": np.arange(len(path.loss), dtype=np.int32),
                 "y": _f32(_loss_y(path.loss, log_color)),
+                "customdata": _f32(path.loss),
                 "mode": "lines",
                 "line": {"color": colour, "width": 2},
                 "name": label,
                 "legendgroup": label,
                 "showlegend": False,
-                "hovertemplate": f"{label}<br>step %{{x}}<br>J = %{{y:.4g}}<extra></extra>",
+                "hovertemplate": f"{label}<br>step %{{x}}<br>J = %{{customdata:.4g}}"
+                "<extra></extra>",
             }
         )
 
@@ -528,12 +536,14 @@ def _add_paths(
             px, py = _path_xy(grid, path)
             loss = float(_loss_y(path.loss[s : s + 1], log_color)[0])
             out.append(_head(float(px[s]), float(py[s]), colour, "x", "y"))
-            out.append(_head(float(s), math.log10(loss) if log_color else loss, colour, "x2", "y2"))
+            out.append(_head(float(s), loss, colour, "x2", "y2"))
         return out
 
     layout["shapes"] = heads(0)
     steps = _frame_steps(paths)
-    frames = [{"name": str(k), "layout": {"shapes": heads(k)}} for k in steps]
+    # Each frame moves the dots by attribute path ("shapes[0].xanchor"), which plotly.js
+    # expands like a relayout: a few numbers per frame instead of four whole shapes.
+    frames = [{"name": str(k), "layout": _moves(heads(k))} for k in steps]
     if frames:
         layout["margin"]["t"] = 90
         layout["updatemenus"] = [_play_pause_menu()]
@@ -541,16 +551,29 @@ def _add_paths(
     return frames
 
 
+def _moves(shapes: list[dict]) -> dict:
+    out = {}
+    for i, shape in enumerate(shapes):
+        out[f"shapes[{i}].xanchor"] = _short(shape["xanchor"])
+        out[f"shapes[{i}].yanchor"] = _short(shape["yanchor"])
+    return out
+
+
+def _short(value: float) -> float:
+    """6 significant digits: plenty for a dot on screen, a third of the JSON."""
+    return float(f"{value:.6g}")
+
+
 def _head(x: float, y: float, colour: str, xref: str, yref: str) -> dict:
-    """A dot of fixed pixel size at a data point (y in log10 units on a log axis)."""
+    """A dot of fixed pixel size at a data point (anchors are data values, log axis or not)."""
     return {
         "type": "circle",
         "xref": xref,
         "yref": yref,
         "xsizemode": "pixel",
         "ysizemode": "pixel",
-        "xanchor": x,
-        "yanchor": y,
+        "xanchor": _short(x),
+        "yanchor": _short(y),
         "x0": -6,
         "x1": 6,
         "y0": -6,
@@ -562,7 +585,23 @@ def _head(x: float, y: float, colour: str, xref: str, yref: str) -> dict:
 
 
 def _loss_y(loss: np.ndarray, log_color: bool) -> np.ndarray:
-    return np.maximum(loss, LOG_FLOOR) if log_color else loss
+    """What the loss panel plots: J, or log10 J (floored at LOG_FLOOR)."""
+    return np.log10(np.maximum(loss, LOG_FLOOR)) if log_color else loss
+
+
+def _decade_ticks(log_values: np.ndarray) -> dict:
+    """Axis ticks at whole powers of ten for an axis that plots log10 of a value."""
+    finite = log_values[np.isfinite(log_values)]
+    if finite.size == 0:
+        return {}
+    lo, hi = math.floor(float(finite.min())), math.ceil(float(finite.max()))
+    step = next(s for s in (1, 2, 3, 4, 5, 10, 20, 50, 100) if (hi - lo) / s <= 6)
+    ticks = list(range(math.ceil(lo / step) * step, hi + 1, step))
+    return {"tickvals": ticks, "ticktext": [_decade(k) for k in ticks]}
+
+
+def _decade(k: int) -> str:
+    return {0: "1", 1: "10"}.get(k, f"1e{k}")
 
 
 def _play_pause_menu() -> dict:
@@ -631,18 +670,25 @@ def surface_figure(
     log_color: bool = False,
     labels: Mapping[str, str] | None = None,
     height: int = 520,
+    max_points: int = SURFACE_MAX_POINTS,
 ) -> go.Figure:
     """J (or log10 J) as a 3D surface with the current point and −∇J drawn along the
     tangent plane (so the arrow runs downhill on the surface); cells where e^z overflows or
-    J is undefined get a flat grey cap at the top of the box, with a legend entry."""
+    J is undefined get a flat grey cap at the top of the box, with a legend entry.
+
+    The surface shows at most ``max_points`` grid points per axis (every 2nd of 201, every
+    3rd of 301): on a 3D view the eye cannot tell, and WebGL redraws stay quick."""
     xn, yn = grid.names
     xl, yl = _label(labels, xn), _label(labels, yn)
-    z = colour_values(grid, log_color)
+    rows, cols = _thin(grid.v.size, max_points), _thin(grid.u.size, max_points)
+    cells = np.ix_(rows, cols)
+    z = colour_values(grid, log_color)[cells]
+    overflow, undefined = grid.overflow[cells], grid.undefined[cells]
     zname = "log₁₀ J" if log_color else "J"
     finite = z[np.isfinite(z)]
     z_top = float(finite.max()) if finite.size else 1.0
     z_bottom = float(finite.min()) if finite.size else 0.0
-    u32, v32 = _f32(grid.u), _f32(grid.v)
+    u32, v32 = _f32(grid.u[cols]), _f32(grid.v[rows])
     data: list[dict] = [
         {
             "type": "surface",
@@ -658,8 +704,8 @@ def surface_figure(
         }
     ]
     for mask, label, colour in (
-        (grid.overflow, OVERFLOW_LABEL, OVERFLOW_COLOUR),
-        (grid.undefined & ~grid.overflow, UNDEFINED_LABEL, UNDEFINED_COLOUR),
+        (overflow, OVERFLOW_LABEL, OVERFLOW_COLOUR),
+        (undefined & ~overflow, UNDEFINED_LABEL, UNDEFINED_COLOUR),
     ):
         if mask.any():
             data.append(
@@ -731,6 +777,11 @@ def surface_figure(
 
 
 DEFAULT_EYE = {"x": -1.45, "y": -1.75, "z": 1.05}
+
+
+def _thin(n: int, max_points: int) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spread points of n, both ends included."""
+    return np.unique(np.round(np.linspace(0, n - 1, max(2, min(n, max_points)))).astype(int))
 
 
 # --------------------------------------------------------------------------- 1D slice

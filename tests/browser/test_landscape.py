@@ -18,61 +18,55 @@ from playwright.sync_api import Frame, Page
 
 from .conftest import artifact_path, expect_rerun, wait_for_idle
 
-SURFACE_FRAME = "plotly_surface"
-CONTOUR = ".st-key-ls_contour .js-plotly-plot"
+# Generous: the explorer's first load is heavy, and the machine may be shared.
+FIRST_LOAD_MS = 90_000
+RERUN_MS = 60_000
 CAMERA_JS = "() => document.getElementById('plot')._fullLayout.scene._scene.getCamera()"
 RENDERS_JS = "() => Number(document.getElementById('plot').getAttribute('data-renders') || 0)"
+POINT_JS = """() => { const gd = document.getElementById('plot');
+    const t = gd.data.find(d => d.name === 'current point');
+    return [t.x[t.x.length - 1], t.y[t.y.length - 1]]; }"""
+ZSUM_JS = """() => { const z = document.getElementById('plot')._fullData[0].z; let s = 0;
+    for (const row of z) for (const v of row) if (Number.isFinite(v)) s += v; return s; }"""
 
 
 def _open_landscape(page: Page, base_url: str) -> None:
     """Open the app at its root (so app.py's navigation is in charge), go to the landscape
     through the sidebar, and give y a value."""
+    page.set_default_timeout(RERUN_MS)
     page.goto(base_url)
-    wait_for_idle(page)
-    with expect_rerun(page):
+    wait_for_idle(page, FIRST_LOAD_MS)
+    with expect_rerun(page, RERUN_MS):
         page.get_by_role("link", name="Loss landscape").click()
     if page.locator(".st-key-ls_set_y button").count():
-        with expect_rerun(page):
+        with expect_rerun(page, RERUN_MS):
             page.locator(".st-key-ls_set_y button").click()
-    page.wait_for_selector(CONTOUR)
-    _surface_frame(page, min_renders=1)
+    _plot(page, "ls_contour")
+    _plot(page, "ls_surface")
 
 
-def _surface_frame(page: Page, min_renders: int = 1, timeout: float = 20.0) -> Frame:
-    """The component's iframe once its plot has been drawn at least ``min_renders`` times."""
+def _plot(page: Page, key: str, min_renders: int = 1, timeout: float = 30.0) -> Frame:
+    """The persistent chart ``key``'s iframe once its plot has been drawn ``min_renders``
+    times."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for frame in page.frames:
-            if SURFACE_FRAME in frame.url:
-                try:
-                    if frame.evaluate(RENDERS_JS) >= min_renders:
-                        return frame
-                except Exception:  # the frame is still loading
-                    pass
+        # query_selector, not a locator: Streamlit keeps a component's iframe hidden while
+        # the page reruns, and a locator would wait for it to show.
+        handle = page.query_selector(f".st-key-{key} iframe")
+        frame = handle.content_frame() if handle else None
+        if frame is not None:
+            try:
+                if frame.evaluate(RENDERS_JS) >= min_renders:
+                    return frame
+            except Exception:  # still loading
+                pass
         time.sleep(0.1)
-    raise AssertionError(f"the 3D surface was not drawn {min_renders} time(s)")
+    raise AssertionError(f"{key} was not drawn {min_renders} time(s)")
 
 
-def _contour_point(page: Page) -> tuple[float, float]:
-    xy = page.evaluate(
-        """(sel) => { const gd = document.querySelector(sel);
-            const t = gd.data.find(d => d.name === 'current point');
-            return [t.x[0], t.y[0]]; }""",
-        CONTOUR,
-    )
-    return float(xy[0]), float(xy[1])
-
-
-def _surface_state(frame: Frame) -> dict:
-    """The current point drawn on the surface and a checksum of the surface's heights."""
-    return frame.evaluate(
-        """() => { const gd = document.getElementById('plot');
-            const p = gd.data.find(d => d.name === 'current point');
-            const z = gd._fullData[0].z;
-            let sum = 0, n = 0;
-            for (const row of z) for (const v of row) if (Number.isFinite(v)) { sum += v; n++; }
-            return {x: p.x[1], y: p.y[1], zsum: sum, n: n}; }"""
-    )
+def _point(frame: Frame) -> tuple[float, float]:
+    x, y = frame.evaluate(POINT_JS)
+    return float(x), float(y)
 
 
 def _metric(page: Page, label: str) -> str:
@@ -82,9 +76,9 @@ def _metric(page: Page, label: str) -> str:
 
 def _press(page: Page, key: str, times: int = 1, direction: str = "ArrowRight") -> None:
     thumb = page.locator(f".st-key-{key} input[type=range]").first
-    thumb.scroll_into_view_if_needed()
+    thumb.scroll_into_view_if_needed(timeout=RERUN_MS)
     for _ in range(times):
-        with expect_rerun(page):
+        with expect_rerun(page, RERUN_MS):
             thumb.press(direction)
 
 
@@ -101,87 +95,90 @@ def _drag(page: Page, selector: str, dx: float, dy: float) -> None:
 
 def test_slider_moves_the_point_and_reshapes_the_surface(page: Page, streamlit_server, request):
     _open_landscape(page, streamlit_server)
-    frame = _surface_frame(page)
-    renders = frame.evaluate(RENDERS_JS)
+    contour, surface = _plot(page, "ls_contour"), _plot(page, "ls_surface")
+    drawn = {f: f.evaluate(RENDERS_JS) for f in (contour, surface)}
     j_before = _metric(page, "J at the current point")
-    assert _contour_point(page) == (-3.0, 4.0)
-    before = _surface_state(frame)
-    assert (before["x"], before["y"]) == (-3.0, 4.0)
+    assert _point(contour) == (-3.0, 4.0)
+    assert _point(surface) == (-3.0, 4.0)
+    z_before = surface.evaluate(ZSUM_JS)
     page.screenshot(path=artifact_path(request, "1-before"), full_page=True)
 
     _press(page, "W2_11", times=3)  # W2_11: -3.00 -> -2.97
-    frame = _surface_frame(page, renders + 1)
+    contour = _plot(page, "ls_contour", drawn[contour] + 1)
+    surface = _plot(page, "ls_surface", drawn[surface] + 1)
     assert _metric(page, "J at the current point") != j_before
-    cx, cy = _contour_point(page)
-    assert abs(cx - -2.97) < 1e-9 and cy == 4.0
-    after = _surface_state(frame)
-    assert abs(after["x"] - -2.97) < 1e-9
+    for frame in (contour, surface):
+        x, y = _point(frame)
+        assert abs(x - -2.97) < 1e-9 and y == 4.0
     # The plane's own parameters do not change J over the plane: same surface, new point.
-    assert abs(after["zsum"] - before["zsum"]) < 1e-6 * abs(before["zsum"])
+    z_after = surface.evaluate(ZSUM_JS)
+    assert abs(z_after - z_before) < 1e-6 * abs(z_before)
     page.locator(".st-key-ls_contour").scroll_into_view_if_needed()
-    page.screenshot(path=artifact_path(request, "2-after-W2_11"), full_page=True)
+    page.screenshot(path=artifact_path(request, "2-after-W2_11"))
 
-    renders = frame.evaluate(RENDERS_JS)
+    drawn_surface = surface.evaluate(RENDERS_JS)
     _press(page, "x1", times=20)  # x1: 0.50 -> 0.70 reshapes J over the plane
-    frame = _surface_frame(page, renders + 1)
-    reshaped = _surface_state(frame)
-    assert abs(reshaped["zsum"] - after["zsum"]) > 1e-3 * abs(after["zsum"])
-    page.locator("iframe").first.scroll_into_view_if_needed()
-    page.screenshot(path=artifact_path(request, "3-after-x1"), full_page=True)
+    surface = _plot(page, "ls_surface", drawn_surface + 1)
+    assert abs(surface.evaluate(ZSUM_JS) - z_after) > 1e-3 * abs(z_after)
+    page.locator(".st-key-ls_surface").scroll_into_view_if_needed()
+    page.screenshot(path=artifact_path(request, "3-after-x1"))
 
 
 def test_rotated_surface_keeps_its_camera_across_a_rerun(page: Page, streamlit_server, request):
     _open_landscape(page, streamlit_server)
-    iframe = page.locator(f"iframe[src*={SURFACE_FRAME}]").first
-    iframe.scroll_into_view_if_needed()
-    frame = _surface_frame(page)
-    default = frame.evaluate(CAMERA_JS)
-    _drag(page, f"iframe[src*={SURFACE_FRAME}]", dx=-120, dy=25)
+    box = page.locator(".st-key-ls_surface")
+    box.scroll_into_view_if_needed()
+    surface = _plot(page, "ls_surface")
+    default = surface.evaluate(CAMERA_JS)
+    _drag(page, ".st-key-ls_surface iframe", dx=-70, dy=15)
     time.sleep(0.3)
-    rotated = frame.evaluate(CAMERA_JS)
+    rotated = surface.evaluate(CAMERA_JS)
     moved = sum(abs(rotated["eye"][a] - default["eye"][a]) for a in "xyz")
     assert moved > 0.2, "the drag did not rotate the surface"
-    iframe.screenshot(path=artifact_path(request, "1-rotated-before-rerun"))
+    box.screenshot(path=artifact_path(request, "1-rotated-before-rerun"))
 
-    renders = frame.evaluate(RENDERS_JS)
+    drawn = surface.evaluate(RENDERS_JS)
     _press(page, "W1_11", times=2)
-    frame = _surface_frame(page, renders + 1)
-    after = frame.evaluate(CAMERA_JS)
+    surface = _plot(page, "ls_surface", drawn + 1)
+    after = surface.evaluate(CAMERA_JS)
     for part in ("eye", "center", "up"):
         for axis in "xyz":
             assert abs(after[part][axis] - rotated[part][axis]) < 1e-6, (part, axis)
-    assert _surface_state(frame)["y"] == 4.02  # the data did change
-    iframe.screenshot(path=artifact_path(request, "2-after-rerun-same-camera"))
+    assert _point(surface) == (-3.0, 4.02)  # the data did change
+    box.scroll_into_view_if_needed()
+    box.screenshot(path=artifact_path(request, "2-after-rerun-same-camera"))
 
 
 def test_descent_animates_in_the_browser_without_a_rerun(page: Page, streamlit_server, request):
     _open_landscape(page, streamlit_server)
-    chart = page.locator(".st-key-ls_contour")
-    chart.scroll_into_view_if_needed()
-    start = page.evaluate(f"() => document.querySelector('{CONTOUR}').layout.shapes[0].xanchor")
+    box = page.locator(".st-key-ls_contour")
+    box.scroll_into_view_if_needed()
+    contour = _plot(page, "ls_contour")
+    heads = "() => document.getElementById('plot').layout.shapes.map(s => s.xanchor)"
+    start = contour.evaluate(heads)
     runs = page.evaluate("() => window.__expnetRunsFinished")
-    chart.get_by_text("Play").click()
+    contour.get_by_text("Play").click()
     page.wait_for_timeout(1500)
-    chart.get_by_text("Pause").click()
-    moved = page.evaluate(f"() => document.querySelector('{CONTOUR}').layout.shapes[0].xanchor")
+    contour.get_by_text("Pause").click()
+    moved = contour.evaluate(heads)
     assert moved != start
     assert page.evaluate("() => window.__expnetRunsFinished") == runs  # no server round trip
     # The contour is still drawn (plotly.js drops it when frames touch trace data).
-    assert chart.locator(".contourlayer path, .heatmaplayer image, image").count() > 0
-    chart.screenshot(path=artifact_path(request, "paused-mid-descent"))
+    assert contour.locator(".contourlayer path").count() > 0
+    box.screenshot(path=artifact_path(request, "paused-mid-descent"))
 
 
 def test_explorer_slider_shows_on_the_landscape(page: Page, streamlit_server, request):
+    page.set_default_timeout(RERUN_MS)
     page.goto(streamlit_server)
-    wait_for_idle(page)
+    wait_for_idle(page, FIRST_LOAD_MS)
     _press(page, "W2_11", times=5, direction="ArrowLeft")  # on the explorer: -3.00 -> -3.05
-    with expect_rerun(page):
+    with expect_rerun(page, RERUN_MS):
         page.get_by_role("link", name="Loss landscape").click()
     if page.locator(".st-key-ls_set_y button").count():
-        with expect_rerun(page):
+        with expect_rerun(page, RERUN_MS):
             page.locator(".st-key-ls_set_y button").click()
-    page.wait_for_selector(CONTOUR)
-    assert abs(_contour_point(page)[0] - -3.05) < 1e-9
-    frame = _surface_frame(page)
-    assert abs(_surface_state(frame)["x"] - -3.05) < 1e-9
+    for key in ("ls_contour", "ls_surface"):
+        x, y = _point(_plot(page, key))
+        assert abs(x - -3.05) < 1e-9 and y == 4.0
     page.screenshot(path=artifact_path(request, "landscape-after-explorer"), full_page=True)

@@ -102,15 +102,17 @@ def _sample(shape: tuple[int, int], n: int = 40, seed: int = 0) -> list[tuple[in
     return corners + list(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
-def _check_plotted(problem, grid, trace_: dict, log_color: bool, seed: int) -> None:
+def _check_plotted(problem, grid, trace_: dict, log_color: bool, seed: int, step: int = 1):
     """The trace's x, y, z at sampled cells equal a fresh evaluate_batch at those points
-    (float32 on the wire: 7 significant digits)."""
+    (float32 on the wire: 7 significant digits). ``step``: the figure shows every step-th
+    grid point."""
     x, y, z = trace_["x"], trace_["y"], trace_["z"]
-    assert z.dtype == np.float32 and z.shape == grid.loss.shape
-    np.testing.assert_allclose(x, grid.u, rtol=1e-7, atol=1e-7)
-    np.testing.assert_allclose(y, grid.v, rtol=1e-7, atol=1e-7)
+    u, v = grid.u[::step], grid.v[::step]
+    assert z.dtype == np.float32 and z.shape == (v.size, u.size)
+    np.testing.assert_allclose(x, u, rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(y, v, rtol=1e-7, atol=1e-7)
     cells = _sample(z.shape, seed=seed)
-    points = np.array([[grid.u[j], grid.v[i]] for i, j in cells])
+    points = np.array([[u[j], v[i]] for i, j in cells])
     res = evaluate_batch(problem, list(grid.names), points)
     for (i, j), loss in zip(cells, res.loss, strict=True):
         want = math.log10(max(loss, 1e-12)) if log_color else loss
@@ -152,6 +154,16 @@ def test_surface_values_equal_batch_evaluation(homework, grid, log_color: bool) 
     _check_plotted(homework, grid, surface, log_color, seed=1)
 
 
+@pytest.mark.parametrize(("resolution", "step"), [(201, 2), (301, 3)])
+def test_surface_thins_fine_grids(homework, resolution: int, step: int) -> None:
+    """A 3D view shows at most 101 points per axis: every step-th point of the grid, ends
+    included, with the values the core computed there."""
+    fine = landscape_grid(homework, PAIR, (default_range(-3.0), default_range(4.0)), resolution)
+    surface = _decoded(surface_figure(fine, log_color=True))["data"][0]
+    _check_plotted(homework, fine, surface, True, seed=2, step=step)
+    assert surface["x"][-1] == np.float32(fine.u[-1])
+
+
 def test_current_point_and_arrow_are_drawn(grid) -> None:
     fig = contour_figure(grid)
     point = _trace(fig, "current point")
@@ -177,7 +189,14 @@ def test_specs_are_valid_plotly(grid, overflow_grid, homework) -> None:
         surface_figure(overflow_grid, log_color=True),
         slice_figure(slice_curve(homework, "W2_11", (-800, 800))),
     ):
-        go.Figure(fig.to_dict())  # raises on any unknown property
+        spec = fig.to_dict()
+        go.Figure(data=spec["data"], layout=spec["layout"])  # raises on any unknown property
+        # Frames move the dots by attribute path (plotly.js expands "shapes[i].xanchor").
+        for frame in spec.get("frames", []):
+            assert set(frame) == {"name", "layout"}
+            n = len(spec["layout"]["shapes"])
+            allowed = {f"shapes[{i}].{a}" for i in range(n) for a in ("xanchor", "yanchor")}
+            assert set(frame["layout"]) == allowed
 
 
 def test_payload_is_compact(grid) -> None:
@@ -305,13 +324,14 @@ def test_descent_paths_are_drawn_and_animated(homework, grid) -> None:
     np.testing.assert_allclose(line.y, plain.points[:, 1], rtol=1e-6)
     # Frames move the markers only (layout shapes), never the contour: plotly.js drops
     # contour traces during redraw-free animations that touch trace data.
-    assert 2 <= len(fig.frames) <= 101
-    for frame in fig.frames:
-        assert not frame.data
-        assert len(frame.layout.shapes) == 4
-    last = fig.frames[-1].layout.shapes
-    np.testing.assert_allclose([last[0].xanchor, last[0].yanchor], plain.points[-1], rtol=1e-9)
-    np.testing.assert_allclose([last[2].xanchor, last[2].yanchor], heavy.points[-1], rtol=1e-9)
+    assert 2 <= len(fig.frames) <= 61
+    frames = fig.to_dict()["frames"]
+    for frame in frames:
+        assert "data" not in frame and len(frame["layout"]) == 8  # 4 dots × (x, y)
+    last = frames[-1]["layout"]
+    for i, path in ((0, plain), (2, heavy)):  # dots 0 and 2 are on the contour
+        at = [last[f"shapes[{i}].xanchor"], last[f"shapes[{i}].yanchor"]]
+        np.testing.assert_allclose(at, path.points[-1], rtol=1e-5)
     menu = fig.layout.updatemenus[0]
     assert [b.label for b in menu.buttons] == ["▶ Play", "❚❚ Pause"]
     assert all(b.method == "animate" for b in menu.buttons)

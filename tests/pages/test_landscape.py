@@ -33,17 +33,16 @@ def _decode(node):
     return node
 
 
-def _chart(at: AppTest, key: str) -> dict:
+def _figure(at: AppTest, key: str) -> dict:
+    """The figure a persistent chart (contour, surface) or st.plotly_chart (slice) was sent."""
+    for component in at.get("component_instance"):
+        if component.proto.id.endswith(f"-{key}"):
+            args = json.loads(component.proto.json_args)
+            return _decode(json.loads(args["spec"]))
     for chart in at.get("plotly_chart"):
         if chart.proto.id.endswith(f"-{key}"):
             return _decode(json.loads(chart.proto.spec))
     raise AssertionError(f"no chart {key}")
-
-
-def _surface(at: AppTest) -> dict:
-    (component,) = at.get("component_instance")
-    args = json.loads(component.proto.json_args)
-    return _decode(json.loads(args["spec"]))
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -79,7 +78,7 @@ def numeric(page: AppTest) -> AppTest:
 def test_symbolic_y_asks_for_a_value(page: AppTest) -> None:
     assert any("numeric target y" in w.value for w in page.warning)
     assert page.button(key="ls_set_y").label == "Set y = 1"
-    assert not page.get("plotly_chart")  # nothing drawn from a formula
+    assert not page.get("plotly_chart") and not page.get("component_instance")
 
 
 def test_numbers_match_the_trace(numeric: AppTest) -> None:
@@ -102,7 +101,7 @@ def test_figures_show_the_core_values(numeric: AppTest, log_color: bool) -> None
     assert at.toggle(key="ls_log").value is True  # J spans decades with e^z: log by default
     at.toggle(key="ls_log").set_value(log_color).run()
     problem = _problem(at)
-    contour_fig = _chart(at, "ls_contour")
+    contour_fig = _figure(at, "ls_contour")
     contour = next(t for t in contour_fig["data"] if t["type"] == "contour")
     point = next(t for t in contour_fig["data"] if t.get("name") == "current point")
     assert (point["x"][0], point["y"][0]) == (-3.0, 4.0)
@@ -116,7 +115,7 @@ def test_figures_show_the_core_values(numeric: AppTest, log_color: bool) -> None
         res = evaluate_batch(problem, list(PAIR), np.array([[u[j], v[i]]]))
         want = np.log10(max(res.loss[0], 1e-12)) if log_color else res.loss[0]
         np.testing.assert_allclose(z[i, j], want, rtol=1e-6, atol=1e-7)
-    surface = _surface(at)["data"][0]
+    surface = _figure(at, "ls_surface")["data"][0]
     np.testing.assert_array_equal(surface["z"], z)
 
 
@@ -127,12 +126,12 @@ def test_a_slider_moves_the_point_and_the_numbers(numeric: AppTest) -> None:
     tr = trace(_problem(at))
     assert _values(at)["W2_11"] == -2.5
     assert _metrics(at)["J at the current point"] == fmt(tr.loss or 0.0, 6)
-    point = next(t for t in _chart(at, "ls_contour")["data"] if t.get("name") == "current point")
+    point = next(t for t in _figure(at, "ls_contour")["data"] if t.get("name") == "current point")
     assert (point["x"][0], point["y"][0]) == (-2.5, 4.0)
     # A value off the plane reshapes the surface.
-    before = _surface(at)["data"][0]["z"]
+    before = _figure(at, "ls_surface")["data"][0]["z"]
     at.slider(key="x1").set_value(1.0).run()
-    after = _surface(at)["data"][0]["z"]
+    after = _figure(at, "ls_surface")["data"][0]["z"]
     assert not np.allclose(before, after, equal_nan=True)
 
 
@@ -142,7 +141,7 @@ def test_descent_and_adopting_its_end_point(numeric: AppTest) -> None:
     at.slider(key="ls_steps").set_value(40).run()
     problem = _problem(at)
     path = descend(problem, list(PAIR), 0.5, 40)
-    fig = _chart(at, "ls_contour")
+    fig = _figure(at, "ls_contour")
     line = next(t for t in fig["data"] if t.get("name") == "gradient descent")
     np.testing.assert_allclose(line["x"], path.points[:, 0], rtol=1e-6)
     np.testing.assert_allclose(line["y"], path.points[:, 1], rtol=1e-6)
@@ -164,7 +163,7 @@ def test_other_pair_resolution_and_log_scale(numeric: AppTest) -> None:
     at.slider(key="ls_res").set_value(301).run()
     assert not at.exception
     assert _metrics(at)["Grid"] == "301×301"
-    contour = next(t for t in _chart(at, "ls_contour")["data"] if t["type"] == "contour")
+    contour = next(t for t in _figure(at, "ls_contour")["data"] if t["type"] == "contour")
     assert contour["z"].shape == (301, 301)
     assert "log" in contour["colorbar"]["title"]["text"]
 
@@ -187,5 +186,5 @@ def test_window_recentres_on_the_current_point(numeric: AppTest) -> None:
     assert any("outside the window" in i.value for i in at.info)
     at.button(key="ls_recentre").click().run()
     assert not any("outside the window" in i.value for i in at.info)
-    contour = next(t for t in _chart(at, "ls_contour")["data"] if t["type"] == "contour")
+    contour = next(t for t in _figure(at, "ls_contour")["data"] if t["type"] == "contour")
     assert contour["y"][0] <= 9.5 <= contour["y"][-1]

@@ -1,17 +1,19 @@
-"""A Plotly figure in a persistent iframe that keeps the user's 3D camera across reruns.
+"""A Plotly figure in a persistent iframe: it keeps the user's 3D camera (and 2D zoom)
+across reruns, and redraws with ``Plotly.react`` instead of building a new plot.
 
 Why: ``st.plotly_chart`` makes the figure's JSON part of the element's identity, so any
-change of data remounts the chart and the camera snaps back, whatever ``uirevision`` or
-``key`` say (streamlit issue #8882, still open on 1.67). This component's iframe is keyed by
-``key`` alone: a rerun only sends new arguments, and ``frontend/index.html`` calls
-``Plotly.react`` with the new figure and the camera the user left (kept in the browser's
-sessionStorage, so it also survives a page switch). Rotating sends nothing to Python, so it
+change of data remounts the chart: the 3D camera snaps back whatever ``uirevision`` or
+``key`` say (streamlit issue #8882, still open on 1.67), and every rerun pays for a new
+plot. This component's iframe is keyed by ``key`` alone: a rerun only sends new arguments,
+and ``frontend/index.html`` calls ``Plotly.react`` with the new figure, the camera the user
+left (kept in the browser's sessionStorage, so it also survives a page switch) and the
+figure's ``uirevision`` (which keeps 2D zoom). Interacting sends nothing to Python, so it
 never triggers a rerun.
 
 plotly.js is the copy shipped inside the plotly Python package (``package_data``): nothing
 is fetched from a CDN. Streamlit serves a component's files from one folder, so the first
 use writes ``index.html`` and that ``plotly.min.js`` into a cache folder
-(``$TMPDIR/expnet-components/plotly_surface-<plotly version>``).
+(``$TMPDIR/expnet-components/persistent_plotly-<plotly version>-<hash>``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from streamlit.components import v1 as components
 
 _FRONTEND = Path(__file__).parent / "frontend" / "index.html"
 _PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-COMPONENT_NAME = "plotly_surface"
+COMPONENT_NAME = "persistent_plotly"
 
 
 def _write_if_changed(src: Path, dst: Path) -> None:
@@ -57,15 +59,17 @@ def served_dir() -> Path:
     return folder
 
 
-def plotly_surface(
-    fig: go.Figure | str, *, key: str, height: int = 520, revision: str = ""
-) -> None:
-    """Draw ``fig`` (a figure or its JSON) in the persistent iframe named by ``key``.
+def persistent_plotly_chart(fig: go.Figure | str, *, key: str, height: int = 520) -> str:
+    """Draw ``fig`` (a figure or its JSON, frames included) in the persistent iframe named by
+    ``key``, and return the figure's revision: a short hash of its JSON, which the plot's div
+    carries as ``data-revision`` once drawn (``data-renders`` counts the draws), so a
+    browser test can tell which figure is on screen.
 
-    ``key`` must stay the same across reruns for the camera to persist; it also names the
-    camera in sessionStorage. ``revision`` is written on the plot's div as
-    ``data-revision`` once drawn, so a browser test can wait for a given figure.
+    ``key`` must stay the same across reruns for the view to persist; it also names the
+    camera in sessionStorage.
     """
     component = components.declare_component(COMPONENT_NAME, path=str(served_dir()))
     spec = fig if isinstance(fig, str) else fig.to_json()
+    revision = hashlib.sha1(spec.encode()).hexdigest()[:12]
     component(spec=spec, height=height, storage_key=key, revision=revision, key=key, default=None)
+    return revision
