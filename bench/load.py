@@ -260,7 +260,7 @@ class LightSession:
             w.trigger_value = True
         return msg.SerializeToString()
 
-    async def _until_finished(self, page: str, fragment: bool) -> bool:
+    async def _until_finished(self, page: str, fragment: bool) -> int:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         if not fragment:
@@ -298,17 +298,17 @@ class LightSession:
                         f"{element.exception.message[:200]}"
                     )
             elif kind == "script_finished":
-                status = msg.script_finished
-                # 0 finished, 3 fragment run finished; 1 compile error; 2 early for rerun
-                return status in (0, 3)
+                # 0 finished, 3 fragment run finished; 1 compile error; 2 stopped early for
+                # a newer rerun (after a timeout, the next interaction interrupts the old run)
+                return int(msg.script_finished)
 
     async def _timed(self, action: str, page: str, payload: bytes, fragment: bool) -> None:
         start = time.perf_counter()
         try:
             await self.ws.send(payload)
-            ok = await self._until_finished(page, fragment)
+            status = await self._until_finished(page, fragment)
             seconds = time.perf_counter() - start
-            error = None if ok else "the run did not finish successfully"
+            error = None if status in (0, 3) else f"the run ended with status {status}"
         except TimeoutError:
             seconds, error = None, f"no answer in {INTERACTION_TIMEOUT_S:.0f} s"
         if error:
@@ -518,7 +518,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(app: str, session_ttl: int, log: Any) -> tuple[subprocess.Popen, str]:
+def start_server(
+    app: str, session_ttl: int, log: Any, options: list[str] = ()
+) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     cmd = [
         sys.executable,
@@ -532,6 +534,7 @@ def start_server(app: str, session_ttl: int, log: Any) -> tuple[subprocess.Popen
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
         f"--server.disconnectedSessionTTL={session_ttl}",
+        *(f"--{option}" for option in options),
     ]
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -570,6 +573,7 @@ class RoundResult:
     peak_rss_mb: float
     server_cpu_mean: float  # % of one core
     server_cpu_peak: float
+    server_cpu_ms_per_run: float  # server CPU time / script runs the clients asked for
     clients_cpu_mean: float  # % of one core
     machine_busy_mean: float  # % of one core, all processes
     rss_after_close_mb: float
@@ -646,6 +650,7 @@ def run_round(
     after = sampler.sample()
 
     records = [Record(**r) for rep in reports for r in rep["records"]]
+    server_cpu_s = (window[-1].server_cpu - window[0].server_cpu) if len(window) > 1 else 0.0
     return RoundResult(
         number=number,
         light=light,
@@ -656,6 +661,7 @@ def run_round(
         peak_rss_mb=max((s.server_rss for s in window), default=0) / 2**20,
         server_cpu_mean=_mean(_cpu_series(window, "server_cpu")),
         server_cpu_peak=max(_cpu_series(window, "server_cpu"), default=0.0),
+        server_cpu_ms_per_run=1000 * server_cpu_s / max(1, len(records)),
         clients_cpu_mean=_mean(_cpu_series(window, "clients_cpu")),
         machine_busy_mean=_mean(_cpu_series(window, "machine_busy")),
         rss_after_close_mb=after.server_rss / 2**20,
@@ -711,6 +717,7 @@ def print_report(
         f"({results[0].light} light protocol clients in {args.light_procs} processes + "
         f"{results[0].browsers} Chromium browsers), {args.seconds:.0f} s, one interaction "
         f"every {args.interval:g} s, page switch every {args.per_page}; {cores} cores; "
+        f"server options {args.server_option or 'as in .streamlit/config.toml'}; "
         f"stats via {stats.backend}\n"
     )
     print("| round | client | action | n | failed | p50 ms | p95 ms | max ms |")
@@ -723,17 +730,24 @@ def print_report(
             )
     print(
         "\n| round | errors | page exceptions | server peak RSS MB | server CPU mean/peak "
-        "% of a core | clients CPU % | rest of machine CPU % | RSS after close MB |"
+        "% of a core | server CPU ms per run | clients CPU % | rest of machine CPU % "
+        "| RSS after close MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for res in results:
         rest = max(0.0, res.machine_busy_mean - res.server_cpu_mean - res.clients_cpu_mean)
         print(
             f"| {res.number} | {len(res.errors)} | {len(res.exceptions)} | "
             f"{res.peak_rss_mb:.0f} | {res.server_cpu_mean:.0f} / {res.server_cpu_peak:.0f} | "
-            f"{res.clients_cpu_mean:.0f} | {rest:.0f} | {res.rss_after_close_mb:.0f} |"
+            f"{res.server_cpu_ms_per_run:.0f} | {res.clients_cpu_mean:.0f} | {rest:.0f} | "
+            f"{res.rss_after_close_mb:.0f} |"
         )
     print(f"\nServer RSS before the first round (after one warm-up session): {idle_rss_mb:.0f} MB.")
+    print(
+        "'server CPU ms per run' is the server's CPU time in the round divided by the script "
+        "runs the clients asked for: what one interaction costs, whatever else runs; one "
+        "Streamlit process serves at most about 1000 / that many runs per second on one core."
+    )
     print(
         f"CPU is in % of one core ({cores * 100}% = the whole machine); 'rest of machine' is "
         "everything that is neither the server nor the bench's clients (other work running "
@@ -838,6 +852,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "numeric target, so the landscape draws J)",
     )
     p.add_argument("--app", default="app.py", help="the app to serve (default app.py)")
+    p.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Streamlit option for the server the bench starts, e.g. runner.postScriptGC=false",
+    )
     p.add_argument("--url", help="use a running server instead of starting one")
     p.add_argument(
         "--server-pid",
@@ -867,7 +888,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.url:
             url, pids = args.url.rstrip("/"), args.server_pid
         else:
-            server, url = start_server(args.app, args.session_ttl, log)
+            server, url = start_server(args.app, args.session_ttl, log, args.server_option)
             pids = [server.pid]
         print(f"server {url} (pid {pids}, log {log.name})", file=sys.stderr)
         sampler = Sampler(stats, pids)
