@@ -43,6 +43,7 @@ import multiprocessing as mp
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -633,12 +634,17 @@ def run_round(
         )
     first = len(sampler.samples)
     start = time.monotonic()
-    for p in procs:
-        p.start()
-    sampler.watch_clients([p.pid for p in procs if p.pid])
-    reports = [queue.get(timeout=args.seconds + 600) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
+    try:
+        for p in procs:
+            p.start()
+        sampler.watch_clients([p.pid for p in procs if p.pid])
+        reports = [queue.get(timeout=args.seconds + 600) for _ in procs]
+        for p in procs:
+            p.join(timeout=60)
+    finally:  # interrupted or a worker hung: stop the clients (a browser's driver ends it)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
     wall = time.monotonic() - start
     window = sampler.samples[first:]
     sampler.watch_clients([])
@@ -880,6 +886,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C, so the server and clients stop too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stats = ProcessStats()
     with tempfile.NamedTemporaryFile(
         "w+", prefix="expnet-load-server-", suffix=".log", delete=False
