@@ -8,6 +8,9 @@ Thin page: ``expnet.ui.classroom`` draws the parts, the core computes every numb
 import streamlit as st
 
 from expnet.ui import classroom, controls, state
+from expnet.ui.shell import ensure_app_shell
+
+ensure_app_shell()
 
 # URL keys of this page, declared before the shared state first reads the link
 state.allow_query_keys(*classroom.URL_KEYS)

@@ -6,6 +6,9 @@ import streamlit as st
 from expnet import Problem, get_preset, weight_names
 from expnet.ui import controls, panels, state
 from expnet.ui.links import TABS
+from expnet.ui.shell import ensure_app_shell
+
+ensure_app_shell()
 
 st.title("Network explorer", anchor=False)
 state.show_link_warning()

@@ -1,0 +1,22 @@
+"""Make sure a page runs inside app.py's navigation, even when a shared link is the very first
+request a fresh server sees.
+
+Streamlit decides once per process, before any script runs, whether the app uses the legacy
+``pages/`` folder: while no script has called ``st.navigation`` yet, a folder named ``pages``
+beside the entry script makes the first run execute the requested page file on its own, without
+app.py (no page config, no navigation menu). ``st.navigation`` clears that flag for every later
+run. A page that finds the flag still set has been started that way: it clears the flag and asks
+for a rerun, which executes app.py, whose navigation then opens the same page with the same URL.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def ensure_app_shell() -> None:
+    """Call first in every page file."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
