@@ -107,7 +107,7 @@ def test_thousands_of_keys_are_quick_and_reported_in_few_lines(n: int):
     start = time.perf_counter()
     clean, problems = validate_query_params(params)
     warning = link_warning(problems)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 5.0  # linear work; a quadratic one takes minutes
     assert clean == {"W2_11": 2.5}
     assert sum(p.startswith("unknown keys") for p in problems) == 1
     assert warning.count("\n- ") <= 9 and len(warning) < 2000

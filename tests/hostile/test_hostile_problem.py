@@ -25,7 +25,7 @@ from tests.hostile.hostile_cases import CASES, Case
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT_S = 20.0
 CLI_MEMORY_CAP = 2 * 1024**3  # bytes of address space for one CLI run
-API_TIME_LIMIT_S = 2.0
+API_TIME_LIMIT_S = 10.0  # "no hang", with room for a loaded machine
 
 # Core gaps found by this suite; each xfail names the fix. Remove the mark with the fix.
 KNOWN_GAPS: dict[str, str] = {}
