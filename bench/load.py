@@ -298,9 +298,11 @@ class LightSession:
                         f"light {page or 'explorer'}: {element.exception.type}: "
                         f"{element.exception.message[:200]}"
                     )
-            elif kind == "script_finished":
-                # 0 finished, 3 fragment run finished; 1 compile error; 2 stopped early for
-                # a newer rerun (after a timeout, the next interaction interrupts the old run)
+            # 0 finished, 3 fragment run finished, 1 compile error: the interaction is over.
+            # 2 = stopped early for a rerun that follows at once (the app asked for it, e.g.
+            # a fragment run then a full run): wait for that one too, as the browser's
+            # measure does (until no run is left).
+            elif kind == "script_finished" and msg.script_finished != 2:
                 return int(msg.script_finished)
 
     async def _timed(self, action: str, page: str, payload: bytes, fragment: bool) -> None:
