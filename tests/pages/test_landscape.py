@@ -188,3 +188,27 @@ def test_window_recentres_on_the_current_point(numeric: AppTest) -> None:
     assert not any("outside the window" in i.value for i in at.info)
     contour = next(t for t in _figure(at, "ls_contour")["data"] if t["type"] == "contour")
     assert contour["y"][0] <= 9.5 <= contour["y"][-1]
+
+
+@pytest.mark.parametrize(
+    "preset", ["two_outputs", "tanh_regression", "relu_classifier", "poisson_counts"]
+)
+def test_every_preset_draws(page: AppTest, preset: str) -> None:
+    """Other networks: the default pair may not exist (then the first two names are used),
+    y is numeric, and every figure is drawn without an exception."""
+    at = page
+    at.selectbox(key="preset").set_value(preset).run()
+    assert not at.exception
+    assert not any("numeric target y" in w.value for w in at.warning)
+    for key in ("ls_contour", "ls_surface", "ls_slice_chart"):
+        assert _figure(at, key)["data"]
+    x, y = str(at.selectbox(key="ls_x").value), str(at.selectbox(key="ls_y").value)
+    tr = trace(_preset_problem(at, preset))
+    shown = np.array([float(v) for k, v in _metrics(at).items() if k.startswith("∂J/∂")])
+    want = np.array([tr.grad(x) or 0.0, tr.grad(y) or 0.0])
+    np.testing.assert_allclose(shown, want, rtol=1e-5, atol=1e-9)
+
+
+def _preset_problem(at: AppTest, preset: str):
+    base = get_preset(preset).problem
+    return set_values(base, dict(_values(at)))
