@@ -39,6 +39,9 @@ from expnet.training import MAX_STEPS
 from expnet.ui import controls, state
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
 from expnet.ui.model import DEFAULT_Y
+from expnet.ui.shell import ensure_app_shell
+
+ensure_app_shell()
 
 DEFAULT_PAIR = ("W2_11", "W1_11")
 DEFAULT_RESOLUTION = 101
