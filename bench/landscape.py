@@ -205,6 +205,7 @@ _STATE_JS = """window.__lsState = () => {
         const d = f && f.contentDocument ? f.contentDocument.getElementById('plot') : null;
         const t = d && d.data ? d.data.find(x => x.name === 'current point') : null;
         return {renders: d ? Number(d.getAttribute('data-renders') || 0) : 0,
+                draw: d ? Number(d.getAttribute('data-draw-ms') || 0) : 0,
                 x: t ? t.x[t.x.length - 1] : null, y: t ? t.y[t.y.length - 1] : null};
     };
     return {contour: plot('ls_contour'), surface: plot('ls_surface'),
@@ -260,12 +261,15 @@ def browser_presses(presses: int) -> list[tuple[str, str, str]]:
                 for res in (101, 201):
                     _set_resolution(page, res)
                     for key, axis in (("W1_11", "y"), ("x1", None)):
-                        times = _time_presses(page, key, axis, presses)
+                        times, draws = _time_presses(page, key, axis, presses)
+                        contour_ms = statistics.median(d[0] for d in draws)
+                        surface_ms = statistics.median(d[1] for d in draws)
                         rows.append(
                             (
                                 f"browser keypress → updated plot, {res}×{res}, {key}",
                                 f"p50 {ms(pct(times, 50))}, p95 {ms(pct(times, 95))}",
-                                f"{len(times)} presses",
+                                f"{len(times)} presses; Plotly.react p50: contour "
+                                f"{contour_ms:.0f} ms, surface {surface_ms:.0f} ms",
                             )
                         )
                 browser.close()
@@ -293,13 +297,16 @@ def _set_resolution(page, res: int) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _time_presses(page, key: str, axis: str | None, presses: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _time_presses(  # type: ignore[no-untyped-def]
+    page, key: str, axis: str | None, presses: int
+) -> tuple[list[float], list[tuple[float, float]]]:
     """Keypress → both the contour and the surface have been redrawn with the new figure
     (showing the new point, for a slider of the plane). Always the same direction, so every
     press brings a figure the browser has not seen (Streamlit caches repeated messages)."""
     thumb = page.locator(f".st-key-{key} input[type=range]").first
     thumb.scroll_into_view_if_needed()
     times = []
+    draws = []
     for _ in range(presses):
         before = page.evaluate("() => window.__lsState()")
         target = round(before["contour"]["y"] + 0.01, 2) if axis == "y" else None
@@ -314,9 +321,11 @@ def _time_presses(page, key: str, axis: str | None, presses: int) -> list[float]
             polling="raf",
         )
         times.append(time.perf_counter() - start)
+        after = page.evaluate("() => window.__lsState()")
+        draws.append((after["contour"]["draw"], after["surface"]["draw"]))
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
         page.wait_for_timeout(150)
-    return times
+    return times, draws
 
 
 # ---------------------------------------------------------------- main
