@@ -1,4 +1,6 @@
-"""Fixtures for browser tests: a real `streamlit run` server and headless Chromium.
+"""Helpers for browser tests; the fixtures (a real `streamlit run` server, headless Chromium,
+a fresh page) live in tests/conftest.py, so the whole run shares ONE Playwright instance
+(Playwright's sync API refuses a second one while the first is open).
 
 The server runs the app named by the environment variable EXPNET_APP (default
 `app.py`, relative to the repository root) on a free loopback port. The browser
@@ -20,21 +22,15 @@ Typical test::
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import socket
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
@@ -126,76 +122,6 @@ def _healthy(url: str) -> bool:
             return bool(response.read().decode().strip() == "ok")
     except OSError:
         return False
-
-
-@pytest.fixture(scope="session")
-def streamlit_server() -> Iterator[str]:
-    """Start `streamlit run` on a free loopback port; yield its base URL."""
-    app = os.environ.get("EXPNET_APP", "app.py")
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        app,
-        "--server.headless=true",
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false",
-    ]
-    base_url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile(mode="w+") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while not _healthy(f"{base_url}/_stcore/health"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(
-                        f"streamlit did not become healthy on {base_url} "
-                        f"(exit code {proc.poll()}).\ncommand: {' '.join(cmd)}\n"
-                        f"--- server output ---\n{log.read()}",
-                        pytrace=False,
-                    )
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium through Playwright's sync API."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context and page, 1400x1000, closed after the test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(15_000)
-    context.add_init_script(_RUN_COUNTER_JS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def wait_for_idle(page: Page, timeout: float = 15_000) -> None:

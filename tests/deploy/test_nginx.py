@@ -28,7 +28,6 @@ import pytest
 
 from tests.browser.conftest import (
     _RUN_COUNTER_JS,
-    CHROMIUM_ARGS,
     MAIN_SELECTOR,
     artifact_path,
     expect_rerun,
@@ -192,19 +191,6 @@ def test_a_client_stays_on_its_replica(deployment: Deployment, cookie_per_replic
         assert served_by == {replica}
 
 
-def _browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=executable, headless=True, args=CHROMIUM_ARGS
-    )
-    return playwright, browser
-
-
 def _slider(page):
     keyed = page.locator(f".st-key-{SLIDER} input[type=range], .st-key-{SLIDER} [role=slider]")
     if keyed.count():
@@ -248,18 +234,13 @@ def _session(browser, url: str, cookie: str | None, request, name: str) -> str:
 
 @pytest.mark.browser
 def test_browser_sessions_through_nginx_on_both_replicas(
-    deployment: Deployment, cookie_per_replica: dict[str, str], request
+    deployment: Deployment, cookie_per_replica: dict[str, str], request, browser
 ):
-    playwright, browser = _browser()
-    try:
-        used = {
-            replica: _session(browser, deployment.url, cookie, request, f"replica_{i}")
-            for i, (replica, cookie) in enumerate(sorted(cookie_per_replica.items()))
-        }
-        fresh = _session(browser, deployment.url, None, request, "fresh_client")
-    finally:
-        browser.close()
-        playwright.stop()
+    used = {
+        replica: _session(browser, deployment.url, cookie, request, f"replica_{i}")
+        for i, (replica, cookie) in enumerate(sorted(cookie_per_replica.items()))
+    }
+    fresh = _session(browser, deployment.url, None, request, "fresh_client")
 
     # The WebSocket lines are written when the sockets close (with the contexts above).
     def streams(lines, cookie):
