@@ -102,6 +102,8 @@ def _vector(values: Iterable[float] | float, n: int, what: str) -> np.ndarray:
         raise ProblemError(f"{what}: expected {n} number(s), got {arr.size}")
     if not np.all(np.isfinite(arr)):
         raise ProblemError(f"{what}: every value must be a finite number")
+    if np.any(np.abs(arr) > MAX_ABS_VALUE):
+        raise ProblemError(f"{what}: every value must be at most {MAX_ABS_VALUE:g} in size")
     return arr
 
 
