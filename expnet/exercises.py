@@ -34,7 +34,7 @@ from .activations import get_activation
 from .grading import BY_HAND_DECIMALS, Affine, Grade, _trace, grade_key, quantity
 from .network import Problem, problem_from_dict
 from .presets import get_preset
-from .solution import Step, WorkedSolution, worked_solution
+from .solution import Step, WorkedSolution, tex_escape, worked_solution
 from .symbols import fmt_latex, partial
 from .trace import Trace, _sub
 
@@ -488,15 +488,9 @@ def _markdown_key(exercise: Exercise) -> list[str]:
 
 
 def _tex(text: str) -> str:
+    """``tex_escape``, and the Unicode the sheets use written for pdflatex."""
+    text = tex_escape(text)
     for a, b in (
-        ("\\", r"\textbackslash{}"),
-        ("&", r"\&"),
-        ("%", r"\%"),
-        ("$", r"\$"),
-        ("#", r"\#"),
-        ("_", r"\_"),
-        ("{", r"\{"),
-        ("}", r"\}"),
         ("½", r"$\tfrac12$"),
         ("²", r"$^2$"),
         ("−", "-"),

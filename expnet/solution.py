@@ -107,10 +107,11 @@ def _tex_title(step: Step) -> str:
     """The step's title for LaTeX: Unicode symbols (∂, subscripts) become math."""
     if step.key.startswith("factor:"):
         return rf"Local derivative ${step.lhs}$"
-    return _tex_escape(step.title)
+    return tex_escape(step.title)
 
 
-def _tex_escape(text: str) -> str:
+def tex_escape(text: str) -> str:
+    """Text for a LaTeX document: its special characters escaped."""
     for a, b in (
         ("\\", r"\textbackslash{}"),
         ("&", r"\&"),
@@ -242,16 +243,11 @@ def backward_steps(tr: Trace, targets: list[str]) -> list[Step]:
     L = len(problem.layers)
     steps: list[Step] = []
     shown: set[str] = set()
+    rules = [tr.chain_rule(name) for name in targets]
     for k in range(problem.outputs):
-        rule_head = None
-        for name in targets:
-            rule = tr.chain_rule(name)
-            for path in rule.paths:
-                if path.output == k:
-                    rule_head = path.factors[0]
-                    break
-            if rule_head:
-                break
+        rule_head = next(
+            (p.factors[0] for rule in rules for p in rule.paths if p.output == k), None
+        )
         if rule_head is None:
             continue
         shown.add(rule_head.symbol)
@@ -268,8 +264,7 @@ def backward_steps(tr: Trace, targets: list[str]) -> list[Step]:
                 (("loss",), ("node", L, k)),
             )
         )
-    for name in targets:
-        rule = tr.chain_rule(name)
+    for rule in rules:
         if len(rule.paths) <= 4:
             for path in rule.paths:
                 for f in path.factors[1:]:
