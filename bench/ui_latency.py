@@ -3,7 +3,9 @@
 Starts its own `streamlit run app.py` on a free loopback port, drives Debian's chromium
 headless through Playwright, focuses the W2_11 slider thumb and presses ArrowRight (ten
 times, then ArrowLeft ten times, ...), timing from the keypress to the moment the first
-metric's text (the prediction p) changes, polled every animation frame in the page.
+metric's text (the prediction p) changes, polled every animation frame in the page; and,
+beside it, until the run the keypress started has finished and been drawn ("run drawn": the
+diagram, the chain rule and the open tab are up to date too).
 
 On a shared machine the absolute figure moves with the load, so by default the same presses
 are also made, interleaved one for one, on a *baseline*: a bare app of one slider and one
@@ -13,7 +15,7 @@ then describe the same minutes of the same machine. Run from the repository root
     .venv/bin/python bench/ui_latency.py [--presses 30] [--slider W2_11] [--query view=gradient]
     .venv/bin/python bench/ui_latency.py --no-baseline
 
-Targets (issue 3): p50 <= 120 ms, p95 <= 300 ms.
+Targets (new p): p50 <= 120 ms, p95 <= 300 ms.
 """
 
 from __future__ import annotations
@@ -58,6 +60,19 @@ WAIT_CHANGE = """([sel, before]) => new Promise((resolve) => {
     const tick = () => {
         const el = document.querySelector(sel);
         if (el && el.innerText !== before) resolve(performance.now());
+        else requestAnimationFrame(tick);
+    };
+    tick();
+})"""
+
+
+# Resolves with performance.now() at the first frame in which the app's script state is
+# notRunning. Called once p has changed, that is the end of the run the keypress started.
+WAIT_RUN_END = """() => new Promise((resolve) => {
+    const tick = () => {
+        const app = document.querySelector('[data-testid=stApp]');
+        if (app && app.getAttribute('data-test-script-state') === 'notRunning')
+            resolve(performance.now());
         else requestAnimationFrame(tick);
     };
     tick();
@@ -126,24 +141,27 @@ class Target:
         self.thumb.focus()
         self.metric = page.locator(METRIC).first
         self.times: list[float] = []
+        self.complete: list[float] = []
 
     def press(self, key: str, record: bool) -> None:
         before = self.metric.inner_text()
         t0 = self.page.evaluate("() => performance.now()")
         self.thumb.press(key)
         t1 = self.page.evaluate(WAIT_CHANGE, [METRIC, before])
+        t2 = self.page.evaluate(WAIT_RUN_END)
         if record:
             self.times.append(t1 - t0)
+            self.complete.append(t2 - t0)
         # let the rest of the run land before the next press, as a person would
         self.page.wait_for_selector(IDLE, state="attached")
         self.page.wait_for_timeout(250)
 
 
-def table(name: str, times: list[float]) -> str:
+def table(name: str, times: list[float], target: bool = True) -> str:
     p50, p95 = statistics.median(times), percentile(times, 95)
-    ok = "met" if p50 <= 120 and p95 <= 300 else "NOT met"
+    ok = ("met" if p50 <= 120 and p95 <= 300 else "NOT met") if target else ""
     return (
-        f"{name:<10} {len(times):>7} {min(times):>8.1f} {p50:>8.1f} {p95:>8.1f} "
+        f"{name:<22} {len(times):>7} {min(times):>8.1f} {p50:>8.1f} {p95:>8.1f} "
         f"{max(times):>8.1f}   {ok}"
     )
 
@@ -185,10 +203,13 @@ def main() -> int:
     load = " ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"keypress on a slider -> new prediction on screen ({args.slider}, {args.app})")
     print(f"machine: {os.cpu_count()} CPUs, load average {load}")
-    print(f"{'app':<10} {'presses':>7} {'min ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(f"{'measure':<22} {'presses':>7} {'min ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for name, target in targets.items():
-        print(table(name, target.times))
-    print("target: p50 <= 120 ms, p95 <= 300 ms")
+        print(table(f"{name}: new p", target.times))
+    for name, target in targets.items():
+        print(table(f"{name}: run drawn", target.complete, target=False))
+    print("target (new p): p50 <= 120 ms, p95 <= 300 ms")
+    print("'run drawn': until the run the keypress started has finished and been drawn")
     return 0
 
 

@@ -1,6 +1,8 @@
 """Network explorer: every weight, bias, input and target on a live slider; the diagram, the
 chain rule, the activations, the worked solution and the gradient table all read one trace."""
 
+import time
+
 import streamlit as st
 
 from expnet import Problem, get_preset, weight_names
@@ -20,9 +22,6 @@ with st.sidebar:
         controls.structure_controls()
     st.subheader("Switches", anchor=False)
     controls.setting_controls()
-
-
-FULL_RUN = "_explorer_full_run"
 
 
 def focus_picker(tr_names: list[str], sizes: tuple[int, ...]) -> str:
@@ -52,15 +51,20 @@ def current_focus(names: list[str]) -> str:
     return str(focus)
 
 
-@st.fragment
+#: Seconds the run waits after drawing p (see bench/ui_latency.py for the measured effect).
+PAUSE_AFTER_PREDICTION = 0.025
+
+
 def live_controls() -> None:
-    """The prediction and every slider. A slider's keypress reruns only this fragment: the
-    callback has already put the new value in the store, so p is computed and drawn first, in a
-    run of a dozen elements; then the whole page follows with one full rerun (diagram, chain
-    rule, panels). Holding a key down, the new run of each press supersedes the last."""
+    """The prediction and every slider; p is computed and drawn first, before anything else
+    of the workspace, so it is the first thing a keypress changes on screen."""
     tr = state.current_trace()
     problem = tr.problem
     panels.prediction_metrics(tr, current_focus(focus_names(problem)))
+    # Give the browser a moment to draw the new p on its own. Whatever arrives while it is
+    # still drawing joins the same React update, and typesetting the chain rule and the worked
+    # solution (thousands of KaTeX nodes) would then hold p back by a hundred milliseconds.
+    time.sleep(PAUSE_AFTER_PREDICTION)
     notice = state.pop_notice()
     if notice:
         st.info(notice)
@@ -74,9 +78,7 @@ def live_controls() -> None:
     with st.expander("Type an exact value"):
         controls.exact_value_control()
     controls.reset_button()
-    if not st.session_state.get(FULL_RUN):
-        st.rerun()  # this was a fragment rerun: bring the rest of the page up to date
-    elif state.current_problem() != problem:
+    if state.current_problem() != problem:
         st.rerun()  # the browser's history navigation set a slider from the URL: redraw all
 
 
@@ -136,15 +138,17 @@ def tabs() -> None:
             panels.activation_panel(tr)
 
 
-# The fragment must tell a full run (draw and go on) from its own rerun (draw, then ask for
-# the rest of the page). A session's runs never overlap, so a flag in its state is enough.
-st.session_state[FULL_RUN] = True
-try:
+@st.fragment
+def workspace() -> None:
+    """Everything a slider, the diagram or a tab changes. A keypress reruns only this fragment,
+    in one run (the title and the sidebar stay as they are); the sidebar's widgets, which
+    change the network's shape or the switches, rerun the whole page."""
     left, right = st.columns([1.35, 2], gap="medium")
     with left:
         live_controls()
     with right:
         outputs()
     tabs()
-finally:
-    st.session_state[FULL_RUN] = False
+
+
+workspace()
