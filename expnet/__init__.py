@@ -28,7 +28,7 @@ from .network import (
 from .presets import PRESETS, Preset, get_preset
 from .solution import Step, WorkedSolution, worked_solution
 from .trace import ChainRule, Factor, NumericIssue, Trace, trace
-from .training import DescentPath, TrainResult, descend, train
+from .training import DescentPath, TrainResult, descend, descend_paths, train
 
 __all__ = [
     "ACTIVATIONS",
@@ -59,6 +59,7 @@ __all__ = [
     "build_problem",
     "check_name_affine",
     "descend",
+    "descend_paths",
     "evaluate_batch",
     "finite_differences",
     "get_activation",

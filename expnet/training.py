@@ -6,6 +6,7 @@ Update with momentum μ: v ← μ v - η ∂J/∂θ, θ ← θ + v (μ = 0 is pl
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,36 +81,55 @@ class DescentPath:
     stopped: str | None
 
 
+_DIVERGED = "the loss became too large or undefined"
+_TOO_LARGE = f"a parameter grew beyond {MAX_ABS_VALUE:g}: the learning rate is too large"
+
+
 def descend(
     problem: Problem, names: list[str], lr: float, steps: int, momentum: float = 0.0
 ) -> DescentPath:
     """Gradient descent on the named parameters only (the rest held fixed): a path in that plane."""
-    _check_args(lr, steps, momentum)
-    theta = np.array([[get_value(problem, n) for n in names]], dtype=np.float64)
-    if np.any(np.isnan(theta)) or any(get_value(problem, n) is None for n in names):
+    return descend_paths(problem, names, lr, steps, (momentum,))[0]
+
+
+def descend_paths(
+    problem: Problem, names: list[str], lr: float, steps: int, momenta: Sequence[float]
+) -> tuple[DescentPath, ...]:
+    """One descent per momentum μ from the same start, all in one batch: row r of θ (shape
+    (len(momenta), len(names))) follows v ← μ_r v − η ∇J, θ ← θ + v. A path whose loss
+    becomes too large or undefined, or whose parameters leave the problem's limit, stops at
+    its last valid point; the others go on."""
+    for momentum in momenta:
+        _check_args(lr, steps, momentum)
+    start = [get_value(problem, n) for n in names]
+    if any(v is None or math.isnan(v) for v in start):
         raise ProblemError("descent needs a numeric target y")
+    mu = np.asarray(momenta, dtype=np.float64)[:, None]
+    theta = np.tile(np.asarray(start, dtype=np.float64), (len(momenta), 1))
     v = np.zeros_like(theta)
-    points = [theta[0].copy()]
     res = evaluate_batch(problem, names, theta)
-    losses = [float(res.loss[0])]
+    points = [[row.copy()] for row in theta]
+    losses = [[float(J)] for J in res.loss]
+    live = res.valid.copy()
+    stopped = [None if ok else _DIVERGED for ok in live]
     for _ in range(steps):
-        if not res.valid[0]:
-            return DescentPath(
-                tuple(names),
-                np.array(points),
-                np.array(losses),
-                "the loss became too large or undefined",
-            )
-        v = momentum * v - lr * res.grad
+        if not live.any():
+            break
+        v = np.where(live[:, None], mu * v - lr * np.where(live[:, None], res.grad, 0.0), 0.0)
         theta = theta + v
         res = evaluate_batch(problem, names, theta)
-        if not res.valid[0]:
-            return DescentPath(
-                tuple(names),
-                np.array(points),
-                np.array(losses),
-                "the loss became too large or undefined",
-            )
-        points.append(theta[0].copy())
-        losses.append(float(res.loss[0]))
-    return DescentPath(tuple(names), np.array(points), np.array(losses), None)
+        too_large = np.any(np.abs(theta) > MAX_ABS_VALUE, axis=1)
+        for r in np.flatnonzero(live):
+            if too_large[r]:
+                stopped[r] = _TOO_LARGE
+                live[r] = False
+            elif res.valid[r]:
+                points[r].append(theta[r].copy())
+                losses[r].append(float(res.loss[r]))
+            else:
+                stopped[r] = _DIVERGED
+                live[r] = False
+    return tuple(
+        DescentPath(tuple(names), np.array(points[r]), np.array(losses[r]), stopped[r])
+        for r in range(len(momenta))
+    )

@@ -15,7 +15,7 @@ import streamlit as st
 from expnet import (
     DescentPath,
     Problem,
-    descend,
+    descend_paths,
     get_value,
     parameter_names,
     problem_from_json,
@@ -91,10 +91,11 @@ def slice_of(problem_json: str, name: str, bounds: tuple[float, float]) -> Slice
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def path_of(
-    problem_json: str, names: tuple[str, str], lr: float, steps: int, momentum: float
-) -> DescentPath:
-    return descend(problem_from_json(problem_json), list(names), lr, steps, momentum)
+def paths_of(
+    problem_json: str, names: tuple[str, str], lr: float, steps: int, momenta: tuple[float, ...]
+) -> tuple[DescentPath, ...]:
+    """One descent per momentum, all in one batch (as cheap as a single one)."""
+    return descend_paths(problem_from_json(problem_json), list(names), lr, steps, momenta)
 
 
 # ---------------------------------------------------------------- controls
@@ -262,8 +263,7 @@ def descent_view() -> None:
     with c3:
         momentum = st.slider("Momentum μ", 0.0, 0.99, 0.9, step=0.01, key="ls_momentum")
     with _spinner_if(steps > SLOW_STEPS, "Descending…"):
-        plain = path_of(problem_json, names, float(lr), int(steps), 0.0)
-        heavy = path_of(problem_json, names, float(lr), int(steps), float(momentum))
+        plain, heavy = paths_of(problem_json, names, float(lr), int(steps), (0.0, float(momentum)))
     paths = [("gradient descent", plain), (f"momentum μ = {momentum:g}", heavy)]
     # Persistent like the surface: Plotly.react instead of a new plot per rerun, and zoom kept.
     persistent_plotly_chart(

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from expnet import (
     ACTIVATIONS,
     PRESETS,
+    Problem,
     descend,
+    descend_paths,
     evaluate_batch,
     get_activation,
     get_preset,
@@ -237,3 +239,58 @@ def test_descend_ends_at_the_grid_search_minimum() -> None:
     assert path.loss[-1] <= fine_J + 1e-12
     # And the closed form of the comment above DESCENT, to the descent's own accuracy.
     np.testing.assert_allclose(end, [math.atanh(0.4) - 0.1, 0.2], rtol=0, atol=1e-8)
+
+
+def descent_reference(
+    problem: Problem, names: list[str], lr: float, steps: int, momentum: float
+) -> tuple[list[list[float]], list[float], bool]:
+    """Descent in a plain loop on the single-point trace's gradients (not the batch evaluator
+    that ``descend_paths`` uses), stopping where J is not finite or a parameter leaves the
+    problem limit: (points, losses, stopped early)."""
+    theta = [float(get_value(problem, n)) for n in names]  # type: ignore[arg-type]
+    velocity = [0.0] * len(names)
+    points, losses = [theta[:]], []
+    tr = trace(problem)
+    for step in range(steps + 1):
+        if tr.loss is None or not math.isfinite(tr.loss) or tr.issues:
+            if step > 0:
+                points.pop()  # the point that broke is not part of the path
+            return points, losses, True
+        losses.append(tr.loss)
+        if step == steps:
+            break
+        grads = [float(tr.grad(n)) for n in names]  # type: ignore[arg-type]
+        velocity = [momentum * v - lr * g for v, g in zip(velocity, grads, strict=True)]
+        theta = [t + v for t, v in zip(theta, velocity, strict=True)]
+        if max(abs(t) for t in theta) > MAX_ABS_VALUE:
+            return points, losses, True
+        points.append(theta[:])
+        tr = trace(set_values(problem, dict(zip(names, theta, strict=True))))
+    return points, losses, False
+
+
+@pytest.mark.parametrize(
+    ("y", "names", "lr"),
+    [
+        (1.0, ["W2_11", "W1_11"], 1.0),  # all converge
+        # μ = 0.9 overshoots until a weight passes the 1e6 limit; μ = 0 goes on
+        (20.0, ["W2_11", "b2_1"], 0.0236),
+        # μ = 0 overflows e^z on its third step; μ = 0.9 goes on
+        (300.0, ["W2_11", "W1_11"], 0.02091),
+    ],
+)
+def test_descend_paths_runs_each_momentum_as_its_own_descent(
+    y: float, names: list[str], lr: float
+) -> None:
+    problem = set_values(get_preset("homework").problem, {"y": y})
+    momenta = (0.0, 0.9, 0.5)
+    paths = descend_paths(problem, names, lr, 60, momenta)
+    stops = []
+    for momentum, path in zip(momenta, paths, strict=True):
+        points, losses, stopped = descent_reference(problem, names, lr, 60, momentum)
+        np.testing.assert_allclose(path.points, points, rtol=1e-9, err_msg=f"μ = {momentum}")
+        np.testing.assert_allclose(path.loss, losses, rtol=1e-9, err_msg=f"μ = {momentum}")
+        assert (path.stopped is not None) == stopped
+        stops.append(stopped)
+    if y > 1:  # the cases are chosen so that one path stops and another does not
+        assert stops[0] != stops[1]
