@@ -8,7 +8,7 @@
    of change: a slider of the plane (W1_11: the cached grid is reused, only the point and
    descent move) and one off the plane (x1: J is evaluated over the whole grid again). Also
    the page's work without Streamlit (compute + figures + JSON), to show where time goes.
-2. Payload: bytes of ``fig.to_json()`` for each figure the page sends.
+2. Payload: bytes of the JSON the page sends for each figure.
 3. Browser: `streamlit run app.py` on a free loopback port, headless Chromium (Debian's
    chromium through Playwright): time from a slider keypress to the moment both the contour
    and the 3D surface have been redrawn with the new figure (p50/p95 over N presses).
@@ -39,11 +39,11 @@ import plotly.io as pio  # noqa: E402
 
 from expnet import descend_paths, get_preset  # noqa: E402
 from expnet.figures.landscape import (  # noqa: E402
-    contour_figure,
+    contour_spec,
     landscape_grid,
     slice_curve,
     slice_figure,
-    surface_figure,
+    surface_spec,
 )
 
 PAIR = ("W2_11", "W1_11")
@@ -142,11 +142,11 @@ def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str
         plain, heavy = descend_paths(problem, list(PAIR), 1.0, 50, (0.0, 0.9))
         paths = [("gradient descent", plain), ("momentum", heavy)]
         figs = {
-            "contour + descent": contour_figure(grid, log_color=True, paths=paths),
-            "surface": surface_figure(grid, log_color=True),
+            "contour + descent": contour_spec(grid, log_color=True, paths=paths),
+            "surface": surface_spec(grid, log_color=True),
             "slice": slice_figure(slice_curve(problem, "W2_11", WINDOW[0])),
         }
-        sizes[res] = {name: len(fig.to_json()) for name, fig in figs.items()}
+        sizes[res] = {name: len(fig.to_json()) for name, fig in figs.items()}  # spec or go.Figure
         if res == 301:
             continue
 
@@ -158,10 +158,10 @@ def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str
         t_desc = timeit(lambda: descend_paths(problem, list(PAIR), 1.0, 50, (0.0, 0.9)))
 
         def figures(grid=grid, paths=paths) -> None:
-            # The persistent charts send fig.to_json(); st.plotly_chart (the slice) does
-            # to_dict, then JSON.
-            contour_figure(grid, log_color=True, paths=paths).to_json()
-            surface_figure(grid, log_color=True).to_json()
+            # The persistent charts send the spec's own JSON; st.plotly_chart (the slice)
+            # does to_dict, then JSON.
+            contour_spec(grid, log_color=True, paths=paths).to_json()
+            surface_spec(grid, log_color=True).to_json()
             fig = slice_figure(slice_curve(problem, "W2_11", WINDOW[0]))
             pio.to_json(fig.to_dict(), validate=False)
 
@@ -339,7 +339,7 @@ def main() -> None:
     for res, by_fig in sizes.items():
         total = sum(by_fig.values())
         detail = ", ".join(f"{name} {n / 1e3:.0f} kB" for name, n in by_fig.items())
-        rows.append((f"payload {res}×{res} (fig.to_json)", f"{total / 1e3:.0f} kB", detail))
+        rows.append((f"payload {res}×{res} (JSON sent)", f"{total / 1e3:.0f} kB", detail))
     if not args.no_browser:
         rows += browser_presses(args.presses)
 

@@ -27,12 +27,12 @@ from expnet.figures.landscape import (
     LandscapeGrid,
     SliceCurve,
     at_point,
-    contour_figure,
+    contour_spec,
     default_range,
     landscape_grid,
     slice_curve,
     slice_figure,
-    surface_figure,
+    surface_spec,
 )
 from expnet.symbols import fmt
 from expnet.training import MAX_STEPS
@@ -56,7 +56,8 @@ _WINDOWS = "_landscape_windows"  # {name: (lo, hi)}: the window survives page sw
 # ---------------------------------------------------------------- cached computations
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+# The caches are shared by every session: room for a class of thirty, each with its own values.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _plane(
     plane_json: str,
     names: tuple[str, str],
@@ -85,12 +86,12 @@ def _spinner_if(slow: bool, text: str) -> AbstractContextManager[object]:
     return st.spinner(text) if slow else nullcontext()
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def slice_of(problem_json: str, name: str, bounds: tuple[float, float]) -> SliceCurve:
     return slice_curve(problem_from_json(problem_json), name, bounds)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def paths_of(
     problem_json: str, names: tuple[str, str], lr: float, steps: int, momenta: tuple[float, ...]
 ) -> tuple[DescentPath, ...]:
@@ -266,10 +267,11 @@ def descent_view() -> None:
         plain, heavy = paths_of(problem_json, names, float(lr), int(steps), (0.0, float(momentum)))
     paths = [("gradient descent", plain), (f"momentum μ = {momentum:g}", heavy)]
     # Persistent like the surface: Plotly.react instead of a new plot per rerun, and zoom kept.
+    # The spec's own JSON: a go.Figure would be built and deep-copied only to be encoded.
     persistent_plotly_chart(
-        contour_figure(
+        contour_spec(
             grid, log_color=log_color, labels=labels, paths=paths, height=CONTOUR_HEIGHT
-        ),
+        ).to_json(),
         key="ls_contour",
         height=CONTOUR_HEIGHT,
     )
@@ -314,7 +316,7 @@ with left:
         )
     )
     persistent_plotly_chart(
-        surface_figure(grid, log_color=log_color, labels=labels, height=SURFACE_HEIGHT),
+        surface_spec(grid, log_color=log_color, labels=labels, height=SURFACE_HEIGHT).to_json(),
         key="ls_surface",
         height=SURFACE_HEIGHT,
     )

@@ -16,12 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from expnet import DescentPath, Problem, evaluate_batch, get_value, grid_values, parse_name
 from expnet.symbols import Symbols
+
+from .spec import FigureSpec
 
 MAX_RESOLUTION = 301
 MIN_RESOLUTION = 11
@@ -204,18 +207,6 @@ _AXIS_3D: dict = {
 }
 
 
-def _figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
-    """A go.Figure from plain dicts, skipping plotly.py's per-property validation (it costs
-    tens of milliseconds per figure on every rerun). The tests validate these specs.
-
-    ``go.Figure(frames=...)`` validates every frame even with ``_validate=False`` (about
-    3 ms per frame with four shapes), so unvalidated Frame objects are set directly."""
-    fig = go.Figure(data=data, layout=layout, _validate=False)
-    if frames:
-        fig._frame_objs = tuple(go.Frame(frame, _validate=False) for frame in frames)
-    return fig
-
-
 _F32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -315,14 +306,14 @@ def _point_marker(size: int) -> dict:
 # --------------------------------------------------------------------------- contour
 
 
-def contour_figure(
+def contour_spec(
     grid: LandscapeGrid,
     *,
     log_color: bool = False,
     labels: Mapping[str, str] | None = None,
     paths: Sequence[tuple[str, DescentPath]] = (),
     height: int = 520,
-) -> go.Figure:
+) -> FigureSpec:
     """J over the plane as a filled contour (heatmap colouring and contour lines), the
     current point, −∇J as an arrow, and grey layers where e^z overflows / J is undefined.
 
@@ -443,7 +434,7 @@ def contour_figure(
     frames: list[dict] = []
     if paths:
         frames = _add_paths(data, layout, grid, paths, log_color)
-    return _figure(data, layout, frames)
+    return FigureSpec(data, layout, frames)
 
 
 def _frame_steps(paths: Sequence[tuple[str, DescentPath]]) -> list[int]:
@@ -664,14 +655,14 @@ def _step_slider(names: Sequence[str]) -> dict:
 # --------------------------------------------------------------------------- 3D surface
 
 
-def surface_figure(
+def surface_spec(
     grid: LandscapeGrid,
     *,
     log_color: bool = False,
     labels: Mapping[str, str] | None = None,
     height: int = 520,
     max_points: int = SURFACE_MAX_POINTS,
-) -> go.Figure:
+) -> FigureSpec:
     """J (or log10 J) as a 3D surface with the current point and −∇J drawn along the
     tangent plane (so the arrow runs downhill on the surface); cells where e^z overflows or
     J is undefined get a flat grey cap at the top of the box, with a legend entry.
@@ -713,7 +704,8 @@ def surface_figure(
                     "type": "surface",
                     "x": u32,
                     "y": v32,
-                    "z": np.where(mask, np.float32(z_top), np.float32(np.nan)).astype(np.float32),
+                    # float64 when the cap is beyond float32 (a linear scale with huge J)
+                    "z": _f32(np.where(mask, z_top, np.nan)),
                     "colorscale": [[0, colour], [1, colour]],
                     "showscale": False,
                     "showlegend": True,
@@ -773,7 +765,7 @@ def surface_figure(
         },
         "uirevision": "landscape",
     }
-    return _figure(data, layout)
+    return FigureSpec(data, layout)
 
 
 DEFAULT_EYE = {"x": -1.45, "y": -1.75, "z": 1.05}
@@ -787,12 +779,12 @@ def _thin(n: int, max_points: int) -> np.ndarray:
 # --------------------------------------------------------------------------- 1D slice
 
 
-def slice_figure(
+def slice_spec(
     curve: SliceCurve,
     *,
     labels: Mapping[str, str] | None = None,
     height: int = 380,
-) -> go.Figure:
+) -> FigureSpec:
     """J along one parameter, the current point, and the tangent there: its slope is the
     gradient ∂J/∂name that the explorer shows. Overflow / undefined stretches are shaded."""
     xl = _label(labels, curve.name)
@@ -876,7 +868,7 @@ def slice_figure(
         "shapes": shapes,
         "legend": {"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"},
     }
-    return _figure(data, layout)
+    return FigureSpec(data, layout)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -886,3 +878,18 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
+
+
+def contour_figure(grid: LandscapeGrid, **options: Any) -> go.Figure:
+    """:func:`contour_spec` as a ``go.Figure``."""
+    return contour_spec(grid, **options).figure()
+
+
+def surface_figure(grid: LandscapeGrid, **options: Any) -> go.Figure:
+    """:func:`surface_spec` as a ``go.Figure``."""
+    return surface_spec(grid, **options).figure()
+
+
+def slice_figure(curve: SliceCurve, **options: Any) -> go.Figure:
+    """:func:`slice_spec` as a ``go.Figure``."""
+    return slice_spec(curve, **options).figure()
