@@ -6,8 +6,10 @@
 
 The approach of Streamlit's own load tests: many concurrent sessions, each moving sliders
 every ``--interval`` seconds for ``--seconds`` seconds, on the explorer and then on the loss
-landscape page (it switches page every ``--per-page`` interactions), all starting at the same
-moment as a lecture hall does.
+landscape page (it switches page every ``--per-page`` interactions), all opening the page at the
+same moment as a lecture hall does. After that first load each session keeps its own beat (a
+random phase within the interval); ``--lockstep`` keeps every session on the same beat for the
+whole round instead, the harshest case (the whole class moves a slider within ±0.4 s).
 
 Two kinds of client, reported separately:
 
@@ -326,7 +328,14 @@ class LightSession:
             payload = self._rerun({}, fragment_id=button[1], page=self.page, click=button[0])
             await self._timed("click", self.page, payload, fragment=bool(button[1]))
 
-    async def run(self, seconds: float, interval: float, per_page: int, rng: random.Random) -> None:
+    async def run(
+        self,
+        seconds: float,
+        interval: float,
+        per_page: int,
+        rng: random.Random,
+        lockstep: bool = False,
+    ) -> None:
         from websockets.asyncio.client import connect
 
         try:
@@ -340,7 +349,7 @@ class LightSession:
         try:
             await self._timed("load", "", self._rerun({}), fragment=False)
             direction = 1
-            start = time.monotonic()
+            start = time.monotonic() + phase(interval, rng, lockstep)
             for k in range(1, 10**9):
                 due = start + k * interval + rng.uniform(-0.2, 0.2) * interval
                 if due >= start + seconds:
@@ -375,6 +384,14 @@ class LightSession:
             await self.ws.close()
 
 
+def phase(interval: float, rng: random.Random, lockstep: bool) -> float:
+    """When a session's beat starts after its page has loaded: at once for all with
+    ``lockstep`` (every session acts within ±20 % of the same tick, as if the teacher said
+    "now", for the whole round), else at a random point of the first interval, so the class's
+    interactions spread over time as students' own pace makes them."""
+    return 0.0 if lockstep else rng.uniform(0.0, interval)
+
+
 def light_worker(
     base_url: str,
     query: str,
@@ -384,6 +401,7 @@ def light_worker(
     per_page: int,
     seed: int,
     queue: Any,
+    lockstep: bool = False,
 ) -> None:
     """A process running ``n`` light sessions concurrently (asyncio)."""
     report = ClientReport()
@@ -392,7 +410,10 @@ def light_worker(
         rng = random.Random(seed)
         sessions = [LightSession(base_url, report, query) for _ in range(n)]
         await asyncio.gather(
-            *(s.run(seconds, interval, per_page, random.Random(rng.random())) for s in sessions)
+            *(
+                s.run(seconds, interval, per_page, random.Random(rng.random()), lockstep)
+                for s in sessions
+            )
         )
 
     try:
@@ -406,12 +427,19 @@ def light_worker(
 
 
 def browser_worker(
-    base_url: str, query: str, seconds: float, interval: float, per_page: int, seed: int, queue: Any
+    base_url: str,
+    query: str,
+    seconds: float,
+    interval: float,
+    per_page: int,
+    seed: int,
+    queue: Any,
+    lockstep: bool = False,
 ) -> None:
     """One real browser session in its own process."""
     report = ClientReport()
     try:
-        _browser_session(base_url, query, seconds, interval, per_page, seed, report)
+        _browser_session(base_url, query, seconds, interval, per_page, seed, report, lockstep)
     except Exception as err:  # noqa: BLE001
         report.errors.append(f"browser: {type(err).__name__}: {str(err)[:300]}")
     queue.put(asdict(report))
@@ -425,6 +453,7 @@ def _browser_session(
     per_page: int,
     seed: int,
     report: ClientReport,
+    lockstep: bool = False,
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -472,7 +501,7 @@ def _browser_session(
         report.records.append(Record("browser", "load", "", time.perf_counter() - start))
 
         where, direction = "", "ArrowRight"
-        t0 = time.monotonic()
+        t0 = time.monotonic() + phase(interval, rng, lockstep)
         for k in range(1, 10**9):
             due = t0 + k * interval + rng.uniform(-0.2, 0.2) * interval
             if due >= t0 + seconds:
@@ -592,6 +621,14 @@ def _cpu_series(samples: list[Sample], attr: str) -> list[float]:
     return out
 
 
+def run_pinned(cpus: set[int] | None, target: Any, *args: Any) -> None:
+    """Run a client on the given CPUs only (its Playwright driver and Chromium inherit the
+    affinity; Chromium resets its processes' niceness, so nice would not hold)."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    target(*args)
+
+
 def run_round(
     number: int, args: argparse.Namespace, url: str, sampler: Sampler, stats: ProcessStats
 ) -> RoundResult:
@@ -616,14 +653,17 @@ def run_round(
                     args.per_page,
                     1000 * number + i,
                     queue,
+                    args.lockstep,
                 ),
             )
         )
     for i in range(browsers):
         procs.append(
             ctx.Process(
-                target=browser_worker,
+                target=run_pinned,
                 args=(
+                    args.browser_cpus,
+                    browser_worker,
                     url,
                     args.query,
                     args.seconds,
@@ -631,6 +671,7 @@ def run_round(
                     args.per_page,
                     2000 * number + i,
                     queue,
+                    args.lockstep,
                 ),
             )
         )
@@ -726,6 +767,8 @@ def print_report(
         f"{results[0].browsers} Chromium browsers), {args.seconds:.0f} s, one interaction "
         f"every {args.interval:g} s, page switch every {args.per_page}; {cores} cores; "
         f"server options {args.server_option or 'as in .streamlit/config.toml'}; "
+        f"browsers on CPUs {sorted(args.browser_cpus) if args.browser_cpus else 'any'}; "
+        f"{'all in lockstep' if args.lockstep else 'each session at its own phase'}; "
         f"stats via {stats.backend}\n"
     )
     print("| round | client | action | n | failed | p50 ms | p95 ms | max ms |")
@@ -858,6 +901,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="y_symbol=false",
         help="the share link's query the class opens (default y_symbol=false: a "
         "numeric target, so the landscape draws J)",
+    )
+    p.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="all sessions act on the same beat for the whole round, not each at its own "
+        "random phase after the simultaneous first load (the harshest case)",
+    )
+    p.add_argument(
+        "--browser-cpus",
+        type=lambda s: {int(c) for c in s.split(",")},
+        default=None,
+        metavar="LIST",
+        help="run the Chromium clients on these CPUs only, e.g. 1: they then cannot take "
+        "the CPU the server and the light clients need, as if the students' browsers ran "
+        "on their own machines; their own figures show browsers sharing that CPU "
+        "(default: any CPU)",
     )
     p.add_argument("--app", default="app.py", help="the app to serve (default app.py)")
     p.add_argument(
