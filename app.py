@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from expnet.ui.state import note_page, resync_first_draws
+
 st.set_page_config(page_title="expnet", page_icon=":material/hub:", layout="wide")
 
 navigation = st.navigation(
@@ -23,4 +25,8 @@ navigation = st.navigation(
         ),
     ]
 )
-navigation.run()
+note_page(navigation.url_path)
+try:
+    navigation.run()
+finally:
+    resync_first_draws()

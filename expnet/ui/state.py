@@ -13,8 +13,10 @@ How it works (checked in headless Chromium on Streamlit 1.67, see tests/browser)
   Before drawing one, ``controls`` calls ``prepare_widget(key, value)``: the widget gets the
   stored value when Streamlit has none for it (first run, after a page switch) or when code
   changed it (``set_values``, ``undo``, ...: a *pending* value). After drawing it, ``record``
-  writes the widget's value back. So values survive page switches even though Streamlit
-  drops the state of widgets a page run does not draw.
+  writes the widget's value back, except on the widget's first draw on a page: the URL
+  binding may then have reset it to its default, so the store wins and app.py reruns once to
+  show the store's values (``resync_first_draws``). So values survive page switches even
+  though Streamlit drops the state of widgets a page run does not draw.
 - **Changing values from code** (``set_values``, ``load_preset``, ``undo``) only updates the
   store and marks the widget keys pending. Call these from a widget callback
   (``on_click=state.set_values, args=(...)``): callbacks run before the script, so the
@@ -68,6 +70,7 @@ from .model import (
 )
 
 _KEY = "_expnet"
+_PAGE_KEY = "_expnet_page"  # the page of the last full run
 MAX_UNDO = 50
 _EXTRA_QUERY_KEYS: set[str] = set()
 
@@ -88,6 +91,8 @@ class AppState:
     pending: dict[str, Any] = field(default_factory=dict)
     link_problems: list[str] = field(default_factory=list)
     notice: str | None = None  # one-off message for the next run (e.g. values clamped)
+    drawn: set[str] = field(default_factory=set)  # widget keys drawn on the current page
+    fresh: set[str] = field(default_factory=set)  # ... of which drawn for the first time now
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.structure, dict(self.values), self.settings)
@@ -322,6 +327,9 @@ def prepare_widget(key: str, value: Any) -> None:
     widget's state is stale (a page switch, a widget with the same key on another page, a
     value set by code) and the store wins."""
     s = get_state()
+    if key not in s.drawn:
+        s.drawn.add(key)
+        s.fresh.add(key)
     if key in s.pending:
         value = s.pending.pop(key)
     if key not in st.session_state or st.session_state[key] != value:
@@ -347,15 +355,53 @@ def on_setting_change(key: str) -> None:
 
 def record_value(name: str, value: float) -> None:
     """After drawing a parameter widget: its value is the store's (this only matters when the
-    browser's history navigation seeded the widget from the URL, without a callback)."""
-    get_state().values[name] = float(value)
+    browser's history navigation seeded the widget from the URL, without a callback). Not on
+    its first draw on a page, where the store wins (see ``resync_first_draws``)."""
+    s = get_state()
+    if name not in s.fresh:
+        s.values[name] = float(value)
 
 
 def record_settings(**changes: Any) -> None:
+    """The switches' values into the store, except those drawn for the first time on this
+    page (the store wins, see ``resync_first_draws``)."""
     s = get_state()
+    changes = {k: v for k, v in changes.items() if k not in s.fresh}
     new = replace(s.settings, **changes)
     if new != s.settings:
         s.settings = new
+
+
+def note_page(url_path: str) -> None:
+    """Called by app.py at the start of every full run, with the page it is about to run."""
+    before = st.session_state.get(_PAGE_KEY)
+    st.session_state[_PAGE_KEY] = url_path
+    s = st.session_state.get(_KEY)
+    if s is not None:
+        s.fresh.clear()
+        if before != url_path:
+            s.drawn.clear()
+
+
+def resync_first_draws() -> None:
+    """Called by app.py at the end of every full run. A widget drawn for the first time on a
+    page can come up with a value that is not the store's: the new page's URL carries none of
+    the bound widgets, and Streamlit's URL binding then resets a bound widget to its default
+    (whatever the session state says). The run has used the store's values (``record_value``
+    and ``record_settings`` skip first draws); one rerun makes the widgets show them too."""
+    s = st.session_state.get(_KEY)
+    if s is None or not s.fresh:
+        return
+    stored = s.widget_values()
+    stale = {
+        key: stored[key]
+        for key in s.fresh
+        if key in stored and key in st.session_state and st.session_state[key] != stored[key]
+    }
+    s.fresh.clear()
+    if stale:
+        s.pending.update(stale)
+        st.rerun()
 
 
 def show_link_warning() -> None:

@@ -182,3 +182,21 @@ def test_explorer_slider_shows_on_the_landscape(page: Page, streamlit_server, re
         x, y = _point(_plot(page, key))
         assert abs(x - -3.05) < 1e-9 and y == 4.0
     page.screenshot(path=artifact_path(request, "landscape-after-explorer"), full_page=True)
+
+
+def test_shared_link_settings_survive_the_first_page_switch(page: Page, streamlit_server, request):
+    """A link with y numeric and a weight set, then straight to the landscape without touching
+    anything: Streamlit's URL binding resets a bound switch to its default when the new page's
+    URL does not carry it, and the page must keep what the link said."""
+    page.set_default_timeout(RERUN_MS)
+    page.goto(f"{streamlit_server}/?y_symbol=false&W2_11=-2.5")
+    wait_for_idle(page, FIRST_LOAD_MS)
+    with expect_rerun(page, RERUN_MS):
+        page.get_by_role("link", name="Loss landscape").click()
+    wait_for_idle(page, RERUN_MS)
+    assert page.locator(".st-key-ls_set_y").count() == 0  # no "needs a numeric y"
+    assert not page.locator(".st-key-y_symbol input").is_checked()
+    for key in ("ls_contour", "ls_surface"):
+        x, y = _point(_plot(page, key))
+        assert x == -2.5 and y == 4.0  # W2_11 from the link, W1_11 the homework's
+    page.screenshot(path=artifact_path(request, "landscape-from-link"), full_page=True)
