@@ -910,13 +910,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--browser-cpus",
-        type=lambda s: {int(c) for c in s.split(",")},
-        default=None,
+        type=lambda s: None if s == "all" else {int(c) for c in s.split(",")},
+        default={(os.cpu_count() or 1) - 1} if (os.cpu_count() or 1) > 1 else None,
         metavar="LIST",
-        help="run the Chromium clients on these CPUs only, e.g. 1: they then cannot take "
-        "the CPU the server and the light clients need, as if the students' browsers ran "
-        "on their own machines; their own figures show browsers sharing that CPU "
-        "(default: any CPU)",
+        help="run the Chromium clients on these CPUs only (e.g. 1, or 'all' for no limit): "
+        "they then cannot take the CPU the server and the light clients need, as if the "
+        "students' browsers ran on their own machines; their own figures show browsers "
+        "sharing that CPU (default: the last CPU when there are two or more)",
     )
     p.add_argument("--app", default="app.py", help="the app to serve (default app.py)")
     p.add_argument(
