@@ -244,6 +244,15 @@ def build_problem(
     acts = list(activations)
     if len(acts) != len(sizes) - 1:
         raise ProblemError("one activation per layer is needed")
+    # Checked before anything is allocated: problem_from_dict would say the same, but only
+    # after drawing the random weights of, say, a 10⁹-unit layer.
+    if not 1 <= len(acts) <= MAX_LAYERS:
+        raise ProblemError(f"expected 1 to {MAX_LAYERS} layers, got {len(acts)}")
+    for k, n in enumerate(sizes):
+        top = MAX_INPUTS if k == 0 else MAX_UNITS
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= top:
+            what = "inputs" if k == 0 else f"units in layer {k}"
+            raise ProblemError(f"{what}: expected a whole number from 1 to {top}, got {n!r:.40}")
     rng = np.random.default_rng(seed)
     data = {
         "inputs": sizes[0],

@@ -34,6 +34,7 @@ from expnet.figures.landscape import (
     slice_figure,
     surface_spec,
 )
+from expnet.network import MAX_ABS_VALUE
 from expnet.symbols import fmt
 from expnet.training import MAX_STEPS
 from expnet.ui import controls, state
@@ -51,6 +52,9 @@ SLOW_STEPS = 200
 CONTOUR_HEIGHT = 540
 SURFACE_HEIGHT = 480
 _WINDOWS = "_landscape_windows"  # {name: (lo, hi)}: the window survives page switches
+# A window edge may lie beyond the values a problem allows (|value| <= 1e6), so a window can be
+# centred on any allowed value, but not so far that the grid's spacing loses all precision.
+WINDOW_LIMIT = 10 * MAX_ABS_VALUE
 
 
 # ---------------------------------------------------------------- cached computations
@@ -131,10 +135,11 @@ def window_inputs(name: str, label: str, value: float) -> tuple[float, float]:
     st.session_state.setdefault(f"ls_lo_{name}", lo0)
     st.session_state.setdefault(f"ls_hi_{name}", hi0)
     c1, c2 = st.columns(2)
+    bounds = {"min_value": -WINDOW_LIMIT, "max_value": WINDOW_LIMIT, "step": 0.5, "format": "%.4g"}
     with c1:
-        lo = st.number_input(f"{label} from", key=f"ls_lo_{name}", step=0.5, format="%.4g")
+        lo = st.number_input(f"{label} from", key=f"ls_lo_{name}", **bounds)
     with c2:
-        hi = st.number_input(f"{label} to", key=f"ls_hi_{name}", step=0.5, format="%.4g")
+        hi = st.number_input(f"{label} to", key=f"ls_hi_{name}", **bounds)
     store[name] = (float(lo), float(hi))
     return float(lo), float(hi)
 

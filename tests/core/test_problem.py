@@ -398,3 +398,12 @@ def test_build_problem_sizes_and_errors() -> None:
         build_problem([3, 4, 2], ["tanh"])
     with pytest.raises(ProblemError):
         build_problem([3, MAX_UNITS + 1, 2], ["tanh", "sigmoid"])
+    # Absurd sizes are refused before any weight is drawn (10⁹ × 10⁹ would not fit in memory).
+    with pytest.raises(ProblemError, match="units in layer 1"):
+        build_problem([3, 10**9, 10**9], ["tanh", "sigmoid"])
+    with pytest.raises(ProblemError, match="inputs"):
+        build_problem([10**12, 2], ["tanh"])
+    with pytest.raises(ProblemError, match="layers"):
+        build_problem([2] * 50, ["tanh"] * 49)
+    with pytest.raises(ProblemError, match="whole number"):
+        build_problem([2, 2.5, 1], ["tanh", "exp"])  # type: ignore[list-item]

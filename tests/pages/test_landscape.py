@@ -180,6 +180,14 @@ def test_bad_window_and_same_axes_are_explained(numeric: AppTest) -> None:
     assert any("two different" in e.value for e in at.error)
 
 
+def test_window_edges_are_bounded(numeric: AppTest) -> None:
+    # A window of ±1e300 would give grid spacings of 1e298 and nothing but overflow: the
+    # inputs stop at ten times the problem limit (|value| <= 1e6), which the browser enforces.
+    for key in ("ls_lo_W2_11", "ls_hi_W2_11", "ls_lo_W1_11", "ls_hi_W1_11"):
+        box = numeric.number_input(key=key)
+        assert (box.min, box.max) == (-1e7, 1e7)
+
+
 def test_window_recentres_on_the_current_point(numeric: AppTest) -> None:
     at = numeric
     at.slider(key="W1_11").set_value(9.5).run()
