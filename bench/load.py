@@ -1,6 +1,6 @@
 """Classroom load test: N students at once on one Streamlit server.
 
-    python bench/load.py                      # 30 sessions (27 light + 3 browsers), 60 s, 3 rounds
+    python bench/load.py                      # 30 sessions (29 light + 1 browser), 60 s, 3 rounds
     python bench/load.py --sessions 10 --seconds 20 --rounds 1
     python bench/load.py --url http://127.0.0.1:8501 --server-pid 1234   # a server already running
 
@@ -867,8 +867,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--browsers",
         type=int,
-        default=3,
-        help="how many of them are real Chromium browsers (default 3)",
+        default=1,
+        help="how many of them are real Chromium browsers (default 1: on two cores only one "
+        "can have a CPU of its own, see --browser-cpus)",
     )
     p.add_argument("--seconds", type=float, default=60.0, help="length of a round (default 60)")
     p.add_argument("--rounds", type=int, default=3, help="rounds, for memory growth (default 3)")
