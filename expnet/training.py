@@ -17,6 +17,8 @@ from .trace import trace
 
 MAX_STEPS = 10_000
 MAX_LEARNING_RATE = 100.0
+_DIVERGED = "the loss became too large or undefined"
+_TOO_LARGE = f"a parameter grew beyond {MAX_ABS_VALUE:g}: the learning rate is too large"
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,11 +61,7 @@ def train(problem: Problem, lr: float, steps: int = 1, momentum: float = 0.0) ->
             np.max(np.abs(layer.W), initial=np.max(np.abs(layer.b))) > MAX_ABS_VALUE
             for layer in layers
         ):
-            return TrainResult(
-                current,
-                tuple(history),
-                f"a parameter grew beyond {MAX_ABS_VALUE:g}: the learning rate is too large",
-            )
+            return TrainResult(current, tuple(history), _TOO_LARGE)
         nxt = Problem(tuple(layers), current.loss, current.x, current.y)
         tr = trace(nxt)
         if tr.loss is None or not math.isfinite(tr.loss):
@@ -79,10 +77,6 @@ class DescentPath:
     points: np.ndarray  # (steps + 1, len(names)): the values of the named parameters
     loss: np.ndarray  # (steps + 1,)
     stopped: str | None
-
-
-_DIVERGED = "the loss became too large or undefined"
-_TOO_LARGE = f"a parameter grew beyond {MAX_ABS_VALUE:g}: the learning rate is too large"
 
 
 def descend(
@@ -115,7 +109,7 @@ def descend_paths(
     for _ in range(steps):
         if not live.any():
             break
-        v = np.where(live[:, None], mu * v - lr * np.where(live[:, None], res.grad, 0.0), 0.0)
+        v = np.where(live[:, None], mu * v - lr * res.grad, 0.0)  # stopped paths stay put
         theta = theta + v
         res = evaluate_batch(problem, names, theta)
         too_large = np.any(np.abs(theta) > MAX_ABS_VALUE, axis=1)
