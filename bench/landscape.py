@@ -45,18 +45,10 @@ from expnet.figures.landscape import (  # noqa: E402
     slice_figure,
     surface_spec,
 )
+from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402  (the browser tests' flags)
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def pct(values: list[float], q: float) -> float:

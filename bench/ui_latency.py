@@ -37,15 +37,10 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402  (the browser tests' flags)
+
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 METRIC = "[data-testid=stMetricValue]"
 BASELINE_APP = """\
