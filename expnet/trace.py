@@ -10,15 +10,18 @@ Since ∂J/∂p_k = c_k + d_k·y_k and backprop is linear in ∂J/∂p, every gr
 const + Σ_k coef_k·y_k; ``affine`` holds the parts, so y can stay a symbol.
 
 With ``decimals`` = k the trace works "as by hand": every forward value (z, a) is rounded to k
-decimals and carried on; local derivatives are computed from the rounded values, written out
-exactly when they are polynomials in them (σ' = a(1-a)) and rounded otherwise; products are
-not rounded. With k = 3 this reproduces the homework's printed answers.
+decimals as a person does (in decimal, half away from zero: ``round_as_by_hand``; z = W a + b
+summed exactly in decimal first, ``affine_as_by_hand``) and carried on; local derivatives are
+computed from the rounded values, written out exactly when they are polynomials in them
+(σ' = a(1-a)) and rounded otherwise; products are not rounded. With k = 3 this reproduces
+the homework's printed answers.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import cached_property
 from itertools import product
 
@@ -32,11 +35,76 @@ from .symbols import Symbols, fmt, fmt_latex, partial, partial_text
 Array = np.ndarray
 
 
-def round_half_away(value: Array, decimals: int) -> Array:
-    """Round as by hand (0.5 goes up in magnitude), not to even as np.round does."""
+_HALF_UP = Context(prec=400, rounding=ROUND_HALF_UP)  # 400 digits: any float, 12 decimals
+_ULPS = 16 * 2.0**-52  # the binary paths' error bound, relative, with room to spare
+_EXACT = 2.0**52  # from here on a float has no fractional part to trust
+_SMALL = 16  # up to this many values a Python loop beats NumPy's per-call overhead
+
+
+def _round_decimal(v: float, decimals: int) -> float:
+    """The definition: the float's shortest decimal (its repr), rounded half away from zero."""
+    if not math.isfinite(v):
+        return v
+    return float(Decimal(repr(v)).quantize(Decimal(1).scaleb(-decimals), context=_HALF_UP))
+
+
+def _round_one(v: float, decimals: int, scale: float) -> float:
+    s = abs(v) * scale
+    if s < _EXACT and abs(s - math.floor(s) - 0.5) > max(s * _ULPS, 1e-9):
+        return math.copysign(math.floor(s + 0.5) / scale, v)
+    return _round_decimal(v, decimals)
+
+
+def round_as_by_hand(value: Array, decimals: int) -> Array:
+    """Round to ``decimals`` as people do: the decimal the float prints as, half away from zero.
+
+    0.3655 is stored as 0.36549999…, so binary rounding gives 0.365 where a person writes
+    0.366. ``_round_decimal`` is the definition. Where the scaled value |v|·10^k is clearly off
+    a half, floor(|v|·10^k + 0.5) / 10^k is the same float (the division is correctly
+    rounded, as the decimal's conversion is), so only values within a few ulps of a half,
+    NaN, inf or huge ones go through ``decimal``.
+    """
+    v = np.array(value, dtype=float, ndmin=1)
     scale = 10.0**decimals
-    with np.errstate(invalid="ignore", over="ignore"):
-        return np.sign(value) * np.floor(np.abs(value) * scale + 0.5) / scale
+    if v.size <= _SMALL:
+        out = np.array([_round_one(x, decimals, scale) for x in v.ravel().tolist()])
+        out = out.reshape(v.shape)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            s = np.abs(v) * scale
+            out = np.copysign(np.floor(s + 0.5) / scale, v)
+            near = ~(np.abs(s - np.floor(s) - 0.5) > np.maximum(s * _ULPS, 1e-9))
+            hard = near | ~(s < _EXACT)
+        for i in zip(*np.nonzero(hard), strict=True):
+            out[i] = _round_decimal(float(v[i]), decimals)
+    return out if np.ndim(value) else out[0]
+
+
+def affine_as_by_hand(W: Array, a: Array, b: Array, decimals: int) -> Array:
+    """z = W a + b as a person computes it: exactly, in decimal, from the numbers as written
+    (each float's repr), then rounded half away from zero to ``decimals``.
+
+    Binary arithmetic is not enough: 3·0.731 + 2.5·0.269 − 2.5 is 0.3655 on paper but
+    0.36549999999999994 in floats, whose own decimal form rounds to 0.365. The float sum is
+    used where its error bound (γ_n·Σ|terms|, plus the written numbers' own half ulps) keeps
+    it off a half; only the units near one are summed again in ``decimal``.
+    """
+    with np.errstate(all="ignore"):
+        z = W @ a + b
+        out = round_as_by_hand(z, decimals)
+        scale = 10.0**decimals
+        bound = (W.shape[1] + 4) * 2.0**-51 * (np.abs(W) @ np.abs(a) + np.abs(b)) * scale
+        s = np.abs(z) * scale
+        near = np.abs(s - np.floor(s) - 0.5) <= bound + s * _ULPS + 1e-9
+        near &= np.isfinite(bound) & (s < _EXACT)
+    if near.any():
+        quantum = Decimal(1).scaleb(-decimals)
+        with localcontext(_HALF_UP):
+            a_dec = [Decimal(repr(v)) for v in a.tolist()]
+            for j in np.flatnonzero(near).tolist():
+                terms = (Decimal(repr(w)) * x for w, x in zip(W[j].tolist(), a_dec, strict=True))
+                out[j] = float((Decimal(repr(float(b[j]))) + sum(terms)).quantize(quantum))
+    return out
 
 
 @dataclass(frozen=True)
@@ -232,7 +300,7 @@ def trace(problem: Problem, decimals: int | None = None) -> Trace:
         raise ValueError("decimals must be between 0 and 12")
 
     def r(v: Array) -> Array:
-        return v if decimals is None else round_half_away(v, decimals)
+        return v if decimals is None else round_as_by_hand(v, decimals)
 
     loss = get_loss(problem.loss)
     a: list[Array] = [r(problem.x)]
@@ -241,7 +309,11 @@ def trace(problem: Problem, decimals: int | None = None) -> Trace:
     with np.errstate(all="ignore"):
         for layer in problem.layers:
             act = get_activation(layer.activation)
-            z_l = r(layer.W @ a[-1] + layer.b)
+            z_l = (
+                layer.W @ a[-1] + layer.b
+                if decimals is None
+                else affine_as_by_hand(layer.W, a[-1], layer.b, decimals)
+            )
             a_l = r(act.function(z_l))
             s_l = act.derivative(z_l, a_l)
             if not act.derivative_is_polynomial:

@@ -4,9 +4,10 @@ checks, names and values."""
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from expnet import (
@@ -20,12 +21,21 @@ from expnet import (
     trace,
 )
 from expnet.network import MAX_ABS_VALUE
-from expnet.trace import round_half_away
+from expnet.trace import affine_as_by_hand, round_as_by_hand
 
 from .strategies import problem_dicts
 
-# |v|·10^k stays below 2^53 / 8 so every scaled value is an exact float to well under 0.5.
 decimals = st.integers(0, 12)
+
+
+def by_hand(v: float, k: int) -> float:
+    """Rounding as a person does it, written out here: the decimal the float prints as,
+    rounded half away from zero (decimal's ROUND_HALF_UP) to k places."""
+    if not math.isfinite(v):
+        return v
+    wide = Context(prec=400)  # a float has up to 309 digits before the point
+    exact = Decimal(repr(float(v))).quantize(Decimal(10) ** -k, ROUND_HALF_UP, wide)
+    return float(exact)
 
 
 @st.composite
@@ -35,11 +45,19 @@ def value_and_decimals(draw: st.DrawFn) -> tuple[float, int]:
     return draw(st.floats(-bound, bound, allow_nan=False)), k
 
 
+@st.composite
+def decimal_half(draw: st.DrawFn) -> tuple[float, int]:
+    """A number whose decimal form ends in a 5 just past the k-th place: 0.3655 for k = 3."""
+    k = draw(decimals)
+    digits = draw(st.integers(-(10**9), 10**9))
+    return float(f"{digits}5e-{k + 1}"), k
+
+
 @given(vk=value_and_decimals())
 def test_rounding_is_idempotent_and_close(vk) -> None:
     v, k = vk
-    r = float(round_half_away(np.float64(v), k))
-    assert float(round_half_away(np.float64(r), k)) == r
+    r = float(round_as_by_hand(np.float64(v), k))
+    assert float(round_as_by_hand(np.float64(r), k)) == r
     # Within half a unit of the k-th decimal, plus the float spacing of the values involved.
     assert abs(r - v) <= 0.5 * 10.0**-k + 4 * math.ulp(max(abs(v), abs(r)))
     # And r is a whole number of 10^-k units.
@@ -50,17 +68,49 @@ def test_rounding_is_idempotent_and_close(vk) -> None:
 @given(vk=value_and_decimals())
 def test_rounding_is_symmetric(vk) -> None:
     v, k = vk
-    assert float(round_half_away(np.float64(-v), k)) == -float(round_half_away(np.float64(v), k))
+    assert float(round_as_by_hand(np.float64(-v), k)) == -float(round_as_by_hand(np.float64(v), k))
+
+
+@settings(max_examples=300)
+@given(
+    vk=st.one_of(
+        decimal_half(),
+        value_and_decimals(),
+        st.tuples(st.floats(allow_nan=True, allow_infinity=True), decimals),
+    ),
+    size=st.sampled_from([1, 3, 40]),
+)
+def test_rounding_is_the_decimal_rounding_a_person_does(vk, size: int) -> None:
+    # One number, a few (a Python loop) or many (NumPy): always the decimal rounding.
+    v, k = vk
+    values = np.linspace(v, v, size) if math.isfinite(v) else np.full(size, v)
+    values[size // 2 :] *= -1.0
+    got = round_as_by_hand(values, k)
+    want = [by_hand(x, k) for x in values.tolist()]
+    np.testing.assert_array_equal(got, want)
+    assert float(round_as_by_hand(np.float64(v), k)) == by_hand(v, k) or math.isnan(v)
 
 
 def test_rounding_goes_half_away_from_zero() -> None:
-    # As by hand (not to even, as np.round does): exact binary halves.
+    # Exact binary halves, to whole numbers and to 2 decimals (np.round would go to even).
     values = np.array([0.5, 1.5, 2.5, -0.5, -2.5, 0.125, -0.375, 0.0])
-    np.testing.assert_array_equal(round_half_away(values, 0), [1, 2, 3, -1, -3, 0, 0, 0])
-    np.testing.assert_array_equal(round_half_away(values[5:7], 2), [0.13, -0.38])
+    np.testing.assert_array_equal(round_as_by_hand(values, 0), [1, 2, 3, -1, -3, 0, 0, 0])
+    np.testing.assert_array_equal(round_as_by_hand(values[5:7], 2), [0.13, -0.38])
+    # Decimal halves that binary floating point stores just below the half: 0.3655 is
+    # 0.36549999…, 2.675 is 2.67499999…, 1.005 is 1.00499999…; by hand they go up.
+    np.testing.assert_array_equal(
+        round_as_by_hand(np.array([0.3655, -1.0225, 0.0005, -0.0005]), 3),
+        [0.366, -1.023, 0.001, -0.001],
+    )
+    np.testing.assert_array_equal(
+        round_as_by_hand(np.array([2.675, 1.005, -8.345]), 2), [2.68, 1.01, -8.35]
+    )
     # The seed's own roundings: σ(2) = 0.88079… → 0.881, e^-1.265 = 0.28224… → 0.282.
-    assert round_half_away(np.float64(1 / (1 + math.exp(-2))), 3) == 0.881
-    assert round_half_away(np.float64(math.exp(-1.265)), 3) == 0.282
+    assert round_as_by_hand(np.float64(1 / (1 + math.exp(-2))), 3) == 0.881
+    assert round_as_by_hand(np.float64(math.exp(-1.265)), 3) == 0.282
+    # Not a number, infinities and −0 pass through.
+    out = round_as_by_hand(np.array([np.nan, np.inf, -np.inf, -0.0]), 3)
+    assert np.isnan(out[0]) and list(out[1:]) == [np.inf, -np.inf, 0.0]
 
 
 @settings(max_examples=60)
@@ -132,3 +182,33 @@ def test_parameter_names_are_unique_and_count_everything(d: dict) -> None:
     sizes = problem.sizes
     n_weights = sum(m * n + n for m, n in zip(sizes[:-1], sizes[1:], strict=True))
     assert len(names) == n_weights + sizes[0] + sizes[-1]
+
+
+@st.composite
+def written_affine(draw: st.DrawFn) -> tuple[list[list[float]], list[float], list[float], int]:
+    """W and b in halves, a with k decimals (the exercises' kind of numbers): W a + b often
+    ends in a 5 just past the k-th decimal, and binary sums often land just below it."""
+    n, m, k = draw(st.integers(1, 8)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    halves = st.integers(-12, 12).map(lambda v: v / 2)
+    written = st.integers(-(10**k), 10**k).map(lambda v: v / 10**k)
+    W = [[draw(halves) for _ in range(n)] for _ in range(m)]
+    return W, [draw(written) for _ in range(n)], [draw(halves) for _ in range(m)], k
+
+
+@settings(max_examples=300)
+@given(wabk=written_affine())
+@example(wabk=([[3.0, 2.5]], [0.731, 0.269], [-2.5], 3))  # 0.3655, stored as 0.36549999…
+def test_affine_as_by_hand_is_the_decimal_sum_rounded(wabk) -> None:
+    W, a, b, k = wabk
+    wide = Context(prec=400)
+    want = [
+        float(
+            (
+                Decimal(repr(b_j))
+                + sum(Decimal(repr(w)) * Decimal(repr(x)) for w, x in zip(row, a, strict=True))
+            ).quantize(Decimal(10) ** -k, ROUND_HALF_UP, wide)
+        )
+        for row, b_j in zip(W, b, strict=True)
+    ]
+    got = affine_as_by_hand(np.array(W), np.array(a), np.array(b), k)
+    assert got.tolist() == want
