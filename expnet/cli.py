@@ -6,19 +6,21 @@ Errors are one line on stderr with exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import Any
 
-import numpy as np
-
+from .exercises import DEFAULT_DECIMALS, FORMATS, make_exercise
 from .gradcheck import check_name_affine, gradient_check
+from .json_output import dumps, solve_json
 from .network import Problem, ProblemError, load_problem, weight_names
 from .presets import PRESETS, get_preset
 from .solution import worked_solution
-from .trace import Gradient, Trace, trace
+from .trace import trace
 from .training import train
+
+#: An error line is cut here: a message quoting a 95 kB key is no use to anyone.
+MAX_ERROR_CHARS = 300
 
 
 class UsageError(Exception):
@@ -59,49 +61,13 @@ def _problem(args: argparse.Namespace) -> tuple[Problem, str | None]:
     return problem, preset
 
 
-def _clean(value: Any) -> Any:
-    """Lists of floats for JSON; non-finite numbers become null (JSON has no inf or NaN)."""
-    if isinstance(value, np.ndarray):
-        return _clean(value.tolist())
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return value
-
-
-def _grad_json(g: Gradient) -> dict[str, Any]:
-    return {"W": _clean(list(g.dW)), "b": _clean(list(g.db))}
-
-
-def solve_json(tr: Trace) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "forward": {"z": _clean(list(tr.z)), "a": _clean(list(tr.a[1:]))},
-        "prediction": _clean(tr.p),
-        "loss": _clean(tr.loss),
-    }
-    if tr.gradient is not None:
-        out["grad"] = _grad_json(tr.gradient)
-    else:
-        per = [_grad_json(g) for g in tr.affine.per_output]
-        out["grad_affine_y"] = {
-            "const": _grad_json(tr.affine.const),
-            # one output: "y" is the coefficient of y; several: a list, one block per y_k
-            "y": per[0] if len(per) == 1 else per,
-        }
-    if tr.decimals is not None:
-        out["rounded_to_decimals"] = tr.decimals
-    out["warnings"] = [issue.message for issue in tr.issues]
-    return out
-
-
 def _cmd_solve(args: argparse.Namespace) -> str:
     problem, preset = _problem(args)
     if args.round is not None and not 0 <= args.round <= 12:
         raise UsageError("--round must be between 0 and 12")
     tr = trace(problem, args.round)
     if args.format == "json":
-        return json.dumps(solve_json(tr), indent=2)
+        return dumps(solve_json(tr))
     targets = list(get_preset(preset).questions) if preset else None
     sol = worked_solution(tr, targets)
     return sol.to_markdown() if args.format == "markdown" else sol.to_latex()
@@ -112,11 +78,11 @@ def _cmd_step(args: argparse.Namespace) -> str:
     result = train(problem, args.lr, args.steps, args.momentum)
     out: dict[str, Any] = {
         "problem": result.problem.to_dict(),
-        "loss_history": _clean(list(result.loss_history)),
+        "loss_history": list(result.loss_history),
     }
     if result.stopped:
         out["stopped"] = result.stopped
-    return json.dumps(out, indent=2)
+    return dumps(out)
 
 
 def _cmd_check(args: argparse.Namespace) -> str:
@@ -126,7 +92,7 @@ def _cmd_check(args: argparse.Namespace) -> str:
             {"name": r.name, "analytic": r.analytic, "numeric": r.numeric, "rel_error": r.rel_error}
             for r in gradient_check(problem)
         ]
-        return json.dumps({"rows": _clean(rows)}, indent=2)
+        return dumps({"rows": rows})
     tr = trace(problem)
     rows = []
     for name in weight_names(problem):
@@ -139,7 +105,7 @@ def _cmd_check(args: argparse.Namespace) -> str:
                 "numeric": {"const": num_const, "y": num_coefs},
             }
         )
-    return json.dumps({"y": "symbol", "rows": _clean(rows)}, indent=2)
+    return dumps({"y": "symbol", "rows": rows})
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -165,36 +131,53 @@ def _parser() -> argparse.ArgumentParser:
     step.add_argument("--momentum", type=float, default=0.0)
     check = sub.add_parser("check", help="finite-difference check of every gradient")
     common(check)
-    _add_extra_commands(sub)
+    exercise = sub.add_parser(
+        "exercise",
+        help="a seeded variant of the homework: question sheet, or answer key with --answers",
+    )
+    exercise.add_argument("--seed", type=int, required=True, help="the variant; 0 = the homework")
+    exercise.add_argument("--format", choices=list(FORMATS), default="markdown")
+    exercise.add_argument(
+        "--answers", action="store_true", help="the answer key with the worked solution"
+    )
+    exercise.add_argument(
+        "--round",
+        type=int,
+        default=DEFAULT_DECIMALS,
+        help=f"decimals carried as by hand (default {DEFAULT_DECIMALS})",
+    )
     return parser
 
 
-def _add_extra_commands(sub: Any) -> None:
-    """Hook for further subcommands (exercises)."""
-    try:
-        from .exercises import add_cli  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
-    add_cli(sub, _Parser)
+def _cmd_exercise(args: argparse.Namespace) -> str:
+    return make_exercise(args.seed, args.round).render(args.format, answers=args.answers)
 
 
-COMMANDS = {"solve": _cmd_solve, "step": _cmd_step, "check": _cmd_check}
+COMMANDS = {"solve": _cmd_solve, "step": _cmd_step, "check": _cmd_check, "exercise": _cmd_exercise}
+
+
+def _error(message: object) -> int:
+    """One line on stderr, cut to ``MAX_ERROR_CHARS``; exit code 2."""
+    text = " ".join(str(message).split())
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[: MAX_ERROR_CHARS - 1] + "…"
+    print(f"error: {text}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        handler = COMMANDS.get(args.command) or args.handler
-        print(handler(args))
+        print(COMMANDS[args.command](args))
         return 0
     except (UsageError, ProblemError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _error(err)
     except RecursionError:
-        print("error: input nested too deeply", file=sys.stderr)
-        return 2
+        return _error("input nested too deeply")
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stderr.close()
         return 0
+    except Exception as err:  # anything else: still one line, never a traceback
+        return _error(f"{type(err).__name__}: {err}")

@@ -21,8 +21,6 @@ The answer key gives each answer exact and "as by hand" (every intermediate valu
 
 from __future__ import annotations
 
-import argparse
-import json
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ import numpy as np
 
 from .activations import get_activation
 from .grading import BY_HAND_DECIMALS, Affine, Grade, _trace, grade_key, quantity
+from .json_output import dumps, solve_json
 from .network import Problem, problem_from_dict
 from .presets import get_preset
 from .solution import Step, WorkedSolution, tex_escape, worked_solution
@@ -193,8 +192,6 @@ class Exercise:
     def to_dict(self, answers: bool = False) -> dict[str, Any]:
         """JSON-ready: the problem (a problem file), the questions and, with ``answers``, the
         answers exact and as by hand plus the ``solve`` output of ``python -m expnet``."""
-        from .cli import solve_json  # the CLI's own JSON, so the key equals `solve`
-
         out: dict[str, Any] = {
             "seed": self.seed,
             "title": self.title,
@@ -225,7 +222,7 @@ class Exercise:
         return out
 
     def to_json(self, answers: bool = False) -> str:
-        return json.dumps(self.to_dict(answers), indent=2, ensure_ascii=False)
+        return dumps(self.to_dict(answers))
 
 
 def _answer_json(v: Affine) -> dict[str, Any]:
@@ -579,37 +576,10 @@ def _latex_key(exercise: Exercise) -> list[str]:
     return out
 
 
-# ---------------------------------------------------------------- CLI
-
-
-def _cmd_exercise(args: argparse.Namespace) -> str:
-    exercise = make_exercise(args.seed, args.round)
-    return exercise.render(args.format, answers=args.answers)
-
-
-def add_cli(subparsers: Any, parser_class: type[argparse.ArgumentParser] | None = None) -> None:
-    """Register ``exercise --seed N [--format markdown|latex|json] [--answers] [--round K]``."""
-    p = subparsers.add_parser(
-        "exercise",
-        help="a seeded variant of the homework: question sheet, or answer key with --answers",
-    )
-    p.add_argument("--seed", type=int, required=True, help="the variant; 0 = the homework itself")
-    p.add_argument("--format", choices=list(FORMATS), default="markdown")
-    p.add_argument("--answers", action="store_true", help="the answer key with the worked solution")
-    p.add_argument(
-        "--round",
-        type=int,
-        default=DEFAULT_DECIMALS,
-        help=f"decimals carried as by hand (default {DEFAULT_DECIMALS})",
-    )
-    p.set_defaults(handler=_cmd_exercise)
-
-
 __all__ = [
     "Exercise",
     "Question",
     "SheetResult",
-    "add_cli",
     "grade_sheet",
     "make_exercise",
     "variant_issues",

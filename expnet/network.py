@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import select
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +31,7 @@ MAX_UNITS = 8
 MAX_LAYERS = 6
 MAX_ABS_VALUE = 1e6
 MAX_PROBLEM_BYTES = 100_000
+READ_TIMEOUT_S = 5.0  # a problem file arrives at once; a pipe with no writer is refused
 
 
 class ProblemError(ValueError):
@@ -131,13 +135,29 @@ def _numbers(value: Any, n: int, where: str, what: str) -> list[float]:
     return [_number(v, f"{where}[{i}]") for i, v in enumerate(value)]
 
 
+def _keys(keys: list[str], most: int = 3) -> str:
+    """Keys for a message, each cut to 40 characters: a 95 kB key gives a short line."""
+    shown = ", ".join(f"{k!r:.40}" for k in keys[:most])
+    return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object with each key once: a second "activation" would silently win."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ProblemError(f"duplicate key {key!r:.40}: give each key once")
+        out[key] = value
+    return out
+
+
 def problem_from_dict(data: Any) -> Problem:
     """Validate a parsed problem file and build the Problem; errors name the bad part."""
     if not isinstance(data, dict):
         raise ProblemError(f"problem: expected a JSON object, got {type(data).__name__}")
     unknown = sorted(set(data) - {"inputs", "layers", "loss", "x", "y"})
     if unknown:
-        raise ProblemError(f"problem: unknown key(s) {', '.join(map(repr, unknown))}")
+        raise ProblemError(f"problem: unknown key(s) {_keys(unknown)}")
     for key in ("inputs", "layers", "loss", "x"):
         if key not in data:
             raise ProblemError(f"problem: missing key {key!r}")
@@ -157,7 +177,7 @@ def problem_from_dict(data: Any) -> Problem:
             raise ProblemError(f"{where}: expected an object with W, b and activation")
         extra = sorted(set(layer) - {"W", "b", "activation"})
         if extra:
-            raise ProblemError(f"{where}: unknown key(s) {', '.join(map(repr, extra))}")
+            raise ProblemError(f"{where}: unknown key(s) {_keys(extra)}")
         for key in ("W", "b", "activation"):
             if key not in layer:
                 raise ProblemError(f"{where}: missing key {key!r}")
@@ -201,8 +221,12 @@ def problem_from_json(text: str | bytes) -> Problem:
     try:
         # Long integers become floats (inf when huge), so validation can name where they are.
         data = json.loads(
-            text, parse_int=lambda digits: int(digits) if len(digits) < 20 else float(digits)
+            text,
+            parse_int=lambda digits: int(digits) if len(digits) < 20 else float(digits),
+            object_pairs_hook=_refuse_duplicates,
         )
+    except ProblemError:
+        raise
     except RecursionError:
         raise ProblemError("problem file is nested too deeply to be a problem") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -212,16 +236,47 @@ def problem_from_json(text: str | bytes) -> Problem:
     return problem_from_dict(data)
 
 
+def _read_bounded(path: Path) -> bytes:
+    """At most ``MAX_PROBLEM_BYTES`` + 1 bytes, never waiting long for a writer.
+
+    Opened non-blocking, so a FIFO with no writer does not hang the open; then read as data
+    arrives until end of file, the size limit or ``READ_TIMEOUT_S`` (a pipe such as
+    ``/dev/stdin`` works; st_size is 0 for pipes and /dev/zero, so it is not trusted).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        deadline = time.monotonic() + READ_TIMEOUT_S
+        while size <= MAX_PROBLEM_BYTES:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ProblemError(f"{path}: nothing to read after {READ_TIMEOUT_S:g} s")
+            if not select.select([fd], [], [], left)[0]:
+                continue
+            try:
+                chunk = os.read(fd, MAX_PROBLEM_BYTES + 1 - size)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def load_problem(path: str | Path) -> Problem:
     path = Path(path)
     try:
-        # Read at most one byte more than allowed: st_size is 0 for pipes and /dev/zero.
-        with path.open("rb") as file:
-            text = file.read(MAX_PROBLEM_BYTES + 1)
-        if len(text) > MAX_PROBLEM_BYTES:
-            raise ProblemError(f"{path}: too large (more than {MAX_PROBLEM_BYTES} bytes)")
+        text = _read_bounded(path)
     except OSError as err:
         raise ProblemError(f"{path}: cannot read ({err.strerror})") from None
+    if len(text) > MAX_PROBLEM_BYTES:
+        raise ProblemError(f"{path}: too large (more than {MAX_PROBLEM_BYTES} bytes)")
+    if not text.strip():
+        raise ProblemError(f"{path}: empty, not valid JSON (nothing to read)")
     try:
         return problem_from_json(text)
     except ProblemError as err:

@@ -22,8 +22,15 @@ from .schema import SchemaTooNew, sessions
 from .store import PollStore
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """One line, like every other error of this command (argparse prints usage too)."""
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m expnet.poll", description=__doc__)
+    parser = _Parser(prog="python -m expnet.poll", description=__doc__)
     parser.add_argument("command", choices=["migrate", "cleanup", "status"])
     args = parser.parse_args(argv)
     try:
@@ -53,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
             engine.dispose()
     except (SQLAlchemyError, SchemaTooNew, ValueError, OSError) as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except ImportError as err:  # e.g. mysql:// without its driver
+        print(
+            f"error: unsupported database URL (no driver {err.name}): "
+            "use sqlite:/// or postgresql+psycopg://",
+            file=sys.stderr,
+        )
         return 2
     print(json.dumps(out))
     return 0

@@ -170,7 +170,7 @@ ERRORS = [
     ("no command", lambda t: [], "command"),
     ("unknown command", lambda t: ["frobnicate"], "frobnicate"),
     ("unknown option", lambda t: ["solve", "--frob"], "--frob"),
-    ("empty file", lambda t: ["solve", "--problem", _file(t, "")], "not valid JSON"),
+    ("empty file", lambda t: ["solve", "--problem", _file(t, "")], "empty"),
     ("not an object", lambda t: ["solve", "--problem", _file(t, "[1, 2]")], "JSON object"),
     ("too large", lambda t: ["solve", "--problem", _file(t, " " * 200_000)], "too large"),
     (
