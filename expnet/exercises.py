@@ -348,7 +348,7 @@ def grade_sheet(exercise: Exercise, answers: Mapping[str, str]) -> SheetResult:
         text = given.get(q.key, "")
         if not text.strip():
             missing.append(q.key)
-            grades[q.key] = Grade(False, "No answer given.")
+            grades[q.key] = Grade(False, "No answer given.", counts=False)
         else:
             grades[q.key] = exercise.grade_answer(q.key, text)
     return SheetResult(

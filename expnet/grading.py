@@ -133,6 +133,9 @@ class Grade:
     message: str
     hint: str | None = None
     mistake: str | None = None  # id of the recognised mistake, e.g. "sign", "missing_slope"
+    #: A verdict on a value (right, or definitely wrong). False for a blank, unreadable text,
+    #: a missing or surplus y-part, or "give more decimals": those get a message, no score.
+    counts: bool = True
 
 
 # ---------------------------------------------------------------- parsing
@@ -354,20 +357,21 @@ def grade(
     K = len(exp.coefs)
     right = [r for r in right if len(r.coefs) == K]
     if not isinstance(typed, str) or not typed.strip():
-        return Grade(False, "No answer given.")
+        return Grade(False, "No answer given.", counts=False)
     try:
         parsed = parse_answer(typed, outputs=max(K, 1))
     except AnswerError as err:
-        return Grade(False, f"Could not read the answer: {err}.")
+        return Grade(False, f"Could not read the answer: {err}.", counts=False)
     depends = any(c != 0 for c in exp.coefs)
     if not depends and parsed.has_y and any(c != 0 for c in parsed.coefs):
-        return Grade(False, "This value does not depend on y: give a number.")
+        return Grade(False, "This value does not depend on y: give a number.", counts=False)
     if depends and not parsed.has_y:
         y = "y" if K == 1 else "y1, ..."
         return Grade(
             False,
             f"This value depends on {y}: write it as c + d·{y.split(',')[0]} "
             "(for example 0.07 - 0.25y).",
+            counts=False,
         )
     typed_parts = parsed.parts[: K + 1]
     names = ["the constant part"] + [f"the coefficient of {n}" for n in _y_names(K)] if K else [""]
@@ -412,6 +416,7 @@ def grade(
             False,
             f"Close, but give more decimals: at least {need} "
             f"({'the answer' if K == 0 else 'each part'} is checked to the decimals you type).",
+            counts=False,
         )
 
     def matches(i: int, values: list[Affine]) -> bool:

@@ -144,7 +144,7 @@ def is_finite(step: Step) -> bool:
 def counts_for_score(grade: Grade) -> bool:
     """A graded attempt (right, or a definite wrong value): unreadable text, a blank, a missing
     y-part or "give more decimals" only get a message and leave the score alone."""
-    return grade.correct or grade.message.startswith("Not correct")
+    return grade.counts
 
 
 def answer_placeholder(step: Step) -> str:

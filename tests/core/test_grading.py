@@ -395,3 +395,21 @@ def test_tanh_network_missing_derivative() -> None:
     g = grade_key(problem, "grad:W1_11", f"{wrong:.6f}")
     assert g.mistake == "missing_slope"
     assert "tanh′" in (g.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("expected", "typed", "counts"),
+    [
+        (0.8808, "0.881", True),  # right
+        (0.8808, "0.5", True),  # a definite wrong value
+        ((0.07, (-0.25,)), "0.5 - 0.3y", True),
+        (0.8808, "0.9", False),  # give more decimals
+        (0.8808, "abc", False),  # unreadable
+        (0.8808, "  ", False),  # blank
+        ((0.07, (-0.25,)), "0.07", False),  # the y part missing
+        (0.8808, "0.881 + 2y", False),  # a y part where there is none
+    ],
+)
+def test_grade_says_whether_it_is_a_verdict(expected, typed: str, counts: bool) -> None:
+    # The classroom's score counts verdicts only; it reads this flag, not the wording.
+    assert grade(expected, typed).counts is counts
