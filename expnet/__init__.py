@@ -4,10 +4,11 @@ NumPy only: nothing here imports streamlit or plotly.
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation
+from .answers import parse_answer
 from .batch import BatchResult, evaluate_batch, grid_values
 from .exercises import Exercise, Question, SheetResult, grade_sheet, make_exercise
 from .gradcheck import CheckRow, check_name_affine, finite_differences, gradient_check
-from .grading import Affine, Grade, Mistake, grade, grade_key, grade_step, parse_answer
+from .grading import Affine, Grade, Mistake, grade, grade_key, grade_step
 from .losses import LOSSES, Loss, get_loss
 from .network import (
     Layer,

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .activations import get_activation
-from .grading import BY_HAND_DECIMALS, Affine, Grade, _trace, grade_key, quantity
+from .grading import Affine, Grade, _trace, by_hand_decimals, grade_key, quantity
 from .json_output import dumps, solve_json
 from .network import Problem, problem_from_dict
 from .presets import get_preset
@@ -128,7 +128,7 @@ class Exercise:
     @property
     def by_hand(self) -> tuple[int, ...]:
         """Carried roundings graded correct: 3, 4 and the exercise's own."""
-        return tuple(sorted({*BY_HAND_DECIMALS, self.decimals}))
+        return by_hand_decimals(self.decimals)
 
     def trace(self, decimals: int | None = None) -> Trace:
         """The exact trace, or "as by hand" with ``decimals``."""

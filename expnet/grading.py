@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 
 from .activations import get_activation
+from .answers import AnswerError, parse_answer
 from .network import Problem, weight_names
 from .solution import Step
 from .symbols import fmt
@@ -42,9 +43,15 @@ from .trace import ChainRule, Factor, Trace, trace
 
 #: "As by hand" roundings whose carried values are graded correct.
 BY_HAND_DECIMALS = (3, 4)
+
+
+def by_hand_decimals(decimals: int | None = None) -> tuple[int, ...]:
+    """The carried roundings graded correct: ``BY_HAND_DECIMALS`` and a trace's own."""
+    return tuple(sorted({*BY_HAND_DECIMALS, *([decimals] if decimals else [])}))
+
+
 #: Carried roundings that count as "rounding too early".
 EARLY_DECIMALS = (1, 2)
-MAX_ANSWER_CHARS = 200
 
 #: Plain-text derivative of each activation, for hints.
 _DERIVATIVE_TEXT = {
@@ -63,10 +70,6 @@ _FUNCTION_TEXT = {
     "exp": "exp",
     "softplus": "softplus",
 }
-
-
-class AnswerError(ValueError):
-    """Typed text that cannot be read as an answer; the message says why."""
 
 
 # ---------------------------------------------------------------- values
@@ -141,168 +144,21 @@ class Grade:
 # ---------------------------------------------------------------- parsing
 
 
-@dataclass(frozen=True)
-class ParsedAnswer:
-    """What was typed: the parts and how many decimals each was given with.
-
-    ``None`` decimals: the part was implicit (no constant typed, or ``y`` alone = 1·y).
-    """
-
-    const: float
-    const_decimals: int | None
-    coefs: tuple[float, ...]
-    coef_decimals: tuple[int | None, ...]
-    has_y: bool
-
-    @property
-    def parts(self) -> tuple[tuple[float, int | None], ...]:
-        return (
-            (self.const, self.const_decimals),
-            *zip(self.coefs, self.coef_decimals, strict=True),
-        )
-
-
-_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
-_TOKEN = re.compile(
-    rf"\s*(?:(?P<num>{_NUMBER})|(?P<y>y(?:_?\{{?(?P<k>\d)\}}?)?)|(?P<op>[+-])|(?P<mul>\*))"
-)
-
-
-def _normalise(text: str) -> str:
-    text = text.strip()
-    for a, b in (("−", "-"), ("–", "-"), ("—", "-"), ("·", "*"), ("⋅", "*"), ("∙", "*")):
-        text = text.replace(a, b)
-    text = text.replace("×", "*").translate(_SUBSCRIPTS)
-    for a, b in ((r"\cdot", "*"), (r"\times", "*"), (r"\,", " "), (r"\;", " "), (r"\ ", " ")):
-        text = text.replace(a, b)
-    text = text.replace("$", "").replace("\u00a0", " ")
-    if "," in text:
-        if "." in text:
-            raise AnswerError("use a dot as the decimal separator (0.881), not both , and .")
-        text = text.replace(",", ".")
-    return text.strip()
-
-
-def _decimals(number: str) -> int:
-    mant, _, exp = number.lower().partition("e")
-    digits = len(mant.partition(".")[2])
-    return max(0, digits - (int(exp) if exp else 0))
-
-
-def parse_answer(text: str, outputs: int = 1) -> ParsedAnswer:
-    """Read a number or an affine expression in y (y1, y2, ... with several outputs).
-
-    Accepts ``0.881``, ``-0.01250582 + 0.04434689y``, ``-0.248442*y+0.070060644``,
-    ``0.07 − 0.25·y``, ``y - 0.282``, ``0,881``, ``1.2e-2``. Raises AnswerError otherwise.
-    """
-    if not isinstance(text, str):
-        raise AnswerError("the answer must be text")
-    if len(text) > MAX_ANSWER_CHARS:
-        raise AnswerError(f"the answer is too long (more than {MAX_ANSWER_CHARS} characters)")
-    src = _normalise(text)
-    if not src:
-        raise AnswerError("no answer given")
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(src):
-        m = _TOKEN.match(src, pos)
-        if not m or m.end() == pos:
-            bad = src[pos:].strip()[:12]
-            raise AnswerError(
-                f"cannot read {bad!r}: write a number like 0.881, or c + d·y like 0.07 - 0.25y"
-            )
-        pos = m.end()
-        if m.group("num"):
-            tokens.append(("num", m.group("num")))
-        elif m.group("y"):
-            tokens.append(("y", m.group("k") or ""))
-        elif m.group("op"):
-            tokens.append(("op", m.group("op")))
-        else:
-            tokens.append(("mul", "*"))
-
-    const, const_dec = 0.0, None
-    coefs = [0.0] * outputs
-    coef_dec: list[int | None] = [None] * outputs
-    has_y = False
-    i = 0
-    n = len(tokens)
-
-    def y_index(k: str) -> int:
-        if outputs == 1:
-            if k not in ("", "1"):
-                raise AnswerError(f"there is only one target y, not y{k}")
-            return 0
-        if not k:
-            raise AnswerError(f"there are {outputs} targets: write y1 ... y{outputs}, not y")
-        if not 1 <= int(k) <= outputs:
-            raise AnswerError(f"there is no target y{k} (y1 ... y{outputs})")
-        return int(k) - 1
-
-    def merge(old: int | None, new: int | None) -> int | None:
-        if old is None:
-            return new
-        return old if new is None else min(old, new)
-
-    while i < n:
-        sign = 1.0
-        signs = 0
-        while i < n and tokens[i][0] == "op":
-            sign = -sign if tokens[i][1] == "-" else sign
-            signs += 1
-            i += 1
-        if i == n:
-            raise AnswerError("the answer ends with a sign")
-        if signs == 0 and i > 0:
-            raise AnswerError("two terms without + or - between them")
-        if signs > 2:
-            raise AnswerError("too many signs in a row")
-        kind, val = tokens[i]
-        i += 1
-        number: str | None = None
-        yk: int | None = None
-        if kind == "num":
-            number = val
-            if i < n and tokens[i][0] == "mul":
-                i += 1
-                if i == n or tokens[i][0] != "y":
-                    raise AnswerError("'*' must join a number and y")
-            if i < n and tokens[i][0] == "y":
-                yk = y_index(tokens[i][1])
-                i += 1
-        elif kind == "y":
-            yk = y_index(val)
-            if i < n and tokens[i][0] == "mul":
-                i += 1
-                if i == n or tokens[i][0] != "num":
-                    raise AnswerError("'*' must join y and a number")
-                number = tokens[i][1]
-                i += 1
-        else:
-            raise AnswerError("'*' must join a number and y")
-        value = sign * float(number) if number is not None else sign
-        if not math.isfinite(value):
-            raise AnswerError("the number is too large")
-        decimals = _decimals(number) if number is not None else None
-        if yk is None:
-            const += value
-            const_dec = merge(const_dec, decimals) if const_dec is not None else decimals
-        else:
-            has_y = True
-            coefs[yk] += value
-            coef_dec[yk] = merge(coef_dec[yk], decimals) if coef_dec[yk] is not None else decimals
-    return ParsedAnswer(const, const_dec, tuple(coefs), tuple(coef_dec), has_y)
-
-
 # ---------------------------------------------------------------- the tolerance
 
 
+#: Significant digits that are always enough: the app shows large values this way (59874.1).
+SIGNIFICANT_DIGITS = 6
+
+
 def _required_decimals(expected: float, min_decimals: int) -> int:
-    """At least ``min_decimals``, and enough to show the first significant digit."""
+    """At least ``min_decimals`` and enough to show the first significant digit, but never
+    more than ``SIGNIFICANT_DIGITS`` significant digits ask for (a negative number for
+    values of a million or more: 1.20261e6 has -1 decimals)."""
     if expected == 0 or not math.isfinite(expected):
         return min_decimals
-    return max(min_decimals, -math.floor(math.log10(abs(expected))))
+    magnitude = math.floor(math.log10(abs(expected)))
+    return min(max(min_decimals, -magnitude), SIGNIFICANT_DIGITS - 1 - magnitude)
 
 
 def _same(a: float, b: float) -> bool:
@@ -930,7 +786,7 @@ def grade_step(step: Step, typed: str, trace: Trace, *, min_decimals: int = 2) -
     The step's own value is right, and so are the exact and as-by-hand values; if the trace
     itself rounds with d decimals, d is counted as by hand (not as rounding too early).
     """
-    by_hand = tuple(sorted({*BY_HAND_DECIMALS, *([trace.decimals] if trace.decimals else [])}))
+    by_hand = by_hand_decimals(trace.decimals)
     expected = Affine(step.value, tuple(step.y_coefs) if step.y_coefs is not None else ())
     return grade_key(
         trace.problem,

@@ -13,13 +13,13 @@ regrades the same answers every second or two.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .validate import InvalidInput, parse_answer
+from expnet import grading as classroom
+from expnet.network import problem_from_dict
 
 MIN_DECIMALS = 2
 
@@ -58,21 +58,11 @@ Grader = Callable[[str], Verdict]
 
 
 def tolerance_verdict(text: str, true_value: float, true_coefs: tuple[float, ...] = ()) -> Verdict:
-    """Right when every part agrees with the truth to the decimals typed (at least 2);
-    a part typed exactly right counts with any number of decimals."""
-    try:
-        parsed = parse_answer(text, len(true_coefs))
-    except InvalidInput as err:
-        return Verdict(False, f"Could not read the answer: {err}.")
-    typed_parts = (parsed.value, *parsed.coefs)
-    truth_parts = (true_value, *true_coefs)
-    decimals = max(parsed.decimals, MIN_DECIMALS)
-    for typed, truth in zip(typed_parts, truth_parts, strict=True):
-        if typed == truth:
-            continue
-        if not math.isfinite(truth) or abs(typed - truth) > 0.5 * 10.0**-decimals * (1 + 1e-9):
-            return Verdict(False, "Not quite.")
-    return Verdict(True, "Correct.")
+    """The classroom's tolerance without a worked solution behind it (no mistake hints):
+    each part agrees with the truth to the decimals typed (at least ``MIN_DECIMALS``)."""
+    expected = (true_value, true_coefs) if true_coefs else true_value
+    grade = classroom.grade(expected, text, min_decimals=MIN_DECIMALS)
+    return Verdict(bool(grade.correct), grade.message, grade.hint, grade.mistake)
 
 
 @lru_cache(maxsize=4096)
@@ -90,16 +80,9 @@ def _grade_with_classroom(
     if not isinstance(spec.get("problem"), dict) or not isinstance(spec.get("key"), str):
         return None
     try:
-        from expnet import grading as classroom
-        from expnet.network import problem_from_dict
-    except ImportError:  # pragma: no cover - the classroom grader is part of expnet
-        return None
-    try:
         problem = problem_from_dict(spec["problem"])
         decimals = spec.get("decimals")
-        by_hand = tuple(
-            sorted({*classroom.BY_HAND_DECIMALS, *([int(decimals)] if decimals else [])})
-        )
+        by_hand = classroom.by_hand_decimals(int(decimals) if decimals else None)
         grade = classroom.grade_key(
             problem,
             spec["key"],

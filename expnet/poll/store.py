@@ -720,7 +720,8 @@ class PollStore:
                 raise SessionGone("this class session is over")
             if qrow.state != "open":
                 raise AnswerRefused("this question is closed")
-            parsed = parse_answer(text, len(_coefs(qrow.true_coefs)))
+            coefs = _coefs(qrow.true_coefs)
+            parsed = parse_answer(text, len(coefs), depends=any(c != 0 for c in coefs))
             ins = _dialect_insert(conn, answers).values(
                 question_id=question_id,
                 participant_id=prow.id,

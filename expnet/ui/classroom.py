@@ -41,9 +41,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from expnet import Trace, WorkedSolution, get_preset, get_value, parameter_names
+from expnet.answers import MAX_ANSWER_CHARS
 from expnet.exercises import Exercise, SheetResult, grade_sheet, make_exercise
 from expnet.figures.network import network_figure
-from expnet.grading import MAX_ANSWER_CHARS, Grade, grade_step
+from expnet.grading import Grade, grade_step
 from expnet.solution import Step
 
 from . import state

@@ -303,7 +303,7 @@ def test_answers_depending_on_y(store: PollStore) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "abc", "1/2", "2**10", "__import__('os')", "nan", "1e9", "9" * 40]
+    "bad", ["", "abc", "1/2", "2**10", "__import__('os')", "nan", "1e101", "9" * 121]
 )
 def test_bad_answers_are_refused(store: PollStore, bad: str) -> None:
     hosted = store.open_session()
