@@ -5,7 +5,7 @@ and both gradients at every point, what a contour page draws. The loop runs ``tr
 point on a random subsample and is scaled per point (the whole grid would take seconds).
 Each timing is the best of several repeats (time.perf_counter).
 
-Targets (DESIGN.md, "Performance approach"): whole grid <= 10 ms, >= 200x the loop.
+Targets (docs/design.md, "Performance approach"): whole grid <= 10 ms, >= 200x the loop.
 
 Run: .venv/bin/python bench/core.py [--n 201] [--loop-points 2000]
 """

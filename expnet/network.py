@@ -2,7 +2,7 @@
 
 Shapes: layer l (1-based, as on screen) has ``W`` of shape (n_l, n_{l-1}), one row per unit,
 and ``b`` of shape (n_l,); ``x`` has shape (n_0,), ``y`` shape (n_L,) or None when the
-target is left as a symbol. The JSON form is the problem file of DESIGN.md.
+target is left as a symbol. The JSON form is the problem file of docs/design.md.
 
 Parameter names are 1-based like the homework: ``W{l}_{j}{i}`` (layer l, into unit j, from
 input i), ``b{l}_{j}``, ``x{i}``, ``y`` (or ``y{k}`` with several outputs).

@@ -3,7 +3,7 @@
 Nothing here imports expnet: the forward pass is written again from the problem file's
 dictionary (``Problem.to_dict()``) in ``autograd.numpy``, so ``autograd`` differentiates it
 without any of expnet's activations, losses or backward pass. Parameter names are built
-from the naming contract in DESIGN.md (``W{l}_{j}{i}``, ``b{l}_{j}``, ``x{i}``, ``y`` or
+from the naming contract in docs/design.md (``W{l}_{j}{i}``, ``b{l}_{j}``, ``x{i}``, ``y`` or
 ``y{k}``), so the tests check expnet's names against the contract too.
 """
 

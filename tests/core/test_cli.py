@@ -1,5 +1,5 @@
 """``python -m expnet``: JSON (or markdown/LaTeX) on stdout; every error one line on stderr,
-starting "error:", exit code 2, never a traceback (DESIGN.md, "Contracts")."""
+starting "error:", exit code 2, never a traceback (docs/design.md, "Contracts")."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_solve_problem_file_with_x_and_y(tmp_path) -> None:
     path = tmp_path / "hw.json"
     path.write_text(HOMEWORK_FILE)
     out = ok_json("solve", "--problem", str(path), "--x", "0.5,-0.5", "--y", "0")
-    # J = 1/2 p^2 at y = 0; ∂J/∂W2_11 is the constant part of DESIGN.md's affine form.
+    # J = 1/2 p^2 at y = 0; ∂J/∂W2_11 is the constant part of docs/design.md's affine form.
     np.testing.assert_allclose(out["loss"], 0.5 * dv.P**2, rtol=0, atol=dv.ATOL)
     np.testing.assert_allclose(out["grad"]["W"][1][0][0], dv.DW2_11[0], rtol=0, atol=dv.ATOL)
     assert "grad_affine_y" not in out

@@ -1,4 +1,4 @@
-"""The core never imports streamlit or plotly (DESIGN.md, "Layers of the code")."""
+"""The core never imports streamlit or plotly (docs/design.md, "Layers of the code")."""
 
 from __future__ import annotations
 

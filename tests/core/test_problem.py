@@ -1,4 +1,4 @@
-"""Problem files: JSON round trip, validation messages, parameter names (DESIGN.md contract)."""
+"""Problem files: JSON round trip, validation messages, parameter names (docs/design.md contract)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,13 @@ from expnet import (
 )
 from expnet.network import MAX_ABS_VALUE, MAX_INPUTS, MAX_LAYERS, MAX_PROBLEM_BYTES, MAX_UNITS
 
-# The example problem file of DESIGN.md, "Contracts" (its text, lines wrapped differently).
+# The example problem file of docs/design.md, "Contracts" (its text, lines wrapped differently).
 DESIGN_EXAMPLE = """{"inputs": 2, "layers": [{"W": [[4,4],[1,-2]], "b": [2,-1],
   "activation": "sigmoid"},
   {"W": [[-3,-1]], "b": [2], "activation": "exp"}], "loss": "half_squared_error",
   "x": [0.5,-0.5], "y": null}"""
 
-# DESIGN.md: "For the homework: W1_11 W1_12 W1_21 W1_22 b1_1 b1_2 W2_11 W2_12 b2_1 x1 x2 y"
+# docs/design.md: "For the homework: W1_11 W1_12 W1_21 W1_22 b1_1 b1_2 W2_11 W2_12 b2_1 x1 x2 y"
 HOMEWORK_NAMES = ["W1_11", "W1_12", "W1_21", "W1_22", "b1_1", "b1_2"]
 HOMEWORK_NAMES += ["W2_11", "W2_12", "b2_1", "x1", "x2", "y"]
 
@@ -304,7 +304,7 @@ def test_several_outputs_use_numbered_targets() -> None:
 
 def test_get_value_by_name() -> None:
     problem = get_preset("homework").problem
-    # The DESIGN.md table: hidden unit 1 bias 2 weights (4, 4); unit 2 bias -1 weights (1, -2);
+    # The docs/design.md table: hidden unit 1 bias 2 weights (4, 4); unit 2 bias -1 weights (1, -2);
     # output bias 2 weights (-3, -1); x = (0.5, -0.5); y a symbol.
     want = [4, 4, 1, -2, 2, -1, -3, -1, 2, 0.5, -0.5, None]
     assert [get_value(problem, n) for n in HOMEWORK_NAMES] == want

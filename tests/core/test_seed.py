@@ -1,8 +1,8 @@
-"""The seed homework, pinned to the numbers in the seed and in DESIGN.md.
+"""The seed homework, pinned to the numbers in the seed and in docs/design.md.
 
 Sources (copied, never taken from expnet's output):
 - seed/000_38f7082a94a2a6d6.txt, quoted next to each check;
-- DESIGN.md "The homework network, read from the seed" (see design_values.py);
+- docs/design.md "The homework network, read from the seed" (see design_values.py);
 - Matt Mazur, "A Step by Step Backpropagation Example" (2015) for the two_outputs preset.
 """
 
@@ -82,7 +82,7 @@ def test_rounded_forward_values(homework) -> None:
     got = [tr.a[1][0], tr.a[1][1], tr.z[1][0], tr.p[0]]
     want = [dv.ROUNDED[k] for k in ("a1", "a2", "z", "p")]
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
-    # "σ' = 0.881(1-0.881)" (DESIGN.md): the slope is written out from the rounded a1.
+    # "σ' = 0.881(1-0.881)" (docs/design.md): the slope is written out from the rounded a1.
     np.testing.assert_allclose(tr.slope[0][0], 0.881 * (1 - 0.881), rtol=0, atol=1e-12)
 
 
