@@ -16,7 +16,6 @@ import io
 import os
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import segno
 import streamlit as st
@@ -26,10 +25,12 @@ from expnet.poll import (
     PollError,
     PollStore,
     Question,
+    address,
     format_code,
     grader_for,
     summarize,
 )
+from expnet.poll.address import JoinAddress
 from expnet.poll.figure import answers_histogram
 from expnet.poll.st_adapter import get_store
 from expnet.poll.validate import InvalidInput
@@ -96,22 +97,24 @@ def question_from_step(step: Step, trace: Trace) -> PollQuestion | None:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def join_url(code: str, page: str = JOIN_PAGE) -> str:
-    """The link students open: the app's ``join`` page with the code filled in.
+def join_address(code: str, page: str = JOIN_PAGE) -> JoinAddress:
+    """The link students open (the app's ``join`` page with the code filled in), and a notice
+    when phones probably cannot open it (see ``expnet.poll.address``)."""
+    from streamlit import config, net_util
 
-    ``EXPNET_PUBLIC_URL`` (the app's root as students reach it) wins; else the address this
-    browser sees, with its page replaced by the join page.
-    """
-    query = urlencode({"code": code})
-    root = os.environ.get("EXPNET_PUBLIC_URL", "").strip()
-    if root:
-        return f"{root.rstrip('/')}/{page}?{query}"
-    here = st.context.url
-    if not here:
-        return f"/{page}?{query}"
-    parts = urlsplit(here)
-    parent = parts.path.rsplit("/", 1)[0] if parts.path not in ("", "/") else ""
-    return urlunsplit((parts.scheme, parts.netloc, f"{parent}/{page}", query, ""))
+    def configured(option: str) -> str | None:
+        value = config.get_option(option) if config.is_manually_set(option) else None
+        return str(value) if value else None
+
+    return address.join_address(
+        st.context.url,
+        page,
+        {"code": code},
+        public_url=os.environ.get("EXPNET_PUBLIC_URL", ""),
+        server_address=configured("browser.serverAddress"),
+        bound_address=configured("server.address"),
+        network_ip=net_util.get_internal_ip(),
+    )
 
 
 def qr_png(url: str, scale: int = 8) -> bytes:
@@ -253,7 +256,10 @@ def _start_controls(store: PollStore, key: str) -> None:
 
 
 def _projector(session: ClassSession, key: str) -> None:
-    url = join_url(session.code)
+    where = join_address(session.code)
+    url = where.url
+    if where.notice:
+        st.warning(where.notice, icon=":material/wifi_off:")
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.markdown("Join on your phone with the code")
