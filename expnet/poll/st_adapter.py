@@ -9,16 +9,32 @@ runs the migrations once.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from .config import PollSettings, database_url, engine_options, trust_forwarded
+from .schema import SchemaTooNew
 from .store import PollStore
+
+_LOG = logging.getLogger(__name__)
+
+#: What a student or teacher reads when the poll's database cannot be used (the details go
+#: to the server's log, never to the browser).
+UNAVAILABLE = (
+    "The class poll cannot use its database right now, so joining and answering are not "
+    "possible. Nothing you typed is lost on this page: try again in a minute. If it keeps "
+    "happening, the person running the app finds the details in the server's log."
+)
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, SchemaTooNew, OSError)
 
 CONNECTION_NAME = "poll"
 
@@ -60,6 +76,18 @@ def get_store() -> PollStore:
             store = PollStore(engine, PollSettings.from_env())
             _stores[engine] = store
     return store
+
+
+@contextmanager
+def database_trouble() -> Iterator[None]:
+    """Around anything that touches the poll's database: an error there becomes one plain
+    message on the page (``UNAVAILABLE``) and a logged traceback, never a traceback in the
+    browser. Streamlit's own control flow (reruns, stops) passes through."""
+    try:
+        yield
+    except DATABASE_ERRORS:
+        _LOG.exception("the class poll's database failed")
+        st.error(UNAVAILABLE, icon=":material/cloud_off:")
 
 
 def client_id() -> str:

@@ -32,7 +32,7 @@ from expnet.poll import (
 )
 from expnet.poll.address import JoinAddress
 from expnet.poll.figure import answers_histogram
-from expnet.poll.st_adapter import get_store
+from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
 from expnet.poll.validate import InvalidInput
 from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine_text
@@ -150,6 +150,8 @@ def _run(panel: str, action: Any, /, *args: Any, **kwargs: Any) -> None:
         action(*args, **kwargs)
     except (PollError, InvalidInput) as err:
         _notice(panel, str(err))
+    except DATABASE_ERRORS:
+        _notice(panel, UNAVAILABLE)
 
 
 def _open(store: PollStore, key: str) -> None:
@@ -157,6 +159,9 @@ def _open(store: PollStore, key: str) -> None:
         hosted = store.open_session(st.session_state.get(f"{key}_title", "") or "")
     except (PollError, InvalidInput) as err:
         _notice(key, str(err))
+        return
+    except DATABASE_ERRORS:
+        _notice(key, UNAVAILABLE)
         return
     st.session_state[_host_state_key(key)] = hosted.host_token
 
@@ -207,7 +212,13 @@ def poll_panel(
     ``question`` None: nothing to ask at this step (the live view of the last question
     stays). ``key`` prefixes every widget key, for two panels on one page.
     """
-    store = store or get_store()
+    with database_trouble():
+        _poll_panel(question, key, run_every, store or get_store())
+
+
+def _poll_panel(
+    question: PollQuestion | None, key: str, run_every: float, store: PollStore
+) -> None:
     notice = st.session_state.pop(f"_{key}_notice", None)
     if notice:
         st.warning(notice)
@@ -306,7 +317,8 @@ def _question_controls(
 def _live_view(store: PollStore, session_id: int, key: str, *, run_every: float) -> None:
     @st.fragment(run_every=run_every)
     def live() -> None:
-        _draw_live(store, session_id, key)
+        with database_trouble():
+            _draw_live(store, session_id, key)
 
     live()
 

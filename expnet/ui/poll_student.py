@@ -20,7 +20,13 @@ from expnet.poll import (
     format_code,
     grader_for,
 )
-from expnet.poll.st_adapter import client_id, get_store
+from expnet.poll.st_adapter import (
+    DATABASE_ERRORS,
+    UNAVAILABLE,
+    client_id,
+    database_trouble,
+    get_store,
+)
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
 
 from .poll_panel import plain as _plain
@@ -109,9 +115,11 @@ def _watch(store: PollStore, token: str, session_id: int, run_every: float) -> N
 
     @st.fragment(run_every=run_every)
     def watch() -> None:
-        over = store.participant(token) is None
-        if over or _signature(store.current_question(session_id)) != st.session_state.get(SEEN_KEY):
-            st.rerun()
+        with database_trouble():
+            over = store.participant(token) is None
+            now = _signature(store.current_question(session_id))
+            if over or now != st.session_state.get(SEEN_KEY):
+                st.rerun()
 
     watch()
 
@@ -130,6 +138,8 @@ def _submit(store: PollStore, token: str, question_id: int) -> None:
         store.submit(token, question_id, text)
     except (PollError, InvalidInput) as err:
         st.session_state[f"_poll_error_{question_id}"] = str(err)
+    except DATABASE_ERRORS:
+        st.session_state[f"_poll_error_{question_id}"] = UNAVAILABLE
 
 
 def _answer_form(store: PollStore, token: str, question: Question) -> None:
