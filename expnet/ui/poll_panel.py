@@ -33,6 +33,7 @@ from expnet.poll import (
 from expnet.poll.address import JoinAddress
 from expnet.poll.figure import answers_histogram
 from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
+from expnet.poll.summary import who_answered
 from expnet.poll.validate import InvalidInput
 from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine_text
@@ -277,7 +278,7 @@ def _projector(session: ClassSession, key: str) -> None:
         st.markdown(f"# {format_code(session.code)}")
         st.markdown(f"or open [{url}]({url})")
         if session.title:
-            st.caption(session.title)
+            st.text(session.title)  # literal: a title is typed text, not Markdown
     with right:
         st.image(qr_png(url), width=220, caption="Scan to join")
 
@@ -348,11 +349,9 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     cols[1].metric("Answers", summary.count)
     share = summary.share_correct
     cols[2].metric("Correct", "—" if share is None else f"{share:.0%}")
-    named = sorted({a.nickname for a in answers if a.nickname}, key=str.casefold)
-    anonymous = sum(1 for a in answers if not a.nickname)
     if answers:
-        who = [plain(n) for n in named] + ([f"{anonymous} anonymous"] if anonymous else [])
-        st.caption("Answered: " + ", ".join(who))  # names only: values stay anonymous
+        # names only (values stay anonymous), as literal text: no links, emoji or Markdown
+        st.text("Answered: " + who_answered([a.nickname for a in answers]))
     if current.outputs == 0:
         st.plotly_chart(
             answers_histogram(summary.values, truth),

@@ -94,8 +94,8 @@ def _signature(question: Question | None) -> tuple[int, str] | None:
 def _joined(
     store: PollStore, token: str, me: Participant, session: ClassSession, run_every: float
 ) -> None:
-    who = _plain(me.nickname) if me.nickname else "anonymous"
-    st.caption(f"Class {format_code(session.code)} · you are {who}")
+    who = me.nickname or "anonymous"
+    st.text(f"Class {format_code(session.code)} · you are {who}")  # literal, not Markdown
     question = store.current_question(session.id)
     st.session_state[SEEN_KEY] = _signature(question)
     _watch(store, token, session.id, run_every)

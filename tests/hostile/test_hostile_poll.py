@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
+from expnet.poll import PollStore
 from expnet.poll.st_adapter import UNAVAILABLE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,3 +67,68 @@ def test_the_deployment_notes_show_the_settings_the_app_has() -> None:
     for section, options in documented.items():
         for name, value in options.items():
             assert config.get(section, {}).get(name) == value, f"{section}.{name}"
+
+
+@pytest.fixture
+def poll_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollStore]:
+    url = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", url)
+    engine = create_engine(url)
+    yield PollStore(engine)
+    engine.dispose()
+
+
+HOSTILE_NICKNAMES = [
+    "www.evil.example",
+    "https://x.co/a?b=1",
+    ":skull:",
+    ":material/home:",
+    "**b** [x](http://e.x)",
+    "<b>html</b>",
+    "$x^2$",
+]
+
+
+def _markup_elements(at: AppTest) -> str:
+    """Everything the page renders as Markdown (where links, emoji and styles come alive)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in (*at.success, *at.error, *at.info, *at.warning)]
+    parts += [h.value for h in (*at.header, *at.subheader, *at.title)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_nicknames_and_titles_are_literal_text_and_duplicates_count(poll_db: PollStore) -> None:
+    title = "**Week 3** [slides](http://e.example) :fire:"
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
+    at.text_input(key="poll_title").set_value(title).run()
+    next(b for b in at.button if b.label == "Open a class session").click().run()
+    session = poll_db.hosted(at.session_state["_poll_host_token"])
+    assert session is not None
+    next(b for b in at.button if str(b.label).startswith("Ask the class")).click().run()
+    question = poll_db.current_question(session.id)
+    assert question is not None
+    for name in [*HOSTILE_NICKNAMES, "Ana", "Ana", None]:
+        joined = poll_db.join(session.code, "10.0.0.1", name)
+        poll_db.submit(joined.token, question.id, "0.5")
+    at.run()
+    assert not at.exception
+    literal = [t.value for t in at.text]
+    assert title in literal  # as typed, in a text element
+    answered = next(t for t in literal if t.startswith("Answered: "))
+    for name in HOSTILE_NICKNAMES:
+        assert name in answered
+    assert "Ana ×2" in answered and "1 anonymous" in answered
+    markup = _markup_elements(at)
+    for typed in [*HOSTILE_NICKNAMES, "Week 3", "slides"]:
+        assert typed not in markup, typed
+
+
+def test_a_students_nickname_is_literal_on_their_phone(poll_db: PollStore) -> None:
+    hosted = poll_db.open_session()
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    at.text_input(key="poll_code").set_value(hosted.session.code)
+    at.text_input(key="poll_nickname").set_value("www.evil.example :skull:")
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert not at.exception
+    assert any("you are www.evil.example :skull:" in t.value for t in at.text)
+    assert "evil" not in _markup_elements(at)

@@ -29,6 +29,7 @@ def poll_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollSto
 
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [t.value for t in at.text]
     parts += [e.value for e in (*at.success, *at.error, *at.info, *at.warning)]
     parts += [s.value for s in at.subheader] + [h.value for h in at.header]
     return "\n".join(str(p) for p in parts)
