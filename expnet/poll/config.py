@@ -31,8 +31,14 @@ class PollSettings:
     session_ttl_s: float = 3 * 3600.0
     code_length: int = 6
     join_window_s: int = 60
-    join_failures_per_client: int = 20  # failed join attempts per client per window
-    join_failures_global: int = 600  # failed join attempts of all clients per window
+    # Failed join attempts per window. A browser past its own limit is refused until the
+    # window ends. An address (a school's NAT puts a whole class behind one) or the whole
+    # server past its limit is only slowed: each further attempt waits its turn in one
+    # queue per process, ``join_window_s / join_failures_global`` seconds apart, so guessing
+    # stays at most that fast while the right code still gets in.
+    join_failures_per_browser: int = 10
+    join_failures_per_client: int = 60  # per client address
+    join_failures_global: int = 600  # of all clients together
     max_participants: int = 500  # per class session
     max_questions: int = 300  # per class session
     max_active_sessions: int = 2000  # open class sessions in the whole database
@@ -45,6 +51,7 @@ class PollSettings:
             raise ValueError("join codes have 5 to 12 characters")
         for name in (
             "join_window_s",
+            "join_failures_per_browser",
             "join_failures_per_client",
             "join_failures_global",
             "max_participants",

@@ -23,6 +23,7 @@ from expnet.poll import (
 from expnet.poll.st_adapter import (
     DATABASE_ERRORS,
     UNAVAILABLE,
+    browser_id,
     client_id,
     database_trouble,
     get_store,
@@ -77,7 +78,7 @@ def _join_form(store: PollStore, code: str) -> None:
     if not go:
         return
     try:
-        joined = store.join(typed, client_id(), nickname or None)
+        joined = store.join(typed, client_id(), nickname or None, browser_id=browser_id())
     except (PollError, InvalidInput) as err:
         st.error(str(err))
         return

@@ -132,3 +132,20 @@ def test_a_students_nickname_is_literal_on_their_phone(poll_db: PollStore) -> No
     assert not at.exception
     assert any("you are www.evil.example :skull:" in t.value for t in at.text)
     assert "evil" not in _markup_elements(at)
+
+
+def test_wrong_codes_from_one_browser_do_not_lock_out_the_next_one(poll_db: PollStore) -> None:
+    """Both browsers come from the same address (here: no address at all, as on loopback)."""
+    hosted = poll_db.open_session()
+    wrong = "ZZZZZZ" if hosted.session.code != "ZZZZZZ" else "YYYYYY"
+    guesser = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    for _ in range(21):
+        guesser.text_input(key="poll_code").set_value(wrong)
+        next(b for b in guesser.button if b.label == "Join").click().run()
+    assert "too many attempts" in _texts(guesser)
+    student = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    student.text_input(key="poll_code").set_value(hosted.session.code)
+    next(b for b in student.button if b.label == "Join").click().run()
+    assert not student.exception
+    assert "too many attempts" not in _texts(student)
+    assert "Waiting for the first question" in "\n".join(s.value for s in student.subheader)
