@@ -33,9 +33,10 @@ class PollSettings:
     join_window_s: int = 60
     # Failed join attempts per window. A browser past its own limit is refused until the
     # window ends. An address (a school's NAT puts a whole class behind one) or the whole
-    # server past its limit is only slowed: each further attempt waits its turn in one
-    # queue per process, ``join_window_s / join_failures_global`` seconds apart, so guessing
-    # stays at most that fast while the right code still gets in.
+    # server past its limit is only slowed: each further attempt waits its turn, one at a
+    # time per address (``join_window_s / join_failures_per_client`` seconds apart) and for
+    # the whole process (``join_window_s / join_failures_global``), so guessing stays at
+    # most that fast while the right code still gets in.
     join_failures_per_browser: int = 10
     join_failures_per_client: int = 60  # per client address
     join_failures_global: int = 600  # of all clients together

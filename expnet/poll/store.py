@@ -323,7 +323,10 @@ class PollStore:
         self.settings = settings or PollSettings()
         self.clock = clock
         self.sleep = sleep
-        self._slow_lane = threading.Lock()  # join attempts past an address or global limit
+        # Join attempts past the global limit wait in one lane, those of an address past its
+        # limit in that address's lane (striped: addresses share 64 locks).
+        self._slow_lane = threading.Lock()
+        self._address_lanes = [threading.Lock() for _ in range(64)]
         self._last_cleanup = float("-inf")
         self._cleanup_lock = threading.Lock()
         self._client_key: bytes | None = None
@@ -586,9 +589,10 @@ class PollStore:
         client), per client (``client_id``: its address) and for all clients together, in
         fixed windows. A browser past its limit gets ``RateLimited`` without a look-up. An
         address or the whole server past its limit is slowed instead of refused: the attempt
-        waits its turn in the process's slow lane (``join_window_s / join_failures_global``
-        seconds per attempt), so one guesser cannot lock out a class behind the same address
-        or the whole server, and guessing stays as slow as the global limit says. Each
+        waits its turn in the address's lane (``join_window_s / join_failures_per_client``
+        seconds per attempt) and in the process's global lane (``join_window_s /
+        join_failures_global``), so one guesser cannot lock out a class behind the same
+        address or the whole server, and guessing stays as slow as the limits say. Each
         attempt is counted up front and taken back when it succeeds, so parallel guesses
         cannot slip past a limit.
         """
@@ -613,17 +617,20 @@ class PollStore:
             counts = {b: self._bump(conn, b, window, 1) for b in buckets}
             if counts[browser] > self.settings.join_failures_per_browser:
                 raise RateLimited(retry_after)  # the transaction rolls back: not counted
-            slow = (
-                counts[address] > self.settings.join_failures_per_client
-                or counts[_GLOBAL_BUCKET] > self.settings.join_failures_global
-            )
-            if not slow:
+            lanes = []
+            if counts[address] > self.settings.join_failures_per_client:
+                lane = self._address_lanes[int(address[:8], 16) % len(self._address_lanes)]
+                lanes.append((lane, window_s / self.settings.join_failures_per_client))
+            if counts[_GLOBAL_BUCKET] > self.settings.join_failures_global:
+                lanes.append((self._slow_lane, window_s / self.settings.join_failures_global))
+            if not lanes:
                 outcome = self._seat(conn, normal, nickname, now, buckets, window)
-        if slow:
-            with self._slow_lane:
-                self.sleep(window_s / self.settings.join_failures_global)
-                with self._write() as conn:
-                    outcome = self._seat(conn, normal, nickname, self._now(), buckets, window)
+        if lanes:
+            for lane, pause in lanes:  # one attempt at a time per lane, ``pause`` apart
+                with lane:
+                    self.sleep(pause)
+            with self._write() as conn:
+                outcome = self._seat(conn, normal, nickname, self._now(), buckets, window)
         if isinstance(outcome, PollError):
             raise outcome
         return outcome
