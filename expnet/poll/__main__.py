@@ -52,10 +52,18 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             engine.dispose()
     except (SQLAlchemyError, SchemaTooNew, ValueError, OSError) as err:
-        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
+    except Exception as err:  # e.g. a database driver that is not installed
+        return _fail(f"{type(err).__name__}: {err}")
     print(json.dumps(out))
     return 0
+
+
+def _fail(message: str) -> int:
+    """One line on stderr, at most 300 characters, and exit code 2."""
+    line = (message.strip().splitlines() or ["unknown error"])[0]
+    print(f"error: {line[:300]}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

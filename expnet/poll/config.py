@@ -89,12 +89,41 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return folder
 
 
+class UnsupportedDatabase(ValueError):
+    """A database URL the poll cannot use (not SQLite or PostgreSQL, or not a URL)."""
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def check_url(url: str) -> str:
+    """``url`` if it names SQLite or PostgreSQL; else ``UnsupportedDatabase`` saying which
+    URLs work (the password, if any, is not repeated)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise UnsupportedDatabase(
+            "the poll's database URL is not a URL; use sqlite:///path/to/poll.sqlite3 or "
+            "postgresql+psycopg://user:password@host/expnet"
+        ) from None
+    if backend not in SUPPORTED_BACKENDS:
+        raise UnsupportedDatabase(
+            f"the class poll runs on SQLite or PostgreSQL, not {backend[:40]!r}; use "
+            "sqlite:///path/to/poll.sqlite3 or postgresql+psycopg://user:password@host/expnet"
+        )
+    return url
+
+
 def database_url(environ: Mapping[str, str] | None = None) -> str:
-    """EXPNET_POLL_DB_URL, or the SQLite file in the local data folder."""
+    """EXPNET_POLL_DB_URL (SQLite or PostgreSQL, checked), or the SQLite file in the local
+    data folder."""
     env = os.environ if environ is None else environ
     url = env.get("EXPNET_POLL_DB_URL", "").strip()
     if url:
-        return url
+        return check_url(url)
     return f"sqlite:///{data_dir(env) / DB_FILE_NAME}"
 
 

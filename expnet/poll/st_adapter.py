@@ -22,7 +22,14 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from .config import PollSettings, database_url, engine_options, trust_forwarded
+from .config import (
+    PollSettings,
+    UnsupportedDatabase,
+    check_url,
+    database_url,
+    engine_options,
+    trust_forwarded,
+)
 from .schema import SchemaTooNew
 from .store import PollStore
 
@@ -35,7 +42,12 @@ UNAVAILABLE = (
     "possible. Nothing you typed is lost on this page: try again in a minute. If it keeps "
     "happening, the person running the app finds the details in the server's log."
 )
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, SchemaTooNew, OSError)
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    SQLAlchemyError,
+    SchemaTooNew,
+    UnsupportedDatabase,
+    OSError,
+)
 
 CONNECTION_NAME = "poll"
 _BROWSER_KEY = "_poll_browser"
@@ -62,7 +74,7 @@ def connection_kwargs(environ: dict[str, str] | None = None) -> dict[str, Any]:
         # dialect, host, username, ... in secrets.toml: SQLConnection builds the URL itself
         kwargs["pool_pre_ping"] = True
         return kwargs
-    url = str(section.get("url") or database_url(env))
+    url = check_url(str(section["url"])) if section.get("url") else database_url(env)
     kwargs["url"] = url
     kwargs.update(engine_options(url))
     return kwargs

@@ -39,3 +39,32 @@ def test_an_unreachable_database_is_one_line(
     assert main(["status"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://u:secret@h/db", "oracle://x", "foo://x", "not a url", "sqlite:////no/dir/x"]
+)
+@pytest.mark.parametrize("command", ["status", "migrate", "cleanup"])
+def test_an_unusable_database_url_is_one_line_not_a_traceback(
+    url: str, command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", url)
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err and "secret" not in err
+    if "://" in url and not url.startswith(("sqlite", "foo")):
+        assert "SQLite or PostgreSQL" in err
+
+
+def test_an_unusable_database_url_in_the_app_is_a_plain_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from expnet.poll.st_adapter import UNAVAILABLE
+
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", "mysql://u@h/db")
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages/join.py")).run()
+    assert not at.exception
+    assert any(UNAVAILABLE in e.value for e in at.error)
