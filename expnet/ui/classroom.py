@@ -77,7 +77,6 @@ _NOTICE = "_cls_notice"  # one-off message for the prediction box
 _SHEET = "_cls_sheet"  # (seed, SheetResult)
 _SEED_WARNING = "_cls_seed_warning"
 _SEED_CHECKED = "_cls_seed_checked"
-_SEED_RESET = "_cls_seed_reset"  # "check" after a bad link, "now" to put the seed back to 0
 
 RIGHT_MARK: Final = ":green[:material/check_circle:]"
 WRONG_MARK: Final = ":red[:material/cancel:]"
@@ -671,16 +670,18 @@ def step_section(presenting: bool) -> None:
 
 
 def check_seed_link() -> None:
-    """Once per session, before the seed widget binds the URL: a bad ``?seed=`` is dropped
-    (the widget then shows exercise 0) and named in one warning."""
+    """Once per session, before the seed widget binds the URL: a bad ``?seed=`` is dropped and
+    named in one warning, and the page starts again at once without it, so the widget shows
+    exercise 0 and the address bar says so too (the widget seeds itself from the URL of the
+    run's start: ``7.5`` would become 7 while the page said 0)."""
     if st.session_state.get(_SEED_CHECKED):
         return
     st.session_state[_SEED_CHECKED] = True
     problem = seed_link_problem(st.query_params.get_all(SEED_KEY))
     if problem:
         st.session_state[_SEED_WARNING] = problem + ": exercise 0 (the original homework) is shown."
-        st.session_state[_SEED_RESET] = "check"
         del st.query_params[SEED_KEY]
+        st.rerun()  # the rerun starts from the URL without the bad seed
 
 
 def _clear_seed_state() -> None:
@@ -688,18 +689,12 @@ def _clear_seed_state() -> None:
 
 
 def seed_input() -> int:
-    """The exercise number, bound to ``?seed=``.
-
-    A bad link value that the widget still reads as a number (``7.5`` as 7, ``1e3`` as 1000)
-    is put back to 0 with one rerun, as the warning says: the URL seeds a widget from the
-    link as first loaded, so removing the parameter alone does not stop it."""
-    if st.session_state.get(_SEED_RESET) == "now":
-        st.session_state[SEED_KEY] = 0
-        del st.session_state[_SEED_RESET]
+    """The exercise number, bound to ``?seed=`` (a bad link value was dropped before, by
+    ``check_seed_link``)."""
     warning = st.session_state.get(_SEED_WARNING)
     if warning:
         st.warning(warning, icon=":material/warning:")
-    seed = int(
+    return int(
         st.number_input(
             "Exercise number",
             min_value=0,
@@ -715,13 +710,6 @@ def seed_input() -> int:
             "number (the link below carries it).",
         )
     )
-    if st.session_state.get(_SEED_RESET) == "check":
-        if seed == 0:
-            del st.session_state[_SEED_RESET]
-        else:
-            st.session_state[_SEED_RESET] = "now"
-            st.rerun()
-    return seed
 
 
 def _present_exercise(seed: int) -> None:
