@@ -1,7 +1,8 @@
 """The student's side of the class poll: join with the code, predict, see the reveal.
 
-Made for a phone. The participant token (a random secret) is kept in the session and in the
-URL (``?me=``), so a reload keeps the student in the class session with their answers. A
+Made for a phone. The participant token (a random secret) is kept in the session and in a
+cookie of this browser (never in the URL, where a shared or copied link would hand the seat to
+another browser), so a reload keeps the student in the class session with their answers. A
 small fragment polls every ``run_every`` seconds and reruns the page when the teacher asks,
 reveals or ends; the answer field itself is never redrawn under the student's fingers.
 """
@@ -30,31 +31,37 @@ from expnet.poll.st_adapter import (
 )
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
 
+from . import cookies
 from .poll_panel import plain as _plain
 from .poll_panel import truth_latex, truth_text
 
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"
 CODE_PARAM = "code"
-TOKEN_PARAM = "me"
+TOKEN_PARAM = "me"  # where older links carried the seat; now removed from the URL
+SEAT_COOKIE = "expnet_poll_seat"
 
 
 def student_view(*, store: PollStore | None = None, run_every: float = 1.5) -> None:
     store = store or get_store()
     params = st.query_params
-    token = st.session_state.get(TOKEN_KEY) or params.get(TOKEN_PARAM)
+    if TOKEN_PARAM in params:
+        # Old links carried the seat in the URL; a seat is never taken from a link (another
+        # browser would silently take it over), and the token leaves the address bar.
+        del params[TOKEN_PARAM]
+    token = st.session_state.get(TOKEN_KEY) or cookies.read(SEAT_COOKIE)
     found = store.participant(token) if token else None
     if found is None:
         if token:
             st.session_state.pop(TOKEN_KEY, None)
-            params.pop(TOKEN_PARAM, None)
             st.info("That class session is over. Join another one with its code.")
+        cookies.write(SEAT_COOKIE, None, 0)
         _join_form(store, params.get(CODE_PARAM, ""))
         return
     participant, session = found
     st.session_state[TOKEN_KEY] = token
-    if params.get(TOKEN_PARAM) != token:
-        params[TOKEN_PARAM] = str(token)
+    # The seat survives a reload in this browser only (a cookie, not the URL).
+    cookies.write(SEAT_COOKIE, str(token), session.expires_at - store.clock())
     _joined(store, str(token), participant, session, run_every)
 
 
@@ -83,7 +90,6 @@ def _join_form(store: PollStore, code: str) -> None:
         st.error(str(err))
         return
     st.session_state[TOKEN_KEY] = joined.token
-    st.query_params[TOKEN_PARAM] = joined.token
     st.query_params[CODE_PARAM] = joined.session.code
     st.rerun()
 
