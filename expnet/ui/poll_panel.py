@@ -6,8 +6,9 @@ QR code for the projector), asks the class, shows the answers live (``st.fragmen
 ``run_every``), and reveals: the histogram gets the true value, the share correct and the
 recognised mistakes appear, and the students' phones show the answer and their own result.
 
-The host token that controls the class session lives in this browser session only; the
-"Host key" expander shows it to continue on another device or after a reload.
+The host token that controls the class session lives in this browser's session and in a
+cookie, so a reload (or a restarted server) brings the running class session back; the
+"Host key" expander shows it to continue on another device.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from expnet.poll.validate import InvalidInput
 from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine_text
 from expnet.trace import Trace
+
+from . import cookies
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$"})
@@ -129,15 +132,26 @@ def _host_state_key(key: str) -> str:
     return f"_{key}_host_token"
 
 
+def _host_cookie(key: str) -> str:
+    return f"expnet_{key}_host"
+
+
 def _hosted(store: PollStore, key: str) -> tuple[ClassSession, str] | None:
+    """The class session this browser hosts: from the session, or after a reload or a server
+    restart from this browser's cookie (never from the URL)."""
     token = st.session_state.get(_host_state_key(key))
-    if not token:
-        return None
-    session = store.hosted(token)
+    from_cookie = not token
+    if from_cookie:
+        token = cookies.read(_host_cookie(key))
+    session = store.hosted(token) if token else None
     if session is None:
-        del st.session_state[_host_state_key(key)]
-        st.session_state[f"_{key}_notice"] = "The class session is over."
+        if token and not from_cookie:
+            st.session_state[f"_{key}_notice"] = "The class session is over."
+        st.session_state.pop(_host_state_key(key), None)
+        cookies.write(_host_cookie(key), None, 0)
         return None
+    st.session_state[_host_state_key(key)] = token
+    cookies.write(_host_cookie(key), token, session.expires_at - store.clock())
     return session, token
 
 
@@ -239,8 +253,9 @@ def _poll_panel(
     _live_view(store, session.id, key, run_every=run_every)
     with st.expander("Host key and end of class"):
         st.caption(
-            'Paste this key into "Continue a class session" on another device or after a '
-            "reload to go on hosting. Keep it off the projector."
+            'Paste this key into "Continue a class session" on another device or browser to '
+            "go on hosting there (this browser finds the class session again after a reload "
+            "by itself). Keep it off the projector."
         )
         st.code(token, language=None)
         st.button(
