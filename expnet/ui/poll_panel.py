@@ -152,7 +152,7 @@ def _hosted(store: PollStore, key: str) -> tuple[ClassSession, str] | None:
         return None
     st.session_state[_host_state_key(key)] = token
     cookies.write(_host_cookie(key), token, session.expires_at - store.clock())
-    return session, token
+    return session, str(token)
 
 
 def _notice(key: str, text: str) -> None:
