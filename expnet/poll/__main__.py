@@ -3,6 +3,8 @@
     python -m expnet.poll migrate     # create or upgrade the schema; prints the version
     python -m expnet.poll cleanup     # delete expired class sessions and old rate-limit windows
     python -m expnet.poll status      # schema version and live class sessions
+    python -m expnet.poll teacher-link [--url http://localhost:8501]
+                                      # the link that opens the classroom as the teacher
 
 The database is EXPNET_POLL_DB_URL, else the SQLite file in the data folder. Output is JSON
 on stdout; an error is one line on stderr with exit code 2.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,7 +27,10 @@ from .store import PollStore
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m expnet.poll", description=__doc__)
-    parser.add_argument("command", choices=["migrate", "cleanup", "status"])
+    parser.add_argument("command", choices=["migrate", "cleanup", "status", "teacher-link"])
+    parser.add_argument(
+        "--url", default="http://localhost:8501", help="the app's address (teacher-link)"
+    )
     args = parser.parse_args(argv)
     try:
         url = database_url()
@@ -33,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
             store = PollStore(engine, PollSettings.from_env())
             if args.command == "migrate":
                 out: dict[str, object] = {"schema_version": store.schema_version()}
+            elif args.command == "teacher-link":
+                query = urlencode({"teacher": store.teacher_key()})
+                out = {"teacher_link": f"{args.url.rstrip('/')}/classroom?{query}"}
             elif args.command == "cleanup":
                 report = store.cleanup()
                 out = {"sessions_deleted": report.sessions, "windows_deleted": report.join_windows}

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import math
+import os
 import secrets
 import threading
 import time
@@ -798,6 +799,34 @@ class PollStore:
                 )
             ).first()
         return None if row is None else _answer(row)
+
+    # teachers -----------------------------------------------------------------------------
+
+    def teacher_key(self) -> str:
+        """The secret of teacher links (``/classroom?teacher=<key>``), which show answer keys:
+        ``EXPNET_TEACHER_KEY`` if set, else drawn once and kept in this database, so replicas
+        sharing it agree and a restart keeps the teacher's link working."""
+        configured = os.environ.get("EXPNET_TEACHER_KEY", "").strip()
+        if configured:
+            return configured
+        with self._write() as conn:
+            conn.execute(
+                _dialect_insert(conn, schema.secrets_table)
+                .values(name="teacher_key", value=secrets.token_urlsafe(24))
+                .on_conflict_do_nothing(index_elements=[schema.secrets_table.c.name])
+            )
+            return str(
+                conn.execute(
+                    select(schema.secrets_table.c.value).where(
+                        schema.secrets_table.c.name == "teacher_key"
+                    )
+                ).scalar_one()
+            )
+
+    def is_teacher_key(self, text: str) -> bool:
+        if not isinstance(text, str) or not 8 <= len(text) <= 200:
+            return False
+        return hmac.compare_digest(text.encode(), self.teacher_key().encode())
 
     # maintenance --------------------------------------------------------------------------
 

@@ -57,7 +57,10 @@ TAB_KEY: Final = "cls_tab"  # which tab is open, in the URL
 ALL_STEPS_KEY: Final = "cls_all_steps"
 GUESS_KEY: Final = "cls_guess"
 POLL_KEY: Final = "cls_poll"
-URL_KEYS: Final = (SEED_KEY, PRESENT_KEY, TAB_KEY)
+TEACHER_KEY: Final = (
+    "teacher"  # a teacher link: ?teacher=<key> (python -m expnet.poll teacher-link)
+)
+URL_KEYS: Final = (SEED_KEY, PRESENT_KEY, TAB_KEY, TEACHER_KEY)
 
 STEP_TAB: Final = "Step by step"
 EXERCISE_TAB: Final = "Exercise sheets"
@@ -77,6 +80,8 @@ _NOTICE = "_cls_notice"  # one-off message for the prediction box
 _SHEET = "_cls_sheet"  # (seed, SheetResult)
 _SEED_WARNING = "_cls_seed_warning"
 _SEED_CHECKED = "_cls_seed_checked"
+_TEACHER = "_cls_teacher"  # True once this session opened a valid teacher link
+_TEACHER_WARNING = "_cls_teacher_warning"
 
 RIGHT_MARK: Final = ":green[:material/check_circle:]"
 WRONG_MARK: Final = ":red[:material/cancel:]"
@@ -684,6 +689,40 @@ def check_seed_link() -> None:
         st.rerun()  # the rerun starts from the URL without the bad seed
 
 
+def check_teacher_link() -> None:
+    """A teacher link (``?teacher=<key>``) makes this session the teacher's: answer keys are
+    shown. The key leaves the address bar at once (it would be on the projector); a wrong key
+    gets a warning and changes nothing. Students' links carry no key."""
+    raw = st.query_params.get_all(TEACHER_KEY)
+    if not raw:
+        return
+    del st.query_params[TEACHER_KEY]
+    from expnet.poll.st_adapter import DATABASE_ERRORS, get_store  # only for teacher links
+
+    try:
+        valid = len(raw) == 1 and get_store().is_teacher_key(raw[0])
+    except DATABASE_ERRORS:
+        valid = False
+    if valid:
+        st.session_state[_TEACHER] = True
+        st.session_state.pop(_TEACHER_WARNING, None)
+    else:
+        st.session_state[_TEACHER_WARNING] = (
+            "This teacher link is not valid on this server, so answer keys stay hidden. "
+            "`python -m expnet.poll teacher-link` prints the right one."
+        )
+
+
+def is_teacher() -> bool:
+    return bool(st.session_state.get(_TEACHER))
+
+
+TEACHER_ONLY_NOTE: Final = (
+    "The answer key is shown on the teacher's view only: open the teacher link, which "
+    "`make run` prints when it starts the app (or `python -m expnet.poll teacher-link`)."
+)
+
+
 def _clear_seed_state() -> None:
     st.session_state.pop(_SEED_WARNING, None)
 
@@ -875,6 +914,19 @@ def exercise_section() -> None:
             on_click="ignore",
             width="stretch",
         )
+    teacher_warning = st.session_state.get(_TEACHER_WARNING)
+    if teacher_warning:
+        st.warning(teacher_warning, icon=":material/key_off:")
+    if is_teacher():
+        answer_key(seed, texts)
+    else:
+        st.caption(TEACHER_ONLY_NOTE)
+    class_links(seed)
+    check_form(ex)
+
+
+def answer_key(seed: int, texts: ExerciseTexts) -> None:
+    """The answer key's downloads: on a teacher's view only (``is_teacher``)."""
     with st.expander("Answer key with the full worked solution (for the teacher)"):
         st.caption(
             "Every answer exact and as by hand (3 decimals carried on), and the worked "
@@ -901,8 +953,6 @@ def exercise_section() -> None:
                 on_click="ignore",
                 width="stretch",
             )
-    class_links(seed)
-    check_form(ex)
 
 
 # ---------------------------------------------------------------- page frame
@@ -934,6 +984,7 @@ __all__ = [
     "TABS",
     "URL_KEYS",
     "check_seed_link",
+    "check_teacher_link",
     "conceal_unrevealed",
     "default_tab",
     "exercise_section",

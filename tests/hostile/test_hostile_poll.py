@@ -149,3 +149,29 @@ def test_wrong_codes_from_one_browser_do_not_lock_out_the_next_one(poll_db: Poll
     assert not student.exception
     assert "too many attempts" not in _texts(student)
     assert "Waiting for the first question" in "\n".join(s.value for s in student.subheader)
+
+
+APP = str(REPO / "app.py")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"seed": "7", "cls_tab": "Exercise sheets"},
+        {"seed": "7", "cls_tab": "Exercise sheets", "teacher": ""},
+        {"seed": "7", "cls_tab": "Exercise sheets", "teacher": "x" * 5000},
+        {"seed": "7", "cls_tab": "Exercise sheets", "teacher": ["k", "k"]},
+    ],
+    ids=["student_link", "empty_key", "huge_key", "key_twice"],
+)
+def test_a_students_exercise_link_never_offers_the_answer_key(
+    query: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", f"sqlite:///{tmp_path / 'poll.sqlite3'}")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.query_params.update(query)
+    at.switch_page("pages/classroom.py").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Question sheet (Markdown)" in labels
+    assert not any("Answer key" in label for label in labels), labels
