@@ -36,6 +36,8 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 run: $(STAMP)
+	@echo "Teacher link (answer keys; keep it to yourself and off the projector):"
+	@$(BIN)/python -m expnet.poll teacher-link --url http://localhost:8501 || true
 	$(BIN)/streamlit run app.py
 
 # System packages the tests drive: Debian's Chromium for the browser tests (Playwright cannot

@@ -14,6 +14,7 @@ ensure_app_shell()
 
 # URL keys of this page, declared before the shared state first reads the link
 state.allow_query_keys(*classroom.URL_KEYS)
+classroom.check_teacher_link()
 classroom.check_seed_link()
 
 head, toggle = st.columns([4, 1], vertical_alignment="center")

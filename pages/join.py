@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from expnet.poll.st_adapter import database_trouble
 from expnet.ui.poll_student import student_view
 from expnet.ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
 st.set_page_config(page_title="expnet: class poll", layout="centered")
-student_view()
+with database_trouble():
+    student_view()

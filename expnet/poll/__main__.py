@@ -3,6 +3,8 @@
     python -m expnet.poll migrate     # create or upgrade the schema; prints the version
     python -m expnet.poll cleanup     # delete expired class sessions and old rate-limit windows
     python -m expnet.poll status      # schema version and live class sessions
+    python -m expnet.poll teacher-link [--url http://localhost:8501]
+                                      # the link that opens the classroom as the teacher
 
 The database is EXPNET_POLL_DB_URL, else the SQLite file in the data folder. Output is JSON
 on stdout; an error is one line on stderr with exit code 2.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,7 +34,10 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m expnet.poll", description=__doc__)
-    parser.add_argument("command", choices=["migrate", "cleanup", "status"])
+    parser.add_argument("command", choices=["migrate", "cleanup", "status", "teacher-link"])
+    parser.add_argument(
+        "--url", default="http://localhost:8501", help="the app's address (teacher-link)"
+    )
     args = parser.parse_args(argv)
     try:
         url = database_url()
@@ -40,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
             store = PollStore(engine, PollSettings.from_env())
             if args.command == "migrate":
                 out: dict[str, object] = {"schema_version": store.schema_version()}
+            elif args.command == "teacher-link":
+                query = urlencode({"teacher": store.teacher_key()})
+                out = {"teacher_link": f"{args.url.rstrip('/')}/classroom?{query}"}
             elif args.command == "cleanup":
                 report = store.cleanup()
                 out = {"sessions_deleted": report.sessions, "windows_deleted": report.join_windows}
@@ -59,17 +68,23 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             engine.dispose()
     except (SQLAlchemyError, SchemaTooNew, ValueError, OSError) as err:
-        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
     except ImportError as err:  # e.g. mysql:// without its driver
-        print(
-            f"error: unsupported database URL (no driver {err.name}): "
-            "use sqlite:/// or postgresql+psycopg://",
-            file=sys.stderr,
+        return _fail(
+            f"unsupported database URL (no driver {err.name}): "
+            "use sqlite:/// or postgresql+psycopg://"
         )
-        return 2
+    except Exception as err:  # any other failure of the store: one line, not a traceback
+        return _fail(f"{type(err).__name__}: {err}")
     print(json.dumps(out))
     return 0
+
+
+def _fail(message: str) -> int:
+    """One line on stderr, at most 300 characters, and exit code 2."""
+    line = (message.strip().splitlines() or ["unknown error"])[0]
+    print(f"error: {line[:300]}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Join codes: short enough to read off a projector, too many to guess.
 
 The alphabet leaves out 0, 1, I, L and O, which are easily confused when read aloud or
-typed from a screen: 31 symbols. Six of them give 31^6 ≈ 8.9e8 codes; with at most 20
-failed attempts per client per minute (``PollSettings``), one client guessing one of even
-100 live sessions needs 8.9e8 / 100 / 20 minutes ≈ 300 days on average.
+typed from a screen: 31 symbols. Six of them give 31^6 ≈ 8.9e8 codes. Past the global limit
+of failed attempts (600 a minute, ``PollSettings``) every attempt waits its turn, so guessing
+one of even 100 live sessions takes 8.9e8 / 100 / 600 minutes ≈ 10 days on average per
+server process, longer than a class session lives by far.
 """
 
 from __future__ import annotations

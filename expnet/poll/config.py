@@ -31,8 +31,15 @@ class PollSettings:
     session_ttl_s: float = 3 * 3600.0
     code_length: int = 6
     join_window_s: int = 60
-    join_failures_per_client: int = 20  # failed join attempts per client per window
-    join_failures_global: int = 600  # failed join attempts of all clients per window
+    # Failed join attempts per window. A browser past its own limit is refused until the
+    # window ends. An address (a school's NAT puts a whole class behind one) or the whole
+    # server past its limit is only slowed: each further attempt waits its turn, one at a
+    # time per address (``join_window_s / join_failures_per_client`` seconds apart) and for
+    # the whole process (``join_window_s / join_failures_global``), so guessing stays at
+    # most that fast while the right code still gets in.
+    join_failures_per_browser: int = 10
+    join_failures_per_client: int = 60  # per client address
+    join_failures_global: int = 600  # of all clients together
     max_participants: int = 500  # per class session
     max_questions: int = 300  # per class session
     max_active_sessions: int = 2000  # open class sessions in the whole database
@@ -45,6 +52,7 @@ class PollSettings:
             raise ValueError("join codes have 5 to 12 characters")
         for name in (
             "join_window_s",
+            "join_failures_per_browser",
             "join_failures_per_client",
             "join_failures_global",
             "max_participants",
@@ -81,12 +89,41 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return folder
 
 
+class UnsupportedDatabase(ValueError):
+    """A database URL the poll cannot use (not SQLite or PostgreSQL, or not a URL)."""
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def check_url(url: str) -> str:
+    """``url`` if it names SQLite or PostgreSQL; else ``UnsupportedDatabase`` saying which
+    URLs work (the password, if any, is not repeated)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise UnsupportedDatabase(
+            "the poll's database URL is not a URL; use sqlite:///path/to/poll.sqlite3 or "
+            "postgresql+psycopg://user:password@host/expnet"
+        ) from None
+    if backend not in SUPPORTED_BACKENDS:
+        raise UnsupportedDatabase(
+            f"the class poll runs on SQLite or PostgreSQL, not {backend[:40]!r}; use "
+            "sqlite:///path/to/poll.sqlite3 or postgresql+psycopg://user:password@host/expnet"
+        )
+    return url
+
+
 def database_url(environ: Mapping[str, str] | None = None) -> str:
-    """EXPNET_POLL_DB_URL, or the SQLite file in the local data folder."""
+    """EXPNET_POLL_DB_URL (SQLite or PostgreSQL, checked), or the SQLite file in the local
+    data folder."""
     env = os.environ if environ is None else environ
     url = env.get("EXPNET_POLL_DB_URL", "").strip()
     if url:
-        return url
+        return check_url(url)
     return f"sqlite:///{data_dir(env) / DB_FILE_NAME}"
 
 

@@ -9,18 +9,48 @@ runs the migrations once.
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from .config import PollSettings, database_url, engine_options, trust_forwarded
+from .config import (
+    PollSettings,
+    UnsupportedDatabase,
+    check_url,
+    database_url,
+    engine_options,
+    trust_forwarded,
+)
+from .schema import SchemaTooNew
 from .store import PollStore
 
+_LOG = logging.getLogger(__name__)
+
+#: What a student or teacher reads when the poll's database cannot be used (the details go
+#: to the server's log, never to the browser).
+UNAVAILABLE = (
+    "The class poll cannot use its database right now, so joining and answering are not "
+    "possible. Nothing you typed is lost on this page: try again in a minute. If it keeps "
+    "happening, the person running the app finds the details in the server's log."
+)
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    SQLAlchemyError,
+    SchemaTooNew,
+    UnsupportedDatabase,
+    OSError,
+)
+
 CONNECTION_NAME = "poll"
+_BROWSER_KEY = "_poll_browser"
 
 _stores: weakref.WeakKeyDictionary[Engine, PollStore] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -44,7 +74,7 @@ def connection_kwargs(environ: dict[str, str] | None = None) -> dict[str, Any]:
         # dialect, host, username, ... in secrets.toml: SQLConnection builds the URL itself
         kwargs["pool_pre_ping"] = True
         return kwargs
-    url = str(section.get("url") or database_url(env))
+    url = check_url(str(section["url"])) if section.get("url") else database_url(env)
     kwargs["url"] = url
     kwargs.update(engine_options(url))
     return kwargs
@@ -62,6 +92,18 @@ def get_store() -> PollStore:
     return store
 
 
+@contextmanager
+def database_trouble() -> Iterator[None]:
+    """Around anything that touches the poll's database: an error there becomes one plain
+    message on the page (``UNAVAILABLE``) and a logged traceback, never a traceback in the
+    browser. Streamlit's own control flow (reruns, stops) passes through."""
+    try:
+        yield
+    except DATABASE_ERRORS:
+        _LOG.exception("the class poll's database failed")
+        st.error(UNAVAILABLE, icon=":material/cloud_off:")
+
+
 def client_id() -> str:
     """Who is knocking, for the rate limit of join attempts: the client's address.
 
@@ -75,3 +117,13 @@ def client_id() -> str:
             return last[:64]
     address = st.context.ip_address
     return address if isinstance(address, str) and address else "local"
+
+
+def browser_id() -> str:
+    """A random id of this browser tab's session: the unit of the strict join-attempt limit
+    (a class behind one address shares the address's limit, which only slows)."""
+    value = st.session_state.get(_BROWSER_KEY)
+    if not isinstance(value, str):
+        value = secrets.token_hex(16)
+        st.session_state[_BROWSER_KEY] = value
+    return value

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import math
+import os
 import secrets
 import threading
 import time
@@ -316,11 +317,17 @@ class PollStore:
         settings: PollSettings | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
         migrate: bool = True,
     ) -> None:
         self.engine = prepare_engine(engine)
         self.settings = settings or PollSettings()
         self.clock = clock
+        self.sleep = sleep
+        # Join attempts past the global limit wait in one lane, those of an address past its
+        # limit in that address's lane (striped: addresses share 64 locks).
+        self._slow_lane = threading.Lock()
+        self._address_lanes = [threading.Lock() for _ in range(64)]
         self._last_cleanup = float("-inf")
         self._cleanup_lock = threading.Lock()
         self._client_key: bytes | None = None
@@ -569,13 +576,26 @@ class PollStore:
         ).returning(join_attempts.c.failures)
         return int(conn.execute(stmt).scalar_one())
 
-    def join(self, code: str, client_id: str, nickname: str | None = None) -> Joined:
+    def join(
+        self,
+        code: str,
+        client_id: str,
+        nickname: str | None = None,
+        *,
+        browser_id: str | None = None,
+    ) -> Joined:
         """Join the class session with this code.
 
-        Failed attempts are counted per client (``client_id``: its address) and for all
-        clients together, in fixed windows; past either limit, ``RateLimited`` is raised
-        without looking the code up. Each attempt is counted up front and taken back when
-        it succeeds, in the same transaction, so parallel guesses cannot slip past the limit.
+        Failed attempts are counted per browser (``browser_id``: its session; by default the
+        client), per client (``client_id``: its address) and for all clients together, in
+        fixed windows. A browser past its limit gets ``RateLimited`` without a look-up. An
+        address or the whole server past its limit is slowed instead of refused: the attempt
+        waits its turn in the address's lane (``join_window_s / join_failures_per_client``
+        seconds per attempt) and in the process's global lane (``join_window_s /
+        join_failures_global``), so one guesser cannot lock out a class behind the same
+        address or the whole server, and guessing stays as slow as the limits say. Each
+        attempt is counted up front and taken back when it succeeds, so parallel guesses
+        cannot slip past a limit.
         """
         nickname = clean_nickname(nickname)
         normal = normalize_code(code, self.settings.code_length)
@@ -590,58 +610,74 @@ class PollStore:
         window_start = int(now // window_s) * window_s
         retry_after = window_start + window_s - now
         window = window_start * 1000
-        bucket = self.client_bucket(client_id)
-        outcome: PollError | None = None
-        joined: Joined | None = None
+        address = self.client_bucket(client_id)
+        browser = self.client_bucket("browser:" + browser_id) if browser_id else address
+        buckets = list(dict.fromkeys((browser, address, _GLOBAL_BUCKET)))
+        outcome: Joined | PollError
         with self._write() as conn:
-            mine = self._bump(conn, bucket, window, 1)
-            everyone = self._bump(conn, _GLOBAL_BUCKET, window, 1)
-            if (
-                mine > self.settings.join_failures_per_client
-                or everyone > self.settings.join_failures_global
-            ):
-                self._bump(conn, bucket, window, -1)
-                self._bump(conn, _GLOBAL_BUCKET, window, -1)
-                outcome = RateLimited(retry_after)
-            else:
-                row = conn.execute(
-                    select(sessions).where(
-                        sessions.c.code == normal,
-                        sessions.c.ended_at.is_(None),
-                        sessions.c.expires_at > _ms(now),
-                    )
-                ).first()
-                if row is None:
-                    outcome = JoinRefused("no class session with this code (or it is over)")
-                else:
-                    self._bump(conn, bucket, window, -1)
-                    self._bump(conn, _GLOBAL_BUCKET, window, -1)
-                    session = _session(row)
-                    count = conn.execute(
-                        select(func.count())
-                        .select_from(participants)
-                        .where(participants.c.session_id == session.id)
-                    ).scalar_one()
-                    if count >= self.settings.max_participants:
-                        outcome = LimitReached("this class session is full")
-                    else:
-                        token = secrets.token_urlsafe(32)
-                        pid = conn.execute(
-                            insert(participants)
-                            .values(
-                                session_id=session.id,
-                                token_hash=_hash(token),
-                                nickname=nickname,
-                                joined_at=_ms(now),
-                            )
-                            .returning(participants.c.id)
-                        ).scalar_one()
-                        participant = Participant(pid, session.id, nickname, now)
-                        joined = Joined(participant, session, token)
-        if outcome is not None:
+            counts = {b: self._bump(conn, b, window, 1) for b in buckets}
+            if counts[browser] > self.settings.join_failures_per_browser:
+                raise RateLimited(retry_after)  # the transaction rolls back: not counted
+            lanes = []
+            if counts[address] > self.settings.join_failures_per_client:
+                lane = self._address_lanes[int(address[:8], 16) % len(self._address_lanes)]
+                lanes.append((lane, window_s / self.settings.join_failures_per_client))
+            if counts[_GLOBAL_BUCKET] > self.settings.join_failures_global:
+                lanes.append((self._slow_lane, window_s / self.settings.join_failures_global))
+            if not lanes:
+                outcome = self._seat(conn, normal, nickname, now, buckets, window)
+        if lanes:
+            for lane, pause in lanes:  # one attempt at a time per lane, ``pause`` apart
+                with lane:
+                    self.sleep(pause)
+            with self._write() as conn:
+                outcome = self._seat(conn, normal, nickname, self._now(), buckets, window)
+        if isinstance(outcome, PollError):
             raise outcome
-        assert joined is not None
-        return joined
+        return outcome
+
+    def _seat(
+        self,
+        conn: Connection,
+        code: str,
+        nickname: str | None,
+        now: float,
+        buckets: list[str],
+        window: int,
+    ) -> Joined | PollError:
+        """Look the code up and seat a participant; a hit takes its counted failure back.
+        A refusal is returned, not raised, so that the transaction keeps the count."""
+        row = conn.execute(
+            select(sessions).where(
+                sessions.c.code == code,
+                sessions.c.ended_at.is_(None),
+                sessions.c.expires_at > _ms(now),
+            )
+        ).first()
+        if row is None:
+            return JoinRefused("no class session with this code (or it is over)")
+        for b in buckets:
+            self._bump(conn, b, window, -1)
+        session = _session(row)
+        count = conn.execute(
+            select(func.count())
+            .select_from(participants)
+            .where(participants.c.session_id == session.id)
+        ).scalar_one()
+        if count >= self.settings.max_participants:
+            return LimitReached("this class session is full")
+        token = secrets.token_urlsafe(32)
+        pid = conn.execute(
+            insert(participants)
+            .values(
+                session_id=session.id,
+                token_hash=_hash(token),
+                nickname=nickname,
+                joined_at=_ms(now),
+            )
+            .returning(participants.c.id)
+        ).scalar_one()
+        return Joined(Participant(pid, session.id, nickname, now), session, token)
 
     def participant(self, token: str) -> tuple[Participant, ClassSession] | None:
         """The participant holding ``token`` and its session, if that session is live."""
@@ -764,6 +800,34 @@ class PollStore:
                 )
             ).first()
         return None if row is None else _answer(row)
+
+    # teachers -----------------------------------------------------------------------------
+
+    def teacher_key(self) -> str:
+        """The secret of teacher links (``/classroom?teacher=<key>``), which show answer keys:
+        ``EXPNET_TEACHER_KEY`` if set, else drawn once and kept in this database, so replicas
+        sharing it agree and a restart keeps the teacher's link working."""
+        configured = os.environ.get("EXPNET_TEACHER_KEY", "").strip()
+        if configured:
+            return configured
+        with self._write() as conn:
+            conn.execute(
+                _dialect_insert(conn, schema.secrets_table)
+                .values(name="teacher_key", value=secrets.token_urlsafe(24))
+                .on_conflict_do_nothing(index_elements=[schema.secrets_table.c.name])
+            )
+            return str(
+                conn.execute(
+                    select(schema.secrets_table.c.value).where(
+                        schema.secrets_table.c.name == "teacher_key"
+                    )
+                ).scalar_one()
+            )
+
+    def is_teacher_key(self, text: str) -> bool:
+        if not isinstance(text, str) or not 8 <= len(text) <= 200:
+            return False
+        return hmac.compare_digest(text.encode(), self.teacher_key().encode())
 
     # maintenance --------------------------------------------------------------------------
 

@@ -110,3 +110,18 @@ def histogram(
     above = int(np.sum(values > hi))
     counts, _ = np.histogram(np.clip(values, lo, hi), bins=edges)
     return Histogram(edges, counts.astype(int), below, above)
+
+
+def who_answered(nicknames: Sequence[str | None]) -> str:
+    """The names of those who answered, one per answer (two students called Ana are
+    "Ana ×2"), alphabetically, and how many answered without a name. Never the values."""
+    named = Counter(n for n in nicknames if n)
+    parts = [f"{n} ×{c}" if c > 1 else n for n, c in sorted(named.items(), key=_by_name)]
+    anonymous = sum(1 for n in nicknames if not n)
+    if anonymous:
+        parts.append(f"{anonymous} anonymous")
+    return ", ".join(parts)
+
+
+def _by_name(item: tuple[str, int]) -> tuple[str, str]:
+    return item[0].casefold(), item[0]

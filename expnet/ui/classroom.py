@@ -58,7 +58,10 @@ TAB_KEY: Final = "cls_tab"  # which tab is open, in the URL
 ALL_STEPS_KEY: Final = "cls_all_steps"
 GUESS_KEY: Final = "cls_guess"
 POLL_KEY: Final = "cls_poll"
-URL_KEYS: Final = (SEED_KEY, PRESENT_KEY, TAB_KEY)
+TEACHER_KEY: Final = (
+    "teacher"  # a teacher link: ?teacher=<key> (python -m expnet.poll teacher-link)
+)
+URL_KEYS: Final = (SEED_KEY, PRESENT_KEY, TAB_KEY, TEACHER_KEY)
 
 STEP_TAB: Final = "Step by step"
 EXERCISE_TAB: Final = "Exercise sheets"
@@ -78,7 +81,8 @@ _NOTICE = "_cls_notice"  # one-off message for the prediction box
 _SHEET = "_cls_sheet"  # (seed, SheetResult)
 _SEED_WARNING = "_cls_seed_warning"
 _SEED_CHECKED = "_cls_seed_checked"
-_SEED_RESET = "_cls_seed_reset"  # "check" after a bad link, "now" to put the seed back to 0
+_TEACHER = "_cls_teacher"  # True once this session opened a valid teacher link
+_TEACHER_WARNING = "_cls_teacher_warning"
 
 RIGHT_MARK: Final = ":green[:material/check_circle:]"
 WRONG_MARK: Final = ":red[:material/cancel:]"
@@ -672,16 +676,52 @@ def step_section(presenting: bool) -> None:
 
 
 def check_seed_link() -> None:
-    """Once per session, before the seed widget binds the URL: a bad ``?seed=`` is dropped
-    (the widget then shows exercise 0) and named in one warning."""
+    """Once per session, before the seed widget binds the URL: a bad ``?seed=`` is dropped and
+    named in one warning, and the page starts again at once without it, so the widget shows
+    exercise 0 and the address bar says so too (the widget seeds itself from the URL of the
+    run's start: ``7.5`` would become 7 while the page said 0)."""
     if st.session_state.get(_SEED_CHECKED):
         return
     st.session_state[_SEED_CHECKED] = True
     problem = seed_link_problem(st.query_params.get_all(SEED_KEY))
     if problem:
         st.session_state[_SEED_WARNING] = problem + ": exercise 0 (the original homework) is shown."
-        st.session_state[_SEED_RESET] = "check"
         del st.query_params[SEED_KEY]
+        st.rerun()  # the rerun starts from the URL without the bad seed
+
+
+def check_teacher_link() -> None:
+    """A teacher link (``?teacher=<key>``) makes this session the teacher's: answer keys are
+    shown. The key leaves the address bar at once (it would be on the projector); a wrong key
+    gets a warning and changes nothing. Students' links carry no key."""
+    raw = st.query_params.get_all(TEACHER_KEY)
+    if not raw:
+        return
+    del st.query_params[TEACHER_KEY]
+    from expnet.poll.st_adapter import DATABASE_ERRORS, get_store  # only for teacher links
+
+    try:
+        valid = len(raw) == 1 and get_store().is_teacher_key(raw[0])
+    except DATABASE_ERRORS:
+        valid = False
+    if valid:
+        st.session_state[_TEACHER] = True
+        st.session_state.pop(_TEACHER_WARNING, None)
+    else:
+        st.session_state[_TEACHER_WARNING] = (
+            "This teacher link is not valid on this server, so answer keys stay hidden. "
+            "`python -m expnet.poll teacher-link` prints the right one."
+        )
+
+
+def is_teacher() -> bool:
+    return bool(st.session_state.get(_TEACHER))
+
+
+TEACHER_ONLY_NOTE: Final = (
+    "The answer key is shown on the teacher's view only: open the teacher link, which "
+    "`make run` prints when it starts the app (or `python -m expnet.poll teacher-link`)."
+)
 
 
 def _clear_seed_state() -> None:
@@ -689,18 +729,12 @@ def _clear_seed_state() -> None:
 
 
 def seed_input() -> int:
-    """The exercise number, bound to ``?seed=``.
-
-    A bad link value that the widget still reads as a number (``7.5`` as 7, ``1e3`` as 1000)
-    is put back to 0 with one rerun, as the warning says: the URL seeds a widget from the
-    link as first loaded, so removing the parameter alone does not stop it."""
-    if st.session_state.get(_SEED_RESET) == "now":
-        st.session_state[SEED_KEY] = 0
-        del st.session_state[_SEED_RESET]
+    """The exercise number, bound to ``?seed=`` (a bad link value was dropped before, by
+    ``check_seed_link``)."""
     warning = st.session_state.get(_SEED_WARNING)
     if warning:
         st.warning(warning, icon=":material/warning:")
-    seed = int(
+    return int(
         st.number_input(
             "Exercise number",
             min_value=0,
@@ -716,13 +750,6 @@ def seed_input() -> int:
             "number (the link below carries it).",
         )
     )
-    if st.session_state.get(_SEED_RESET) == "check":
-        if seed == 0:
-            del st.session_state[_SEED_RESET]
-        else:
-            st.session_state[_SEED_RESET] = "now"
-            st.rerun()
-    return seed
 
 
 def _present_exercise(seed: int) -> None:
@@ -888,6 +915,19 @@ def exercise_section() -> None:
             on_click="ignore",
             width="stretch",
         )
+    teacher_warning = st.session_state.get(_TEACHER_WARNING)
+    if teacher_warning:
+        st.warning(teacher_warning, icon=":material/key_off:")
+    if is_teacher():
+        answer_key(seed, texts)
+    else:
+        st.caption(TEACHER_ONLY_NOTE)
+    class_links(seed)
+    check_form(ex)
+
+
+def answer_key(seed: int, texts: ExerciseTexts) -> None:
+    """The answer key's downloads: on a teacher's view only (``is_teacher``)."""
     with st.expander("Answer key with the full worked solution (for the teacher)"):
         st.caption(
             "Every answer exact and as by hand (3 decimals carried on), and the worked "
@@ -914,8 +954,6 @@ def exercise_section() -> None:
                 on_click="ignore",
                 width="stretch",
             )
-    class_links(seed)
-    check_form(ex)
 
 
 # ---------------------------------------------------------------- page frame
@@ -947,6 +985,7 @@ __all__ = [
     "TABS",
     "URL_KEYS",
     "check_seed_link",
+    "check_teacher_link",
     "conceal_unrevealed",
     "default_tab",
     "exercise_section",

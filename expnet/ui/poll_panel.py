@@ -6,8 +6,9 @@ QR code for the projector), asks the class, shows the answers live (``st.fragmen
 ``run_every``), and reveals: the histogram gets the true value, the share correct and the
 recognised mistakes appear, and the students' phones show the answer and their own result.
 
-The host token that controls the class session lives in this browser session only; the
-"Host key" expander shows it to continue on another device or after a reload.
+The host token that controls the class session lives in this browser's session and in a
+cookie, so a reload (or a restarted server) brings the running class session back; the
+"Host key" expander shows it to continue on another device.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import io
 import os
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import segno
 import streamlit as st
@@ -26,16 +26,21 @@ from expnet.poll import (
     PollError,
     PollStore,
     Question,
+    address,
     format_code,
     grader_for,
     summarize,
 )
+from expnet.poll.address import JoinAddress
 from expnet.poll.figure import answers_histogram
-from expnet.poll.st_adapter import get_store
+from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
+from expnet.poll.summary import who_answered
 from expnet.poll.validate import InvalidInput
 from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine_text
 from expnet.trace import Trace
+
+from . import cookies
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$"})
@@ -96,22 +101,24 @@ def question_from_step(step: Step, trace: Trace) -> PollQuestion | None:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def join_url(code: str, page: str = JOIN_PAGE) -> str:
-    """The link students open: the app's ``join`` page with the code filled in.
+def join_address(code: str, page: str = JOIN_PAGE) -> JoinAddress:
+    """The link students open (the app's ``join`` page with the code filled in), and a notice
+    when phones probably cannot open it (see ``expnet.poll.address``)."""
+    from streamlit import config, net_util
 
-    ``EXPNET_PUBLIC_URL`` (the app's root as students reach it) wins; else the address this
-    browser sees, with its page replaced by the join page.
-    """
-    query = urlencode({"code": code})
-    root = os.environ.get("EXPNET_PUBLIC_URL", "").strip()
-    if root:
-        return f"{root.rstrip('/')}/{page}?{query}"
-    here = st.context.url
-    if not here:
-        return f"/{page}?{query}"
-    parts = urlsplit(here)
-    parent = parts.path.rsplit("/", 1)[0] if parts.path not in ("", "/") else ""
-    return urlunsplit((parts.scheme, parts.netloc, f"{parent}/{page}", query, ""))
+    def configured(option: str) -> str | None:
+        value = config.get_option(option) if config.is_manually_set(option) else None
+        return str(value) if value else None
+
+    return address.join_address(
+        st.context.url,
+        page,
+        {"code": code},
+        public_url=os.environ.get("EXPNET_PUBLIC_URL", ""),
+        server_address=configured("browser.serverAddress"),
+        bound_address=configured("server.address"),
+        network_ip=net_util.get_internal_ip(),
+    )
 
 
 def qr_png(url: str, scale: int = 8) -> bytes:
@@ -125,16 +132,27 @@ def _host_state_key(key: str) -> str:
     return f"_{key}_host_token"
 
 
+def _host_cookie(key: str) -> str:
+    return f"expnet_{key}_host"
+
+
 def _hosted(store: PollStore, key: str) -> tuple[ClassSession, str] | None:
+    """The class session this browser hosts: from the session, or after a reload or a server
+    restart from this browser's cookie (never from the URL)."""
     token = st.session_state.get(_host_state_key(key))
-    if not token:
-        return None
-    session = store.hosted(token)
+    from_cookie = not token
+    if from_cookie:
+        token = cookies.read(_host_cookie(key))
+    session = store.hosted(token) if token else None
     if session is None:
-        del st.session_state[_host_state_key(key)]
-        st.session_state[f"_{key}_notice"] = "The class session is over."
+        if token and not from_cookie:
+            st.session_state[f"_{key}_notice"] = "The class session is over."
+        st.session_state.pop(_host_state_key(key), None)
+        cookies.write(_host_cookie(key), None, 0)
         return None
-    return session, token
+    st.session_state[_host_state_key(key)] = token
+    cookies.write(_host_cookie(key), token, session.expires_at - store.clock())
+    return session, str(token)
 
 
 def _notice(key: str, text: str) -> None:
@@ -147,6 +165,8 @@ def _run(panel: str, action: Any, /, *args: Any, **kwargs: Any) -> None:
         action(*args, **kwargs)
     except (PollError, InvalidInput) as err:
         _notice(panel, str(err))
+    except DATABASE_ERRORS:
+        _notice(panel, UNAVAILABLE)
 
 
 def _open(store: PollStore, key: str) -> None:
@@ -154,6 +174,9 @@ def _open(store: PollStore, key: str) -> None:
         hosted = store.open_session(st.session_state.get(f"{key}_title", "") or "")
     except (PollError, InvalidInput) as err:
         _notice(key, str(err))
+        return
+    except DATABASE_ERRORS:
+        _notice(key, UNAVAILABLE)
         return
     st.session_state[_host_state_key(key)] = hosted.host_token
 
@@ -204,7 +227,13 @@ def poll_panel(
     ``question`` None: nothing to ask at this step (the live view of the last question
     stays). ``key`` prefixes every widget key, for two panels on one page.
     """
-    store = store or get_store()
+    with database_trouble():
+        _poll_panel(question, key, run_every, store or get_store())
+
+
+def _poll_panel(
+    question: PollQuestion | None, key: str, run_every: float, store: PollStore
+) -> None:
     notice = st.session_state.pop(f"_{key}_notice", None)
     if notice:
         st.warning(notice)
@@ -224,8 +253,9 @@ def poll_panel(
     _live_view(store, session.id, key, run_every=run_every)
     with st.expander("Host key and end of class"):
         st.caption(
-            'Paste this key into "Continue a class session" on another device or after a '
-            "reload to go on hosting. Keep it off the projector."
+            'Paste this key into "Continue a class session" on another device or browser to '
+            "go on hosting there (this browser finds the class session again after a reload "
+            "by itself). Keep it off the projector."
         )
         st.code(token, language=None)
         st.button(
@@ -253,14 +283,17 @@ def _start_controls(store: PollStore, key: str) -> None:
 
 
 def _projector(session: ClassSession, key: str) -> None:
-    url = join_url(session.code)
+    where = join_address(session.code)
+    url = where.url
+    if where.notice:
+        st.warning(where.notice, icon=":material/wifi_off:")
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.markdown("Join on your phone with the code")
         st.markdown(f"# {format_code(session.code)}")
         st.markdown(f"or open [{url}]({url})")
         if session.title:
-            st.caption(session.title)
+            st.text(session.title)  # literal: a title is typed text, not Markdown
     with right:
         st.image(qr_png(url), width=220, caption="Scan to join")
 
@@ -300,7 +333,8 @@ def _question_controls(
 def _live_view(store: PollStore, session_id: int, key: str, *, run_every: float) -> None:
     @st.fragment(run_every=run_every)
     def live() -> None:
-        _draw_live(store, session_id, key)
+        with database_trouble():
+            _draw_live(store, session_id, key)
 
     live()
 
@@ -330,11 +364,9 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     cols[1].metric("Answers", summary.count)
     share = summary.share_correct
     cols[2].metric("Correct", "—" if share is None else f"{share:.0%}")
-    named = sorted({a.nickname for a in answers if a.nickname}, key=str.casefold)
-    anonymous = sum(1 for a in answers if not a.nickname)
     if answers:
-        who = [plain(n) for n in named] + ([f"{anonymous} anonymous"] if anonymous else [])
-        st.caption("Answered: " + ", ".join(who))  # names only: values stay anonymous
+        # names only (values stay anonymous), as literal text: no links, emoji or Markdown
+        st.text("Answered: " + who_answered([a.nickname for a in answers]))
     if current.outputs == 0:
         st.plotly_chart(
             answers_histogram(summary.values, truth),

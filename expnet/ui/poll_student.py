@@ -1,7 +1,8 @@
 """The student's side of the class poll: join with the code, predict, see the reveal.
 
-Made for a phone. The participant token (a random secret) is kept in the session and in the
-URL (``?me=``), so a reload keeps the student in the class session with their answers. A
+Made for a phone. The participant token (a random secret) is kept in the session and in a
+cookie of this browser (never in the URL, where a shared or copied link would hand the seat to
+another browser), so a reload keeps the student in the class session with their answers. A
 small fragment polls every ``run_every`` seconds and reruns the page when the teacher asks,
 reveals or ends; the answer field itself is never redrawn under the student's fingers.
 """
@@ -20,34 +21,47 @@ from expnet.poll import (
     format_code,
     grader_for,
 )
-from expnet.poll.st_adapter import client_id, get_store
+from expnet.poll.st_adapter import (
+    DATABASE_ERRORS,
+    UNAVAILABLE,
+    browser_id,
+    client_id,
+    database_trouble,
+    get_store,
+)
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
 
+from . import cookies
 from .poll_panel import plain as _plain
 from .poll_panel import truth_latex, truth_text
 
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"
 CODE_PARAM = "code"
-TOKEN_PARAM = "me"
+TOKEN_PARAM = "me"  # where older links carried the seat; now removed from the URL
+SEAT_COOKIE = "expnet_poll_seat"
 
 
 def student_view(*, store: PollStore | None = None, run_every: float = 1.5) -> None:
     store = store or get_store()
     params = st.query_params
-    token = st.session_state.get(TOKEN_KEY) or params.get(TOKEN_PARAM)
+    if TOKEN_PARAM in params:
+        # Old links carried the seat in the URL; a seat is never taken from a link (another
+        # browser would silently take it over), and the token leaves the address bar.
+        del params[TOKEN_PARAM]
+    token = st.session_state.get(TOKEN_KEY) or cookies.read(SEAT_COOKIE)
     found = store.participant(token) if token else None
     if found is None:
         if token:
             st.session_state.pop(TOKEN_KEY, None)
-            params.pop(TOKEN_PARAM, None)
             st.info("That class session is over. Join another one with its code.")
+        cookies.write(SEAT_COOKIE, None, 0)
         _join_form(store, params.get(CODE_PARAM, ""))
         return
     participant, session = found
     st.session_state[TOKEN_KEY] = token
-    if params.get(TOKEN_PARAM) != token:
-        params[TOKEN_PARAM] = str(token)
+    # The seat survives a reload in this browser only (a cookie, not the URL).
+    cookies.write(SEAT_COOKIE, str(token), session.expires_at - store.clock())
     _joined(store, str(token), participant, session, run_every)
 
 
@@ -71,12 +85,11 @@ def _join_form(store: PollStore, code: str) -> None:
     if not go:
         return
     try:
-        joined = store.join(typed, client_id(), nickname or None)
+        joined = store.join(typed, client_id(), nickname or None, browser_id=browser_id())
     except (PollError, InvalidInput) as err:
         st.error(str(err))
         return
     st.session_state[TOKEN_KEY] = joined.token
-    st.query_params[TOKEN_PARAM] = joined.token
     st.query_params[CODE_PARAM] = joined.session.code
     st.rerun()
 
@@ -88,8 +101,8 @@ def _signature(question: Question | None) -> tuple[int, str] | None:
 def _joined(
     store: PollStore, token: str, me: Participant, session: ClassSession, run_every: float
 ) -> None:
-    who = _plain(me.nickname) if me.nickname else "anonymous"
-    st.caption(f"Class {format_code(session.code)} · you are {who}")
+    who = me.nickname or "anonymous"
+    st.text(f"Class {format_code(session.code)} · you are {who}")  # literal, not Markdown
     question = store.current_question(session.id)
     st.session_state[SEEN_KEY] = _signature(question)
     _watch(store, token, session.id, run_every)
@@ -109,9 +122,11 @@ def _watch(store: PollStore, token: str, session_id: int, run_every: float) -> N
 
     @st.fragment(run_every=run_every)
     def watch() -> None:
-        over = store.participant(token) is None
-        if over or _signature(store.current_question(session_id)) != st.session_state.get(SEEN_KEY):
-            st.rerun()
+        with database_trouble():
+            over = store.participant(token) is None
+            now = _signature(store.current_question(session_id))
+            if over or now != st.session_state.get(SEEN_KEY):
+                st.rerun()
 
     watch()
 
@@ -130,6 +145,8 @@ def _submit(store: PollStore, token: str, question_id: int) -> None:
         store.submit(token, question_id, text)
     except (PollError, InvalidInput) as err:
         st.session_state[f"_poll_error_{question_id}"] = str(err)
+    except DATABASE_ERRORS:
+        st.session_state[f"_poll_error_{question_id}"] = UNAVAILABLE
 
 
 def _answer_form(store: PollStore, token: str, question: Question) -> None:

@@ -72,7 +72,7 @@ from .model import (
 _KEY = "_expnet"
 _PAGE_KEY = "_expnet_page"  # the page of the last full run
 MAX_UNDO = 50
-_EXTRA_QUERY_KEYS: set[str] = set()
+_QUERY_KEYS = "_expnet_query_keys"  # {page: URL keys the page owns}, per session
 
 
 @dataclass
@@ -110,20 +110,29 @@ class AppState:
 
 
 def allow_query_keys(*keys: str) -> None:
-    """Declare URL keys a page owns, so a share link carrying them is not warned about."""
-    _EXTRA_QUERY_KEYS.update(keys)
+    """Declare URL keys the current page owns, so a share link to this page carrying them is
+    not warned about. Per page and per session: another page's link (or another person's)
+    still gets its warning."""
+    owned = st.session_state.setdefault(_QUERY_KEYS, {})
+    owned.setdefault(st.session_state.get(_PAGE_KEY), set()).update(keys)
+
+
+def _page_query_keys() -> set[str]:
+    owned = st.session_state.get(_QUERY_KEYS) or {}
+    return set(owned.get(st.session_state.get(_PAGE_KEY), ()))
 
 
 def _from_url() -> AppState:
     qp = st.query_params
     params = {key: qp.get_all(key) for key in qp}
-    clean, problems = validate_query_params(params, _EXTRA_QUERY_KEYS)
+    extra = _page_query_keys()
+    clean, problems = validate_query_params(params, extra)
     ours = set(STRUCTURE_KEYS) | set(SETTING_KEYS) | set(VIEW_KEYS)
     drop = {
         key
         for key in params
         if key not in clean
-        and key not in _EXTRA_QUERY_KEYS
+        and key not in extra
         and (key in ours or PARAMETER_PATTERN.fullmatch(key))
     }
     if drop:

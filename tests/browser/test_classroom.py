@@ -5,9 +5,11 @@ exercise handed out by link, downloaded and checked. Screenshots go to tests/art
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -53,6 +55,17 @@ def _key(page: Page, key: str) -> None:
 
 def _diagram_texts(page: Page) -> list[str]:
     return [t.strip() for t in page.locator(DIAGRAM_TEXT).all_text_contents()]
+
+
+def _poll_cli(*args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "expnet.poll", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
 
 
 def _cli(*args: str) -> str:
@@ -171,7 +184,11 @@ def test_exercise_link_download_and_check(
     seed = 7
     ex = make_exercise(seed)
     page.set_viewport_size({"width": 1400, "height": 2400})  # the whole sheet in one picture
-    _open(page, streamlit_server, f"?seed={seed}")
+    # the teacher's link (the answer key is on the teacher's view only); the server reads the
+    # same poll database as this command, so they agree on the key
+    link = json.loads(_poll_cli("teacher-link", "--url", streamlit_server))["teacher_link"]
+    teacher = parse_qs(urlsplit(link).query)["teacher"][0]
+    _open(page, streamlit_server, f"?seed={seed}&teacher={teacher}")
     expect(page.get_by_text(f"Exercise {seed}: forward and backward pass")).to_be_visible(
         timeout=TIMEOUT_MS
     )

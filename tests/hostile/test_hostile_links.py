@@ -203,3 +203,21 @@ def test_a_link_of_many_bad_keys_costs_few_url_updates(monkeypatch):
     at = _run_app({f"W9_{i}": "9" * 400 for i in range(999)}, timeout=120)
     assert not at.exception
     assert len(sent) <= 5, f"{len(sent)} URL updates sent for one link"
+
+
+# ---------------------------------------------------------------- link rules per page and session
+
+
+def test_a_pages_own_keys_are_allowed_on_that_page_only_and_per_session(defaults):
+    """Opening the classroom (which owns seed, present, cls_tab) must not make the explorer
+    accept those keys silently for everyone afterwards."""
+    classroom = AppTest.from_file(APP, default_timeout=60)
+    classroom.query_params.update({"seed": "5", "present": "false"})
+    classroom.run()
+    classroom.switch_page("pages/classroom.py").run()
+    assert not classroom.exception
+    explorer = _run_app({"seed": "5", "present": "zzz"})
+    assert not explorer.exception
+    assert len(explorer.warning) == 1
+    text = explorer.warning[0].value
+    assert "seed" in text and "present" in text

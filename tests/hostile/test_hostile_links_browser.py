@@ -79,3 +79,19 @@ def test_overlong_url_is_refused_by_the_server_which_keeps_serving(streamlit_ser
     assert 400 <= info.value.code < 500
     with urllib.request.urlopen(f"{streamlit_server}/_stcore/health", timeout=10) as response:
         assert response.read().strip() == b"ok"
+
+
+@pytest.mark.parametrize("seed", ["7.5", "1e3", "12abc"])
+def test_a_bad_exercise_number_leaves_no_other_number_in_the_address_bar(
+    page, streamlit_server, request, seed
+):
+    """The page shows exercise 0 with a warning; the address bar must not say ?seed=7."""
+    errors = _open(page, f"{streamlit_server}/classroom?seed={seed}")
+    page.wait_for_timeout(500)  # a URL update arrives after the run's last element
+    wait_for_idle(page, 60_000)
+    number = page.locator("input[aria-label='Exercise number']")
+    assert number.input_value() == "0"
+    assert "seed=" not in page.url, page.url
+    assert page.locator(ALERT).filter(has_text=f"'{seed}'").count() == 1
+    page.screenshot(path=artifact_path(request, "bad_seed"), full_page=True)
+    assert not errors, errors

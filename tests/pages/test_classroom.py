@@ -464,8 +464,16 @@ def test_bad_seed_in_the_url_is_named_once_and_exercise_0_shown(bad: str) -> Non
     assert not at.warning
 
 
-def test_downloads_are_the_sheet_and_the_key() -> None:
-    at = open_page({"seed": "5"})
+@pytest.fixture
+def teacher_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A poll database of its own (teacher links are checked against it) and its key."""
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", f"sqlite:///{tmp_path / 'poll.sqlite3'}")
+    monkeypatch.setenv("EXPNET_TEACHER_KEY", "a-teacher-key-for-this-test")
+    return "a-teacher-key-for-this-test"
+
+
+def test_downloads_are_the_sheet_and_on_a_teachers_link_the_key(teacher_key: str) -> None:
+    at = open_page({"seed": "5", "teacher": teacher_key})
     labels = {b.proto.label for b in at.get("download_button")}
     assert {
         "Question sheet (Markdown)",
@@ -473,6 +481,25 @@ def test_downloads_are_the_sheet_and_the_key() -> None:
         "Answer key (Markdown)",
         "Answer key (LaTeX)",
     } <= labels
+    assert "teacher" not in at.query_params  # off the address bar, and the projector
+    assert not at.warning
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"seed": "7", "cls_tab": "Exercise sheets"},  # the link the page hands out
+        {"seed": "7", "teacher": "guess"},
+        {"seed": "7", "teacher": "a-teacher-key-for-this-tes"},
+    ],
+)
+def test_a_students_link_offers_no_answer_key(teacher_key: str, query: dict[str, str]) -> None:
+    at = open_page(query)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert "Question sheet (Markdown)" in labels
+    assert not any("Answer key" in label for label in labels), labels
+    assert not any("Answer key" in e.proto.label for e in at.expander)
+    assert any(classroom.TEACHER_ONLY_NOTE in c.value for c in at.caption)
 
 
 # ---------------------------------------------------------------- presenter mode

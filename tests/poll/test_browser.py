@@ -23,6 +23,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -45,18 +46,21 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_url: str) -> Iterator[str]:
+def streamlit_server(db_url: str, app: Path = APP, *, loopback_only: bool = True) -> Iterator[str]:
+    """``streamlit run app`` on a free port, reached at 127.0.0.1. ``loopback_only=False``
+    listens on every interface, as ``make run`` does, so phones on the network could join."""
     port = _free_port()
     env = {**os.environ, "EXPNET_POLL_DB_URL": db_url}
+    env.pop("EXPNET_PUBLIC_URL", None)
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(app),
         "--server.headless=true",
         f"--server.port={port}",
-        "--server.address=127.0.0.1",
+        *(["--server.address=127.0.0.1"] if loopback_only else []),
         "--browser.gatherUsageStats=false",
     ]
     base = f"http://127.0.0.1:{port}"
@@ -211,3 +215,101 @@ def test_two_replicas_sharing_postgresql(browser, request: pytest.FixtureRequest
     with streamlit_server(url) as teacher_base, streamlit_server(url) as student_base:
         timings = run_class(request, browser, teacher_base, student_base)
     assert timings["answers_visible_s"] < ARRIVAL_LIMIT_S
+
+
+# ---------------------------------------------------------------- the real app on a laptop
+
+
+def test_a_class_from_a_laptop_opened_at_127_0_0_1(
+    browser, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The app as ``make run`` starts it, the teacher's browser at http://127.0.0.1:PORT: the
+    join link on the projector is the machine's network address (or, on a machine with none,
+    the panel says so in plain words); a phone joins through it, answers, sees the reveal; a
+    reload keeps the teacher's class session and the student's seat; nicknames stay text."""
+    from streamlit import net_util
+
+    from expnet.poll.address import NO_NETWORK, is_loopback
+
+    db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    with streamlit_server(db, REPO / "app.py", loopback_only=False) as base, ExitStack() as stack:
+        teacher_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        stack.callback(teacher_ctx.close)
+        teacher_ctx.set_default_timeout(60_000)
+        teacher = teacher_ctx.new_page()
+        teacher.goto(f"{base}/classroom")
+        teacher.wait_for_selector(IDLE)
+        teacher.get_by_text("Ask the class (live poll from phones)").click(timeout=120_000)
+        teacher.get_by_label("Title (optional)").fill("Week 3 **[slides](http://e.example)**")
+        teacher.get_by_role("button", name="Open a class session").click()
+        heading = teacher.locator("h1").filter(has_text=re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}$"))
+        code = heading.inner_text().strip().replace("-", "")
+        link = teacher.locator(f"a[href$='/join?code={code}']").first
+        href = str(link.get_attribute("href"))
+        host = str(urlsplit(href).hostname)
+        network_ip = net_util.get_internal_ip()
+        if network_ip and not is_loopback(network_ip):
+            assert not is_loopback(host), href
+            assert host == network_ip
+            assert teacher.get_by_text(NO_NETWORK[:40]).count() == 0
+        else:  # a machine without a network: the plain-words notice instead
+            teacher.get_by_text(NO_NETWORK[:40]).wait_for()
+            href = href.replace(f"{urlsplit(href).scheme}://{urlsplit(href).netloc}", base)
+        assert teacher.get_by_text("Week 3 **[slides](http://e.example)**").count() == 1
+        teacher.get_by_role("button", name=re.compile("^Ask the class:")).click()
+        teacher.get_by_text("Question 1").wait_for()
+
+        phone_ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        stack.callback(phone_ctx.close)
+        phone_ctx.set_default_timeout(60_000)
+        phone = phone_ctx.new_page()
+        phone.goto(href)  # the link from the projector, as the QR code carries it
+        phone.wait_for_selector(IDLE)
+        phone.get_by_label("Nickname").fill("www.evil.example")
+        _shot(request, phone, "student_join")
+        phone.get_by_role("button", name="Join").click()
+        phone.get_by_label("Your prediction").fill("2")
+        phone.get_by_role("button", name="Submit").click()
+        phone.get_by_text("Your answer 2 is in").wait_for()
+        assert "me=" not in phone.url
+        _shot(request, phone, "student_answered")
+        phone.reload()  # the seat survives a reload in this browser
+        phone.wait_for_selector(IDLE)
+        phone.get_by_text("Your answer 2 is in").wait_for()
+
+        other_ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        stack.callback(other_ctx.close)
+        other_ctx.set_default_timeout(60_000)
+        other = other_ctx.new_page()
+        other.goto(href)
+        other.wait_for_selector(IDLE)
+        other.get_by_label("Nickname").fill("Ana")
+        other.get_by_role("button", name="Join").click()
+        other.get_by_label("Your prediction").fill("0.881")
+        other.get_by_role("button", name="Submit").click()
+        other.get_by_text("Your answer 0.881 is in").wait_for()
+
+        deadline = time.monotonic() + ARRIVAL_LIMIT_S
+        while _metric(teacher, "Answers") != "2":
+            assert time.monotonic() < deadline, "the answers did not reach the teacher"
+            time.sleep(0.1)
+        teacher.get_by_text(re.compile("^Answered: Ana, www.evil.example$")).wait_for()
+        assert teacher.locator("a[href*='evil']").count() == 0
+        assert teacher.locator("a[href*='e.example']").count() == 0
+
+        teacher.reload()  # the running class session comes back by itself
+        teacher.wait_for_selector(IDLE)
+        teacher.get_by_text("Ask the class (live poll from phones)").click()
+        teacher.locator("h1").filter(has_text=code[:3]).wait_for()
+        teacher.get_by_role("button", name="Close and reveal").click()
+        teacher.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+            ".some(e => e.innerText.trim() === '50%')"
+        )
+        teacher.locator("[data-testid=stExpander]").filter(
+            has_text="Ask the class"
+        ).scroll_into_view_if_needed()
+        _shot(request, teacher, "teacher_revealed")
+        phone.get_by_text("The answer: 2").wait_for(timeout=15_000)
+        phone.get_by_text(re.compile("^Your answer 2: Correct")).wait_for()
+        _shot(request, phone, "student_revealed")

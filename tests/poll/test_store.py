@@ -186,46 +186,101 @@ def test_nickname_is_bounded(store: PollStore) -> None:
         store.join(hosted.session.code, "10.0.0.1", "n" * 25)
 
 
-def test_failed_joins_are_rate_limited_per_client(
+def _wrong(code: str) -> str:
+    return "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"
+
+
+def test_failed_joins_are_rate_limited_per_browser(
     make_store: Callable[..., PollStore], clock: FakeClock
 ) -> None:
-    store = make_store(join_failures_per_client=5, join_window_s=60)
+    store = make_store(join_failures_per_browser=5, join_window_s=60)
     hosted = store.open_session()
     clock.now = 1_800_000_000.0  # the start of a window
-    wrong = "ZZZZZZ" if hosted.session.code != "ZZZZZZ" else "YYYYYY"
     for _ in range(5):
         with pytest.raises(JoinRefused):
-            store.join(wrong, "10.0.0.1")
+            store.join(_wrong(hosted.session.code), "10.0.0.1", browser_id="tab-a")
     with pytest.raises(RateLimited) as limited:
-        store.join(hosted.session.code, "10.0.0.1")  # even the right code: not looked up
+        # even the right code: not looked up
+        store.join(hosted.session.code, "10.0.0.1", browser_id="tab-a")
     assert 0 < limited.value.retry_after_s <= 60
-    store.join(hosted.session.code, "10.0.0.2")  # another client is not affected
     clock.advance(60)
-    store.join(hosted.session.code, "10.0.0.1")  # a new window
+    store.join(hosted.session.code, "10.0.0.1", browser_id="tab-a")  # a new window
+
+
+def test_one_browsers_wrong_codes_do_not_lock_out_its_neighbours(
+    make_store: Callable[..., PollStore],
+) -> None:
+    """21 wrong codes from one browser, then a second browser behind the same address (a
+    school's NAT, loopback, a proxy) types the right code: it gets in."""
+    slept: list[float] = []
+    store = make_store()
+    store.sleep = slept.append
+    hosted = store.open_session()
+    outcomes = []
+    for _ in range(21):
+        try:
+            store.join(_wrong(hosted.session.code), "192.0.2.7", browser_id="guesser")
+        except (JoinRefused, RateLimited) as err:
+            outcomes.append(type(err).__name__)
+    assert outcomes.count("JoinRefused") == store.settings.join_failures_per_browser
+    assert "RateLimited" in outcomes  # the guessing browser itself is stopped
+    joined = store.join(hosted.session.code, "192.0.2.7", "Ada", browser_id="classmate")
+    assert joined.session.id == hosted.session.id
+    assert slept == []  # below the address's limit: not even slowed
+
+
+def test_a_flood_of_wrong_codes_slows_guessing_but_lets_the_right_code_in(
+    make_store: Callable[..., PollStore],
+) -> None:
+    """30 addresses x 20 failures reach the global cap: further attempts wait their turn
+    (``window / global cap`` seconds each, one at a time), none is refused for the cap."""
+    slept: list[float] = []
+    store = make_store(join_failures_global=100, join_window_s=60)
+    store.sleep = slept.append
+    hosted = store.open_session()
+    wrong = _wrong(hosted.session.code)
+    refused = 0
+    for address in range(30):
+        for attempt in range(20):
+            with pytest.raises((JoinRefused, RateLimited)) as err:
+                store.join(wrong, f"10.9.0.{address}", browser_id=f"b{address}-{attempt % 2}")
+            refused += err.type is JoinRefused
+    assert refused == 600  # every wrong code looked up and refused as wrong...
+    assert len(slept) == 500 and set(slept) == {60 / 100}  # ...past the cap, slowly
+    joined = store.join(hosted.session.code, "10.9.9.9", browser_id="late student")
+    assert joined.session.id == hosted.session.id
+    assert len(slept) == 501
+
+
+def test_one_address_past_its_limit_is_slowed_not_refused(
+    make_store: Callable[..., PollStore],
+) -> None:
+    slept: list[float] = []
+    store = make_store(join_failures_per_client=4, join_failures_global=600)
+    store.sleep = slept.append
+    hosted = store.open_session()
+    for i in range(6):
+        with pytest.raises(JoinRefused):
+            store.join(_wrong(hosted.session.code), "192.0.2.7", browser_id=f"tab{i}")
+    assert slept == [15.0, 15.0]  # 60 s / 4 failures: as slow as the limit says
+    store.join(hosted.session.code, "192.0.2.7", browser_id="tab9")
+    assert len(slept) == 3
+    store.join(hosted.session.code, "192.0.2.8", browser_id="elsewhere")  # other addresses
+    assert len(slept) == 3  # are not slowed
 
 
 def test_successful_joins_do_not_count(make_store: Callable[..., PollStore]) -> None:
     """A class behind one NAT address joins together: only failures count."""
-    store = make_store(join_failures_per_client=3)
+    store = make_store(join_failures_per_client=3, join_failures_per_browser=3)
     hosted = store.open_session()
     for _ in range(40):
         store.join(hosted.session.code, "192.0.2.7")
 
 
-def test_failed_joins_are_rate_limited_globally(make_store: Callable[..., PollStore]) -> None:
-    store = make_store(join_failures_per_client=100, join_failures_global=10)
-    hosted = store.open_session()
-    for i in range(10):
-        with pytest.raises(JoinRefused):
-            store.join("ZZZZZZ" if hosted.session.code != "ZZZZZZ" else "YYYYYY", f"10.1.0.{i}")
-    with pytest.raises(RateLimited):
-        store.join(hosted.session.code, "10.2.0.1")
-
-
 def test_parallel_guesses_cannot_pass_the_limit(
     make_store: Callable[..., PollStore], engine: Engine
 ) -> None:
-    store = make_store(join_failures_per_client=7)
+    store = make_store(join_failures_per_browser=7)
     store.open_session()
     barrier = threading.Barrier(20)
     outcomes: list[str] = []

@@ -29,6 +29,7 @@ def poll_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollSto
 
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [t.value for t in at.text]
     parts += [e.value for e in (*at.success, *at.error, *at.info, *at.warning)]
     parts += [s.value for s in at.subheader] + [h.value for h in at.header]
     return "\n".join(str(p) for p in parts)
@@ -128,8 +129,7 @@ def test_student_joins_answers_and_sees_the_reveal(poll_db: PollStore) -> None:
     _button(at, "Join").click().run()
     assert not at.exception
     assert "Waiting for the first question" in _texts(at)
-    token = at.session_state["_poll_me"]
-    assert at.query_params["me"] == token
+    assert "me" not in at.query_params
 
     question = poll_db.ask(
         hosted.session.id,
@@ -175,13 +175,64 @@ def test_student_sees_a_wrong_code_and_an_ended_session(poll_db: PollStore) -> N
     assert "me" not in at.query_params
 
 
-def test_student_reload_keeps_the_seat(poll_db: PollStore) -> None:
+def test_a_seat_is_never_taken_from_a_link(poll_db: PollStore) -> None:
+    """An old-style link with the seat token (``?me=``) opened in another browser: no seat,
+    and the token leaves the address bar."""
     hosted = poll_db.open_session()
     joined = poll_db.join(hosted.session.code, "10.0.0.1", "Ada")
     at = AppTest.from_file(JOIN_PAGE, default_timeout=30)
     at.query_params["me"] = joined.token
     at.run()
+    assert not at.exception
+    assert "you are Ada" not in _texts(at)
+    assert at.text_input(key="poll_code") is not None  # the join form
+    assert "me" not in at.query_params
+
+
+def test_joining_keeps_the_token_out_of_the_url(poll_db: PollStore) -> None:
+    hosted = poll_db.open_session()
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    at.text_input(key="poll_code").set_value(hosted.session.code)
+    _button(at, "Join").click().run()
+    token = at.session_state["_poll_me"]
+    assert poll_db.participant(token) is not None
+    assert "me" not in at.query_params
+    assert all(token not in str(v) for v in at.query_params.values())
+
+
+def test_student_reload_keeps_the_seat_through_the_cookie(
+    poll_db: PollStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from expnet.ui import cookies
+
+    hosted = poll_db.open_session()
+    joined = poll_db.join(hosted.session.code, "10.0.0.1", "Ada")
+    jar = {"expnet_poll_seat": joined.token}
+    monkeypatch.setattr(cookies, "read", jar.get)
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()  # a new session: a reload
+    assert not at.exception
     assert "you are Ada" in _texts(at)
+
+
+def test_teacher_reload_gets_the_running_class_session_back(
+    poll_db: PollStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from expnet.ui import cookies
+
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
+    _button(at, "Open a class session").click().run()
+    token = at.session_state["_poll_host_token"]
+    jar = {"expnet_poll_host": token}
+    monkeypatch.setattr(cookies, "read", jar.get)
+    reloaded = AppTest.from_file(TEACHER_APP, default_timeout=30).run()  # a new session
+    assert not reloaded.exception
+    assert reloaded.session_state["_poll_host_token"] == token
+    assert any(str(b.label).startswith("Ask the class") for b in reloaded.button)
+    _button(reloaded, "End the class session").click().run()
+    assert poll_db.hosted(token) is None
+    reloaded.run()
+    assert any(str(b.label).startswith("Open a class session") for b in reloaded.button)
+    assert "The class session is over" not in _texts(reloaded)  # ended here: no alarm
 
 
 def test_the_database_url_can_come_from_secrets(
