@@ -58,6 +58,7 @@ def live_network() -> None:
     """The view switches, then the live widget: the readouts (p, J, ∂J/∂ focus), the diagram
     and every slider, previewed in the browser while a slider moves and replaced by the
     core's numbers on release; then the chain rule of the focused parameter."""
+    state.values_from_history()  # back/forward: the URL's values, before anything is computed
     tr = state.current_trace()
     problem = tr.problem
     notice = state.pop_notice()

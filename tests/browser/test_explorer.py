@@ -268,3 +268,29 @@ def test_phone_sized_viewport(
         box = page.locator(sel).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, sel
     page.screenshot(path=artifact_path(request, "phone"))
+
+
+def test_history_navigation_and_home_end_keys(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, streamlit_server)
+    thumb = page.locator(THUMB)
+    thumb.focus()
+    for _ in range(2):
+        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+            thumb.press("ArrowRight")
+    assert query(page).get("W2_11") == ["-2.98"]
+    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        page.go_back()  # each commit is one entry in the browser's history
+    expect(page.locator(W2_11_VALUE)).to_have_text("−2.99")
+    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -2.99}))[0]
+    expect(page.locator(METRIC)).to_have_text(f"{expected:.4f}")
+    thumb.focus()
+    for key, value in (("End", "10.00"), ("Home", "−10.00"), ("PageUp", "−8.00")):
+        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+            thumb.press(key)
+        expect(thumb).to_have_attribute("aria-valuetext", f"W(2)11: {value}")
+    assert query(page).get("W2_11") == ["-8.0"]
+    expect(thumb).to_have_attribute(
+        "aria-label", "W(2)11, weight from hidden unit 1 to output unit 1"
+    )

@@ -29,14 +29,20 @@ symbol: evaluated at the y slider's value, as the gradient view's colours are). 
 are the browser's preview; the core's follow after the commit's rerun.
 
 Plotly.js: the diagram draws with the copy inside the plotly Python package
-(``package_data/plotly.min.js``, 4.8 MB, no CDN). A v2 component's ``js`` must be inline (an
-``asset_dir`` needs an installed package with a manifest) and the inline text travels in the
-element's message on every rerun and is hashed by the browser on every render, so 4.8 MB
-inline would cost every commit that much again. Streamlit's static serving needs a setting
-and a copy under ``static/``. A v1 component's folder is served by Streamlit with
-``Cache-Control: public``: the file is fetched once per browser and cached, so the widget
-declares one (holding only ``plotly.min.js``) and loads it with a ``<script>`` tag once per
-page (``window.Plotly``). Measured in bench/drag.py's output ("plotly.min.js served").
+(``package_data/plotly.min.js``, 4.8 MB, no CDN). How it reaches the page, measured:
+
+- inline as the component's ``js``: the inline text is part of the element's message, so
+  every rerun (every commit) would send the 4.8 MB again, and the browser hashes the text
+  on every render to find its module; rejected (the widget's own JS is 26 kB);
+- an ``asset_dir``: needs an installed package with a component manifest; the app runs from
+  a clone, not an installed package;
+- Streamlit's static serving: needs ``server.enableStaticServing`` and a copy under
+  ``static/`` in the repository;
+- a v1 component's folder (chosen): Streamlit serves any file of a declared v1 component's
+  folder, gzipped (1.5 MB on the wire). The widget declares one holding only a copy of
+  ``plotly.min.js`` and loads it once per page with a ``<script>`` tag (``window.Plotly``),
+  which then survives the app's page switches. bench/drag.py prints the load time; a full
+  browser reload fetches it again (Streamlit sends no validator for these files).
 """
 
 from __future__ import annotations
