@@ -63,7 +63,8 @@ ST_METRIC = "[data-testid=stMetricValue]"
 ST_THUMB = ".st-key-W2_11 input[type=range]"
 
 # Records pointer moves (button held) and, for each change of p's text, the time of the
-# change and of the next animation frame (the frame that shows it has been painted by then).
+# change and of the next animation frame (by then the frame that shows it has been painted;
+# used for the baseline, which has no marks).
 RECORD = """(sel) => {
     const rec = {moves: [], changes: []};
     window.__drag = rec;
@@ -76,6 +77,11 @@ RECORD = """(sel) => {
         requestAnimationFrame(() => rec.changes.push([t, performance.now(), text]));
     }).observe(el, {childList: true, characterData: true, subtree: true});
 }"""
+
+# The live widget marks "expnet:preview-painted" in the first task after each preview frame
+# has been rendered (before it redraws the diagram); a change of p is painted by the first
+# such mark after it. (The next animation frame would count the diagram's redraw too.)
+PAINTED_MARKS = "() => performance.getEntriesByName('expnet:preview-painted').map(e => e.startTime)"
 
 RUN_STARTED = "(n) => window.__expnetRunsFinished > n"
 
@@ -143,6 +149,9 @@ class Target:
         self.runs_after.append(runs2 - runs1)
         self.release.append(t_final - t_up)
         mv, ch = rec["moves"], rec["changes"]
+        marks = sorted(page.evaluate(PAINTED_MARKS))
+        if marks:  # the live widget: painted = the first mark after the change
+            ch = [[c[0], next((m for m in marks if m >= c[0]), c[1]), c[2]] for c in ch]
         new_frames = 0
         for i, t in enumerate(mv):
             nxt = mv[i + 1] if i + 1 < len(mv) else t_up
@@ -243,7 +252,7 @@ def main() -> int:
             f"first load {plotly_first[0]:.0f} ms ({plotly_first[1] / 1e6:.2f} MB transferred)"
             + (
                 f", after a reload {plotly_again[0]:.0f} ms ({plotly_again[1] / 1e3:.0f} kB "
-                "transferred: the browser's cache)"
+                + ("transferred again)" if plotly_again[1] else "transferred: the browser's cache)")
                 if plotly_again
                 else ""
             )
