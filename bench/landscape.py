@@ -45,7 +45,7 @@ from expnet.figures.landscape import (  # noqa: E402
     slice_figure,
     surface_spec,
 )
-from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402  (the browser tests' flags)
+from tests.browser.conftest import CHROMIUM_ARGS, parameter_slider  # noqa: E402
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))
@@ -289,7 +289,7 @@ def _time_presses(  # type: ignore[no-untyped-def]
     """Keypress → both the contour and the surface have been redrawn with the new figure
     (showing the new point, for a slider of the plane). Always the same direction, so every
     press brings a figure the browser has not seen (Streamlit caches repeated messages)."""
-    thumb = page.locator(f".st-key-{key} input[type=range]").first
+    thumb = page.locator(parameter_slider(key)).first
     thumb.scroll_into_view_if_needed()
     times = []
     draws = []

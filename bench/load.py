@@ -3,6 +3,7 @@
     python bench/load.py                      # 30 sessions (29 light + 1 browser), 60 s, 3 rounds
     python bench/load.py --sessions 10 --seconds 20 --rounds 1
     python bench/load.py --url http://127.0.0.1:8501 --server-pid 1234   # a server already running
+    python bench/load.py --drag 2 --interval 10   # drag mode: each session drags for 2 s every 10 s
 
 The approach of Streamlit's own load tests: many concurrent sessions, each moving sliders
 every ``--interval`` seconds for ``--seconds`` seconds, on the explorer and then on the loss
@@ -31,6 +32,11 @@ CPU (psutil if installed, else /proc), the CPU the clients themselves used and w
 of the machine used, and the server's RSS after the sessions closed (disconnected sessions are
 kept ``--session-ttl`` seconds; the bench waits that long and opens one probe session so
 Streamlit reaps them). Memory growth compares that figure after the last round with the first.
+
+In drag mode (``--drag SECONDS``) each interaction on a parameter holds the live widget's thumb
+and moves it for that long before letting go: the widget previews in the browser, so the
+server sees one commit per drag. The report adds the server runs per drag and the action
+"drag", timed from the commit (the release) until the page is final.
 
 Targets (2 cores, N = 30): no errors, p95 <= 1.5 s, peak RSS <= 1.5 GB, growth <= 10 %.
 """
@@ -67,6 +73,7 @@ INTERACTION_TIMEOUT_S = 30.0
 EXPLORER_SLIDERS = ("W2_11", "W1_11", "b1_1", "x1", "W1_22", "b2_1", "W2_12", "x2")
 LANDSCAPE_PATH = "landscape"
 SET_Y_BUTTON = "ls_set_y"  # the landscape's "Set y = 1" when y is still a symbol
+LIVE_WIDGET = "expnet_live_network"  # the parameters' widget (expnet.ui.components.live_network)
 
 
 # ---------------------------------------------------------------- records
@@ -75,7 +82,7 @@ SET_Y_BUTTON = "ls_set_y"  # the landscape's "Set y = 1" when y is still a symbo
 @dataclass
 class Record:
     kind: str  # "light" | "browser"
-    action: str  # "load" | "slider" | "navigate"
+    action: str  # "load" | "slider" | "drag" (commit -> page final) | "navigate"
     page: str  # "" (explorer) | "landscape"
     seconds: float | None  # None: failed
     error: str | None = None
@@ -86,6 +93,7 @@ class ClientReport:
     records: list[Record] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)  # shown on a page (st.exception)
     errors: list[str] = field(default_factory=list)  # client-side failures
+    drag_runs: list[int] = field(default_factory=list)  # server runs per drag (--drag)
 
 
 # ---------------------------------------------------------------- process statistics
@@ -229,6 +237,8 @@ class LightSession:
         # page -> slider key -> [widget id, value, min, max, step, fragment id]
         self.sliders: dict[str, dict[str, list[Any]]] = defaultdict(dict)
         self.buttons: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # (id, fragment)
+        # page -> the live network widget: [element id, {name: value}, fragment id]
+        self.widgets: dict[str, list[Any]] = {}
 
     def _rerun(
         self,
@@ -269,6 +279,7 @@ class LightSession:
         if not fragment:
             self.sliders[page] = {}
             self.buttons[page] = {}
+            self.widgets.pop(page, None)
         while True:
             data = await asyncio.wait_for(self.ws.recv(), INTERACTION_TIMEOUT_S)
             msg = ForwardMsg()
@@ -292,6 +303,13 @@ class LightSession:
                         s.step or 0.01,
                         msg.delta.fragment_id,
                     ]
+                elif which == "bidi_component" and (
+                    element.bidi_component.component_name == LIVE_WIDGET
+                ):
+                    w = element.bidi_component
+                    data = json.loads(w.json) if w.json else {}
+                    values = data.get("values", {})
+                    self.widgets[page] = [w.id, values, msg.delta.fragment_id]
                 elif which == "button":
                     key = element.button.id.rsplit("-", 1)[-1]
                     self.buttons[page][key] = (element.button.id, msg.delta.fragment_id)
@@ -320,6 +338,23 @@ class LightSession:
             self.report.errors.append(f"light {action} {page or 'explorer'}: {error}")
         self.report.records.append(Record("light", action, page, None if error else seconds, error))
 
+    def _commit(self, page: str, name: str, value: float, seq: int) -> bytes:
+        """What the live widget sends on release: the trigger "commit" with the new value."""
+        from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+        element_id, _, fragment = self.widgets[page]
+        payload = self._rerun({}, fragment_id=fragment, page=page)
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        msg.ParseFromString(payload)
+        w = msg.rerun_script.widget_states.widgets.add()
+        w.id = _make_trigger_id(element_id, "events")
+        w.json_trigger_value = json.dumps(
+            [{"event": "commit", "value": {"values": {name: value}, "seq": seq}}]
+        )
+        return msg.SerializeToString()
+
     async def _press_set_y(self) -> None:
         """The landscape asks for a numeric y when the problem keeps y as a symbol: press its
         button, as a student does."""
@@ -335,6 +370,7 @@ class LightSession:
         per_page: int,
         rng: random.Random,
         lockstep: bool = False,
+        drag: float = 0.0,
     ) -> None:
         from websockets.asyncio.client import connect
 
@@ -362,6 +398,25 @@ class LightSession:
                     self.page = target
                     await self._timed("navigate", target, self._rerun({}, page=target), False)
                     await self._press_set_y()
+                    continue
+                widget = self.widgets.get(self.page)
+                if widget:
+                    # the live widget: a keypress commits at once; a drag (--drag) sends
+                    # nothing while the hand moves (the browser previews) and commits once
+                    values = widget[1]
+                    names = [n for n in EXPLORER_SLIDERS if n in values] or list(values)
+                    name = names[k % len(names)]
+                    direction = -direction
+                    lo, hi = (-5.0, 5.0) if name[0] in "xy" else (-10.0, 10.0)
+                    new = min(max(values[name] + direction * 0.01 * rng.randint(1, 50), lo), hi)
+                    values[name] = new
+                    if drag:
+                        await asyncio.sleep(drag)
+                    action = "drag" if drag else "slider"
+                    payload = self._commit(self.page, name, new, k)
+                    await self._timed(action, self.page, payload, fragment=bool(widget[2]))
+                    if drag:
+                        self.report.drag_runs.append(1)  # one commit, one run (see above)
                     continue
                 sliders = self.sliders.get(self.page) or {}
                 if not sliders:
@@ -402,6 +457,7 @@ def light_worker(
     seed: int,
     queue: Any,
     lockstep: bool = False,
+    drag: float = 0.0,
 ) -> None:
     """A process running ``n`` light sessions concurrently (asyncio)."""
     report = ClientReport()
@@ -411,7 +467,7 @@ def light_worker(
         sessions = [LightSession(base_url, report, query) for _ in range(n)]
         await asyncio.gather(
             *(
-                s.run(seconds, interval, per_page, random.Random(rng.random()), lockstep)
+                s.run(seconds, interval, per_page, random.Random(rng.random()), lockstep, drag)
                 for s in sessions
             )
         )
@@ -435,11 +491,12 @@ def browser_worker(
     seed: int,
     queue: Any,
     lockstep: bool = False,
+    drag: float = 0.0,
 ) -> None:
     """One real browser session in its own process."""
     report = ClientReport()
     try:
-        _browser_session(base_url, query, seconds, interval, per_page, seed, report, lockstep)
+        _browser_session(base_url, query, seconds, interval, per_page, seed, report, lockstep, drag)
     except Exception as err:  # noqa: BLE001
         report.errors.append(f"browser: {type(err).__name__}: {str(err)[:300]}")
     queue.put(asdict(report))
@@ -454,11 +511,17 @@ def _browser_session(
     seed: int,
     report: ClientReport,
     lockstep: bool = False,
+    drag: float = 0.0,
 ) -> None:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO_ROOT))
-    from tests.browser.conftest import _RUN_COUNTER_JS, CHROMIUM_ARGS, IDLE_SELECTOR
+    from tests.browser.conftest import (
+        _RUN_COUNTER_JS,
+        CHROMIUM_ARGS,
+        IDLE_SELECTOR,
+        parameter_slider,
+    )
 
     rng = random.Random(seed)
     finished = """(n) => window.__expnetRunsFinished > n && document.querySelector(
@@ -519,7 +582,7 @@ def _browser_session(
             # The parameter sliders, on either page (the landscape has them in its sidebar,
             # inside expanders that may be closed: open the one that holds the slider).
             key = EXPLORER_SLIDERS[k % len(EXPLORER_SLIDERS)]
-            slider = page.locator(f".st-key-{key} input[type=range]").first
+            slider = page.locator(parameter_slider(key)).first
             if slider.count() == 0:
                 continue
             if not slider.is_visible():
@@ -527,8 +590,30 @@ def _browser_session(
                 expander.locator("summary").first.click()
                 slider.wait_for(state="visible")
             direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"
-            slider.focus()
-            timed("slider", where, lambda s=slider, d=direction: s.press(d))
+            if not drag:
+                slider.focus()
+                timed("slider", where, lambda s=slider, d=direction: s.press(d))
+                continue
+            # --drag: hold the thumb and move it for `drag` seconds, then let go; the server
+            # should see one run, after the release
+            slider.scroll_into_view_if_needed()
+            page.wait_for_selector(IDLE_SELECTOR, state="attached")
+            box = slider.bounding_box()
+            if box is None:
+                continue
+            runs0 = page.evaluate("() => window.__expnetRunsFinished")
+            x, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2
+            sign = 1 if direction == "ArrowRight" else -1
+            page.mouse.move(x, y)
+            page.mouse.down()
+            steps = max(1, int(drag * 30))
+            t_drag = time.monotonic()
+            for i in range(1, steps + 1):
+                page.mouse.move(x + sign * box["width"] * 0.2 * i / steps, y)
+                time.sleep(max(0.0, t_drag + drag * i / steps - time.monotonic()))
+            timed("drag", where, page.mouse.up)
+            page.wait_for_timeout(300)  # a second run would show up here
+            report.drag_runs.append(page.evaluate("() => window.__expnetRunsFinished") - runs0)
         context.close()
         browser.close()
 
@@ -610,6 +695,7 @@ class RoundResult:
     machine_busy_mean: float  # % of one core, all processes
     rss_after_close_mb: float
     wall_s: float
+    drag_runs: list[int] = field(default_factory=list)
 
 
 def _cpu_series(samples: list[Sample], attr: str) -> list[float]:
@@ -654,6 +740,7 @@ def run_round(
                     1000 * number + i,
                     queue,
                     args.lockstep,
+                    args.drag,
                 ),
             )
         )
@@ -672,6 +759,7 @@ def run_round(
                     2000 * number + i,
                     queue,
                     args.lockstep,
+                    args.drag,
                 ),
             )
         )
@@ -707,6 +795,7 @@ def run_round(
         records=records,
         exceptions=[e for rep in reports for e in rep["exceptions"]],
         errors=[e for rep in reports for e in rep["errors"]],
+        drag_runs=[n for rep in reports for n in rep.get("drag_runs", [])],
         peak_rss_mb=max((s.server_rss for s in window), default=0) / 2**20,
         server_cpu_mean=_mean(_cpu_series(window, "server_cpu")),
         server_cpu_peak=max(_cpu_series(window, "server_cpu"), default=0.0),
@@ -778,6 +867,14 @@ def print_report(
             print(
                 f"| {res.number} | {kind} | {action} | {n} | {failed} | {p50:.0f} | "
                 f"{p95:.0f} | {mx:.0f} |"
+            )
+    for res in results:
+        if res.drag_runs:
+            print(
+                f"\nround {res.number}: server runs per drag (release included): mean "
+                f"{_mean([float(n) for n in res.drag_runs]):.2f}, max {max(res.drag_runs)} over "
+                f"{len(res.drag_runs)} drags (light clients send one commit per drag by "
+                "construction; the browser clients' runs are counted in the page)"
             )
     print(
         "\n| round | errors | page exceptions | server peak RSS MB | server CPU mean/peak "
@@ -872,6 +969,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "can have a CPU of its own, see --browser-cpus)",
     )
     p.add_argument("--seconds", type=float, default=60.0, help="length of a round (default 60)")
+    p.add_argument(
+        "--drag",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="drag mode: each interaction holds a parameter's thumb and moves it for SECONDS "
+        "(the live widget previews in the browser), then releases: one commit (e.g. --drag 2 "
+        "--interval 10); 0 (default): keypresses",
+    )
     p.add_argument("--rounds", type=int, default=3, help="rounds, for memory growth (default 3)")
     p.add_argument(
         "--interval",

@@ -1,12 +1,11 @@
 """Network explorer: every weight, bias, input and target on a live slider; the diagram, the
 chain rule, the activations, the worked solution and the gradient table all read one trace."""
 
-import time
-
 import streamlit as st
 
 from expnet import Problem, get_preset, weight_names
 from expnet.ui import controls, panels, state
+from expnet.ui.components.live_network import plotly_url as live_network_plotly_url
 from expnet.ui.links import TABS
 from expnet.ui.shell import ensure_app_shell
 
@@ -51,46 +50,23 @@ def current_focus(names: list[str]) -> str:
     return str(focus)
 
 
-#: Seconds the run waits after drawing p (see bench/ui_latency.py for the measured effect).
-PAUSE_AFTER_PREDICTION = 0.025
-
-
-def live_controls() -> None:
-    """The prediction and every slider; p is computed and drawn first, before anything else
-    of the workspace, so it is the first thing a keypress changes on screen."""
-    tr = state.current_trace()
-    problem = tr.problem
-    panels.prediction_metrics(tr, current_focus(focus_names(problem)))
-    # Give the browser a moment to draw the new p on its own. Whatever arrives while it is
-    # still drawing joins the same React update, and typesetting the chain rule and the worked
-    # solution (thousands of KaTeX nodes) would then hold p back by a hundred milliseconds.
-    time.sleep(PAUSE_AFTER_PREDICTION)
-    notice = state.pop_notice()
-    if notice:
-        st.info(notice)
-    panels.issues_warning(tr)
-    controls.parameter_controls()
-    if state.current_settings().y_symbol:
-        st.caption(
-            "y is kept as a symbol: formulas show const + coef·y; the y slider only "
-            "colours the gradient-flow view."
-        )
-    with st.expander("Type an exact value"):
-        controls.exact_value_control()
-    controls.reset_button()
-    if state.current_problem() != problem:
-        st.rerun()  # the browser's history navigation set a slider from the URL: redraw all
-
-
 def focus_names(problem: Problem) -> list[str]:
     return weight_names(problem) + [f"x{i}" for i in range(1, problem.inputs + 1)]
 
 
-def outputs() -> None:
-    """Everything computed from the trace: the diagram, the chain rule, the tabs."""
+def live_network() -> None:
+    """The view switches, then the live widget: the readouts (p, J, ∂J/∂ focus), the diagram
+    and every slider, previewed in the browser while a slider moves and replaced by the
+    core's numbers on release; then the chain rule of the focused parameter."""
+    state.values_from_history()  # back/forward: the URL's values, before anything is computed
     tr = state.current_trace()
     problem = tr.problem
+    notice = state.pop_notice()
+    if notice:
+        st.info(notice)
+    panels.issues_warning(tr)
     names = focus_names(problem)
+    current_focus(names)
     c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
     with c1:
         view = st.segmented_control(
@@ -107,7 +83,25 @@ def outputs() -> None:
         focus = focus_picker(names, problem.sizes)
     rule = state.current_chain_rule(focus)
     highlight = [h for path in rule.paths for f in path.factors for h in f.highlight]
-    panels.network_panel(tr, str(view or "values"), focus, highlight)
+    data = controls.widget_data()
+    data.update(
+        mode="full",
+        readouts=panels.readouts(tr, focus),
+        plotlyUrl=live_network_plotly_url(),
+        **panels.diagram_data(tr, str(view or "values"), focus, highlight),
+    )
+    controls.live_widget(data)
+    if state.current_settings().y_symbol:
+        st.caption(
+            "y is kept as a symbol: formulas show const + coef·y; the y slider only "
+            "colours the gradient-flow view."
+        )
+    panels.diagram_caption(tr, str(view or "values"))
+    c1, c2 = st.columns([3, 1], vertical_alignment="top")
+    with c1, st.expander("Type an exact value"):
+        controls.exact_value_control()
+    with c2:
+        controls.reset_button()
     panels.chain_rule_panel(tr, rule)
 
 
@@ -140,14 +134,10 @@ def tabs() -> None:
 
 @st.fragment
 def workspace() -> None:
-    """Everything a slider, the diagram or a tab changes. A keypress reruns only this fragment,
-    in one run (the title and the sidebar stay as they are); the sidebar's widgets, which
-    change the network's shape or the switches, rerun the whole page."""
-    left, right = st.columns([1.35, 2], gap="medium")
-    with left:
-        live_controls()
-    with right:
-        outputs()
+    """Everything a slider, the diagram or a tab changes. A commit from the live widget reruns
+    only this fragment (the title and the sidebar stay as they are); the sidebar's widgets,
+    which change the network's shape or the switches, rerun the whole page."""
+    live_network()
     tabs()
 
 

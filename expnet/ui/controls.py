@@ -13,7 +13,8 @@ write the same store as the explorer's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final, Literal
+from functools import partial
+from typing import Any, Final, Literal
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from expnet import get_preset, parse_name
 from expnet.symbols import Symbols
 
 from . import state
+from .components.live_network import live_network
 from .model import (
     ACTIVATION_NAMES,
     LOSS_NAMES,
@@ -234,34 +236,82 @@ def setting_controls() -> Settings:
 # ---------------------------------------------------------------- parameters
 
 
-def parameter_slider(name: str, *, label: str | None = None) -> float:
-    """One slider for a canonical parameter name, bound to the URL; returns its value."""
+def symbol_html(name: str, sizes: tuple[int, ...]) -> str:
+    """The seed's symbol as HTML for the widget's label: W2_11 -> W with 11 below, (2) above."""
+    kind = name[0]
+    if kind == "W":
+        l, rest = name[1:].split("_")
+        return _script("W", rest, f"({l})")
+    if kind == "b":
+        l, j = name[1:].split("_")
+        return _script("b", j, f"({l})")
+    if kind == "x":
+        return _script("x", name[1:], "")
+    return _script("y", name[1:], "")
+
+
+def _script(base: str, below: str, above: str) -> str:
+    if not above:
+        return f"{base}<sub>{below}</sub>" if below else base
+    return f'{base}<span class="xn-script"><sup>{above}</sup><sub>{below}</sub></span>'
+
+
+def _unit_words(l: int, j: int, sizes: tuple[int, ...]) -> str:
+    """Unit j (1-based) of layer l in words: "input x1", "hidden unit 2", "output unit 1"."""
+    L = len(sizes) - 1
+    if l == 0:
+        return f"input x{j}"
+    if l == L:
+        return f"output unit {j}"
+    return f"hidden unit {j}" + (f" of layer {l}" if L > 2 else "")
+
+
+def spoken_name(name: str, sizes: tuple[int, ...]) -> tuple[str, str]:
+    """(short, full) accessible names in words, never LaTeX: ("W(2)11", "W(2)11, weight from
+    hidden unit 1 to output unit 1")."""
+    kind = name[0]
+    K = sizes[-1]
+    if kind == "W":
+        l, rest = name[1:].split("_")
+        short = f"W({l}){rest}"
+        words = (
+            f"weight from {_unit_words(int(l) - 1, int(rest[1]), sizes)} "
+            f"to {_unit_words(int(l), int(rest[0]), sizes)}"
+        )
+    elif kind == "b":
+        l, j = name[1:].split("_")
+        short = f"b({l}){j}"
+        words = f"bias of {_unit_words(int(l), int(j), sizes)}"
+    elif kind == "x":
+        short, words = name, f"input {name[1:]}"
+    else:
+        short = name
+        words = "target" if K == 1 else f"target of output {name[1:]}"
+    return short, f"{short}, {words}"
+
+
+def slider_spec(name: str) -> dict[str, object]:
+    """One slider of the live widget: its label (HTML), accessible names, range and help."""
     s = state.get_state()
     sizes = s.structure.sizes
     lo, hi = value_range(name)
     default = s.structure.default_values()[name]
-    state.prepare_widget(name, s.values[name])
+    short, aria = spoken_name(name, sizes)
     symbolic_y = name[0] == "y" and s.settings.y_symbol
-    v = st.slider(
-        label or f"${latex_symbol(name, sizes)}$",
-        min_value=lo,
-        max_value=hi,
-        value=default,
-        step=STEP,
-        format="%.2f",
-        key=name,
-        bind=BIND,
-        on_change=state.on_parameter_change,
-        args=(name,),
-        help=(
+    return {
+        "name": name,
+        "html": symbol_html(name, sizes),
+        "short": short,
+        "aria": aria,
+        "lo": lo,
+        "hi": hi,
+        "help": (
             "y is kept as a symbol in the formulas; this value only colours the "
             "gradient-flow view. Switch “Keep y as a symbol” off to use it everywhere."
             if symbolic_y
             else f"{name} (default {default:g})"
         ),
-    )
-    state.record_value(name, float(v))
-    return float(v)
+    }
 
 
 def _groups(names: Iterable[str], structure: Structure) -> dict[str, dict[int, list[str]]]:
@@ -283,23 +333,72 @@ def _groups(names: Iterable[str], structure: Structure) -> dict[str, dict[int, l
     return groups
 
 
-def parameter_controls(
-    names: Iterable[str] | None = None, *, expanded: bool = True
-) -> dict[str, float]:
-    """A slider for every parameter, input and target (or only ``names``), grouped by layer and
-    by unit, labelled with the seed's symbols. Returns {name: value}."""
+def _on_commit(key: str) -> None:
+    """The widget let go of a value (release, a keypress): into the store before the run."""
+    event: Any = st.session_state.get(key)
+    payload = event.get("commit") if hasattr(event, "get") else None
+    if isinstance(payload, dict) and isinstance(payload.get("values"), dict):
+        state.commit_values(payload["values"])
+        st.session_state[f"{key}_commits"] = st.session_state.get(f"{key}_commits", 0) + 1
+
+
+def widget_data(names: Iterable[str] | None = None, key: str = "params") -> dict[str, Any]:
+    """The live widget's data for the current problem: the network's shape, every value (the
+    store's), the switches, and the sliders of ``names`` (default: all) grouped by layer and
+    by unit, labelled with the seed's symbols."""
+    state.values_from_history()
     s = state.get_state()
     structure = s.structure
     wanted = list(names) if names is not None else structure.names()
-    out: dict[str, float] = {}
-    for title, units in _groups(wanted, structure).items():
-        with st.expander(title, expanded=expanded):
-            cols = st.columns(len(units)) if len(units) > 1 else [st.container()]
-            for col, (_, unit_names) in zip(cols, sorted(units.items()), strict=True):
-                with col:
-                    for name in unit_names:
-                        out[name] = parameter_slider(name)
-    return out
+    groups = [
+        {
+            "title": title,
+            "units": [[slider_spec(n) for n in unit] for _, unit in sorted(units.items())],
+        }
+        for title, units in _groups(wanted, structure).items()
+    ]
+    return {
+        "mode": "sliders",
+        "shape": {
+            "sizes": list(structure.sizes),
+            "activations": list(structure.activations),
+            "loss": structure.loss,
+        },
+        "values": dict(s.values),
+        "ySymbol": s.settings.y_symbol,
+        "decimals": s.settings.rounding,
+        "step": STEP,
+        "groups": groups,
+        "commit": st.session_state.get(f"{key}_commits", 0),
+    }
+
+
+def live_widget(data: dict[str, Any], *, key: str = "params") -> dict[str, float]:
+    """Draw the live network widget with ``data`` (from ``widget_data``, plus the explorer's
+    readouts and diagram in "full" mode); keep the URL in step. Returns {name: value}."""
+    live_network(
+        data, key=key, on_commit=partial(_on_commit, key), on_focus=partial(_on_focus, key)
+    )
+    state.sync_url_values()
+    return state.current_values()
+
+
+def _on_focus(key: str) -> None:
+    event: Any = st.session_state.get(key)
+    name = event.get("focus") if hasattr(event, "get") else None
+    if isinstance(name, str) and name and name[0] in "Wbx":
+        st.session_state["focus"] = name
+
+
+def parameter_controls(
+    names: Iterable[str] | None = None, *, expanded: bool = True, key: str = "params"
+) -> dict[str, float]:
+    """The live widget's sliders for every parameter, input and target (or only ``names``),
+    grouped by layer and by unit: a drag previews in the browser and commits to the store
+    (and the URL) on release. ``expanded`` is kept for callers; groups start open.
+    Returns {name: value}."""
+    del expanded
+    return live_widget(widget_data(names, key), key=key)
 
 
 def _set_exact() -> None:

@@ -5,6 +5,7 @@ finite differences, train) and are only formatted here.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -25,7 +26,7 @@ from expnet import (
     weight_names,
 )
 from expnet.figures.activation import activation_figure
-from expnet.figures.network import network_figure
+from expnet.figures.network import HIGHLIGHT, NEGATIVE, POSITIVE, network_figure
 from expnet.gradcheck import relative_error
 from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
@@ -62,25 +63,43 @@ def gradient_text(tr: Trace, name: str, digits: int = 6) -> str:
 # ---------------------------------------------------------------- headline numbers
 
 
-def prediction_metrics(tr: Trace, focus: str | None = None) -> None:
-    """p (4 decimals, one metric per output) and J on one row, ∂J/∂(focus) under them."""
+def readouts(tr: Trace, focus: str | None = None) -> list[dict[str, object]]:
+    """The live widget's headline numbers from the core: p (one per output; 4 decimals, or
+    the by-hand decimals), J (or J(y) while y is a symbol) and ∂J/∂(focus). ``kind``, ``k``
+    and ``name`` tell the widget's preview what each box shows."""
     K = tr.problem.outputs
     S = tr.symbols
     # as by hand, values carry tr.decimals decimals: show them so (0.282, not 0.2820)
     decimals = 4 if tr.decimals is None else tr.decimals
-    # one output: p and J side by side; several: the p's on a row, J under them
-    cols = st.columns(K + 1 if K == 1 else K, gap="small")
-    for k in range(K):
-        with cols[k]:
-            st.metric(f"Prediction {S.p_text(k)}", fixed(float(tr.p[k]), decimals), border=True)
-    with cols[K] if K == 1 else st.container():
-        if tr.loss is None:
-            st.metric("Loss J", "J(y)", help="y is kept as a symbol", border=True)
-        else:
-            st.metric("Loss J", fixed(tr.loss, decimals), border=True)
+    out: list[dict[str, object]] = [
+        {
+            "key": f"p{k + 1}",
+            "kind": "p",
+            "k": k,
+            "label": f"Prediction {S.p_text(k)}",
+            "value": fixed(float(tr.p[k]), decimals),
+        }
+        for k in range(K)
+    ]
+    out.append(
+        {
+            "key": "J",
+            "kind": "J",
+            "label": "Loss J",
+            "value": "J(y)" if tr.loss is None else fixed(tr.loss, decimals),
+        }
+    )
     if focus:
-        sym = text_symbol(focus, tr.problem.sizes)
-        st.metric(f"∂J/∂{sym}", gradient_text(tr, focus, 4), border=True)
+        out.append(
+            {
+                "key": "grad",
+                "kind": "grad",
+                "name": focus,
+                "label": f"∂J/∂{text_symbol(focus, tr.problem.sizes)}",
+                "value": gradient_text(tr, focus, 4),
+            }
+        )
+    return out
 
 
 def issues_warning(tr: Trace) -> None:
@@ -92,34 +111,40 @@ def issues_warning(tr: Trace) -> None:
 # ---------------------------------------------------------------- diagram
 
 
-def _on_diagram_select() -> None:
-    event = st.session_state.get("diagram")
-    try:
-        points = event["selection"]["points"]  # type: ignore[index]
-    except (KeyError, TypeError):
-        return
-    for point in points:
-        name = point.get("customdata")
-        if isinstance(name, list):
-            name = name[0] if name else None
-        if isinstance(name, str) and name and name[0] in "Wbx":
-            st.session_state["focus"] = name
-            return
-
-
-def network_panel(tr: Trace, view: str, focus: str | None, highlight: Sequence[tuple]) -> None:
+def diagram_data(
+    tr: Trace, view: str, focus: str | None, highlight: Sequence[tuple]
+) -> dict[str, object]:
+    """The live widget's diagram from the core: the figure (``network_figure``), the view,
+    the focus, which edges the chain rule marks, and the colours the preview redraws with."""
     values = state.current_values()
     y_value = tuple(values[n] for n in y_names(tr.problem.outputs, False))
     fig = network_figure(tr, view, focus, highlight, y_value if tr.symbolic else None)
-    st.plotly_chart(
-        fig,
-        key="diagram",
-        on_select=_on_diagram_select,
-        selection_mode="points",
-        config={"displayModeBar": False},
-        width="stretch",
-    )
+    spec = json.loads(fig.to_json())
+    marks = set(highlight)
+    edges = spec["data"][0]["customdata"]
+    marked = [
+        i
+        for i, name in enumerate(edges)
+        if ("edge", int(name[1]), int(name.split("_")[1][0]) - 1, int(name[-1]) - 1) in marks
+    ]
+    return {
+        "figure": {"data": spec["data"], "layout": spec["layout"]},
+        "view": view,
+        "focus": focus,
+        "markedEdges": marked,
+        "style": {"positive": POSITIVE, "negative": NEGATIVE, "highlight": HIGHLIGHT},
+        "plotConfig": {"displayModeBar": False, "responsive": True},
+        "yNames": y_names(tr.problem.outputs, False),
+        "diagramLabel": (
+            "Network diagram: units with their values, edges with their weights; choose a "
+            "parameter with “Chain rule for” or by clicking an edge label or a unit."
+        ),
+    }
+
+
+def diagram_caption(tr: Trace, view: str) -> None:
     if view == "gradient" and tr.symbolic:
+        values = state.current_values()
         ys = ", ".join(f"{n} = {values[n]:g}" for n in y_names(tr.problem.outputs, False))
         st.caption(
             f"y is a symbol, so the colours use {ys} (the y slider); labels and hover show "

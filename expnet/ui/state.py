@@ -297,6 +297,56 @@ def set_values(values: dict[str, float], *, undoable: bool = True) -> list[str]:
     return clamped
 
 
+def commit_values(values: dict[str, Any]) -> None:
+    """The live widget's commit: values moved by hand go to the store (clamped to their
+    ranges; not undoable, like a slider move). Non-numbers and unknown names are ignored."""
+    s = get_state()
+    for name, v in values.items():
+        if (
+            name in s.values
+            and isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+        ):
+            s.values[name] = clamp(name, float(v))
+
+
+def sync_url_values() -> None:
+    """The URL holds every parameter value that differs from its default (and no other), so
+    the address bar shares the exact network. Written only where it differs: each write is
+    one entry in the browser's history."""
+    s = get_state()
+    defaults = s.structure.default_values()
+    qp = st.query_params
+    wanted = {n: repr(v) for n, v in s.values.items() if v != defaults.get(n)}
+    stale = [k for k in qp if PARAMETER_PATTERN.fullmatch(k) and k not in wanted]
+    changed = {k: v for k, v in wanted.items() if qp.get(k) != v}
+    if stale or changed:
+        with contextlib.suppress(Exception):  # e.g. a key another widget is bound to
+            for k in stale:
+                del qp[k]
+            qp.update(changed)
+
+
+def values_from_history() -> bool:
+    """After the browser's back or forward button, the URL's values win (the same rules as a
+    share link: missing or bad values take their defaults). Returns whether anything moved."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not getattr(ctx, "is_history_navigation", False):
+        return False
+    s = get_state()
+    qp = st.query_params
+    clean, _ = validate_query_params({k: qp.get_all(k) for k in qp}, _EXTRA_QUERY_KEYS)
+    defaults = s.structure.default_values()
+    values = {n: float(clean.get(n, defaults[n])) for n in s.values}
+    if values == s.values:
+        return False
+    s.values = values
+    return True
+
+
 def set_settings(**changes: Any) -> None:
     """Change y_symbol, by_hand or decimals from code."""
     s = get_state()

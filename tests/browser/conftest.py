@@ -15,7 +15,7 @@ Typical test::
         metric = page.locator("[data-testid=stMetricValue]").first
         before = metric.inner_text()
         with expect_rerun(page):
-            page.locator(".st-key-W2_11 input[type=range]").press("ArrowRight")
+            page.locator(parameter_slider("W2_11")).press("ArrowRight")
         assert metric.inner_text() != before
         page.screenshot(path=artifact_path(request, "after"), full_page=True)
 """
@@ -155,6 +155,12 @@ def expect_rerun(page: Page, timeout: float = 15_000) -> Iterator[None]:
         timeout=timeout,
     )
     page.evaluate(_TWO_FRAMES_JS)
+
+
+def parameter_slider(name: str) -> str:
+    """CSS selector of the live network widget's slider (a range input) for a parameter
+    (W2_11, b1_2, x1, y), on the explorer and in the landscape's sidebar."""
+    return f".xn-slider[data-name={name}] input[type=range]"
 
 
 def artifact_path(request: pytest.FixtureRequest, name: str) -> Path:

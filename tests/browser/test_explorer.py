@@ -22,8 +22,9 @@ from .conftest import artifact_path, expect_rerun, wait_for_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 HOMEWORK = get_preset("homework").problem
-METRIC = "[data-testid=stMetricValue]"
-THUMB = ".st-key-W2_11 input[type=range]"
+METRIC = ".xn-readout[data-key=p1] .xn-readout-value"
+THUMB = ".xn-slider[data-name=W2_11] input[type=range]"
+W2_11_VALUE = ".xn-slider[data-name=W2_11] .xn-slider-value"
 #: Generous: on a shared 2-CPU machine a first page load can take many seconds.
 LOADED_MACHINE_TIMEOUT_MS = 60_000
 TALL: ViewportSize = {"width": 1400, "height": 2400}
@@ -31,7 +32,8 @@ TALL: ViewportSize = {"width": 1400, "height": 2400}
 pytestmark = pytest.mark.browser
 
 
-def cli_prediction(problem: Problem) -> list[float]:
+def cli_solve(problem: Problem) -> dict:
+    """`python -m expnet solve` for ``problem``: the independent reference."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         f.write(problem.to_json())
     try:
@@ -45,7 +47,11 @@ def cli_prediction(problem: Problem) -> list[float]:
         )
     finally:
         Path(f.name).unlink()
-    return [float(v) for v in json.loads(out.stdout)["prediction"]]
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def cli_prediction(problem: Problem) -> list[float]:
+    return [float(v) for v in cli_solve(problem)["prediction"]]
 
 
 def prediction(page: Page) -> str:
@@ -59,7 +65,7 @@ def open_page(page: Page, url: str) -> None:
     page.goto(url)
     wait_for_idle(page, LOADED_MACHINE_TIMEOUT_MS)
     page.wait_for_selector(METRIC)
-    page.wait_for_selector(".st-key-diagram .main-svg", state="attached")
+    page.wait_for_selector(".xn-diagram .main-svg", state="attached")
     page.wait_for_selector(".katex", state="attached")
 
 
@@ -83,7 +89,7 @@ def test_opening_the_app_shows_p_0_2823(
 ) -> None:
     open_page(page, streamlit_server)
     assert prediction(page) == "0.2823"
-    expect(page.locator(".st-key-diagram")).to_be_visible()
+    expect(page.locator(".xn-diagram")).to_be_visible()
     # the worked solution is on screen, in the seed's symbols and with its answer
     text = page.locator("[data-testid=stMain]").inner_text()
     assert "Worked solution" in text and "Forward pass" in text
@@ -104,8 +110,9 @@ def test_keyboard_on_w2_11_updates_p_like_the_cli(
     expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
     assert query(page).get("W2_11") == ["-2.95"]
     # the diagram's edge label and the slider agree
-    expect(page.locator(".st-key-W2_11")).to_contain_text("-2.95")
-    expect(page.locator(".st-key-diagram")).to_contain_text("-2.95")
+    expect(page.locator(W2_11_VALUE)).to_have_text("−2.95")
+    expect(page.locator(".xn-diagram")).to_contain_text("-2.95")
+    expect(page.locator(THUMB)).to_have_attribute("aria-valuetext", "W(2)11: −2.95")
     with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
         thumb.press("PageDown")  # a big step: -2.95 - 0.1 · range ... whatever it is, p follows
     value = float(query(page)["W2_11"][0])
@@ -120,7 +127,7 @@ def test_share_link_restores_w2_11(
     open_page(page, f"{streamlit_server}/?W2_11=-2.5&view=gradient&focus=W1_11")
     expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -2.5}))[0]
     assert prediction(page) == f"{expected:.4f}"
-    expect(page.locator(".st-key-W2_11")).to_contain_text("-2.50")
+    expect(page.locator(W2_11_VALUE)).to_have_text("−2.50")
     assert query(page).get("W2_11") == ["-2.5"]
     assert not page.locator("[data-testid=stAlert]").count()
     shot(page, request, "shared_link_gradient_view")
@@ -167,7 +174,7 @@ def test_values_survive_switching_pages(
         page.locator("[data-testid=stSidebarNavLink]", has_text="Explorer").click()
     page.wait_for_selector(THUMB)
     expect(page.locator(METRIC).first).to_have_text(p)
-    expect(page.locator(".st-key-W2_11")).to_contain_text("-2.49")
+    expect(page.locator(W2_11_VALUE)).to_have_text("−2.49")
     shot(page, request, "back_on_explorer")
 
 
@@ -190,7 +197,7 @@ def test_clicking_the_diagram_chooses_the_chain_rule(
     page: Page, streamlit_server: str, request: pytest.FixtureRequest
 ) -> None:
     open_page(page, streamlit_server)
-    traces = page.locator(".st-key-diagram .scatterlayer .trace")
+    traces = page.locator(".xn-diagram .scatterlayer .trace")
     # the first trace holds one label per weight, in the order W1_11, W1_12, W1_21, ...
     with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
         traces.first.locator(".points path").nth(1).click(force=True)
@@ -202,3 +209,88 @@ def test_clicking_the_diagram_chooses_the_chain_rule(
         traces.nth(2).locator(".points path").nth(3).click(force=True)
     page.wait_for_url("**focus=b1_2**")
     shot(page, request, "chain_rule_for_b1_2")
+
+
+def test_a_mouse_drag_of_w2_11_is_live_and_the_release_matches_the_cli(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, f"{streamlit_server}/?y_symbol=false&y=0.7")
+    page.evaluate(
+        """(sel) => {
+            window.__ps = [];
+            const v = document.querySelector(sel);
+            new MutationObserver(() => window.__ps.push(v.textContent))
+                .observe(v, {childList: true, characterData: true, subtree: true});
+        }""",
+        METRIC,
+    )
+    runs_before = page.evaluate("window.__expnetRunsFinished")
+    box = page.locator(THUMB).bounding_box()
+    assert box
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + box["width"] * 0.36  # near the thumb at -3 (range -10..10)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    for i in range(1, 41):
+        page.mouse.move(x0 + i * box["width"] * 0.006, y)
+        page.wait_for_timeout(16)
+    during = page.evaluate("window.__ps.slice()")
+    runs_during = page.evaluate("window.__expnetRunsFinished") - runs_before
+    shot(page, request, "while_dragging")
+    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        page.mouse.up()
+    assert len(set(during)) >= 10, during  # p moved with the hand, before the release
+    assert runs_during == 0  # ... and the server was not asked
+    page.wait_for_selector(".xn-root[data-source=core]")
+    value = float(query(page)["W2_11"][0])
+    assert -3.0 < value < 10.0
+    solved = cli_solve(set_values(HOMEWORK.with_target([0.7]), {"W2_11": value}))
+    expect(page.locator(METRIC)).to_have_text(f"{solved['prediction'][0]:.4f}")
+    expect(page.locator(".xn-readout[data-key=J] .xn-readout-value")).to_have_text(
+        f"{solved['loss']:.4f}"
+    )
+    check = page.locator(".st-key-fd_check").inner_text()
+    analytic = float(check.split("chain rule")[1].split()[0].replace("−", "-"))
+    focus = query(page).get("focus", ["W2_11"])[0]
+    l, j, i = int(focus[1]), int(focus[3]), int(focus[4])
+    assert analytic == pytest.approx(solved["grad"]["W"][l - 1][j - 1][i - 1], rel=1e-8)
+    shot(page, request, "after_release")
+
+
+def test_phone_sized_viewport(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, streamlit_server)
+    assert prediction(page) == "0.2823"
+    # one column: the readouts and the diagram fit the screen's width
+    for sel in (".xn-readouts", ".xn-diagram", ".xn-sliders"):
+        box = page.locator(sel).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, sel
+    page.screenshot(path=artifact_path(request, "phone"))
+
+
+def test_history_navigation_and_home_end_keys(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    open_page(page, streamlit_server)
+    thumb = page.locator(THUMB)
+    thumb.focus()
+    for _ in range(2):
+        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+            thumb.press("ArrowRight")
+    assert query(page).get("W2_11") == ["-2.98"]
+    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        page.go_back()  # each commit is one entry in the browser's history
+    expect(page.locator(W2_11_VALUE)).to_have_text("−2.99")
+    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -2.99}))[0]
+    expect(page.locator(METRIC)).to_have_text(f"{expected:.4f}")
+    thumb.focus()
+    for key, value in (("End", "10.00"), ("Home", "−10.00"), ("PageUp", "−8.00")):
+        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+            thumb.press(key)
+        expect(thumb).to_have_attribute("aria-valuetext", f"W(2)11: {value}")
+    assert query(page).get("W2_11") == ["-8.0"]
+    expect(thumb).to_have_attribute(
+        "aria-label", "W(2)11, weight from hidden unit 1 to output unit 1"
+    )

@@ -16,7 +16,7 @@ import time
 
 from playwright.sync_api import Frame, Page
 
-from .conftest import artifact_path, expect_rerun, wait_for_idle
+from .conftest import artifact_path, expect_rerun, parameter_slider, wait_for_idle
 
 # Generous: the explorer's first load is heavy, and the machine may be shared.
 FIRST_LOAD_MS = 90_000
@@ -75,7 +75,7 @@ def _metric(page: Page, label: str) -> str:
 
 
 def _press(page: Page, key: str, times: int = 1, direction: str = "ArrowRight") -> None:
-    thumb = page.locator(f".st-key-{key} input[type=range]").first
+    thumb = page.locator(parameter_slider(key)).first
     thumb.scroll_into_view_if_needed(timeout=RERUN_MS)
     for _ in range(times):
         with expect_rerun(page, RERUN_MS):

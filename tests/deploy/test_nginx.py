@@ -31,6 +31,7 @@ from tests.browser.conftest import (
     MAIN_SELECTOR,
     artifact_path,
     expect_rerun,
+    parameter_slider,
     wait_for_idle,
 )
 
@@ -192,7 +193,7 @@ def test_a_client_stays_on_its_replica(deployment: Deployment, cookie_per_replic
 
 
 def _slider(page):
-    keyed = page.locator(f".st-key-{SLIDER} input[type=range], .st-key-{SLIDER} [role=slider]")
+    keyed = page.locator(f"{parameter_slider(SLIDER)}, .st-key-{SLIDER} [role=slider]")
     if keyed.count():
         return keyed.first
     return page.locator(

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import artifact_path, expect_rerun, wait_for_idle
+from tests.browser.conftest import artifact_path, expect_rerun, parameter_slider, wait_for_idle
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def _open(page, url: str) -> list[str]:
 
 
 def _slider(page, key: str):
-    return page.locator(f".st-key-{key} input[type=range]").first
+    return page.locator(parameter_slider(key)).first
 
 
 def test_doctored_link_opens_with_one_warning(page, streamlit_server, request):

@@ -107,11 +107,35 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def widget(at: AppTest) -> dict:
+    """The data the page gave its live network widget (the last one drawn: the explorer's)."""
+    found = at.get("bidi_component")
+    assert found, "no live network widget on the page"
+    return json.loads(found[-1].proto.json)  # type: ignore[no-any-return]
+
+
 def metric(at: AppTest, label: str) -> str:
-    for m in at.metric:
-        if m.label == label:
-            return str(m.value)
-    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+    """A headline number as the page sends it: the widget's readouts from the core."""
+    readouts = widget(at).get("readouts", [])
+    for r in readouts:
+        if r["label"] == label:
+            return str(r["value"])
+    raise AssertionError(f"no readout {label!r}: {[r['label'] for r in readouts]}")
+
+
+def slider_value(at: AppTest, name: str) -> float:
+    return float(widget(at)["values"][name])
+
+
+def slider_names(at: AppTest) -> list[str]:
+    return [s["name"] for g in widget(at)["groups"] for unit in g["units"] for s in unit]
+
+
+def move(at: AppTest, **values: float) -> AppTest:
+    """What the widget's commit does (``state.commit_values``), then the run it starts; the
+    browser side of a commit is tested in tests/browser."""
+    at.session_state["_expnet"].values.update(values)
+    return at.run()
 
 
 def page_problem(at: AppTest) -> Problem:
@@ -121,7 +145,7 @@ def page_problem(at: AppTest) -> Problem:
         {w.key: w.value for w in [*at.number_input, *at.selectbox] if w.key in STRUCTURE_KEYS}
     )
     structure = Structure.from_widget_values(widgets)
-    values = {str(s.key): float(s.value) for s in at.slider}  # type: ignore[arg-type]
+    values = {k: float(v) for k, v in widget(at)["values"].items()}
     return make_problem(structure, values, bool(at.toggle(key="y_symbol").value))
 
 
@@ -153,9 +177,12 @@ def test_opening_the_app_shows_the_homework() -> None:
     assert metric(at, "Prediction p") == "0.2823"
     assert metric(at, "Loss J") == "J(y)"
     assert not at.warning
-    keys = [str(s.key) for s in at.slider]
-    assert sorted(keys) == sorted(parameter_names(HOMEWORK))
-    assert all(s.label.startswith("$") and s.label.endswith("$") for s in at.slider)
+    assert sorted(slider_names(at)) == sorted(parameter_names(HOMEWORK))
+    sliders = {s["name"]: s for g in widget(at)["groups"] for unit in g["units"] for s in unit}
+    # names in words for screen readers, never LaTeX source
+    assert sliders["W2_11"]["aria"] == "W(2)11, weight from hidden unit 1 to output unit 1"
+    assert sliders["x1"]["aria"] == "x1, input 1"
+    assert not any("\\" in s["aria"] or "{" in s["aria"] for s in sliders.values())
     assert at.selectbox(key="preset").value == "homework"
     assert at.toggle(key="y_symbol").value is True
     assert at.toggle(key="by_hand").value is False
@@ -171,10 +198,7 @@ def test_prediction_and_gradients_equal_the_cli() -> None:
 
 def test_moving_sliders_updates_every_number_like_the_cli() -> None:
     at = app(tab=TABLE_TAB)
-    at.slider(key="W2_11").set_value(-2.5)
-    at.slider(key="x1").set_value(1.2)
-    at.slider(key="b1_2").set_value(0.3)
-    at.run()
+    move(at, W2_11=-2.5, x1=1.2, b1_2=0.3)
     no_exception(at)
     problem = set_values(HOMEWORK, {"W2_11": -2.5, "x1": 1.2, "b1_2": 0.3})
     assert page_problem(at) == problem
@@ -183,9 +207,8 @@ def test_moving_sliders_updates_every_number_like_the_cli() -> None:
     assert_table_matches_cli(at, problem)
 
     # y becomes a number: J appears and the gradients lose their symbol
-    at.toggle(key="y_symbol").set_value(False)
-    at.slider(key="y").set_value(0.7)
-    at.run()
+    at.toggle(key="y_symbol").set_value(False).run()
+    move(at, y=0.7)
     no_exception(at)
     numeric = problem.with_target([0.7])
     solved = cli_solve(numeric)
@@ -251,17 +274,17 @@ def test_preset_switch_loads_its_values_and_matches_cli() -> None:
     assert metric(at, "Loss J") == f"{solved['loss']:.4f}"
     assert_table_matches_cli(at, problem)
     # reset brings the preset's values back after a change
-    at.slider(key="W1_11").set_value(1.0).run()
-    assert at.slider(key="W1_11").value == 1.0
+    move(at, W1_11=1.0)
+    assert slider_value(at, "W1_11") == 1.0
     at.button(key="reset_values").click().run()
-    assert at.slider(key="W1_11").value == pytest.approx(0.15)
+    assert slider_value(at, "W1_11") == pytest.approx(0.15)
 
 
 def test_layer_sizes_and_activations_change_within_limits() -> None:
     at = app()
     at.number_input(key="inputs").set_value(3).run()
     no_exception(at)
-    keys = {s.key for s in at.slider}
+    keys = set(slider_names(at))
     assert {"x3", "W1_13", "W1_23"} <= keys
     problem = page_problem(at)
     assert problem.sizes == (3, 2, 1)
@@ -270,7 +293,7 @@ def test_layer_sizes_and_activations_change_within_limits() -> None:
 
     at.number_input(key="hidden").set_value(2).run()
     no_exception(at)
-    assert any(str(s.key).startswith("W3_") for s in at.slider)
+    assert any(name.startswith("W3_") for name in slider_names(at))
     assert at.number_input(key="inputs").max == 4
     assert at.number_input(key="units1").max == 4
     assert at.number_input(key="hidden").max == 3
@@ -282,7 +305,7 @@ def test_changing_an_activation_keeps_the_weights() -> None:
     no_exception(at)
     problem = page_problem(at)
     assert [layer.activation for layer in problem.layers] == ["tanh", "exp"]
-    assert at.slider(key="W1_11").value == 4.0
+    assert slider_value(at, "W1_11") == 4.0
     solved = cli_solve(problem)
     assert metric(at, "Prediction p") == f"{solved['prediction'][0]:.4f}"
     at.selectbox(key="loss").set_value("poisson_nll").run()
@@ -325,7 +348,7 @@ def test_type_an_exact_value() -> None:
     at.number_input(key="exact_value").set_value(-1.2345)
     at.button(key="exact_set").click().run()
     no_exception(at)
-    assert at.slider(key="W2_12").value == pytest.approx(-1.2345)
+    assert slider_value(at, "W2_12") == pytest.approx(-1.2345)
     solved = cli_solve(set_values(HOMEWORK, {"W2_12": -1.2345}))
     assert metric(at, "Prediction p") == f"{solved['prediction'][0]:.4f}"
 
@@ -334,7 +357,7 @@ def test_share_link_restores_values_and_settings() -> None:
     at = app(W2_11="-2.5", x2="0.25", y_symbol="false", y="0.5", view="gradient")
     no_exception(at)
     assert not at.warning
-    assert at.slider(key="W2_11").value == -2.5
+    assert slider_value(at, "W2_11") == -2.5
     assert at.segmented_control(key="view").value == "gradient"
     problem = set_values(HOMEWORK, {"W2_11": -2.5, "x2": 0.25, "y": 0.5})
     assert page_problem(at) == problem
@@ -386,8 +409,8 @@ def test_a_link_with_hundreds_of_unknown_keys() -> None:
     no_exception(at)
     assert len(at.warning) == 1
     assert "and 985 more" in at.warning[0].value
-    assert at.slider(key="W2_12").value == -0.5
-    assert at.slider(key="W2_11").value == -3.0
+    assert slider_value(at, "W2_12") == -0.5
+    assert slider_value(at, "W2_11") == -3.0
 
 
 def test_a_link_with_thousands_of_keys_opens_with_defaults() -> None:
@@ -406,12 +429,12 @@ def test_overflow_is_a_clear_warning_and_the_page_keeps_working() -> None:
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and "output unit 1" in warnings[0] and "e^z" in warnings[0]
     assert metric(at, "Prediction p") == "overflow"
-    assert "nan" not in " ".join(str(m.value) for m in at.metric).lower()
+    assert "nan" not in " ".join(str(r["value"]) for r in widget(at)["readouts"]).lower()
     assert at.button(key="take_step").disabled
     rows = table(at)
     assert rows["W1_11"]["value"] == "10"
     # the rest of the page works: move a slider back into range and the warning goes
-    at.slider(key="W2_11").set_value(0.0).run()
+    move(at, W2_11=0.0)
     no_exception(at)
     assert not at.warning
     solved = cli_solve(page_problem(at))
@@ -420,14 +443,14 @@ def test_overflow_is_a_clear_warning_and_the_page_keeps_working() -> None:
 
 def test_state_survives_switching_pages() -> None:
     at = app()
-    at.slider(key="W2_11").set_value(-2.5).run()
+    move(at, W2_11=-2.5)
     p = metric(at, "Prediction p")
     at.switch_page("pages/landscape.py").run()
     no_exception(at)
-    assert not any(s.key == "W2_11" for s in at.main.slider)  # not drawn on this page
+    assert slider_value(at, "W2_11") == -2.5  # the landscape's sliders (in its sidebar)
     at.switch_page("pages/explorer.py").run()
     no_exception(at)
-    assert at.slider(key="W2_11").value == -2.5
+    assert slider_value(at, "W2_11") == -2.5
     assert metric(at, "Prediction p") == p
 
 

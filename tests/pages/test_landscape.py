@@ -119,9 +119,15 @@ def test_figures_show_the_core_values(numeric: AppTest, log_color: bool) -> None
     np.testing.assert_array_equal(surface["z"], z)
 
 
+def _move(at: AppTest, **values: float) -> AppTest:
+    """What the live widget's commit does (``state.commit_values``), then the run it starts."""
+    at.session_state["_expnet"].values.update(values)
+    return at.run()
+
+
 def test_a_slider_moves_the_point_and_the_numbers(numeric: AppTest) -> None:
     at = numeric
-    at.slider(key="W2_11").set_value(-2.5).run()
+    _move(at, W2_11=-2.5)
     assert not at.exception
     tr = trace(_problem(at))
     assert _values(at)["W2_11"] == -2.5
@@ -130,7 +136,7 @@ def test_a_slider_moves_the_point_and_the_numbers(numeric: AppTest) -> None:
     assert (point["x"][0], point["y"][0]) == (-2.5, 4.0)
     # A value off the plane reshapes the surface.
     before = _figure(at, "ls_surface")["data"][0]["z"]
-    at.slider(key="x1").set_value(1.0).run()
+    _move(at, x1=1.0)
     after = _figure(at, "ls_surface")["data"][0]["z"]
     assert not np.allclose(before, after, equal_nan=True)
 
@@ -190,7 +196,7 @@ def test_window_edges_are_bounded(numeric: AppTest) -> None:
 
 def test_window_recentres_on_the_current_point(numeric: AppTest) -> None:
     at = numeric
-    at.slider(key="W1_11").set_value(9.5).run()
+    _move(at, W1_11=9.5)
     assert any("outside the window" in i.value for i in at.info)
     at.button(key="ls_recentre").click().run()
     assert not any("outside the window" in i.value for i in at.info)

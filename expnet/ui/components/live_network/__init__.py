@@ -1,0 +1,113 @@
+"""The live network widget: sliders that preview the network in the browser every frame, and
+commit to Python on release.
+
+Built with ``st.components.v2.component`` (mounted in the page itself, no iframe). Its
+JavaScript is ``engine.js`` (the forward and backward pass, a preview of ``expnet.trace``,
+tested against it in tests/browser/test_engine_parity.py) followed by ``widget.js`` (sliders,
+readouts, the diagram); ``widget.css`` styles it with the theme's variables.
+
+What moves live and what waits:
+
+- While a slider is dragged (mouse, touch, pen: the native range input's pointer events) or
+  a key is held, every animation frame recomputes the network in the browser and redraws
+  the readouts (p, J or J(y), ∂J/∂ of the focused parameter) and, in ``"full"`` mode, the
+  diagram (values or gradient view: colours, widths, labels). Nothing reaches the server.
+- On release, and on each single keypress (a held key's auto-repeat commits at most every
+  250 ms), the widget sends the trigger ``commit`` = ``{"values": {name: value}, "seq": n}``
+  and Python's ``on_commit`` callback stores it (the store, the URL); the script then
+  recomputes everything with the NumPy core and passes the core's numbers back in ``data``,
+  which replace every number the widget shows (the widget marks its root with
+  ``data-source="core"`` and ``data-commit`` = ``data["commit"]``).
+- A click on the diagram sends the trigger ``focus`` = the canonical name clicked.
+
+Window events (for other parts of the page, e.g. the landscape's plots): on every preview
+frame the widget dispatches ``window.dispatchEvent(new CustomEvent("expnet:preview",
+{detail}))``, and on each commit ``"expnet:commit"`` with the same ``detail``:
+``{values: {name: number}, J: number | null, grad: {name: number}}`` — every parameter's
+value, J (null while y is kept as a symbol) and ∂J/∂name for every W, b and x (while y is a
+symbol: evaluated at the y slider's value, as the gradient view's colours are). Numbers
+are the browser's preview; the core's follow after the commit's rerun.
+
+Plotly.js: the diagram draws with the copy inside the plotly Python package
+(``package_data/plotly.min.js``, 4.8 MB, no CDN). How it reaches the page, measured:
+
+- inline as the component's ``js``: the inline text is part of the element's message, so
+  every rerun (every commit) would send the 4.8 MB again, and the browser hashes the text
+  on every render to find its module; rejected (the widget's own JS is 26 kB);
+- an ``asset_dir``: needs an installed package with a component manifest; the app runs from
+  a clone, not an installed package;
+- Streamlit's static serving: needs ``server.enableStaticServing`` and a copy under
+  ``static/`` in the repository;
+- a v1 component's folder (chosen): Streamlit serves any file of a declared v1 component's
+  folder, gzipped (1.5 MB on the wire). The widget declares one holding only a copy of
+  ``plotly.min.js`` and loads it once per page with a ``<script>`` tag (``window.Plotly``),
+  which then survives the app's page switches. bench/drag.py prints the load time; a full
+  browser reload fetches it again (Streamlit sends no validator for these files).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import plotly
+import streamlit as st
+from streamlit.components import v1 as components_v1
+
+HERE = Path(__file__).parent
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+NAME = "expnet_live_network"
+
+
+def _js() -> str:
+    return (HERE / "engine.js").read_text() + "\n" + (HERE / "widget.js").read_text()
+
+
+_COMPONENT = st.components.v2.component(
+    NAME, js=_js(), css=(HERE / "widget.css").read_text(), isolate_styles=False
+)
+
+
+@lru_cache(maxsize=1)
+def _plotly_dir() -> Path:
+    """A folder holding only plotly.min.js, copied from the plotly package once."""
+    folder = Path(tempfile.gettempdir()) / "expnet-components" / f"plotly-{plotly.__version__}"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "plotly.min.js"
+    if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        os.close(fd)
+        shutil.copyfile(PLOTLY_JS, tmp)
+        os.replace(tmp, target)  # atomic for a concurrent reader
+    return folder
+
+
+def plotly_url() -> str:
+    """The URL of plotly.min.js, served by Streamlit from a v1 component's folder."""
+    served = components_v1.declare_component("plotly_js", path=str(_plotly_dir()))
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}" if base else ""
+    return f"{prefix}/component/{served.name}/plotly.min.js"
+
+
+def live_network(
+    data: dict[str, Any],
+    *,
+    key: str,
+    on_commit: Callable[[], None],
+    on_focus: Callable[[], None] | None = None,
+) -> Any:
+    """Mount the widget. ``data`` (built by ``expnet.ui.controls``): mode ("full" or
+    "sliders"), shape {sizes, activations, loss}, values, ySymbol, decimals, step, groups
+    [{title, units: [[{name, html, aria, short, lo, hi, help}]]}], and in "full" mode the
+    readouts, the figure (the core's diagram), view, focus, style, plotlyUrl. ``on_commit``
+    reads ``st.session_state[key]["commit"]``; ``on_focus`` reads ``...["focus"]``."""
+    callbacks: dict[str, Any] = {"on_commit_change": on_commit}
+    if on_focus is not None:
+        callbacks["on_focus_change"] = on_focus
+    return _COMPONENT(key=key, data=data, width="stretch", height="content", **callbacks)

@@ -1,0 +1,248 @@
+/*
+ * expnet preview engine: the forward and backward pass of a small network, in the browser.
+ *
+ * THIS IS A PREVIEW. The NumPy core (expnet/trace.py) is the authority: the widget shows
+ * these numbers only while a slider moves, and replaces every one of them by the core's
+ * after each commit. tests/browser/test_engine_parity.py runs this file in Chromium on
+ * hundreds of random networks against the core (relative difference <= 1e-12, identical
+ * strings when rounding as by hand).
+ *
+ * It mirrors expnet.trace.trace step by step: a(0) = x, z(l) = W(l) a(l-1) + b(l),
+ * a(l) = f_l(z(l)), p = a(L); dJ/dp_k = c_k + d_k y_k; δ(L) = dJ/dp ⊙ f_L'(z(L)),
+ * δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ f_l'(z(l)); dJ/dW(l) = δ(l) a(l-1)ᵀ, dJ/db(l) = δ(l),
+ * dJ/dx = W(1)ᵀ δ(1). With `decimals` = k every x, z and a is rounded to k decimals as by
+ * hand and carried on; derivatives that are not polynomials in (z, a) (softplus' σ(z),
+ * the Poisson and cross-entropy dJ/dp parts) are rounded too. Rounding "as by hand": the
+ * number's shortest round-trip decimal (Number.prototype.toString, like Python's repr),
+ * rounded in decimal, half away from zero.
+ *
+ * Network: {sizes, layers: [{W: [[...]], b: [...], activation}], loss, x: [...],
+ *           y: [...] | null}. Indices are 0-based here; names (W2_11 ...) are 1-based.
+ */
+var ExpnetEngine = (function () {
+  "use strict";
+
+  // ---------------------------------------------------------------- rounding as by hand
+
+  /** x rounded to k decimals: its shortest decimal representation, rounded half away
+   *  from zero in decimal (Python: Decimal(repr(x)).quantize(1e-k, ROUND_HALF_UP)). */
+  function roundHalfAway(x, k) {
+    if (!Number.isFinite(x) || x === 0) return x;
+    var text = Math.abs(x).toString(); // "123.45", "1.5e-7", "1e+21"
+    var exp = 0;
+    var e = text.indexOf("e");
+    if (e >= 0) {
+      exp = parseInt(text.slice(e + 1), 10);
+      text = text.slice(0, e);
+    }
+    var dot = text.indexOf(".");
+    if (dot >= 0) {
+      exp -= text.length - dot - 1;
+      text = text.slice(0, dot) + text.slice(dot + 1);
+    }
+    // |x| = int(text) * 10^exp exactly (as decimals)
+    var drop = -k - exp; // digits to remove from the right
+    if (drop <= 0) return x;
+    var keep = drop >= text.length ? "0" : text.slice(0, text.length - drop);
+    var next = drop > text.length ? 0 : text.charCodeAt(text.length - drop) - 48;
+    if (next >= 5) {
+      var digits = keep.split("");
+      var i = digits.length - 1;
+      while (i >= 0 && digits[i] === "9") digits[i--] = "0";
+      if (i < 0) digits.unshift("1");
+      else digits[i] = String.fromCharCode(digits[i].charCodeAt(0) + 1);
+      keep = digits.join("");
+    }
+    var magnitude = Number(keep + "e" + -k);
+    return x < 0 ? -magnitude : magnitude;
+  }
+
+  // ---------------------------------------------------------------- activations
+
+  function sigmoid(z) {
+    var e = Math.exp(-Math.abs(z));
+    return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+  }
+
+  // f(z), f'(z, a), derivative is a polynomial in (z, a) (then not rounded again)
+  var ACTIVATIONS = {
+    sigmoid: [sigmoid, function (z, a) { return a * (1.0 - a); }, true],
+    tanh: [Math.tanh, function (z, a) { return 1.0 - a * a; }, true],
+    relu: [function (z) { return Math.max(z, 0.0); }, function (z) { return z > 0 ? 1.0 : 0.0; }, true],
+    identity: [function (z) { return z + 0.0; }, function () { return 1.0; }, true],
+    exp: [Math.exp, function (z, a) { return a; }, true],
+    softplus: [
+      function (z) { return Math.log1p(Math.exp(-Math.abs(z))) + Math.max(z, 0.0); },
+      function (z) { return sigmoid(z); },
+      false,
+    ],
+  };
+
+  // ---------------------------------------------------------------- losses
+
+  function xlogy(y, p) { return y === 0 ? 0.0 : y * Math.log(p); }
+
+  // value(p, y) summed over k; (c_k, d_k) with dJ/dp_k = c_k + d_k y_k; c, d polynomial in p
+  var LOSSES = {
+    half_squared_error: [
+      function (p, y) { var s = 0; for (var k = 0; k < p.length; k++) { var r = p[k] - y[k]; s += r * r; } return 0.5 * s; },
+      function (p) { return [p + 0.0, -1.0]; },
+      true,
+    ],
+    poisson_nll: [
+      function (p, y) { var s = 0; for (var k = 0; k < p.length; k++) s += p[k] - xlogy(y[k], p[k]); return s; },
+      function (p) { return [1.0, -1.0 / p]; },
+      false,
+    ],
+    binary_cross_entropy: [
+      function (p, y) { var s = 0; for (var k = 0; k < p.length; k++) s += xlogy(y[k], p[k]) + xlogy(1.0 - y[k], 1.0 - p[k]); return -s; },
+      function (p) { return [1.0 / (1.0 - p), -1.0 / (p * (1.0 - p))]; },
+      false,
+    ],
+  };
+
+  // ---------------------------------------------------------------- the pass
+
+  function backprop(net, a, slope, seed) {
+    var L = net.layers.length;
+    var delta = new Array(L);
+    delta[L - 1] = seed.map(function (g, k) { return g * slope[L - 1][k]; });
+    for (var l = L - 2; l >= 0; l--) {
+      var W = net.layers[l + 1].W;
+      delta[l] = slope[l].map(function (s, i) {
+        var t = 0;
+        for (var j = 0; j < W.length; j++) t += W[j][i] * delta[l + 1][j];
+        return t * s;
+      });
+    }
+    var dW = delta.map(function (d, l) {
+      return d.map(function (dj) { return a[l].map(function (ai) { return dj * ai; }); });
+    });
+    var W1 = net.layers[0].W;
+    var dx = a[0].map(function (_, i) {
+      var t = 0;
+      for (var j = 0; j < W1.length; j++) t += W1[j][i] * delta[0][j];
+      return t;
+    });
+    return { delta: delta, dW: dW, db: delta, dx: dx };
+  }
+
+  /** The trace of `net`; `decimals` null for exact arithmetic, k to round as by hand. */
+  function run(net, decimals) {
+    var r = decimals == null ? function (v) { return v; } : function (v) { return roundHalfAway(v, decimals); };
+    var a = [net.x.map(r)];
+    var z = [];
+    var slope = [];
+    net.layers.forEach(function (layer) {
+      var act = ACTIVATIONS[layer.activation];
+      var prev = a[a.length - 1];
+      var zl = layer.W.map(function (row, j) {
+        var s = 0;
+        for (var i = 0; i < row.length; i++) s += row[i] * prev[i];
+        return r(s + layer.b[j]);
+      });
+      var al = zl.map(function (v) { return r(act[0](v)); });
+      var sl = zl.map(function (v, j) { var s = act[1](v, al[j]); return act[2] ? s : r(s); });
+      z.push(zl);
+      a.push(al);
+      slope.push(sl);
+    });
+    var loss = LOSSES[net.loss];
+    var p = a[a.length - 1];
+    var c = [];
+    var d = [];
+    p.forEach(function (pk) {
+      var cd = loss[1](pk);
+      c.push(loss[2] ? cd[0] : r(cd[0]));
+      d.push(loss[2] ? cd[1] : r(cd[1]));
+    });
+    var affine = {
+      "const": backprop(net, a, slope, c),
+      per_output: p.map(function (_, k) {
+        return backprop(net, a, slope, p.map(function (_, m) { return m === k ? d[k] : 0.0; }));
+      }),
+    };
+    var J = null;
+    var gradient = null;
+    if (net.y != null) {
+      J = loss[0](p, net.y);
+      gradient = backprop(net, a, slope, c.map(function (ck, k) { return ck + d[k] * net.y[k]; }));
+    }
+    return { z: z, a: a, p: p, slope: slope, c: c, d: d, loss: J, gradient: gradient, affine: affine };
+  }
+
+  // ---------------------------------------------------------------- names
+
+  var NAME = /^(?:W(\d+)_(\d)(\d)|b(\d+)_(\d+)|x(\d+))$/;
+
+  /** One gradient by canonical name (W2_11, b1_2, x1) from a Gradient. */
+  function pick(g, name) {
+    var m = NAME.exec(name);
+    if (!m) return null;
+    if (m[1]) return g.dW[+m[1] - 1][+m[2] - 1][+m[3] - 1];
+    if (m[4]) return g.db[+m[4] - 1][+m[5] - 1];
+    return g.dx[+m[6] - 1];
+  }
+
+  /** Every trainable name and input of `net`, in the core's order (parameter_names). */
+  function gradientNames(net) {
+    var names = [];
+    net.layers.forEach(function (layer, l) {
+      layer.W.forEach(function (row, j) {
+        row.forEach(function (_, i) { names.push("W" + (l + 1) + "_" + (j + 1) + (i + 1)); });
+      });
+      layer.b.forEach(function (_, j) { names.push("b" + (l + 1) + "_" + (j + 1)); });
+    });
+    net.x.forEach(function (_, i) { names.push("x" + (i + 1)); });
+    return names;
+  }
+
+  /** {name: [const, [coef_1..coef_K]]}: dJ/dname = const + Σ coef_k y_k. */
+  function gradAffine(tr, name) {
+    return [pick(tr.affine["const"], name), tr.affine.per_output.map(function (g) { return pick(g, name); })];
+  }
+
+  /** dJ/dname as a number; with y a symbol, evaluated at `yValue` (null if not given). */
+  function gradNumber(tr, name, yValue) {
+    if (tr.gradient) return pick(tr.gradient, name);
+    if (!yValue) return null;
+    var ca = gradAffine(tr, name);
+    var s = ca[0];
+    ca[1].forEach(function (coef, k) { s += coef * yValue[k]; });
+    return s;
+  }
+
+  /** A network from the widget's plain description and its values by canonical name. */
+  function networkFrom(shape, values, ySymbol) {
+    var sizes = shape.sizes;
+    var layers = shape.activations.map(function (act, l) {
+      var W = [];
+      var b = [];
+      for (var j = 0; j < sizes[l + 1]; j++) {
+        var row = [];
+        for (var i = 0; i < sizes[l]; i++) row.push(values["W" + (l + 1) + "_" + (j + 1) + (i + 1)]);
+        W.push(row);
+        b.push(values["b" + (l + 1) + "_" + (j + 1)]);
+      }
+      return { W: W, b: b, activation: act };
+    });
+    var K = sizes[sizes.length - 1];
+    var x = [];
+    for (var i = 0; i < sizes[0]; i++) x.push(values["x" + (i + 1)]);
+    var y = [];
+    for (var k = 0; k < K; k++) y.push(values[K === 1 ? "y" : "y" + (k + 1)]);
+    return { sizes: sizes, layers: layers, loss: shape.loss, x: x, y: ySymbol ? null : y, yValue: y };
+  }
+
+  return {
+    roundHalfAway: roundHalfAway,
+    run: run,
+    pick: pick,
+    gradientNames: gradientNames,
+    gradAffine: gradAffine,
+    gradNumber: gradNumber,
+    networkFrom: networkFrom,
+    ACTIVATIONS: Object.keys(ACTIVATIONS),
+    LOSSES: Object.keys(LOSSES),
+  };
+})();

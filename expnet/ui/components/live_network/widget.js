@@ -1,0 +1,459 @@
+/*
+ * The live network widget (st.components.v2, mounted in the page, no iframe). See
+ * __init__.py for the data it receives, what it sends back and the window events.
+ *
+ * While a slider moves (pointer drag, touch, pen, or a held key) every animation frame runs
+ * ExpnetEngine (engine.js, prepended to this file) on the local values and redraws the
+ * readouts and the diagram; nothing goes to the server. On release, and on each single
+ * keypress (a held key commits at most every COMMIT_EVERY_MS), the value is sent to Python
+ * as the trigger "commit"; the core recomputes and the next `data` replaces every number
+ * shown here by the core's.
+ */
+const COMMIT_EVERY_MS = 250;
+const INSTANCES = new WeakMap();
+const MINUS = "\u2212";
+
+// ---------------------------------------------------------------- formatting (as symbols.fmt)
+
+function fmt(v, digits) {
+  if (v == null || Number.isNaN(v)) return "undefined";
+  if (v === Infinity) return "overflow";
+  if (v === -Infinity) return "-overflow";
+  if (v === 0) return "0";
+  const e = Math.floor(Math.log10(Math.abs(v)));
+  let text;
+  if (e < -4 || e >= digits) {
+    const [mant, exp] = v.toExponential(digits - 1).split("e");
+    text = stripZeros(mant) + "e" + (exp[0] === "+" ? exp.slice(1) : exp);
+  } else {
+    text = stripZeros(v.toFixed(Math.max(0, digits - 1 - e)));
+  }
+  return text;
+}
+
+function stripZeros(text) {
+  return text.indexOf(".") < 0 ? text : text.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+function fixed(v, decimals) {
+  if (v == null || !Number.isFinite(v)) return fmt(v, 4);
+  if (Math.abs(v) >= 1e5) return fmt(v, 5);
+  return v.toFixed(decimals);
+}
+
+function affineText(constant, coefs, yNames, digits) {
+  const parts = constant !== 0 || !coefs.some((c) => c !== 0) ? [fmt(constant, digits)] : [];
+  coefs.forEach((c, k) => {
+    if (c === 0) return;
+    const mag = Math.abs(c) === 1 ? "" : fmt(Math.abs(c), digits) + "·";
+    if (parts.length) parts.push((c < 0 ? MINUS : "+") + " " + mag + yNames[k]);
+    else parts.push((c < 0 ? MINUS : "") + mag + yNames[k]);
+  });
+  return parts.join(" ");
+}
+
+function sliderText(v) {
+  return (v < 0 ? MINUS : "") + Math.abs(v).toFixed(2);
+}
+
+// ---------------------------------------------------------------- Plotly.js, loaded once
+
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__expnetPlotly) {
+    window.__expnetPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        window.__expnetPlotly = null;
+        reject(new Error("could not load " + url));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__expnetPlotly;
+}
+
+// ---------------------------------------------------------------- one widget
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+class LiveNetwork {
+  constructor(parent) {
+    this.root = el("div", "xn-root");
+    parent.appendChild(this.root);
+    this.values = {};
+    this.dragging = null; // name of the slider held by a pointer
+    this.keyHeld = null;
+    this.dirty = false; // local values differ from the last data
+    this.frame = 0;
+    this.frames = 0; // preview frames drawn (read by bench/drag.py)
+    this.lastCommit = 0;
+    this.commitTimer = null;
+    this.seq = 0;
+    this.signature = null;
+    this.inputs = {};
+    this.root.dataset.frames = "0";
+  }
+
+  // ---- data from Python
+  update(data, setTriggerValue) {
+    this.setTrigger = setTriggerValue;
+    this.data = data;
+    const signature = JSON.stringify([data.mode, data.shape, data.groups, data.ySymbol]);
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.build();
+    }
+    if (this.dragging || this.keyHeld) {
+      this.stale = true; // applied when the hand lets go
+      return;
+    }
+    this.applyCore();
+  }
+
+  /** Every number from the core (data): slider positions, readouts and the diagram. */
+  applyCore() {
+    const data = this.data;
+    this.stale = false;
+    this.dirty = false;
+    this.values = Object.assign({}, data.values);
+    for (const name in this.inputs) this.showSlider(name);
+    if (this.readouts) {
+      data.readouts.forEach((r, i) => {
+        this.readouts[i].label.textContent = r.label;
+        this.readouts[i].value.textContent = r.value;
+      });
+      this.root.dataset.source = "core";
+      this.root.dataset.commit = String(data.commit || 0);
+    }
+    if (data.figure && this.plot) {
+      this.figure = data.figure;
+      this.drawFigure(this.figure);
+    }
+  }
+
+  // ---- DOM
+  build() {
+    const data = this.data;
+    this.root.replaceChildren();
+    this.inputs = {};
+    this.root.classList.toggle("xn-full", data.mode === "full");
+    const sliders = el("div", "xn-sliders");
+    if (data.mode === "full") {
+      const right = el("div", "xn-right");
+      const readouts = el("div", "xn-readouts");
+      readouts.setAttribute("aria-live", "off");
+      this.readouts = data.readouts.map((r) => {
+        const box = el("div", "xn-readout");
+        box.dataset.key = r.key;
+        const label = el("div", "xn-readout-label", r.label);
+        const value = el("div", "xn-readout-value", r.value);
+        box.append(label, value);
+        readouts.appendChild(box);
+        return { box, label, value };
+      });
+      this.plot = el("div", "xn-diagram");
+      this.plot.setAttribute("role", "img");
+      this.plot.setAttribute("aria-label", data.diagramLabel || "network diagram");
+      right.append(readouts, this.plot);
+      this.root.append(right, sliders);
+      loadPlotly(data.plotlyUrl).then(
+        () => this.figure && this.drawFigure(this.figure),
+        (err) => { this.plot.textContent = String(err); }
+      );
+    } else {
+      this.readouts = null;
+      this.plot = null;
+      this.root.append(sliders);
+    }
+    data.groups.forEach((group) => {
+      const box = el("details", "xn-group");
+      box.open = true;
+      box.appendChild(el("summary", null, group.title));
+      const cols = el("div", "xn-units");
+      group.units.forEach((unit) => {
+        const col = el("div", "xn-unit");
+        unit.forEach((p) => col.appendChild(this.slider(p)));
+        cols.appendChild(col);
+      });
+      box.appendChild(cols);
+      sliders.appendChild(box);
+    });
+  }
+
+  slider(p) {
+    const row = el("div", "xn-slider");
+    row.dataset.name = p.name;
+    const head = el("div", "xn-slider-head");
+    const symbol = el("span", "xn-symbol");
+    symbol.innerHTML = p.html; // built in Python from canonical names only
+    symbol.setAttribute("aria-hidden", "true");
+    const value = el("span", "xn-slider-value");
+    value.setAttribute("aria-hidden", "true");
+    head.append(symbol, value);
+    const input = el("input", "xn-range");
+    input.type = "range";
+    input.min = String(p.lo);
+    input.max = String(p.hi);
+    input.step = String(this.data.step);
+    input.setAttribute("aria-label", p.aria);
+    if (p.help) input.title = p.help;
+    row.append(head, input);
+    this.inputs[p.name] = { input, value, spec: p };
+
+    input.addEventListener("pointerdown", () => {
+      this.dragging = p.name;
+    });
+    input.addEventListener("input", () => {
+      // pointer (mouse, touch, pen) moving the thumb: preview only
+      this.values[p.name] = this.clamp(p, Number(input.value));
+      this.dirty = true;
+      this.showSlider(p.name);
+      this.schedule();
+    });
+    input.addEventListener("change", () => {
+      // the pointer let go (keys are handled below and never reach here)
+      this.dragging = null;
+      this.commit(p.name);
+    });
+    const release = () => {
+      if (this.dragging === p.name) {
+        this.dragging = null;
+        this.commit(p.name);
+      }
+    };
+    input.addEventListener("pointerup", release);
+    input.addEventListener("pointercancel", release);
+    input.addEventListener("keydown", (e) => this.onKey(e, p));
+    input.addEventListener("keyup", () => {
+      if (this.keyHeld === p.name) {
+        this.keyHeld = null;
+        if (this.pendingCommit) this.commit(p.name);
+        else if (this.stale) this.applyCore();
+      }
+    });
+    return row;
+  }
+
+  clamp(p, v) {
+    return Math.min(p.hi, Math.max(p.lo, Math.round(v / this.data.step) * this.data.step));
+  }
+
+  onKey(e, p) {
+    const step = this.data.step;
+    const page = Math.max((p.hi - p.lo) / 10, step); // as Streamlit's slider (React Aria)
+    const v = this.values[p.name];
+    const moves = {
+      ArrowRight: v + step, ArrowUp: v + step, ArrowLeft: v - step, ArrowDown: v - step,
+      PageUp: v + page, PageDown: v - page, Home: p.lo, End: p.hi,
+    };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    let next = moves[e.key];
+    if (e.shiftKey && e.key.startsWith("Arrow")) next = v + Math.sign(next - v) * page;
+    next = Math.min(p.hi, Math.max(p.lo, Number(next.toFixed(10))));
+    next = Number((Math.round(next / step) * step).toFixed(10));
+    this.values[p.name] = next;
+    this.dirty = true;
+    this.showSlider(p.name);
+    this.schedule();
+    if (!e.repeat) {
+      this.keyHeld = null;
+      this.commit(p.name);
+    } else {
+      // a held key: preview every frame, commit at most every COMMIT_EVERY_MS
+      this.keyHeld = p.name;
+      const wait = this.lastCommit + COMMIT_EVERY_MS - performance.now();
+      if (wait <= 0) this.commit(p.name);
+      else this.pendingCommit = true;
+    }
+  }
+
+  showSlider(name) {
+    const s = this.inputs[name];
+    if (!s) return;
+    const v = this.values[name];
+    if (this.dragging !== name) s.input.value = String(v); // a dragged thumb is where the hand is
+    s.value.textContent = sliderText(v);
+    s.input.setAttribute("aria-valuetext", s.spec.short + ": " + sliderText(v));
+  }
+
+  // ---- commit to Python
+  commit(name) {
+    this.pendingCommit = false;
+    this.lastCommit = performance.now();
+    const v = this.values[name];
+    if (v === this.data.values[name]) {
+      if (this.stale) this.applyCore();
+      return;
+    }
+    this.seq += 1;
+    const detail = this.detail(this.preview || this.compute());
+    window.dispatchEvent(new CustomEvent("expnet:commit", { detail }));
+    this.root.dataset.committed = String(Number(this.root.dataset.committed || 0) + 1);
+    this.setTrigger("commit", { values: { [name]: v }, seq: this.seq });
+  }
+
+  // ---- preview
+  schedule() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  compute() {
+    const d = this.data;
+    const net = ExpnetEngine.networkFrom(d.shape, this.values, d.ySymbol);
+    return { net, tr: ExpnetEngine.run(net, d.decimals) };
+  }
+
+  detail(preview) {
+    const { net, tr } = preview;
+    const grad = {};
+    for (const name of ExpnetEngine.gradientNames(net)) {
+      grad[name] = ExpnetEngine.gradNumber(tr, name, net.yValue);
+    }
+    const values = {};
+    for (const name in this.values) values[name] = this.values[name];
+    return { values, J: tr.loss, grad };
+  }
+
+  draw() {
+    this.frame = 0;
+    if (!this.dirty) return;
+    const preview = this.compute();
+    this.preview = preview;
+    this.frames += 1;
+    this.root.dataset.frames = String(this.frames);
+    this.root.dataset.source = "preview";
+    if (this.readouts) this.showReadouts(preview);
+    window.dispatchEvent(new CustomEvent("expnet:preview", { detail: this.detail(preview) }));
+    // After this frame is painted (a task queued from an animation frame runs after its
+    // rendering): mark the time for bench/drag.py, then redraw the diagram, so the readouts
+    // never wait for Plotly.
+    if (!this.afterPaint) {
+      this.afterPaint = true;
+      setTimeout(() => {
+        this.afterPaint = false;
+        performance.mark("expnet:preview-painted");
+        if (this.plot && this.figure && window.Plotly) this.drawFigure(this.patchFigure(this.preview));
+      }, 0);
+    }
+  }
+
+  showReadouts({ net, tr }) {
+    const d = this.data;
+    const dec = d.decimals == null ? 4 : d.decimals;
+    d.readouts.forEach((r, i) => {
+      let text;
+      if (r.kind === "p") text = fixed(tr.p[r.k], dec);
+      else if (r.kind === "J") text = tr.loss == null ? "J(y)" : fixed(tr.loss, dec);
+      else if (tr.gradient) text = fmt(ExpnetEngine.pick(tr.gradient, r.name), 4);
+      else {
+        const [c, coefs] = ExpnetEngine.gradAffine(tr, r.name);
+        text = affineText(c, coefs, d.yNames, 4);
+      }
+      this.readouts[i].value.textContent = text;
+    });
+  }
+
+  // ---- diagram: the core's figure, its numbers replaced by the preview's
+  patchFigure({ net, tr }) {
+    const d = this.data;
+    const f = this.figure;
+    const st = d.style;
+    const gradient = d.view === "gradient";
+    const yv = net.yValue;
+    const data = f.data.map((t) => Object.assign({}, t));
+    const shapes = f.layout.shapes.map((s) => Object.assign({}, s, { line: Object.assign({}, s.line) }));
+    const short = (v, digits) => (v == null ? "?" : fmt(v, digits));
+    // edges: trace 0 holds one label per weight, in the same order as the first shapes
+    const edges = data[0];
+    const names = edges.customdata;
+    const vals = names.map((n) => this.values[n]);
+    const grads = names.map((n) => ExpnetEngine.gradNumber(tr, n, yv));
+    const shown = gradient ? grads : vals;
+    const wmax = Math.max(0, ...shown.filter((v) => v != null && Number.isFinite(v)).map(Math.abs)) || 1;
+    const marked = new Set(d.markedEdges || []);
+    edges.text = names.map((n, i) => short(gradient ? grads[i] : vals[i], 3));
+    names.forEach((n, i) => {
+      const s = shown[i];
+      const sel = n === d.focus;
+      const mag = s != null && Number.isFinite(s) ? Math.abs(s) / wmax : 0;
+      let width = 1 + 7 * mag + (sel ? 3 : 0);
+      let opacity = sel ? 1 : 0.35 + 0.65 * mag;
+      if (marked.has(i) && !sel) { width += 2; opacity = 1; }
+      shapes[i].line.color = sel ? st.highlight : ((s || 0) >= 0 ? st.positive[d.view] : st.negative[d.view]);
+      shapes[i].line.width = Math.round(width * 100) / 100;
+      shapes[i].opacity = Math.round(opacity * 100) / 100;
+    });
+    // units: trace 2 (one per unit, layer by layer), their z labels in trace 1
+    const nodes = data[2];
+    const labels = data[1];
+    const sizes = net.sizes;
+    const colour = [];
+    const text = [];
+    const below = labels.text.slice();
+    let n = 0;
+    for (let l = 0; l < sizes.length; l++) {
+      for (let j = 0; j < sizes[l]; j++, n++) {
+        const a = tr.a[l][j];
+        const unit = l === 0 ? "x" + (j + 1) : "b" + l + "_" + (j + 1);
+        const delta = ExpnetEngine.gradNumber(tr, unit, yv);
+        if (gradient) {
+          colour.push(delta != null && Number.isFinite(delta) ? delta : 0);
+          text.push(delta == null ? "δ(y)" : short(delta, 3));
+        } else {
+          colour.push(Number.isFinite(a) ? a : 0);
+          text.push(short(a, 3));
+        }
+        if (l > 0) below[n] = below[n].replace(/ = [^=]*$/, " = " + short(tr.z[l - 1][j], 3));
+      }
+    }
+    const cmax = Math.max(0, ...colour.map(Math.abs)) || 1;
+    nodes.text = text;
+    nodes.marker = Object.assign({}, nodes.marker, { color: colour, cmin: -cmax, cmax });
+    labels.text = below;
+    const loss = Object.assign({}, data[3]);
+    loss.text = [tr.loss == null ? "J(y)" : short(tr.loss, 4)];
+    data[3] = loss;
+    return { data, layout: Object.assign({}, f.layout, { shapes }) };
+  }
+
+  drawFigure(fig) {
+    if (!window.Plotly || !this.plot) return;
+    // the container's CSS decides the height (smaller on a phone)
+    fig = { data: fig.data, layout: Object.assign({}, fig.layout, { height: this.plot.clientHeight || fig.layout.height }) };
+    if (!this.plotBound) {
+      this.plotBound = true;
+      window.Plotly.react(this.plot, fig.data, fig.layout, this.data.plotConfig).then(() => {
+        this.plot.on("plotly_click", (ev) => {
+          const point = ev && ev.points && ev.points[0];
+          let name = point && point.customdata;
+          if (Array.isArray(name)) name = name[0];
+          if (typeof name === "string" && /^[Wbx]/.test(name)) this.setTrigger("focus", name);
+        });
+      });
+      return;
+    }
+    window.Plotly.react(this.plot, fig.data, fig.layout, this.data.plotConfig);
+  }
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let widget = INSTANCES.get(parentElement);
+  if (!widget) {
+    widget = new LiveNetwork(parentElement);
+    INSTANCES.set(parentElement, widget);
+  }
+  widget.update(data, setTriggerValue);
+  // Streamlit calls this function again with each new `data`: the DOM and the plot stay.
+  return () => {};
+}
