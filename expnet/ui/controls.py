@@ -234,8 +234,9 @@ def setting_controls() -> Settings:
 # ---------------------------------------------------------------- parameters
 
 
-def parameter_slider(name: str, *, label: str | None = None) -> float:
-    """One slider for a canonical parameter name, bound to the URL; returns its value."""
+def parameter_slider(name: str, *, label: str | None = None, help: str | None = None) -> float:
+    """One slider for a canonical parameter name, bound to the URL; returns its value.
+    ``help`` replaces the default tooltip (a page that uses the value its own way)."""
     s = state.get_state()
     sizes = s.structure.sizes
     lo, hi = value_range(name)
@@ -253,7 +254,8 @@ def parameter_slider(name: str, *, label: str | None = None) -> float:
         bind=BIND,
         on_change=state.on_parameter_change,
         args=(name,),
-        help=(
+        help=help
+        or (
             "y is kept as a symbol in the formulas; this value only colours the "
             "gradient-flow view. Switch “Keep y as a symbol” off to use it everywhere."
             if symbolic_y
