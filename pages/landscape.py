@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from expnet import parameter_names
+from expnet import get_value, parameter_names
 from expnet.figures.landscape import contour_spec, slice_spec, surface_spec
 from expnet.symbols import fmt
 from expnet.training import MAX_STEPS
@@ -43,15 +43,17 @@ if notice:
 
 if stand_ins:
     note, sliders = st.columns([2, 1], vertical_alignment="center")
-    note.info(
-        "**y is kept as a symbol** on the other pages (the switch in the sidebar), so there "
-        "J is a formula in y. A map needs a number: here J is drawn at the y set beside.",
-        icon="ℹ️",
-    )
     with sliders:
         for name in stand_ins:
             controls.parameter_slider(name, help="The target used for this map only.")
     problem, _ = ls.problem_to_draw()  # with the y just drawn
+    note.info(
+        "**y is kept as a symbol** on the other pages (the switch in the sidebar), so there "
+        "J is a formula in y. A map needs a number: this one uses "
+        + ", ".join(f"{n} = {fmt(float(get_value(problem, n) or 0.0), 4)}" for n in stand_ins)
+        + " from the slider here.",
+        icon="ℹ️",
+    )
 
 labels = ls.labels_of(all_names, problem.sizes)
 xn, yn = ls.pair_pickers(all_names, labels)
@@ -93,12 +95,17 @@ def descent_view() -> None:
     with ls.spinner_if(steps > ls.SLOW_STEPS, "Descending…"):
         plain, heavy = ls.paths_of(problem_json, names, lr, steps, (0.0, momentum))
     paths = [("gradient descent", plain), (f"momentum μ = {momentum:g}", heavy)]
-    title = f"J over {labels[xn]} and {labels[yn]}, with descent from the current point"
+    title = f"J over {labels[xn]} and {labels[yn]}"
     # Persistent: Plotly.react instead of a new plot per rerun, zoom kept, and the point
     # follows a drag of the plane's own sliders in the browser (live_args).
     persistent_plotly_chart(
         contour_spec(
-            grid, log_color=log_color, labels=labels, paths=paths, height=CONTOUR_HEIGHT
+            grid,
+            log_color=log_color,
+            labels=labels,
+            paths=paths,
+            height=CONTOUR_HEIGHT,
+            title=title,
         ).to_json(),
         key="ls_contour",
         height=CONTOUR_HEIGHT,
@@ -148,11 +155,14 @@ with left:
         )
     )
     # Drawn only while on screen: a press off screen costs the surface nothing.
+    surface_title = f"J over {labels[xn]} and {labels[yn]}, 3D"
     persistent_plotly_chart(
-        surface_spec(grid, log_color=log_color, labels=labels, height=SURFACE_HEIGHT).to_json(),
+        surface_spec(
+            grid, log_color=log_color, labels=labels, height=SURFACE_HEIGHT, title=surface_title
+        ).to_json(),
         key="ls_surface",
         height=SURFACE_HEIGHT,
-        title=f"J over {labels[xn]} and {labels[yn]} as a 3D surface",
+        title=surface_title,
         aria_label=ls.figure_label("3D surface", grid, labels, log_color),
         defer_offscreen=True,
     )
@@ -172,7 +182,7 @@ def slice_view() -> None:
     curve = ls.slice_of(problem_json, name, rx if name == xn else ry)
     slope = fmt(tr.grad(name) or 0.0, 6)
     persistent_plotly_chart(
-        slice_spec(curve, labels=labels, height=400).to_json(),
+        slice_spec(curve, labels=labels, height=400, title=f"J along {labels[name]}").to_json(),
         key="ls_slice_chart",
         height=400,
         title=f"J along {labels[name]}",

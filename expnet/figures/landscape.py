@@ -227,6 +227,13 @@ def _f32(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64 if big else np.float32)
 
 
+def _title(text: str | None) -> dict:
+    """A figure title at the top left (its name on screen; the page gives the aria-label)."""
+    if not text:
+        return {}
+    return {"title": {"text": text, "x": 0.01, "xanchor": "left", "y": 0.985, "font": {"size": 14}}}
+
+
 def _label(labels: Mapping[str, str] | None, name: str) -> str:
     return labels.get(name, name) if labels else name
 
@@ -367,6 +374,7 @@ def contour_spec(
             "zmin": zmin,
             "zmax": zmax,
             "colorscale": banded_colorscale(),
+            "zsmooth": "fast",  # the browser's own image scaling: no blocks, no cost
             "colorbar": _colorbar(z, log_color, len=0.9, x=0.57 if paths else 1.02),
             "name": "J",
             "showlegend": False,
@@ -412,8 +420,7 @@ def contour_spec(
         },
         "uirevision": "landscape",
     }
-    if title:
-        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}}
+    layout.update(_title(title))
     shapes: list[dict] = []
     frames: list[dict] = []
     if paths:
@@ -715,6 +722,7 @@ def surface_spec(
     labels: Mapping[str, str] | None = None,
     height: int = 520,
     max_points: int = SURFACE_MAX_POINTS,
+    title: str | None = None,
 ) -> FigureSpec:
     """J (or log10 J) as a 3D surface with the current point and −∇J drawn along the
     tangent plane (so the arrow runs downhill on the surface); cells where e^z overflows or
@@ -807,7 +815,8 @@ def surface_spec(
     layout = {
         **_LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "margin": {"l": 0, "r": 0, "t": 36 if title else 10, "b": 0},
+        **_title(title),
         "legend": {"orientation": "h", "y": 0.0, "x": 0.0, "yanchor": "bottom"},
         "scene": {
             "xaxis": {**_AXIS_3D, "title": {"text": xl}},
@@ -837,6 +846,7 @@ def slice_spec(
     *,
     labels: Mapping[str, str] | None = None,
     height: int = 380,
+    title: str | None = None,
 ) -> FigureSpec:
     """J along one parameter, the current point, and the tangent there: its slope is the
     gradient ∂J/∂name that the explorer shows. Overflow / undefined stretches are shaded."""
@@ -915,7 +925,8 @@ def slice_spec(
     layout = {
         **_LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40 if title else 20, "b": 50},
+        **_title(title),
         "xaxis": {**_AXIS_2D, "title": {"text": xl}, "range": [float(t[0]), float(t[-1])]},
         "yaxis": yaxis,
         "shapes": shapes,
