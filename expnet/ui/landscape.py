@@ -248,7 +248,7 @@ def descent_summary(
         )
         parts.append(
             f"{label.capitalize()} (η = {lr:g}) ends after {steps} steps at {end} with "
-            f"J = {fmt(float(path.loss[-1]), 4)}"
+            f"J = {float(path.loss[-1]):.4g}"
             + (f" (stopped early: {path.stopped})" if path.stopped else "")
             + "."
         )
