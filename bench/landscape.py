@@ -246,9 +246,12 @@ class App:
         page.wait_for_selector(idle)
         page.evaluate(_STATE_JS)
         page.get_by_role("link", name="Loss landscape").click()
-        page.wait_for_selector(".st-key-ls_contour iframe, .st-key-ls_set_y button")
+        page.wait_for_selector(
+            ".st-key-ls_contour iframe, .st-key-ls_set_y button", state="attached"
+        )
         if page.locator(".st-key-ls_set_y button").count():  # the old page asked for y first
             page.locator(".st-key-ls_set_y button").click()
+        page.wait_for_selector(".st-key-ls_contour iframe", state="attached")
         self.page = page
         self.scroll()
         page.wait_for_function(
