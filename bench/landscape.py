@@ -253,10 +253,12 @@ class App:
             page.locator(".st-key-ls_set_y button").click()
         page.wait_for_selector(".st-key-ls_contour iframe", state="attached")
         self.page = page
-        self.scroll()
+        # Scrolled on every poll: the page grows while its first runs arrive.
         page.wait_for_function(
-            "() => { const s = window.__lsState();"
-            " return s.contour.renders > 0 && s.surface.renders > 0; }"
+            "() => { const c = document.querySelector('.st-key-ls_contour');"
+            " if (c) c.scrollIntoView({block: 'start'}); const s = window.__lsState();"
+            " return s.contour.renders > 0 && s.surface.renders > 0; }",
+            polling=500,
         )
 
     def scroll(self) -> None:
@@ -389,6 +391,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--browser-only", action="store_true")
     parser.add_argument(
         "--baseline",
         default="main",
@@ -397,9 +400,11 @@ def main() -> None:
     args = parser.parse_args()
 
     rows: list[tuple[str, str, str]] = []
-    work, sizes = page_work(max(5, args.runs))
-    rows += server_reruns(args.runs)
-    rows += work
+    sizes: dict[int, dict[str, int]] = {}
+    if not args.browser_only:
+        work, sizes = page_work(max(5, args.runs))
+        rows += server_reruns(args.runs)
+        rows += work
     for res, by_fig in sizes.items():
         total = sum(by_fig.values())
         detail = ", ".join(f"{name} {n / 1e3:.0f} kB" for name, n in by_fig.items())
