@@ -1,6 +1,6 @@
 """Loss-landscape page budgets, measured (not asserted): prints one table.
 
-    python bench/landscape.py [--runs 15] [--presses 20] [--no-browser]
+    python bench/landscape.py [--runs 15] [--presses 20] [--no-browser] [--baseline main]
 
 1. Server: the page's script run after a slider change, at 101×101 and 201×201. Timed inside
    Streamlit's own ScriptRunner (AppTest), around the script execution only, so AppTest's
@@ -10,10 +10,14 @@
    the page's work without Streamlit (compute + figures + JSON), to show where time goes.
 2. Payload: bytes of the JSON the page sends for each figure.
 3. Browser: `streamlit run app.py` on a free loopback port, headless Chromium (Debian's
-   chromium through Playwright): time from a slider keypress to the moment both the contour
-   and the 3D surface have been redrawn with the new figure (p50/p95 over N presses).
+   chromium through Playwright) with a window tall enough to show the map and the 3D surface
+   at once: time from a slider keypress to the moment both have been redrawn with the new
+   figure (p50/p95 over N presses). The app at ``--baseline`` (a git ref, default main;
+   ``git archive`` into a temporary folder) runs beside it on its own port, and the two take
+   turns press by press, so the comparison is made on the same machine at the same moment.
 
-Targets on this machine: rerun ≤ 100 ms at 201×201, browser p95 ≤ 600 ms.
+Targets on this machine: rerun ≤ 100 ms at 201×201; keypress → both plots p50 ≤ 200 ms and
+p95 ≤ 400 ms at 201×201.
 """
 
 from __future__ import annotations
@@ -90,7 +94,6 @@ def server_reruns(runs: int) -> list[tuple[str, str, str]]:
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
         at.run()
         at.switch_page("pages/landscape.py").run()
-        at.button(key="ls_set_y").click().run()
         for res in (101, 201):
             at.slider(key="ls_res").set_value(res).run()
             for key, start, label in (
@@ -185,90 +188,151 @@ def _healthy(url: str) -> bool:
         return False
 
 
+# The current point: a layout shape on the map (a trace in older designs), a trace on the
+# surface.
 _STATE_JS = """window.__lsState = () => {
     const plot = (key) => {
         const f = document.querySelector('.st-key-' + key + ' iframe');
         const d = f && f.contentDocument ? f.contentDocument.getElementById('plot') : null;
+        const s = d && d.layout && d.layout.shapes
+            ? d.layout.shapes.find(x => x.name === 'current point') : null;
         const t = d && d.data ? d.data.find(x => x.name === 'current point') : null;
         return {renders: d ? Number(d.getAttribute('data-renders') || 0) : 0,
                 draw: d ? Number(d.getAttribute('data-draw-ms') || 0) : 0,
-                x: t ? t.x[t.x.length - 1] : null, y: t ? t.y[t.y.length - 1] : null};
+                y: s ? s.yanchor : t ? t.y[t.y.length - 1] : null};
     };
     return {contour: plot('ls_contour'), surface: plot('ls_surface'),
             idle: document.querySelector('[data-testid=stApp]').dataset.testScriptState};
 }"""
+# Tall enough that the map and the 3D surface are both on screen: "both plots redrawn" is
+# then what a user sees in every design (the new one draws an off-screen surface later).
+VIEWPORT = {"width": 1400, "height": 1900}
 
 
-def browser_presses(presses: int) -> list[tuple[str, str, str]]:
+class App:
+    """One `streamlit run app.py` from ``root`` on a free port, and a page showing it."""
+
+    def __init__(self, name: str, root: Path) -> None:
+        self.name, self.root = name, root
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={self.port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+        ]
+        self.proc = subprocess.Popen(cmd, cwd=root, stdout=self.log, stderr=subprocess.STDOUT)
+        self.page = None
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + 90
+        while not _healthy(f"{self.base}/_stcore/health"):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit ({self.name}) did not start")
+            time.sleep(0.2)
+
+    def open(self, browser) -> None:  # type: ignore[no-untyped-def]
+        page = browser.new_page(viewport=VIEWPORT)
+        page.set_default_timeout(90_000)
+        idle = "[data-testid=stApp][data-test-script-state=notRunning]"
+        page.goto(self.base)
+        page.wait_for_selector(idle)
+        page.evaluate(_STATE_JS)
+        page.get_by_role("link", name="Loss landscape").click()
+        page.wait_for_selector(
+            ".st-key-ls_contour iframe, .st-key-ls_set_y button", state="attached"
+        )
+        if page.locator(".st-key-ls_set_y button").count():  # the old page asked for y first
+            page.locator(".st-key-ls_set_y button").click()
+        page.wait_for_selector(".st-key-ls_contour iframe", state="attached")
+        self.page = page
+        # Scrolled on every poll: the page grows while its first runs arrive.
+        page.wait_for_function(
+            "() => { const c = document.querySelector('.st-key-ls_contour');"
+            " if (c) c.scrollIntoView({block: 'start'}); const s = window.__lsState();"
+            " return s.contour.renders > 0 && s.surface.renders > 0; }",
+            polling=500,
+        )
+
+    def scroll(self) -> None:
+        assert self.page is not None
+        self.page.evaluate(
+            "() => document.querySelector('.st-key-ls_contour').scrollIntoView({block: 'start'})"
+        )
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def baseline_copy(ref: str, into: Path) -> Path:
+    """The repository at ``ref`` (e.g. main), as files: the design to compare against."""
+    archive = subprocess.run(
+        ["git", "archive", ref], cwd=REPO, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, str]]:
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
     if executable is None:
-        return [("browser keypress → updated plot", "skipped", "no chromium")]
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless=true",
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false",
-    ]
+        return [("browser keypress → both plots redrawn", "skipped", "no chromium")]
     rows = []
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    with tempfile.TemporaryDirectory() as tmp:
+        apps = [App("this tree", REPO)]
+        if baseline:
+            apps.append(App(baseline, baseline_copy(baseline, Path(tmp))))
         try:
-            deadline = time.monotonic() + 60
-            while not _healthy(f"{base}/_stcore/health"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start")
-                time.sleep(0.2)
+            for app in apps:
+                app.wait()
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(
                     executable_path=executable, headless=True, args=CHROMIUM_ARGS
                 )
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.set_default_timeout(30_000)
-                idle = "[data-testid=stApp][data-test-script-state=notRunning]"
-                page.goto(base)
-                page.wait_for_selector(idle)
-                page.evaluate(_STATE_JS)
-                page.get_by_role("link", name="Loss landscape").click()
-                page.wait_for_selector(".st-key-ls_set_y button")
-                page.locator(".st-key-ls_set_y button").click()
-                page.wait_for_function(
-                    "() => { const s = window.__lsState();"
-                    " return s.contour.renders > 0 && s.surface.renders > 0; }"
-                )
+                for app in apps:
+                    app.open(browser)
                 for res in (101, 201):
-                    _set_resolution(page, res)
+                    for app in apps:
+                        _set_resolution(app, res)
                     for key, axis in (("W1_11", "y"), ("x1", None)):
-                        times, draws = _time_presses(page, key, axis, presses)
-                        contour_ms = statistics.median(d[0] for d in draws)
-                        surface_ms = statistics.median(d[1] for d in draws)
-                        rows.append(
-                            (
-                                f"browser keypress → updated plot, {res}×{res}, {key}",
-                                f"p50 {ms(pct(times, 50))}, p95 {ms(pct(times, 95))}",
-                                f"{len(times)} presses; Plotly.react p50: contour "
-                                f"{contour_ms:.0f} ms, surface {surface_ms:.0f} ms",
+                        results = _time_presses(apps, key, axis, presses)
+                        for app in apps:
+                            times, draws = results[app.name]
+                            contour_ms = statistics.median(d[0] for d in draws)
+                            surface_ms = statistics.median(d[1] for d in draws)
+                            rows.append(
+                                (
+                                    f"keypress → both plots redrawn, {res}×{res}, {key}, "
+                                    f"{app.name}",
+                                    f"p50 {ms(pct(times, 50))}, p95 {ms(pct(times, 95))}",
+                                    f"{len(times)} presses; Plotly.react p50: map "
+                                    f"{contour_ms:.0f} ms, surface {surface_ms:.0f} ms",
+                                )
                             )
-                        )
                 browser.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            for app in apps:
+                app.close()
     return rows
 
 
-def _set_resolution(page, res: int) -> None:  # type: ignore[no-untyped-def]
+def _set_resolution(app: App, res: int) -> None:
+    page = app.page
+    assert page is not None
     thumb = page.locator(".st-key-ls_res input[type=range]").first
     for _ in range(100):
         value = int(float(thumb.input_value()))
@@ -281,37 +345,43 @@ def _set_resolution(page, res: int) -> None:  # type: ignore[no-untyped-def]
             " return s.surface.renders > n && s.idle === 'notRunning'; }",
             arg=state["surface"]["renders"],
         )
+    app.scroll()
 
 
-def _time_presses(  # type: ignore[no-untyped-def]
-    page, key: str, axis: str | None, presses: int
-) -> tuple[list[float], list[tuple[float, float]]]:
-    """Keypress → both the contour and the surface have been redrawn with the new figure
-    (showing the new point, for a slider of the plane). Always the same direction, so every
-    press brings a figure the browser has not seen (Streamlit caches repeated messages)."""
-    thumb = page.locator(parameter_slider(key)).first
-    thumb.scroll_into_view_if_needed()
-    times = []
-    draws = []
+def _time_presses(
+    apps: list[App], key: str, axis: str | None, presses: int
+) -> dict[str, tuple[list[float], list[tuple[float, float]]]]:
+    """Keypress → both the map and the surface have been redrawn with the new figure
+    (showing the new point, for a slider of the plane). The apps take turns, press by
+    press, so both see the same machine. Always the same direction, so every press brings a
+    figure the browser has not seen (Streamlit caches repeated messages)."""
+    out: dict[str, tuple[list[float], list[tuple[float, float]]]] = {
+        app.name: ([], []) for app in apps
+    }
     for _ in range(presses):
-        before = page.evaluate("() => window.__lsState()")
-        target = round(before["contour"]["y"] + 0.01, 2) if axis == "y" else None
-        start = time.perf_counter()
-        thumb.press("ArrowRight")
-        page.wait_for_function(
-            """([y, c, s]) => { const st = window.__lsState();
-                const moved = y === null
-                    || (Math.abs(st.contour.y - y) < 1e-9 && Math.abs(st.surface.y - y) < 1e-9);
-                return st.contour.renders > c && st.surface.renders > s && moved; }""",
-            arg=[target, before["contour"]["renders"], before["surface"]["renders"]],
-            polling="raf",
-        )
-        times.append(time.perf_counter() - start)
-        after = page.evaluate("() => window.__lsState()")
-        draws.append((after["contour"]["draw"], after["surface"]["draw"]))
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
-        page.wait_for_timeout(150)
-    return times, draws
+        for app in apps:
+            page = app.page
+            assert page is not None
+            # The live widget's slider, or st.slider's on an app from before the widget.
+            thumb = page.locator(f"{parameter_slider(key)}, .st-key-{key} input[type=range]").first
+            before = page.evaluate("() => window.__lsState()")
+            target = round(before["contour"]["y"] + 0.01, 2) if axis == "y" else None
+            start = time.perf_counter()
+            thumb.press("ArrowRight")
+            page.wait_for_function(
+                """([y, c, s]) => { const st = window.__lsState();
+                    const moved = y === null || (Math.abs(st.contour.y - y) < 1e-9
+                        && Math.abs(st.surface.y - y) < 1e-9);
+                    return st.contour.renders > c && st.surface.renders > s && moved; }""",
+                arg=[target, before["contour"]["renders"], before["surface"]["renders"]],
+                polling="raf",
+            )
+            out[app.name][0].append(time.perf_counter() - start)
+            after = page.evaluate("() => window.__lsState()")
+            out[app.name][1].append((after["contour"]["draw"], after["surface"]["draw"]))
+            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+            page.wait_for_timeout(150)
+    return out
 
 
 # ---------------------------------------------------------------- main
@@ -322,18 +392,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--browser-only", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        default="main",
+        help="git ref whose app is measured side by side in the browser ('' for none)",
+    )
     args = parser.parse_args()
 
     rows: list[tuple[str, str, str]] = []
-    work, sizes = page_work(max(5, args.runs))
-    rows += server_reruns(args.runs)
-    rows += work
+    sizes: dict[int, dict[str, int]] = {}
+    if not args.browser_only:
+        work, sizes = page_work(max(5, args.runs))
+        rows += server_reruns(args.runs)
+        rows += work
     for res, by_fig in sizes.items():
         total = sum(by_fig.values())
         detail = ", ".join(f"{name} {n / 1e3:.0f} kB" for name, n in by_fig.items())
         rows.append((f"payload {res}×{res} (JSON sent)", f"{total / 1e3:.0f} kB", detail))
     if not args.no_browser:
-        rows += browser_presses(args.presses)
+        rows += browser_presses(args.presses, args.baseline or None)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     width = max(len(r[0]) for r in rows)
@@ -343,7 +421,7 @@ def main() -> None:
     print(f"{'-' * width}  {'-' * vwidth}  ------")
     for name, value, detail in rows:
         print(f"{name:<{width}}  {value:<{vwidth}}  {detail}")
-    print("targets: rerun ≤ 100 ms at 201×201; browser p95 ≤ 600 ms")
+    print("targets: rerun ≤ 100 ms at 201×201; keypress → both plots p50 ≤ 200 ms, p95 ≤ 400 ms")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from expnet import DescentPath, Problem, evaluate_batch, get_value, grid_values, parse_name
 from expnet.symbols import Symbols
@@ -39,6 +40,13 @@ UNDEFINED_COLOUR = "rgb(190, 190, 190)"
 POINT_COLOUR = "#d62728"
 ARROW_COLOUR = "#d62728"
 PATH_COLOURS = ("#00c2e8", "#ff9f1c", "#e377c2", "#bcbd22")
+CONTOUR_BANDS = 16
+#: Names of the layout items that move with the current point: the page's live preview
+#: (``persistent_plotly/frontend``) finds them by name.
+POINT_NAME = "current point"
+ARROW_NAME = "−∇J (direction; length scaled)"
+READOUT_NAME = "J readout"
+ARROW_FRACTION = 0.18
 
 
 # --------------------------------------------------------------------------- data
@@ -219,6 +227,13 @@ def _f32(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64 if big else np.float32)
 
 
+def _title(text: str | None) -> dict:
+    """A figure title at the top left (its name on screen; the page gives the aria-label)."""
+    if not text:
+        return {}
+    return {"title": {"text": text, "x": 0.01, "xanchor": "left", "y": 0.985, "font": {"size": 14}}}
+
+
 def _label(labels: Mapping[str, str] | None, name: str) -> str:
     return labels.get(name, name) if labels else name
 
@@ -276,7 +291,7 @@ def _swatch(name: str, colour: str, **extra: object) -> dict:
     }
 
 
-def arrow_vector(grid: LandscapeGrid, fraction: float = 0.18) -> tuple[float, float]:
+def arrow_vector(grid: LandscapeGrid, fraction: float = ARROW_FRACTION) -> tuple[float, float]:
     """−∇J scaled for display, in parameter units: the arrow's length is ``fraction`` of the
     window (each axis measured in its own span), its direction that of −∇J in the plane.
     (0, 0) when the gradient is zero or not finite."""
@@ -306,6 +321,17 @@ def _point_marker(size: int) -> dict:
 # --------------------------------------------------------------------------- contour
 
 
+def banded_colorscale(name: str = "Viridis", bands: int = CONTOUR_BANDS) -> list[list]:
+    """``name`` cut into ``bands`` flat steps: a heatmap with it reads like a filled contour
+    (each band a level set) and draws in a fraction of the time, with no contour paths to
+    trace on every redraw."""
+    colours = sample_colorscale(name, [(k + 0.5) / bands for k in range(bands)])
+    scale: list[list] = []
+    for k, colour in enumerate(colours):
+        scale += [[k / bands, colour], [(k + 1) / bands, colour]]
+    return scale
+
+
 def contour_spec(
     grid: LandscapeGrid,
     *,
@@ -313,30 +339,42 @@ def contour_spec(
     labels: Mapping[str, str] | None = None,
     paths: Sequence[tuple[str, DescentPath]] = (),
     height: int = 520,
+    title: str | None = None,
 ) -> FigureSpec:
-    """J over the plane as a filled contour (heatmap colouring and contour lines), the
-    current point, −∇J as an arrow, and grey layers where e^z overflows / J is undefined.
+    """J over the plane as a banded heatmap (CONTOUR_BANDS level bands), the current point,
+    −∇J as an arrow, J at the point beside it, and grey layers where e^z overflows / J is
+    undefined.
+
+    Only the grid is trace data; everything that depends on the current point (the point,
+    the arrow, the readout, the descent paths) is a layout shape or annotation, and every
+    axis has a fixed range. So when one of the plane's own parameters moves, the figure's
+    data is unchanged and plotly.js redraws only the shapes (no heatmap, no recalc), and the
+    live preview can move the point with a relayout.
 
     With ``paths`` (label, DescentPath from ``expnet.descend`` over ``grid.names``) the
-    paths are drawn on the contour, a loss-over-steps panel is added on the right, and
-    Plotly frames move a marker along each path: play, pause and the step slider run in the
-    browser, without a server round trip.
+    paths are drawn on the map, a loss-over-steps panel is added on the right, and Plotly
+    frames move a dot along each path: play, pause and the step slider run in the browser,
+    without a server round trip.
     """
     xn, yn = grid.names
     xl, yl = _label(labels, xn), _label(labels, yn)
     z = colour_values(grid, log_color)
+    finite = z[np.isfinite(z)]
+    zmin, zmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if zmax <= zmin:
+        zmax = zmin + 1.0
     hover_z = "log₁₀ J = %{z:.4g}" if log_color else "J = %{z:.4g}"
     u32, v32 = _f32(grid.u), _f32(grid.v)
     data: list[dict] = [
         {
-            "type": "contour",
+            "type": "heatmap",
             "x": u32,
             "y": v32,
             "z": _f32(z),
-            "contours": {"coloring": "heatmap"},
-            "colorscale": "Viridis",
-            "ncontours": 16,
-            "line": {"width": 0.5, "color": "rgba(255,255,255,0.45)"},
+            "zmin": zmin,
+            "zmax": zmax,
+            "colorscale": banded_colorscale(),
+            "zsmooth": "fast",  # the browser's own image scaling: no blocks, no cost
             "colorbar": _colorbar(z, log_color, len=0.9, x=0.57 if paths else 1.02),
             "name": "J",
             "showlegend": False,
@@ -365,58 +403,10 @@ def contour_spec(
         if has_undef:
             data.append(_swatch(UNDEFINED_LABEL, UNDEFINED_COLOUR))
 
-    px, py = grid.point
-    data.append(
-        {
-            "type": "scatter",
-            "x": [px],
-            "y": [py],
-            "mode": "markers",
-            "marker": _point_marker(12),
-            "name": "current point",
-            "hovertemplate": f"current point<br>{xl} = {px:.4g}<br>{yl} = {py:.4g}<br>"
-            f"J = {_fmt(grid.point_loss)}<extra></extra>",
-        }
-    )
-    annotations: list[dict] = []
-    du, dv = arrow_vector(grid)
-    if du or dv:
-        gu, gv = grid.point_grad
-        annotations.append(
-            {
-                "x": px + du,
-                "y": py + dv,
-                "ax": px,
-                "ay": py,
-                "xref": "x",
-                "yref": "y",
-                "axref": "x",
-                "ayref": "y",
-                "showarrow": True,
-                "arrowhead": 3,
-                "arrowsize": 1.3,
-                "arrowwidth": 2.5,
-                "arrowcolor": ARROW_COLOUR,
-                "text": "",
-            }
-        )
-        # The arrow's legend entry and hover (an annotation has neither).
-        data.append(
-            {
-                "type": "scatter",
-                "x": [px, px + du],
-                "y": [py, py + dv],
-                "mode": "lines",
-                "line": {"color": ARROW_COLOUR, "width": 2.5},
-                "name": "−∇J (direction; length scaled)",
-                "hovertemplate": f"−∇J = ({_fmt(-gu)}, {_fmt(-gv)})<extra></extra>",
-            }
-        )
-
     layout: dict = {
         **_LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 60, "r": 20, "t": 50 if paths else 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 50 if paths or title else 20, "b": 50},
         "legend": {"orientation": "h", "y": -0.16, "x": 0, "yanchor": "top"},
         "xaxis": {
             **_AXIS_2D,
@@ -428,13 +418,86 @@ def contour_spec(
             "title": {"text": yl},
             "range": [float(grid.v[0]), float(grid.v[-1])],
         },
-        "annotations": annotations,
         "uirevision": "landscape",
     }
+    layout.update(_title(title))
+    shapes: list[dict] = []
     frames: list[dict] = []
     if paths:
-        frames = _add_paths(data, layout, grid, paths, log_color)
+        frames = _add_paths(shapes, layout, grid, paths, log_color)
+    shapes += point_marks(grid)
+    layout["shapes"] = shapes
+    layout["annotations"] = point_annotations(grid)
     return FigureSpec(data, layout, frames)
+
+
+def point_marks(grid: LandscapeGrid) -> list[dict]:
+    """The current point (a dot of fixed pixel size) and the shaft of −∇J, as layout shapes
+    with legend entries; hidden (not removed) where J or ∇J is not defined, so the live
+    preview always finds them."""
+    px, py = grid.point
+    du, dv = arrow_vector(grid)
+    point = {
+        **_head(px, py, POINT_COLOUR, "x", "y", radius=7),
+        "name": POINT_NAME,
+        "showlegend": True,
+        "visible": grid.point_valid,
+    }
+    shaft = {
+        "type": "line",
+        "xref": "x",
+        "yref": "y",
+        "x0": _short(px),
+        "y0": _short(py),
+        "x1": _short(px + du),
+        "y1": _short(py + dv),
+        "line": {"color": ARROW_COLOUR, "width": 2.5},
+        "layer": "above",
+        "name": ARROW_NAME,
+        "showlegend": True,
+        "visible": bool(du or dv),
+    }
+    return [shaft, point]
+
+
+def point_annotations(grid: LandscapeGrid) -> list[dict]:
+    """The arrowhead of −∇J and the readout "J = …" beside the current point."""
+    px, py = grid.point
+    du, dv = arrow_vector(grid)
+    arrow = {
+        "name": ARROW_NAME,
+        "x": _short(px + du),
+        "y": _short(py + dv),
+        "ax": _short(px),
+        "ay": _short(py),
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        "arrowhead": 3,
+        "arrowsize": 1.3,
+        "arrowwidth": 2.5,
+        "arrowcolor": ARROW_COLOUR,
+        "text": "",
+        "visible": bool(du or dv),
+    }
+    readout = {
+        "name": READOUT_NAME,
+        "x": _short(px),
+        "y": _short(py),
+        "xref": "x",
+        "yref": "y",
+        "showarrow": False,
+        "yshift": 20,
+        "text": f"J = {_fmt(grid.point_loss)}",
+        "font": {"size": 13, "color": "#1b1b1b"},
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "bordercolor": POINT_COLOUR,
+        "borderwidth": 1,
+        "borderpad": 2,
+    }
+    return [arrow, readout]
 
 
 def _frame_steps(paths: Sequence[tuple[str, DescentPath]]) -> list[int]:
@@ -452,73 +515,50 @@ def _path_xy(grid: LandscapeGrid, path: DescentPath) -> tuple[np.ndarray, np.nda
     )
 
 
+def _svg_path(x: np.ndarray, y: np.ndarray) -> str:
+    """An SVG path through the finite points, in data coordinates (6 significant digits)."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    pts = [f"{float(a):.6g},{float(b):.6g}" for a, b in zip(x[ok], y[ok], strict=True)]
+    return "M" + "L".join(pts) if pts else ""
+
+
 def _add_paths(
-    data: list[dict],
+    shapes: list[dict],
     layout: dict,
     grid: LandscapeGrid,
     paths: Sequence[tuple[str, DescentPath]],
     log_color: bool,
 ) -> list[dict]:
-    """Full paths (lines with a dot per step) on the contour and their losses in a panel on
-    the right, plus one moving dot per path and panel; the frames move only those dots, so
-    each frame is a few numbers and the contour is not redrawn."""
+    """Each path as a line on the map and its loss in a panel on the right (layout shapes
+    with fixed axis ranges, so they move without a data redraw), plus one moving dot per path
+    and panel; the frames move only those dots."""
     layout["xaxis"]["domain"] = [0.0, 0.53]
+    longest = max(len(p.loss) for _, p in paths) - 1
     layout["xaxis2"] = {
         **_AXIS_2D,
         "domain": [0.78, 1.0],
         "anchor": "y2",
         "title": {"text": "step"},
+        "range": [-0.02 * max(longest, 1), 1.02 * max(longest, 1)],
     }
     # On the log scale the panel plots log10 J on a linear axis labelled in powers of ten:
     # pixel-sized shapes (the moving dots) are squashed on a plotly log axis.
+    losses = np.concatenate([_loss_y(p.loss, log_color) for _, p in paths])
+    finite = losses[np.isfinite(losses)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    pad = 0.06 * ((hi - lo) or 1.0)
     layout["yaxis2"] = {
         **_AXIS_2D,
         "anchor": "x2",
         "title": {"text": "J along the path" + (" (log)" if log_color else "")},
+        "range": [lo - pad, hi + pad],
     }
     if log_color:
-        layout["yaxis2"].update(
-            _decade_ticks(np.concatenate([_loss_y(p.loss, True) for _, p in paths]))
-        )
-    for i, (label, path) in enumerate(paths):
-        colour = PATH_COLOURS[i % len(PATH_COLOURS)]
-        px, py = _path_xy(grid, path)
-        data.append(
-            {
-                "type": "scatter",
-                "x": _f32(px),
-                "y": _f32(py),
-                "mode": "lines+markers",
-                "line": {"color": colour, "width": 2},
-                "marker": {"size": 4, "color": colour},
-                "name": label,
-                "legendgroup": label,
-                "customdata": _f32(path.loss),
-                "hovertemplate": f"{label}<br>step %{{pointNumber}}<br>J = %{{customdata:.4g}}"
-                "<extra></extra>",
-            }
-        )
-        data.append(
-            {
-                "type": "scatter",
-                "xaxis": "x2",
-                "yaxis": "y2",
-                "x": np.arange(len(path.loss), dtype=np.int32),
-                "y": _f32(_loss_y(path.loss, log_color)),
-                "customdata": _f32(path.loss),
-                "mode": "lines",
-                "line": {"color": colour, "width": 2},
-                "name": label,
-                "legendgroup": label,
-                "showlegend": False,
-                "hovertemplate": f"{label}<br>step %{{x}}<br>J = %{{customdata:.4g}}"
-                "<extra></extra>",
-            }
-        )
+        layout["yaxis2"].update(_decade_ticks(losses))
 
-    # The moving markers are layout shapes, not traces: a frame that changes only the layout
-    # leaves the contour alone, while a frame that changes traces makes plotly.js drop
-    # contour and heatmap traces unless every frame redraws the plot (plotly.js #4491).
+    # The moving dots come first (frames address them as shapes[i]): a frame that changes
+    # only the layout leaves the map alone, while a frame that changes traces makes plotly.js
+    # drop heatmap traces unless every frame redraws the plot (plotly.js #4491).
     def heads(k: int) -> list[dict]:
         out = []
         for i, (_, path) in enumerate(paths):
@@ -530,7 +570,27 @@ def _add_paths(
             out.append(_head(float(s), loss, colour, "x2", "y2"))
         return out
 
-    layout["shapes"] = heads(0)
+    shapes += heads(0)
+    for i, (label, path) in enumerate(paths):
+        colour = PATH_COLOURS[i % len(PATH_COLOURS)]
+        px, py = _path_xy(grid, path)
+        k = np.arange(len(path.loss), dtype=np.float64)
+        on_map = ((px, py), ("x", "y"), True)
+        on_panel = ((k, _loss_y(path.loss, log_color)), ("x2", "y2"), False)
+        for xy, ref, legend in (on_map, on_panel):
+            shapes.append(
+                {
+                    "type": "path",
+                    "path": _svg_path(*xy),
+                    "xref": ref[0],
+                    "yref": ref[1],
+                    "line": {"color": colour, "width": 2},
+                    "layer": "above",
+                    "name": label,
+                    "legendgroup": label,
+                    "showlegend": legend,
+                }
+            )
     steps = _frame_steps(paths)
     # Each frame moves the dots by attribute path ("shapes[0].xanchor"), which plotly.js
     # expands like a relayout: a few numbers per frame instead of four whole shapes.
@@ -555,7 +615,7 @@ def _short(value: float) -> float:
     return float(f"{value:.6g}")
 
 
-def _head(x: float, y: float, colour: str, xref: str, yref: str) -> dict:
+def _head(x: float, y: float, colour: str, xref: str, yref: str, radius: int = 6) -> dict:
     """A dot of fixed pixel size at a data point (anchors are data values, log axis or not)."""
     return {
         "type": "circle",
@@ -565,10 +625,10 @@ def _head(x: float, y: float, colour: str, xref: str, yref: str) -> dict:
         "ysizemode": "pixel",
         "xanchor": _short(x),
         "yanchor": _short(y),
-        "x0": -6,
-        "x1": 6,
-        "y0": -6,
-        "y1": 6,
+        "x0": -radius,
+        "x1": radius,
+        "y0": -radius,
+        "y1": radius,
         "fillcolor": colour,
         "line": {"color": "white", "width": 2},
         "layer": "above",
@@ -662,6 +722,7 @@ def surface_spec(
     labels: Mapping[str, str] | None = None,
     height: int = 520,
     max_points: int = SURFACE_MAX_POINTS,
+    title: str | None = None,
 ) -> FigureSpec:
     """J (or log10 J) as a 3D surface with the current point and −∇J drawn along the
     tangent plane (so the arrow runs downhill on the surface); cells where e^z overflows or
@@ -754,7 +815,8 @@ def surface_spec(
     layout = {
         **_LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "margin": {"l": 0, "r": 0, "t": 36 if title else 10, "b": 0},
+        **_title(title),
         "legend": {"orientation": "h", "y": 0.0, "x": 0.0, "yanchor": "bottom"},
         "scene": {
             "xaxis": {**_AXIS_3D, "title": {"text": xl}},
@@ -784,6 +846,7 @@ def slice_spec(
     *,
     labels: Mapping[str, str] | None = None,
     height: int = 380,
+    title: str | None = None,
 ) -> FigureSpec:
     """J along one parameter, the current point, and the tangent there: its slope is the
     gradient ∂J/∂name that the explorer shows. Overflow / undefined stretches are shaded."""
@@ -862,7 +925,8 @@ def slice_spec(
     layout = {
         **_LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40 if title else 20, "b": 50},
+        **_title(title),
         "xaxis": {**_AXIS_2D, "title": {"text": xl}, "range": [float(t[0]), float(t[-1])]},
         "yaxis": yaxis,
         "shapes": shapes,

@@ -338,7 +338,7 @@ def values_from_history() -> bool:
         return False
     s = get_state()
     qp = st.query_params
-    clean, _ = validate_query_params({k: qp.get_all(k) for k in qp}, _EXTRA_QUERY_KEYS)
+    clean, _ = validate_query_params({k: qp.get_all(k) for k in qp}, _page_query_keys())
     defaults = s.structure.default_values()
     values = {n: float(clean.get(n, defaults[n])) for n in s.values}
     if values == s.values:

@@ -6,6 +6,10 @@
   component; st.plotly_chart would reset it, streamlit #8882).
 - Play runs the descent animation in the browser without a rerun, and the contour stays.
 - A slider moved on the explorer shows up on the landscape after switching pages.
+- The homework opens drawn (y a symbol elsewhere, a number on the map) without a click.
+- A drag preview ("expnet:preview" on the page's window) moves the point, the arrow and the
+  J readout in the browser when it moves one of the plotted parameters, and nothing else.
+- With reduced motion nothing plays on its own, and Play jumps to the end.
 
 Screenshots go to tests/artifacts/<test name>/.
 """
@@ -14,7 +18,11 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from playwright.sync_api import Frame, Page
+
+from expnet import evaluate_batch, get_preset, set_values
+from expnet.figures.landscape import arrow_vector, at_point, landscape_grid
 
 from .conftest import artifact_path, expect_rerun, parameter_slider, wait_for_idle
 
@@ -23,32 +31,42 @@ FIRST_LOAD_MS = 90_000
 RERUN_MS = 60_000
 CAMERA_JS = "() => document.getElementById('plot')._fullLayout.scene._scene.getCamera()"
 RENDERS_JS = "() => Number(document.getElementById('plot').getAttribute('data-renders') || 0)"
+# The map draws the point as a layout shape, the surface as a scatter3d trace.
 POINT_JS = """() => { const gd = document.getElementById('plot');
+    const s = (gd.layout.shapes || []).find(d => d.name === 'current point');
+    if (s) return [s.xanchor, s.yanchor];
     const t = gd.data.find(d => d.name === 'current point');
     return [t.x[t.x.length - 1], t.y[t.y.length - 1]]; }"""
+READOUT_JS = """() => document.getElementById('plot').layout.annotations
+    .find(a => a.name === 'J readout').text"""
+ARROW_JS = """() => { const s = document.getElementById('plot').layout.shapes
+    .find(d => d.name && d.name.startsWith('−∇J')); return [s.x0, s.y0, s.x1, s.y1]; }"""
 ZSUM_JS = """() => { const z = document.getElementById('plot')._fullData[0].z; let s = 0;
     for (const row of z) for (const v of row) if (Number.isFinite(v)) s += v; return s; }"""
 
 
 def _open_landscape(page: Page, base_url: str) -> None:
-    """Open the app at its root (so app.py's navigation is in charge), go to the landscape
-    through the sidebar, and give y a value."""
+    """Open the app at its root (so app.py's navigation is in charge) and go to the landscape
+    through the sidebar."""
     page.set_default_timeout(RERUN_MS)
     page.goto(base_url)
     wait_for_idle(page, FIRST_LOAD_MS)
     with expect_rerun(page, RERUN_MS):
         page.get_by_role("link", name="Loss landscape").click()
-    if page.locator(".st-key-ls_set_y button").count():
-        with expect_rerun(page, RERUN_MS):
-            page.locator(".st-key-ls_set_y button").click()
     _plot(page, "ls_contour")
     _plot(page, "ls_surface")
 
 
 def _plot(page: Page, key: str, min_renders: int = 1, timeout: float = 30.0) -> Frame:
     """The persistent chart ``key``'s iframe once its plot has been drawn ``min_renders``
-    times."""
+    times. The chart is scrolled into view first: the surface and the slice draw only on
+    screen."""
     deadline = time.monotonic() + timeout
+    page.evaluate(
+        "(k) => { const e = document.querySelector('.st-key-' + k); "
+        "if (e) e.scrollIntoView({block: 'center'}); }",
+        key,
+    )
     while time.monotonic() < deadline:
         # query_selector, not a locator: Streamlit keeps a component's iframe hidden while
         # the page reruns, and a locator would wait for it to show.
@@ -163,8 +181,8 @@ def test_descent_animates_in_the_browser_without_a_rerun(page: Page, streamlit_s
     moved = contour.evaluate(heads)
     assert moved != start
     assert page.evaluate("() => window.__expnetRunsFinished") == runs  # no server round trip
-    # The contour is still drawn (plotly.js drops it when frames touch trace data).
-    assert contour.locator(".contourlayer path").count() > 0
+    # The map is still drawn (plotly.js drops it when frames touch trace data).
+    assert contour.locator(".heatmaplayer image").count() > 0
     box.screenshot(path=artifact_path(request, "paused-mid-descent"))
 
 
@@ -175,9 +193,6 @@ def test_explorer_slider_shows_on_the_landscape(page: Page, streamlit_server, re
     _press(page, "W2_11", times=5, direction="ArrowLeft")  # on the explorer: -3.00 -> -3.05
     with expect_rerun(page, RERUN_MS):
         page.get_by_role("link", name="Loss landscape").click()
-    if page.locator(".st-key-ls_set_y button").count():
-        with expect_rerun(page, RERUN_MS):
-            page.locator(".st-key-ls_set_y button").click()
     for key in ("ls_contour", "ls_surface"):
         x, y = _point(_plot(page, key))
         assert abs(x - -3.05) < 1e-9 and y == 4.0
@@ -194,9 +209,106 @@ def test_shared_link_settings_survive_the_first_page_switch(page: Page, streamli
     with expect_rerun(page, RERUN_MS):
         page.get_by_role("link", name="Loss landscape").click()
     wait_for_idle(page, RERUN_MS)
-    assert page.locator(".st-key-ls_set_y").count() == 0  # no "needs a numeric y"
     assert not page.locator(".st-key-y_symbol input").is_checked()
     for key in ("ls_contour", "ls_surface"):
         x, y = _point(_plot(page, key))
         assert x == -2.5 and y == 4.0  # W2_11 from the link, W1_11 the homework's
     page.screenshot(path=artifact_path(request, "landscape-from-link"), full_page=True)
+
+
+def test_homework_opens_drawn_without_a_click(page: Page, streamlit_server, request):
+    """A fresh session straight at /landscape on the homework (y kept as a symbol): the map
+    is there at once, at y = 1, and the shared switch still says y is a symbol."""
+    page.set_default_timeout(RERUN_MS)
+    page.goto(f"{streamlit_server}/landscape")
+    wait_for_idle(page, FIRST_LOAD_MS)
+    contour = _plot(page, "ls_contour")
+    assert contour.locator(".heatmaplayer image").count() > 0
+    assert _point(contour) == (-3.0, 4.0)
+    assert page.locator(".st-key-y_symbol input").is_checked()
+    assert page.get_by_text("y is kept as a symbol").count() == 1
+    y = page.locator("[data-testid=stMain] " + parameter_slider("y"))
+    assert y.count() == 1 and float(y.input_value()) == 1.0  # the y slider is in view
+    # J at y = 1 (the homework's own exact value, ½(p − 1)² with p = e^z)
+    assert _metric(page, "J at the current point") == "0.25756"
+    iframe = page.locator(".st-key-ls_contour iframe")
+    assert iframe.get_attribute("title") == "J over W₁₁⁽²⁾ and W₁₁⁽¹⁾"
+    label = contour.locator("#plot").get_attribute("aria-label") or ""
+    assert "J = 0.25756" in label and "ends after 50 steps" in label
+    page.screenshot(path=artifact_path(request, "homework-fresh"))
+
+
+def _preview(page: Page, detail: dict) -> None:
+    page.evaluate(
+        "(d) => window.dispatchEvent(new CustomEvent('expnet:preview', {detail: d}))", detail
+    )
+
+
+def test_drag_preview_moves_the_point_without_the_server(page: Page, streamlit_server, request):
+    """The live widget announces every frame of a drag on the page's window; the map follows
+    when a plotted parameter moves, and waits for the release otherwise."""
+    _open_landscape(page, streamlit_server)
+    contour = _plot(page, "ls_contour")
+    runs = page.evaluate("() => window.__expnetRunsFinished")
+    problem = get_preset("homework").problem.with_target(1.0)
+    names = ["W2_11", "W1_11"]
+    for k, w in enumerate((-2.8, -2.5, -2.0)):
+        moved = set_values(problem, {"W2_11": w})
+        res = evaluate_batch(moved, names, np.array([[w, 4.0]]))
+        detail = {
+            "values": {"W2_11": w},
+            "J": float(res.loss[0]),
+            "grad": {"W2_11": float(res.grad[0][0]), "W1_11": float(res.grad[0][1])},
+        }
+        _preview(page, detail)
+        contour.wait_for_function(
+            "(n) => Number(document.getElementById('plot').getAttribute('data-previews')) >= n",
+            arg=k + 1,
+        )
+        assert _point(contour) == (w, 4.0)
+        assert contour.evaluate(READOUT_JS) == f"J = {res.loss[0]:.4g}"
+    # The arrow is the one the server would draw for that point: −∇J scaled to the window.
+    grid = at_point(landscape_grid(problem, ("W2_11", "W1_11"), ((-6, 0), (0, 8)), 11), moved)
+    du, dv = arrow_vector(grid)
+    x0, y0, x1, y1 = contour.evaluate(ARROW_JS)
+    assert (x0, y0) == (-2.0, 4.0)
+    assert abs(x1 - (-2.0 + du)) < 1e-9 and abs(y1 - (4.0 + dv)) < 1e-9
+    assert page.evaluate("() => window.__expnetRunsFinished") == runs  # no server round trip
+    page.locator(".st-key-ls_contour").screenshot(path=artifact_path(request, "preview"))
+
+    # A parameter off the plane reshapes J: the map waits for the release (no preview).
+    previews = contour.evaluate("() => document.getElementById('plot').dataset.previews")
+    _preview(page, {"values": {"x1": 0.9}, "J": 0.1, "grad": {"W2_11": 0.1, "W1_11": 0.1}})
+    page.wait_for_timeout(300)
+    assert contour.evaluate("() => document.getElementById('plot').dataset.previews") == previews
+    assert _point(contour) == (-2.0, 4.0)
+
+
+def test_reduced_motion_never_plays_on_its_own(browser, streamlit_server, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        page.set_default_timeout(RERUN_MS)
+        page.goto(f"{streamlit_server}/landscape")
+        wait_for_idle(page, FIRST_LOAD_MS)
+        contour = _plot(page, "ls_contour")
+        heads = (
+            "() => document.getElementById('plot').layout.shapes.slice(0, 4)"
+            ".map(s => [s.xanchor, s.yanchor])"
+        )
+        start = contour.evaluate(heads)
+        page.wait_for_timeout(1500)
+        assert contour.evaluate(heads) == start  # nothing moved on its own
+        contour.get_by_text("Play").click()
+        page.wait_for_timeout(400)
+        # Play jumps to the last frame at once instead of animating through the steps.
+        end = contour.evaluate(heads)
+        last = contour.evaluate(
+            "() => { const gd = document.getElementById('plot');"
+            " const f = gd._transitionData._frames; return f[f.length - 1].layout; }"
+        )
+        assert end[0] == [last["shapes[0].xanchor"], last["shapes[0].yanchor"]]
+        assert end != start
+        page.screenshot(path=artifact_path(request, "reduced-motion-after-play"))
+    finally:
+        context.close()

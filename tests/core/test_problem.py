@@ -1,4 +1,4 @@
-"""Problem files: JSON round trip, validation messages, parameter names (docs/design.md contract)."""
+"""Problem files: JSON round trip, validation messages, parameter names (docs/design.md)."""
 
 from __future__ import annotations
 

@@ -142,7 +142,7 @@ def test_resolution_is_bounded(homework) -> None:
 @pytest.mark.parametrize("log_color", [False, True])
 def test_contour_values_equal_batch_evaluation(homework, grid, log_color: bool) -> None:
     fig = _decoded(contour_figure(grid, log_color=log_color))
-    contour = next(t for t in fig["data"] if t["type"] == "contour")
+    contour = next(t for t in fig["data"] if t["name"] == "J")
     _check_plotted(homework, grid, contour, log_color, seed=0)
 
 
@@ -164,18 +164,35 @@ def test_surface_thins_fine_grids(homework, resolution: int, step: int) -> None:
     assert surface["x"][-1] == np.float32(fine.u[-1])
 
 
+def _shape(fig: go.Figure, name: str):
+    return next(s for s in fig.layout.shapes if s.name == name)
+
+
+def _path_points(svg: str) -> np.ndarray:
+    """The vertices of an "M x,y L x,y ..." path."""
+    return np.array([[float(c) for c in p.split(",")] for p in svg[1:].split("L")])
+
+
 def test_current_point_and_arrow_are_drawn(grid) -> None:
     fig = contour_figure(grid)
-    point = _trace(fig, "current point")
-    assert (point.x[0], point.y[0]) == grid.point
+    point = _shape(fig, "current point")
+    assert (point.xanchor, point.yanchor) == grid.point and point.visible
+    # Only the grid is trace data: the point moves without a data redraw.
+    assert [t.name for t in fig.data] == ["J"]
+    readout = next(a for a in fig.layout.annotations if a.name == "J readout")
+    assert readout.text == f"J = {grid.point_loss:.4g}"
     du, dv = arrow_vector(grid)
     gu, gv = grid.point_grad
     # −∇J direction: parallel and pointing the other way from the gradient.
     assert du * gu + dv * gv < 0
     np.testing.assert_allclose(du * gv - dv * gu, 0.0, atol=1e-12)
-    (arrow,) = fig.layout.annotations
+    arrow = next(a for a in fig.layout.annotations if a.arrowhead)
     np.testing.assert_allclose([arrow.ax, arrow.ay], grid.point)
-    np.testing.assert_allclose([arrow.x, arrow.y], [grid.point[0] + du, grid.point[1] + dv])
+    np.testing.assert_allclose(
+        [arrow.x, arrow.y], [grid.point[0] + du, grid.point[1] + dv], rtol=1e-5
+    )
+    shaft = _shape(fig, arrow.name)
+    np.testing.assert_allclose([shaft.x1, shaft.y1], [arrow.x, arrow.y])
     surf = surface_figure(grid)
     assert any(t.name and t.name.startswith("−∇J") for t in surf.data)
 
@@ -194,7 +211,8 @@ def test_specs_are_valid_plotly(grid, overflow_grid, homework) -> None:
         # Frames move the dots by attribute path (plotly.js expands "shapes[i].xanchor").
         for frame in spec.get("frames", []):
             assert set(frame) == {"name", "layout"}
-            n = len(spec["layout"]["shapes"])
+            # the moving dots are the first shapes, two per path (map and loss panel)
+            n = 2 * len(paths)
             allowed = {f"shapes[{i}].{a}" for i in range(n) for a in ("xanchor", "yanchor")}
             assert set(frame["layout"]) == allowed
 
@@ -217,11 +235,11 @@ def test_overflow_region_is_a_grey_layer_not_a_hole(homework, overflow_grid) -> 
     np.testing.assert_array_equal(g.overflow, flags)
 
     fig = _decoded(contour_figure(g, log_color=True))
-    mask = next(t for t in fig["data"] if t["type"] == "heatmap")["z"]
+    mask = next(t for t in fig["data"] if t["name"] == "not defined")["z"]
     np.testing.assert_array_equal(mask == 1, flags)
     names = [t.get("name") for t in fig["data"]]
     assert OVERFLOW_LABEL in names  # a legend entry says what grey means
-    contour = next(t for t in fig["data"] if t["type"] == "contour")["z"]
+    contour = next(t for t in fig["data"] if t["name"] == "J")["z"]
     # Every cell is either coloured by J or covered by the grey layer.
     np.testing.assert_array_equal(np.isfinite(contour) | (mask > 0), True)
 
@@ -319,9 +337,8 @@ def test_descent_paths_are_drawn_and_animated(homework, grid) -> None:
     plain = descend(homework, list(PAIR), 1.0, 150)
     heavy = descend(homework, list(PAIR), 1.0, 150, 0.9)
     fig = contour_figure(grid, paths=[("gradient descent", plain), ("momentum", heavy)])
-    line = _trace(fig, "gradient descent", "scatter")
-    np.testing.assert_allclose(line.x, plain.points[:, 0], rtol=1e-6)
-    np.testing.assert_allclose(line.y, plain.points[:, 1], rtol=1e-6)
+    line = next(s for s in fig.layout.shapes if s.name == "gradient descent" and s.xref == "x")
+    np.testing.assert_allclose(_path_points(line.path), plain.points, rtol=1e-5)
     # Frames move the markers only (layout shapes), never the contour: plotly.js drops
     # contour traces during redraw-free animations that touch trace data.
     assert 2 <= len(fig.frames) <= 61
@@ -336,8 +353,12 @@ def test_descent_paths_are_drawn_and_animated(homework, grid) -> None:
     assert [b.label for b in menu.buttons] == ["▶ Play", "❚❚ Pause"]
     assert all(b.method == "animate" for b in menu.buttons)
     # The loss-over-steps panel sits beside the contour.
-    loss_line = next(t for t in fig.data if t.xaxis == "x2" and t.mode == "lines")
-    np.testing.assert_allclose(loss_line.y, plain.loss, rtol=1e-6)
+    loss_line = next(
+        s for s in fig.layout.shapes if s.name == "gradient descent" and s.xref == "x2"
+    )
+    steps_loss = _path_points(loss_line.path)
+    np.testing.assert_array_equal(steps_loss[:, 0], np.arange(len(plain.loss)))
+    np.testing.assert_allclose(steps_loss[:, 1], plain.loss, rtol=1e-5)
 
 
 def test_moving_a_parameter_moves_the_point(homework) -> None:

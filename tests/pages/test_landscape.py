@@ -1,6 +1,6 @@
 """The loss-landscape page through the app's own navigation (AppTest): it runs without an
-exception, asks for a numeric y, and every number and figure it shows agrees with the core
-for the values on the shared sliders."""
+exception, draws at once on the homework (y kept as a symbol elsewhere, a number here), and
+every number and figure it shows agrees with the core for the values on the shared sliders."""
 
 from __future__ import annotations
 
@@ -70,15 +70,67 @@ def page() -> AppTest:
 
 @pytest.fixture
 def numeric(page: AppTest) -> AppTest:
-    page.button(key="ls_set_y").click().run()
-    assert not page.exception
+    """The homework as it opens: y a symbol on the other pages, y = 1 on the map."""
     return page
 
 
-def test_symbolic_y_asks_for_a_value(page: AppTest) -> None:
-    assert any("numeric target y" in w.value for w in page.warning)
-    assert page.button(key="ls_set_y").label == "Set y = 1"
-    assert not page.get("plotly_chart") and not page.get("component_instance")
+def _point(fig: dict) -> tuple[float, float]:
+    shape = next(s for s in fig["layout"]["shapes"] if s.get("name") == "current point")
+    return (shape["xanchor"], shape["yanchor"])
+
+
+def _map(fig: dict) -> dict:
+    return next(t for t in fig["data"] if t.get("name") == "J")
+
+
+def test_homework_draws_at_once_without_changing_the_switch(page: AppTest) -> None:
+    """y is kept as a symbol (the homework's form): the map is drawn at once at the y
+    slider's value, which sits beside a note; the shared switch stays on."""
+    at = page
+    assert not any(b.key == "ls_set_y" for b in at.button)  # nothing to click first
+    for key in ("ls_contour", "ls_surface", "ls_slice_chart"):
+        assert _figure(at, key)["data"]
+    assert any("kept as a symbol" in i.value for i in at.info)
+    assert at.toggle(key="y_symbol").value is True
+    assert at.session_state["_expnet"].settings.y_symbol is True
+    y = at.slider(key="y")
+    assert y.value == 1.0 and "this map only" in (y.help or "")
+    # The map is J at y = 1, equal to the core's.
+    tr = trace(get_preset("homework").problem.with_target(1.0))
+    assert _metrics(at)["J at the current point"] == fmt(tr.loss or 0.0, 6)
+    # Moving y here reshapes the map and leaves the switch alone.
+    before = _map(_figure(at, "ls_contour"))["z"]
+    y.set_value(0.5).run()
+    assert not at.exception
+    assert at.session_state["_expnet"].settings.y_symbol is True
+    assert not np.allclose(before, _map(_figure(at, "ls_contour"))["z"], equal_nan=True)
+    tr = trace(get_preset("homework").problem.with_target(0.5))
+    assert _metrics(at)["J at the current point"] == fmt(tr.loss or 0.0, 6)
+
+
+def test_numeric_y_needs_no_note(page: AppTest) -> None:
+    at = page
+    at.toggle(key="y_symbol").set_value(False).run()
+    assert not at.exception
+    assert not any("kept as a symbol" in i.value for i in at.info)
+    assert _figure(at, "ls_contour")["data"]
+
+
+def test_text_alternatives(numeric: AppTest) -> None:
+    """The page states J and ∇J at the point and where both descents end, in words; every
+    figure has a title and an aria-label."""
+    at = numeric
+    tr = trace(get_preset("homework").problem.with_target(1.0))
+    text = " ".join(m.value for m in at.markdown)
+    assert f"J = {fmt(tr.loss or 0.0, 6)}" in text
+    assert f"∇J = ({fmt(tr.grad('W2_11') or 0.0, 4)}, {fmt(tr.grad('W1_11') or 0.0, 4)})" in text
+    path = descend(_problem(at), list(PAIR), 1.0, 50)
+    assert f"ends after 50 steps at W₁₁⁽²⁾ = {fmt(float(path.points[-1][0]), 4)}" in text
+    assert f"J = {float(path.loss[-1]):.4g}" in text
+    for component in at.get("component_instance"):
+        args = json.loads(component.proto.json_args)
+        assert args["title"] and args["aria_label"]
+        assert "$" not in args["aria_label"] and "\\" not in args["aria_label"]
 
 
 def test_numbers_match_the_trace(numeric: AppTest) -> None:
@@ -87,7 +139,8 @@ def test_numbers_match_the_trace(numeric: AppTest) -> None:
     tr = trace(get_preset("homework").problem.with_target(1.0))
     m = _metrics(at)
     assert m["J at the current point"] == fmt(tr.loss or 0.0, 6)
-    # docs/design.md: dJ/dW2_11 = 0.070184405 - 0.248632699 y, dJ/dW1_11 = -0.012549279 + 0.044456616 y
+    # docs/design.md: dJ/dW2_11 = 0.070184405 - 0.248632699 y,
+    #                 dJ/dW1_11 = -0.012549279 + 0.044456616 y
     grads = [float(v) for k, v in m.items() if k.startswith("∂J/∂")]
     np.testing.assert_allclose(
         grads, [0.070184405 - 0.248632699, -0.012549279 + 0.044456616], atol=2e-6
@@ -102,9 +155,8 @@ def test_figures_show_the_core_values(numeric: AppTest, log_color: bool) -> None
     at.toggle(key="ls_log").set_value(log_color).run()
     problem = _problem(at)
     contour_fig = _figure(at, "ls_contour")
-    contour = next(t for t in contour_fig["data"] if t["type"] == "contour")
-    point = next(t for t in contour_fig["data"] if t.get("name") == "current point")
-    assert (point["x"][0], point["y"][0]) == (-3.0, 4.0)
+    contour = _map(contour_fig)
+    assert _point(contour_fig) == (-3.0, 4.0)
     # The default window: ± max(2, |value|) around the current values, 101 points per axis.
     u, v = np.linspace(-6.0, 0.0, 101), np.linspace(0.0, 8.0, 101)
     np.testing.assert_allclose(contour["x"], u, rtol=1e-7)
@@ -132,8 +184,7 @@ def test_a_slider_moves_the_point_and_the_numbers(numeric: AppTest) -> None:
     tr = trace(_problem(at))
     assert _values(at)["W2_11"] == -2.5
     assert _metrics(at)["J at the current point"] == fmt(tr.loss or 0.0, 6)
-    point = next(t for t in _figure(at, "ls_contour")["data"] if t.get("name") == "current point")
-    assert (point["x"][0], point["y"][0]) == (-2.5, 4.0)
+    assert _point(_figure(at, "ls_contour")) == (-2.5, 4.0)
     # A value off the plane reshapes the surface.
     before = _figure(at, "ls_surface")["data"][0]["z"]
     _move(at, x1=1.0)
@@ -148,9 +199,9 @@ def test_descent_and_adopting_its_end_point(numeric: AppTest) -> None:
     problem = _problem(at)
     path = descend(problem, list(PAIR), 0.5, 40)
     fig = _figure(at, "ls_contour")
-    line = next(t for t in fig["data"] if t.get("name") == "gradient descent")
-    np.testing.assert_allclose(line["x"], path.points[:, 0], rtol=1e-6)
-    np.testing.assert_allclose(line["y"], path.points[:, 1], rtol=1e-6)
+    line = next(s for s in fig["layout"]["shapes"] if s.get("name") == "gradient descent")
+    drawn = [[float(c) for c in p.split(",")] for p in line["path"][1:].split("L")]
+    np.testing.assert_allclose(drawn, path.points, rtol=1e-5)
     assert fig["frames"] and fig["layout"]["updatemenus"]
 
     at.button(key="ls_adopt_gd").click().run()
@@ -169,7 +220,7 @@ def test_other_pair_resolution_and_log_scale(numeric: AppTest) -> None:
     at.slider(key="ls_res").set_value(301).run()
     assert not at.exception
     assert _metrics(at)["Grid"] == "301×301"
-    contour = next(t for t in _figure(at, "ls_contour")["data"] if t["type"] == "contour")
+    contour = _map(_figure(at, "ls_contour"))
     assert contour["z"].shape == (301, 301)
     assert "log" in contour["colorbar"]["title"]["text"]
 
@@ -200,7 +251,7 @@ def test_window_recentres_on_the_current_point(numeric: AppTest) -> None:
     assert any("outside the window" in i.value for i in at.info)
     at.button(key="ls_recentre").click().run()
     assert not any("outside the window" in i.value for i in at.info)
-    contour = next(t for t in _figure(at, "ls_contour")["data"] if t["type"] == "contour")
+    contour = _map(_figure(at, "ls_contour"))
     assert contour["y"][0] <= 9.5 <= contour["y"][-1]
 
 

@@ -22,8 +22,10 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import plotly
 import plotly.graph_objects as go
@@ -59,17 +61,43 @@ def served_dir() -> Path:
     return folder
 
 
-def persistent_plotly_chart(fig: go.Figure | str, *, key: str, height: int = 520) -> str:
+def persistent_plotly_chart(
+    fig: go.Figure | str,
+    *,
+    key: str,
+    height: int = 520,
+    title: str = "",
+    aria_label: str = "",
+    defer_offscreen: bool = False,
+    live: Mapping[str, Any] | None = None,
+) -> str:
     """Draw ``fig`` (a figure or its JSON, frames included) in the persistent iframe named by
     ``key``, and return the figure's revision: a short hash of its JSON, which the plot's div
     carries as ``data-revision`` once drawn (``data-renders`` counts the draws), so a
     browser test can tell which figure is on screen.
 
     ``key`` must stay the same across reruns for the view to persist; it also names the
-    camera in sessionStorage.
+    camera in sessionStorage. ``title`` names the iframe and ``aria_label`` describes the
+    figure to assistive technology. With ``defer_offscreen`` a chart that is not on screen
+    keeps only its latest figure and draws it when it comes into view. ``live`` turns on
+    the browser-side preview of a drag (see ``frontend/index.html``): ``names`` (the two
+    plotted parameters), ``values`` (every parameter's current value), ``window`` (the two
+    axes' ranges), ``fraction`` (the arrow's length as a share of the window) and the names
+    of the ``point``, ``arrow`` and ``readout`` layout items.
     """
     component = components.declare_component(COMPONENT_NAME, path=str(served_dir()))
     spec = fig if isinstance(fig, str) else fig.to_json()
     revision = hashlib.sha1(spec.encode()).hexdigest()[:12]
-    component(spec=spec, height=height, storage_key=key, revision=revision, key=key, default=None)
+    component(
+        spec=spec,
+        height=height,
+        storage_key=key,
+        revision=revision,
+        title=title,
+        aria_label=aria_label,
+        defer_offscreen=defer_offscreen,
+        live=dict(live) if live else None,
+        key=key,
+        default=None,
+    )
     return revision
