@@ -21,13 +21,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,7 +43,7 @@ from expnet.figures.landscape import (  # noqa: E402
     slice_figure,
     surface_spec,
 )
-from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402  (the browser tests' flags)
+from tests.harness import CHROMIUM_ARGS, free_port, healthy  # noqa: E402
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))
@@ -171,20 +169,6 @@ def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str
 # ---------------------------------------------------------------- 3. browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return bool(r.read().decode().strip() == "ok")
-    except OSError:
-        return False
-
-
 _STATE_JS = """window.__lsState = () => {
     const plot = (key) => {
         const f = document.querySelector('.st-key-' + key + ' iframe');
@@ -205,7 +189,7 @@ def browser_presses(presses: int) -> list[tuple[str, str, str]]:
     executable = shutil.which("chromium")
     if executable is None:
         return [("browser keypress → updated plot", "skipped", "no chromium")]
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [
         sys.executable,
@@ -223,7 +207,7 @@ def browser_presses(presses: int) -> list[tuple[str, str, str]]:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 60
-            while not _healthy(f"{base}/_stcore/health"):
+            while not healthy(base):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("streamlit did not start")
                 time.sleep(0.2)

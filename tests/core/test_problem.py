@@ -1,4 +1,5 @@
-"""Problem files: JSON round trip, validation messages, parameter names (docs/design.md contract)."""
+"""Problem files: JSON round trip, validation messages, parameter names (docs/design.md,
+"Contracts")."""
 
 from __future__ import annotations
 

@@ -87,7 +87,8 @@ def test_numbers_match_the_trace(numeric: AppTest) -> None:
     tr = trace(get_preset("homework").problem.with_target(1.0))
     m = _metrics(at)
     assert m["J at the current point"] == fmt(tr.loss or 0.0, 6)
-    # docs/design.md: dJ/dW2_11 = 0.070184405 - 0.248632699 y, dJ/dW1_11 = -0.012549279 + 0.044456616 y
+    # docs/design.md: dJ/dW2_11 = 0.070184405 - 0.248632699 y,
+    # dJ/dW1_11 = -0.012549279 + 0.044456616 y
     grads = [float(v) for k, v in m.items() if k.startswith("∂J/∂")]
     np.testing.assert_allclose(
         grads, [0.070184405 - 0.248632699, -0.012549279 + 0.044456616], atol=2e-6

@@ -12,19 +12,15 @@ takes longer than ARRIVAL_LIMIT_S, since shared machines make wall-clock budgets
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests import harness
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,51 +34,13 @@ TARGET_S = 3.0  # the issue's target, recorded in timings.json
 ARRIVAL_LIMIT_S = 20.0  # beyond this an answer counts as lost
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def streamlit_server(db_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "EXPNET_POLL_DB_URL": db_url}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless=true",
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false",
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"streamlit did not start:\n{log.read()}", pytrace=False)
-                time.sleep(0.2)
+    try:
+        with harness.streamlit_server(APP, env={"EXPNET_POLL_DB_URL": db_url}) as base:
             yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    except harness.ServerDidNotStart as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 def _folder(request: pytest.FixtureRequest) -> str:
