@@ -51,11 +51,8 @@ from bench.ui_latency import (  # noqa: E402  (its server, percentile and run-en
     percentile,
     streamlit_server,
 )
-from tests.browser.conftest import (  # noqa: E402
-    _RUN_COUNTER_JS,
-    CHROMIUM_ARGS,
-    parameter_slider,
-)
+from tests.browser.conftest import parameter_slider  # noqa: E402
+from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS  # noqa: E402
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LIVE_P = ".xn-readout[data-key=p1] .xn-readout-value"
@@ -97,7 +94,7 @@ class Target:
     def __init__(self, name: str, page: Page, url: str, thumb: str, metric: str):
         self.name, self.page = name, page
         self.thumb, self.metric = thumb, metric
-        page.context.add_init_script(_RUN_COUNTER_JS)
+        page.context.add_init_script(RUN_COUNTER_JS)
         page.goto(url)
         page.wait_for_selector(metric, timeout=120_000)
         page.wait_for_selector(IDLE, state="attached", timeout=120_000)

@@ -25,14 +25,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,7 +48,8 @@ from expnet.figures.landscape import (  # noqa: E402
     slice_figure,
     surface_spec,
 )
-from tests.browser.conftest import CHROMIUM_ARGS, parameter_slider  # noqa: E402
+from tests.browser.conftest import parameter_slider  # noqa: E402
+from tests.harness import CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))
@@ -174,20 +174,6 @@ def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str
 # ---------------------------------------------------------------- 3. browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return bool(r.read().decode().strip() == "ok")
-    except OSError:
-        return False
-
-
 # The current point: a layout shape on the map (a trace in older designs), a trace on the
 # surface.
 _STATE_JS = """window.__lsState = () => {
@@ -210,33 +196,13 @@ VIEWPORT = {"width": 1400, "height": 1900}
 
 
 class App:
-    """One `streamlit run app.py` from ``root`` on a free port, and a page showing it."""
+    """One `streamlit run app.py` from ``root`` on a free port (stopped with the stack), and a
+    page showing it."""
 
-    def __init__(self, name: str, root: Path) -> None:
+    def __init__(self, name: str, root: Path, stack: ExitStack) -> None:
         self.name, self.root = name, root
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={self.port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ]
-        self.proc = subprocess.Popen(cmd, cwd=root, stdout=self.log, stderr=subprocess.STDOUT)
+        self.base = stack.enter_context(streamlit_server("app.py", cwd=root, timeout=90))
         self.page = None
-
-    def wait(self) -> None:
-        deadline = time.monotonic() + 90
-        while not _healthy(f"{self.base}/_stcore/health"):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit ({self.name}) did not start")
-            time.sleep(0.2)
 
     def open(self, browser) -> None:  # type: ignore[no-untyped-def]
         page = browser.new_page(viewport=VIEWPORT)
@@ -267,14 +233,6 @@ class App:
             "() => document.querySelector('.st-key-ls_contour').scrollIntoView({block: 'start'})"
         )
 
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
-
 
 def baseline_copy(ref: str, into: Path) -> Path:
     """The repository at ``ref`` (e.g. main), as files: the design to compare against."""
@@ -292,41 +250,34 @@ def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, 
     if executable is None:
         return [("browser keypress → both plots redrawn", "skipped", "no chromium")]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        apps = [App("this tree", REPO)]
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        apps = [App("this tree", REPO, stack)]
         if baseline:
-            apps.append(App(baseline, baseline_copy(baseline, Path(tmp))))
-        try:
+            apps.append(App(baseline, baseline_copy(baseline, Path(tmp)), stack))
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
             for app in apps:
-                app.wait()
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path=executable, headless=True, args=CHROMIUM_ARGS
-                )
+                app.open(browser)
+            for res in (101, 201):
                 for app in apps:
-                    app.open(browser)
-                for res in (101, 201):
+                    _set_resolution(app, res)
+                for key, axis in (("W1_11", "y"), ("x1", None)):
+                    results = _time_presses(apps, key, axis, presses)
                     for app in apps:
-                        _set_resolution(app, res)
-                    for key, axis in (("W1_11", "y"), ("x1", None)):
-                        results = _time_presses(apps, key, axis, presses)
-                        for app in apps:
-                            times, draws = results[app.name]
-                            contour_ms = statistics.median(d[0] for d in draws)
-                            surface_ms = statistics.median(d[1] for d in draws)
-                            rows.append(
-                                (
-                                    f"keypress → both plots redrawn, {res}×{res}, {key}, "
-                                    f"{app.name}",
-                                    f"p50 {ms(pct(times, 50))}, p95 {ms(pct(times, 95))}",
-                                    f"{len(times)} presses; Plotly.react p50: map "
-                                    f"{contour_ms:.0f} ms, surface {surface_ms:.0f} ms",
-                                )
+                        times, draws = results[app.name]
+                        contour_ms = statistics.median(d[0] for d in draws)
+                        surface_ms = statistics.median(d[1] for d in draws)
+                        rows.append(
+                            (
+                                f"keypress → both plots redrawn, {res}×{res}, {key}, {app.name}",
+                                f"p50 {ms(pct(times, 50))}, p95 {ms(pct(times, 95))}",
+                                f"{len(times)} presses; Plotly.react p50: map "
+                                f"{contour_ms:.0f} ms, surface {surface_ms:.0f} ms",
                             )
-                browser.close()
-        finally:
-            for app in apps:
-                app.close()
+                        )
+            browser.close()
     return rows
 
 

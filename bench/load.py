@@ -52,20 +52,21 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+from tests.harness import free_port, healthy  # noqa: E402
+
 TARGET_P95_S = 1.5
 TARGET_PEAK_RSS_MB = 1536.0
 TARGET_GROWTH = 0.10
@@ -516,12 +517,8 @@ def _browser_session(
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO_ROOT))
-    from tests.browser.conftest import (
-        _RUN_COUNTER_JS,
-        CHROMIUM_ARGS,
-        IDLE_SELECTOR,
-        parameter_slider,
-    )
+    from tests.browser.conftest import IDLE_SELECTOR, parameter_slider
+    from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS
 
     rng = random.Random(seed)
     finished = """(n) => window.__expnetRunsFinished > n && document.querySelector(
@@ -533,7 +530,7 @@ def _browser_session(
         )
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(INTERACTION_TIMEOUT_S * 1000)
-        context.add_init_script(_RUN_COUNTER_JS)
+        context.add_init_script(RUN_COUNTER_JS)
         page = context.new_page()
         page.on("pageerror", lambda exc: report.errors.append(f"browser page error: {exc}"))
 
@@ -621,24 +618,10 @@ def _browser_session(
 # ---------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 def start_server(
     app: str, session_ttl: int, log: Any, options: list[str] = ()
 ) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -656,7 +639,7 @@ def start_server(
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while not _healthy(url):
+    while not healthy(url):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise SystemExit(f"the server did not start (exit {proc.poll()}); see {log.name}")
         time.sleep(0.2)

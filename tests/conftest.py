@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
-from tests.browser.conftest import (
-    _RUN_COUNTER_JS,
-    CHROMIUM_ARGS,
-    REPO_ROOT,
-    SERVER_START_TIMEOUT_S,
-    _free_port,
-    _healthy,
-)
+from tests import harness
+from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -38,41 +28,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def streamlit_server() -> Iterator[str]:
     """Start `streamlit run` on a free loopback port; yield its base URL."""
     app = os.environ.get("EXPNET_APP", "app.py")
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        app,
-        "--server.headless=true",
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false",
-    ]
-    base_url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile(mode="w+") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while not _healthy(f"{base_url}/_stcore/health"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(
-                        f"streamlit did not become healthy on {base_url} "
-                        f"(exit code {proc.poll()}).\ncommand: {' '.join(cmd)}\n"
-                        f"--- server output ---\n{log.read()}",
-                        pytrace=False,
-                    )
-                time.sleep(0.2)
+    try:
+        with harness.streamlit_server(app) as base_url:
             yield base_url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    except harness.ServerDidNotStart as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +58,7 @@ def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context and page, 1400x1000, closed after the test."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(15_000)
-    context.add_init_script(_RUN_COUNTER_JS)
+    context.add_init_script(RUN_COUNTER_JS)
     page = context.new_page()
     try:
         yield page

@@ -23,8 +23,6 @@ Typical test::
 from __future__ import annotations
 
 import re
-import socket
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,73 +30,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-SERVER_START_TIMEOUT_S = 60.0
+from tests.harness import CHROMIUM_ARGS, REPO_ROOT, RUN_COUNTER_JS  # noqa: F401  (used by tests)
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 
 APP_SELECTOR = "[data-testid=stApp]"
 IDLE_SELECTOR = "[data-testid=stApp][data-test-script-state=notRunning]"
 MAIN_SELECTOR = "[data-testid=stMainBlockContainer]"
-
-# Installed in every page before Streamlit loads: counts the app's finished
-# script runs in window.__expnetRunsFinished by reading the top-level field
-# numbers of each ForwardMsg that arrives on Streamlit's WebSocket (field 6 is
-# `script_finished`). The stApp attribute data-test-script-state is no use for
-# this: a quick rerun's "running" and "notRunning" reach React in one batch, so
-# the attribute never changes.
-_RUN_COUNTER_JS = r"""
-(() => {
-    window.__expnetRunsFinished = 0;
-    const SCRIPT_FINISHED = 6;
-    const topLevelFields = (buffer) => {
-        const bytes = new Uint8Array(buffer);
-        const fields = [];
-        let i = 0;
-        const varint = () => {
-            let value = 0, shift = 0, byte;
-            do {
-                byte = bytes[i++];
-                value += (byte & 127) * 2 ** shift;
-                shift += 7;
-            } while (byte & 128);
-            return value;
-        };
-        while (i < bytes.length) {
-            const tag = varint();
-            const wireType = tag % 8;
-            fields.push(Math.floor(tag / 8));
-            if (wireType === 0) varint();
-            else if (wireType === 1) i += 8;
-            else if (wireType === 2) { const n = varint(); i += n; }
-            else if (wireType === 5) i += 4;
-            else break;
-        }
-        return fields;
-    };
-    const NativeWebSocket = window.WebSocket;
-    window.WebSocket = class extends NativeWebSocket {
-        constructor(...args) {
-            super(...args);
-            this.addEventListener("message", (event) => {
-                if (event.data instanceof ArrayBuffer
-                        && topLevelFields(event.data).includes(SCRIPT_FINISHED)) {
-                    window.__expnetRunsFinished += 1;
-                }
-            });
-        }
-    };
-})();
-"""
 
 _TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
@@ -108,20 +46,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.browser)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.read().decode().strip() == "ok")
-    except OSError:
-        return False
 
 
 def wait_for_idle(page: Page, timeout: float = 15_000) -> None:

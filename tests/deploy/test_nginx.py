@@ -27,13 +27,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import (
-    _RUN_COUNTER_JS,
     MAIN_SELECTOR,
     artifact_path,
     expect_rerun,
     parameter_slider,
     wait_for_idle,
 )
+from tests.harness import RUN_COUNTER_JS, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "deploy" / "run_replicas.sh"
@@ -67,16 +67,10 @@ class Deployment:
         return [m.groupdict() for m in map(_LOG_LINE.search, text.splitlines()) if m]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _free_port_pair() -> int:
     """A port p with p and p + 1 both free (the replicas take consecutive ports)."""
     for _ in range(50):
-        p = _free_port()
+        p = free_port()
         if p >= 65535:
             continue
         try:
@@ -91,7 +85,7 @@ def _free_port_pair() -> int:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     run_dir = tmp_path_factory.mktemp("replicas")
-    port, base = _free_port(), _free_port_pair()
+    port, base = free_port(), _free_port_pair()
     app = os.environ.get("EXPNET_APP", "app.py")
     cmd = [
         "bash",
@@ -207,7 +201,7 @@ def _session(browser, url: str, cookie: str | None, request, name: str) -> str:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         context.set_default_timeout(30_000)
-        context.add_init_script(_RUN_COUNTER_JS)
+        context.add_init_script(RUN_COUNTER_JS)
         if cookie:
             context.add_cookies([{"name": COOKIE, "value": cookie, "url": url}])
         errors: list[str] = []

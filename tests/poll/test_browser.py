@@ -12,20 +12,16 @@ takes longer than ARRIVAL_LIMIT_S, since shared machines make wall-clock budgets
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests import harness
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,54 +35,20 @@ TARGET_S = 3.0  # the issue's target, recorded in timings.json
 ARRIVAL_LIMIT_S = 20.0  # beyond this an answer counts as lost
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def streamlit_server(db_url: str, app: Path = APP, *, loopback_only: bool = True) -> Iterator[str]:
-    """``streamlit run app`` on a free port, reached at 127.0.0.1. ``loopback_only=False``
-    listens on every interface, as ``make run`` does, so phones on the network could join."""
-    port = _free_port()
-    env = {**os.environ, "EXPNET_POLL_DB_URL": db_url}
-    env.pop("EXPNET_PUBLIC_URL", None)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.headless=true",
-        f"--server.port={port}",
-        *(["--server.address=127.0.0.1"] if loopback_only else []),
-        "--browser.gatherUsageStats=false",
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"streamlit did not start:\n{log.read()}", pytrace=False)
-                time.sleep(0.2)
+    """The app on a free port, reached at 127.0.0.1. ``loopback_only=False`` listens on every
+    interface, as ``make run`` does, so phones on the network could join."""
+    try:
+        with harness.streamlit_server(
+            app,
+            env={"EXPNET_POLL_DB_URL": db_url},
+            unset_env=["EXPNET_PUBLIC_URL"],
+            loopback_only=loopback_only,
+        ) as base:
             yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    except harness.ServerDidNotStart as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 def _folder(request: pytest.FixtureRequest) -> str:

@@ -1,0 +1,148 @@
+"""What every browser test and bench script shares: a Streamlit server on a free loopback
+port that is healthy before it is used, Chromium's flags, and the run counter."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SERVER_START_TIMEOUT_S = 60.0
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Installed in every page before Streamlit loads: counts the app's finished
+# script runs in window.__expnetRunsFinished by reading the top-level field
+# numbers of each ForwardMsg that arrives on Streamlit's WebSocket (field 6 is
+# `script_finished`). The stApp attribute data-test-script-state is no use for
+# this: a quick rerun's "running" and "notRunning" reach React in one batch, so
+# the attribute never changes.
+RUN_COUNTER_JS = r"""
+(() => {
+    window.__expnetRunsFinished = 0;
+    const SCRIPT_FINISHED = 6;
+    const topLevelFields = (buffer) => {
+        const bytes = new Uint8Array(buffer);
+        const fields = [];
+        let i = 0;
+        const varint = () => {
+            let value = 0, shift = 0, byte;
+            do {
+                byte = bytes[i++];
+                value += (byte & 127) * 2 ** shift;
+                shift += 7;
+            } while (byte & 128);
+            return value;
+        };
+        while (i < bytes.length) {
+            const tag = varint();
+            const wireType = tag % 8;
+            fields.push(Math.floor(tag / 8));
+            if (wireType === 0) varint();
+            else if (wireType === 1) i += 8;
+            else if (wireType === 2) { const n = varint(); i += n; }
+            else if (wireType === 5) i += 4;
+            else break;
+        }
+        return fields;
+    };
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = class extends NativeWebSocket {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener("message", (event) => {
+                if (event.data instanceof ArrayBuffer
+                        && topLevelFields(event.data).includes(SCRIPT_FINISHED)) {
+                    window.__expnetRunsFinished += 1;
+                }
+            });
+        }
+    };
+})();
+"""
+
+
+class ServerDidNotStart(RuntimeError):
+    """The server exited or did not answer its health check in time; the message has its log."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(base_url: str) -> bool:
+    """Streamlit's health endpoint answers "ok"."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return bool(response.read().decode().strip() == "ok")
+    except OSError:
+        return False
+
+
+@contextmanager
+def streamlit_server(
+    app: str | Path = "app.py",
+    *,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+    unset_env: Sequence[str] = (),
+    loopback_only: bool = True,
+    cwd: str | Path = REPO_ROOT,
+    timeout: float = SERVER_START_TIMEOUT_S,
+) -> Iterator[str]:
+    """``streamlit run app`` on a free port, reached at 127.0.0.1; yields its base URL once it
+    is healthy, stops it afterwards. ``loopback_only=False`` listens on every interface, as
+    ``make run`` does; ``cwd`` runs another checkout (a bench's baseline). Raises
+    ServerDidNotStart with the server's output otherwise."""
+    port = port or free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(app), "--server.headless=true",
+        f"--server.port={port}",
+        *(["--server.address=127.0.0.1"] if loopback_only else []),
+        "--browser.gatherUsageStats=false", *args,
+    ]  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    environ = {**os.environ, **(env or {})}
+    for name in unset_env:
+        environ.pop(name, None)
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=environ, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while not healthy(base_url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise ServerDidNotStart(
+                        f"streamlit did not become healthy on {base_url} (exit code "
+                        f"{proc.poll()}).\ncommand: {' '.join(cmd)}\n"
+                        f"--- server output ---\n{log.read()[-4000:]}"
+                    )
+                time.sleep(0.2)
+            yield base_url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
