@@ -42,7 +42,7 @@ import streamlit as st
 
 from expnet import Trace, WorkedSolution, get_preset, get_value, parameter_names
 from expnet.exercises import Exercise, SheetResult, grade_sheet, make_exercise
-from expnet.figures.network import network_figure
+from expnet.figures.network import network_alt, network_figure
 from expnet.grading import MAX_ANSWER_CHARS, Grade, grade_step
 from expnet.solution import Step
 
@@ -444,7 +444,7 @@ def prediction_box(sol: WorkedSolution, step: Step, revealed: bool) -> None:
         return
     with st.form("cls_predict", border=False, enter_to_submit=True):
         st.text_input(
-            f"Your prediction for ${step.lhs}$",
+            f"Your prediction: {step.title}",
             key=GUESS_KEY,
             max_chars=MAX_ANSWER_CHARS,
             placeholder=answer_placeholder(step),
@@ -534,7 +534,13 @@ def diagram(sol: WorkedSolution, stage: int, presenting: bool) -> None:
     conceal_unrevealed(fig, tr, revealed_keys(sol, stage))
     if presenting:
         enlarge(fig, *PRESENTER_DIAGRAM_SCALE)
-    st.plotly_chart(fig, key="cls_diagram", config={"displayModeBar": False}, width="stretch")
+    st.plotly_chart(
+        fig,
+        key="cls_diagram",
+        config={"displayModeBar": False},
+        width="stretch",
+        alt=network_alt(tr, table=False) + " Values not revealed yet show as ?.",
+    )
     words = highlight_words(tr, step.highlight)
     if step.phase == "forward":
         note = f"Outlined: {', '.join(words)} (the forward pass runs left to right)."

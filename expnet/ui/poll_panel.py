@@ -30,7 +30,7 @@ from expnet.poll import (
     grader_for,
     summarize,
 )
-from expnet.poll.figure import answers_histogram
+from expnet.poll.figure import answers_histogram, answers_summary_text
 from expnet.poll.st_adapter import get_store
 from expnet.poll.validate import InvalidInput
 from expnet.solution import Step
@@ -335,11 +335,16 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     if answers:
         who = [plain(n) for n in named] + ([f"{anonymous} anonymous"] if anonymous else [])
         st.caption("Answered: " + ", ".join(who))  # names only: values stay anonymous
+    in_words = answers_summary_text(summary)
+    st.caption(in_words)
+    # a description that does not change with every answer (a new one redraws the chart)
+    alt = "Histogram of the class's answers; the count in words is just above it."
     if current.outputs == 0:
         st.plotly_chart(
             answers_histogram(summary.values, truth),
             key=f"{key}_hist",
             config={"displayModeBar": False},
+            alt=alt,
         )
     else:
         names = ["y"] if current.outputs == 1 else [f"y{k + 1}" for k in range(current.outputs)]
@@ -349,6 +354,7 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
                 answers_histogram(summary.values, truth, title="constant part", height=280),
                 key=f"{key}_hist",
                 config={"displayModeBar": False},
+                alt=alt + " Constant part.",
             )
         for k, name in enumerate(names):
             coef_truth = current.true_coefs[k] if current.revealed else None
@@ -359,6 +365,7 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
                     ),
                     key=f"{key}_hist_{k}",
                     config={"displayModeBar": False},
+                    alt=f"Histogram of the class's answers: coefficient of {name}.",
                 )
     if grader is not None and summary.count:
         wrong = summary.count - (summary.correct or 0)
