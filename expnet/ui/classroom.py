@@ -101,6 +101,9 @@ header[data-testid="stHeader"] { display: none !important; }
 .st-key-cls_card label p { font-size: 1.55rem !important; line-height: 1.4; }
 .st-key-cls_card h3 { font-size: 2.1rem !important; padding-top: 0.4rem; }
 .st-key-cls_card .katex-display > .katex { font-size: 1.9em; }
+/* formulas are wrapped to the projector's width; a scroll box a keyboard cannot reach would
+   only catch KaTeX's last pixel or two */
+.st-key-cls_card .katex-display { overflow: visible !important; }
 .st-key-cls_card input { font-size: 1.6rem; }
 .st-key-cls_card button p, .st-key-cls_nav button p { font-size: 1.45rem; }
 .st-key-cls_nav button { min-height: 3.4rem; padding-left: 1.4rem; padding-right: 1.4rem; }
@@ -754,8 +757,10 @@ def sheet_key(seed: int, short: str) -> str:
 
 
 def question_label(n: int, q: Any) -> str:
+    """In words: a widget's label is also its name for a screen reader, which would read
+    LaTeX source aloud (the sheet above shows each symbol typeset)."""
     what = " (as c + d·y)" if q.phase == "backward" else ""
-    return f"{n}. {q.title}: ${q.latex}${what}"
+    return f"{n}. {q.title}{what}"
 
 
 def check_form(ex: Exercise) -> SheetResult | None:

@@ -262,7 +262,7 @@ def _projector(session: ClassSession, key: str) -> None:
         if session.title:
             st.caption(session.title)
     with right:
-        st.image(qr_png(url), width=220, caption="Scan to join")
+        st.image(qr_png(url), width=220, caption="Scan to join", alt=f"QR code of the link {url}")
 
 
 def _question_controls(
