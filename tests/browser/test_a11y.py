@@ -348,7 +348,7 @@ def test_keyboard_only_class_poll_and_join(
 ) -> None:
     """The teacher opens a class poll and asks, the student joins and answers: keys only."""
     open_app(page, streamlit_server, "classroom")
-    tab_to(page, "[data-testid=stExpander] summary:has-text('Ask the class')", 120)
+    tab_to(page, ".st-key-cls_poll summary", 120)
     with expect_rerun(page, TIMEOUT_MS):
         page.keyboard.press("Enter")
     tab_to(page, ".st-key-poll_open button")
