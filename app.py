@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from expnet.ui.shell import focus_ring
 from expnet.ui.state import note_page, resync_first_draws
 
 st.set_page_config(page_title="expnet", page_icon=":material/hub:", layout="wide")
@@ -26,6 +27,7 @@ navigation = st.navigation(
     ]
 )
 note_page(navigation.url_path)
+focus_ring()
 try:
     navigation.run()
 finally:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from expnet import Trace, get_activation
 from expnet.symbols import fmt
 
-CURVE = "#2563eb"
+CURVE = "#1d4ed8"
 TANGENT = "#f59e0b"
 POINT = "#dc2626"
 GRID_POINTS = 81
@@ -25,6 +25,19 @@ UNBOUNDED_HALF_WIDTH = 3.0  # e^z, relu, ...: z ± 3, so the point is not lost a
 BOUNDED = ("sigmoid", "tanh")
 TANGENT_HALF = 1.5
 SATURATED = 0.05  # |a′(z)| below this: the unit passes almost no gradient back
+
+
+def activation_alt(tr: Trace) -> str:
+    """The figure's accessible name, with each unit's operating point and slope in words."""
+    S = tr.symbols
+    parts = []
+    for l, j in units_shown(tr):
+        act = tr.problem.layers[l - 1].activation
+        parts.append(
+            f"{S.a_text(l, j)} = {act}({S.z_text(l, j)}) at z = {fmt(float(tr.z[l - 1][j]), 4)}, "
+            f"a = {fmt(float(tr.a[l][j]), 4)}, slope {fmt(float(tr.slope[l - 1][j]), 4)}"
+        )
+    return "Activation curve of each unit with its operating point and tangent: " + "; ".join(parts)
 
 
 def units_shown(tr: Trace, include_output: bool = True) -> list[tuple[int, int]]:

@@ -7,9 +7,15 @@ into a number when a symbolic y is evaluated at ``y_value`` for colouring).
 Two views:
 
 - ``"values"``: node colour = activation a (inputs: x), text inside = a, label under = z;
-  edge width = |W|, colour = sign of W, label = W.
-- ``"gradient"``: node colour = δ = ∂J/∂z (inputs: ∂J/∂x); edge width = |∂J/∂W|, colour =
-  its sign, label = ∂J/∂W. With y a symbol the colours need a number: they use ``y_value``.
+  edge width = |W|, colour and line style = sign of W (negative: dashed), label = W.
+- ``"gradient"``: node colour = δ = ∂J/∂z (inputs: ∂J/∂x); edge width = |∂J/∂W|, colour and
+  line style = its sign, label = ∂J/∂W. With y a symbol the colours need a number: they use
+  ``y_value``.
+
+Colour is never the only signal: every number is written on the diagram with its sign, and
+a negative edge is dashed. The two ends of each scale stay apart for red-green and blue-yellow
+colour blindness (tests/figures/test_colour_vision.py), and every edge line keeps at least
+3:1 contrast against the white background (its opacity never drops below ``MIN_OPACITY``).
 
 Every point carries ``customdata`` = the canonical name it stands for (an edge: its weight
 W{l}_{ji}; a unit: its bias b{l}_{j}; an input: x{i}), so a click can choose a parameter.
@@ -29,8 +35,10 @@ from expnet.symbols import fmt, fmt_affine_text
 
 VALUE_SCALE = [[0.0, "#ef4444"], [0.5, "#f8fafc"], [1.0, "#3b82f6"]]
 GRADIENT_SCALE = [[0.0, "#f97316"], [0.5, "#f8fafc"], [1.0, "#8b5cf6"]]
-POSITIVE = {"values": "#2563eb", "gradient": "#7c3aed"}
-NEGATIVE = {"values": "#dc2626", "gradient": "#ea580c"}
+POSITIVE = {"values": "#1d4ed8", "gradient": "#6d28d9"}
+NEGATIVE = {"values": "#b91c1c", "gradient": "#c2410c"}
+NEGATIVE_DASH = "dash"
+MIN_OPACITY = 0.7  # the faintest edge: 3.1:1 or more against white for each colour above
 HIGHLIGHT = "#f59e0b"
 NODE_SIZE = 54
 LABEL_AT = 0.3  # edge labels sit this far along the edge from its source unit
@@ -126,11 +134,12 @@ def network_figure(
     ):
         is_sel = name == selected
         mag = abs(s) / wmax if s is not None and math.isfinite(s) else 0.0
-        colour = (POSITIVE if (s or 0) >= 0 else NEGATIVE)[view]
+        negative = (s or 0) < 0
+        colour = (NEGATIVE if negative else POSITIVE)[view]
         if is_sel:
             colour = HIGHLIGHT
         width = 1.0 + 7.0 * mag + (3.0 if is_sel else 0.0)
-        opacity = 0.35 + 0.65 * mag if not is_sel else 1.0
+        opacity = MIN_OPACITY + (1.0 - MIN_OPACITY) * mag if not is_sel else 1.0
         if part in marks and not is_sel:
             width += 2.0
             opacity = 1.0
@@ -141,7 +150,11 @@ def network_figure(
                 "y0": y0,
                 "x1": x1,
                 "y1": y1,
-                "line": {"color": colour, "width": round(width, 2)},
+                "line": {
+                    "color": colour,
+                    "width": round(width, 2),
+                    "dash": NEGATIVE_DASH if negative else "solid",
+                },
                 "opacity": round(opacity, 2),
                 "layer": "below",
             }
@@ -350,3 +363,22 @@ def network_figure(
         },
     )
     return fig
+
+
+TABLE_TITLE = "Diagram as a table"
+
+
+def network_alt(tr: Trace, view: str = "values", table: bool = True) -> str:
+    """The diagram's accessible name: what it shows and where its numbers are in words.
+
+    It names no value, so it stays the same while a slider moves (Streamlit redraws a chart
+    from scratch when its description changes)."""
+    sizes = "-".join(str(n) for n in tr.problem.sizes)
+    if view == "gradient":
+        what = "the gradient flowing back: δ = ∂J/∂z on each unit, ∂J/∂W on each edge"
+    else:
+        what = "the values: a inside each unit, z under it, the weight W on each edge"
+    text = f"Diagram of the {sizes} network showing {what}; negative edges are dashed."
+    if table:
+        text += f" The same numbers are in the table “{TABLE_TITLE}” after the diagram."
+    return text

@@ -5,11 +5,13 @@ Plotly only (no Streamlit): data in, ``go.Figure`` out.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import plotly.graph_objects as go
 
-from ..symbols import fmt
-from .summary import histogram
+from ..symbols import fmt, fmt_affine_text
+from .summary import Summary, histogram
 
 TRUE_COLOUR = "#2e7d32"
 BAR_COLOUR = "#5c6bc0"
@@ -67,3 +69,35 @@ def answers_histogram(
         font=dict(size=15),
     )
     return fig
+
+
+def _answer_text(summary: Summary, n: int) -> str:
+    """Answer ``n`` as a value: a number, or const + coef·y."""
+    value = float(summary.values[n])
+    K = summary.coefs.shape[1]
+    if K == 0:
+        return fmt(value, 4)
+    ys = ["y"] if K == 1 else [f"y{k + 1}" for k in range(K)]
+    return fmt_affine_text(value, [float(c) for c in summary.coefs[n]], ys, 4)
+
+
+def answers_summary_text(summary: Summary) -> str:
+    """The histogram in words, for a screen reader and the back row: how many answered, the
+    share correct (once graded) and the most common wrong value, or the most common value
+    while nothing is graded."""
+    n = summary.count
+    if n == 0:
+        return "No answers yet."
+    parts = [f"{n} {'answer' if n == 1 else 'answers'}."]
+    texts = [_answer_text(summary, i) for i in range(n)]
+    if summary.verdicts is None:
+        value, times = Counter(texts).most_common(1)[0]
+        parts.append(f"Most common value: {value} ({times} of {n}).")
+        return " ".join(parts)
+    share = summary.share_correct or 0.0
+    parts.append(f"{summary.correct} correct ({share:.0%}).")
+    wrong = [t for t, v in zip(texts, summary.verdicts, strict=True) if not v.correct]
+    if wrong:
+        value, times = Counter(wrong).most_common(1)[0]
+        parts.append(f"Most common wrong value: {value} ({times} of {n}).")
+    return " ".join(parts)

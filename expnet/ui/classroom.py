@@ -43,7 +43,7 @@ import streamlit as st
 from expnet import Trace, WorkedSolution, get_preset, get_value, parameter_names
 from expnet.answers import MAX_ANSWER_CHARS
 from expnet.exercises import Exercise, SheetResult, grade_sheet, make_exercise
-from expnet.figures.network import network_figure
+from expnet.figures.network import network_alt, network_figure
 from expnet.grading import Grade, grade_step
 from expnet.solution import Step
 
@@ -106,6 +106,9 @@ header[data-testid="stHeader"] { display: none !important; }
 .st-key-cls_card label p { font-size: 1.55rem !important; line-height: 1.4; }
 .st-key-cls_card h3 { font-size: 2.1rem !important; padding-top: 0.4rem; }
 .st-key-cls_card .katex-display > .katex { font-size: 1.9em; }
+/* formulas are wrapped to the projector's width; a scroll box a keyboard cannot reach would
+   only catch KaTeX's last pixel or two */
+.st-key-cls_card .katex-display { overflow: visible !important; }
 .st-key-cls_card input { font-size: 1.6rem; }
 .st-key-cls_card button p, .st-key-cls_nav button p { font-size: 1.45rem; }
 .st-key-cls_nav button { min-height: 3.4rem; padding-left: 1.4rem; padding-right: 1.4rem; }
@@ -449,7 +452,7 @@ def prediction_box(sol: WorkedSolution, step: Step, revealed: bool) -> None:
         return
     with st.form("cls_predict", border=False, enter_to_submit=True):
         st.text_input(
-            f"Your prediction for ${step.lhs}$",
+            f"Your prediction: {step.title}",
             key=GUESS_KEY,
             max_chars=MAX_ANSWER_CHARS,
             placeholder=answer_placeholder(step),
@@ -539,7 +542,13 @@ def diagram(sol: WorkedSolution, stage: int, presenting: bool) -> None:
     conceal_unrevealed(fig, tr, revealed_keys(sol, stage))
     if presenting:
         enlarge(fig, *PRESENTER_DIAGRAM_SCALE)
-    st.plotly_chart(fig, key="cls_diagram", config={"displayModeBar": False}, width="stretch")
+    st.plotly_chart(
+        fig,
+        key="cls_diagram",
+        config={"displayModeBar": False},
+        width="stretch",
+        alt=network_alt(tr, table=False) + " Values not revealed yet show as ?.",
+    )
     words = highlight_words(tr, step.highlight)
     if step.phase == "forward":
         note = f"Outlined: {', '.join(words)} (the forward pass runs left to right)."
@@ -776,8 +785,10 @@ def sheet_key(seed: int, short: str) -> str:
 
 
 def question_label(n: int, q: Any) -> str:
+    """In words: a widget's label is also its name for a screen reader, which would read
+    LaTeX source aloud (the sheet above shows each symbol typeset)."""
     what = " (as c + d·y)" if q.phase == "backward" else ""
-    return f"{n}. {q.title}: ${q.latex}${what}"
+    return f"{n}. {q.title}{what}"
 
 
 def check_form(ex: Exercise) -> SheetResult | None:

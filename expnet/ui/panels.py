@@ -25,8 +25,17 @@ from expnet import (
     train,
     weight_names,
 )
-from expnet.figures.activation import activation_figure
-from expnet.figures.network import HIGHLIGHT, NEGATIVE, POSITIVE, network_figure
+from expnet.figures.activation import activation_alt, activation_figure
+from expnet.figures.network import (
+    HIGHLIGHT,
+    MIN_OPACITY,
+    NEGATIVE,
+    NEGATIVE_DASH,
+    POSITIVE,
+    TABLE_TITLE,
+    network_alt,
+    network_figure,
+)
 from expnet.gradcheck import relative_error
 from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
@@ -132,17 +141,23 @@ def diagram_data(
         "view": view,
         "focus": focus,
         "markedEdges": marked,
-        "style": {"positive": POSITIVE, "negative": NEGATIVE, "highlight": HIGHLIGHT},
+        "style": {
+            "positive": POSITIVE,
+            "negative": NEGATIVE,
+            "highlight": HIGHLIGHT,
+            "negativeDash": NEGATIVE_DASH,
+            "minOpacity": MIN_OPACITY,
+        },
         "plotConfig": {"displayModeBar": False, "responsive": True},
         "yNames": y_names(tr.problem.outputs, False),
-        "diagramLabel": (
-            "Network diagram: units with their values, edges with their weights; choose a "
-            "parameter with “Chain rule for” or by clicking an edge label or a unit."
-        ),
+        "diagramLabel": network_alt(tr, view)
+        + " Choose a parameter with “Chain rule for” or by clicking an edge label or a unit.",
     }
 
 
 def diagram_caption(tr: Trace, view: str) -> None:
+    """Below the live diagram: its numbers as tables, and how the colours read a symbolic y."""
+    diagram_table(tr)
     if view == "gradient" and tr.symbolic:
         values = state.current_values()
         ys = ", ".join(f"{n} = {values[n]:g}" for n in y_names(tr.problem.outputs, False))
@@ -150,6 +165,51 @@ def diagram_caption(tr: Trace, view: str) -> None:
             f"y is a symbol, so the colours use {ys} (the y slider); labels and hover show "
             "the gradients as const + coef·y."
         )
+
+
+def diagram_rows(tr: Trace) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The diagram's numbers as rows: (units: z, a, δ; edges: W, ∂J/∂W), read from the trace."""
+    problem, S = tr.problem, tr.symbols
+    sizes = problem.sizes
+    units = []
+    for l, n in enumerate(sizes):
+        for j in range(n):
+            name = f"x{j + 1}" if l == 0 else f"b{l}_{j + 1}"
+            where = "input" if l == 0 else ("output" if l == len(sizes) - 1 else f"hidden {l}")
+            units.append(
+                {
+                    "unit": S.a_text(l, j),
+                    "layer": where,
+                    "z": "" if l == 0 else fmt(float(tr.z[l - 1][j]), 6),
+                    "a": fmt(float(tr.a[l][j]), 6),
+                    "δ = ∂J/∂z" if l else "∂J/∂x": gradient_text(tr, name, 6),
+                }
+            )
+    edges = []
+    for layer in range(1, len(sizes)):
+        W = problem.layers[layer - 1].W
+        for j in range(sizes[layer]):
+            for i in range(sizes[layer - 1]):
+                edges.append(
+                    {
+                        "weight": S.W_text(layer, j, i),
+                        "from → to": f"{S.a_text(layer - 1, i)} → {S.z_text(layer, j)}",
+                        "W": fmt(float(W[j, i]), 6),
+                        "∂J/∂W": gradient_text(tr, f"W{layer}_{j + 1}{i + 1}", 6),
+                    }
+                )
+    return units, edges
+
+
+def diagram_table(tr: Trace, key: str = "diagram_table") -> None:
+    """The diagram's numbers in two HTML tables, right after it, for screen readers and for
+    anyone who prefers to read them. Computed only while the expander is open."""
+    box = st.expander(TABLE_TITLE, key=key, on_change="rerun")
+    if box.open:
+        units, edges = diagram_rows(tr)
+        with box:
+            st.table(units)
+            st.table(edges)
 
 
 # ---------------------------------------------------------------- chain rule
@@ -256,6 +316,7 @@ def activation_panel(tr: Trace) -> None:
         key="activations",
         config={"displayModeBar": False},
         width="stretch",
+        alt=activation_alt(tr),
     )
     st.caption(
         "Red point: the unit's operating point (z, a). Dashed line: the tangent, whose slope "

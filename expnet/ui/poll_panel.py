@@ -32,7 +32,7 @@ from expnet.poll import (
     summarize,
 )
 from expnet.poll.address import JoinAddress
-from expnet.poll.figure import answers_histogram
+from expnet.poll.figure import answers_histogram, answers_summary_text
 from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
 from expnet.poll.summary import who_answered
 from expnet.poll.validate import InvalidInput
@@ -295,7 +295,7 @@ def _projector(session: ClassSession, key: str) -> None:
         if session.title:
             st.text(session.title)  # literal: a title is typed text, not Markdown
     with right:
-        st.image(qr_png(url), width=220, caption="Scan to join")
+        st.image(qr_png(url), width=220, caption="Scan to join", alt=f"QR code of the link {url}")
 
 
 def _question_controls(
@@ -367,11 +367,16 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     if answers:
         # names only (values stay anonymous), as literal text: no links, emoji or Markdown
         st.text("Answered: " + who_answered([a.nickname for a in answers]))
+    in_words = answers_summary_text(summary)
+    st.caption(in_words)
+    # a description that does not change with every answer (a new one redraws the chart)
+    alt = "Histogram of the class's answers; the count in words is just above it."
     if current.outputs == 0:
         st.plotly_chart(
             answers_histogram(summary.values, truth),
             key=f"{key}_hist",
             config={"displayModeBar": False},
+            alt=alt,
         )
     else:
         names = ["y"] if current.outputs == 1 else [f"y{k + 1}" for k in range(current.outputs)]
@@ -381,6 +386,7 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
                 answers_histogram(summary.values, truth, title="constant part", height=280),
                 key=f"{key}_hist",
                 config={"displayModeBar": False},
+                alt=alt + " Constant part.",
             )
         for k, name in enumerate(names):
             coef_truth = current.true_coefs[k] if current.revealed else None
@@ -391,6 +397,7 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
                     ),
                     key=f"{key}_hist_{k}",
                     config={"displayModeBar": False},
+                    alt=f"Histogram of the class's answers: coefficient of {name}.",
                 )
     if grader is not None and summary.count:
         wrong = summary.count - (summary.correct or 0)

@@ -20,3 +20,15 @@ def ensure_app_shell() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+#: A focus ring on every focusable element, drawn by the app for keyboard users: some of
+#: Streamlit's own (the page links, the tabs) only tint their background (WCAG 2.4.7).
+FOCUS_CSS = """<style>
+:focus-visible { outline: 2px solid #1d4ed8 !important; outline-offset: 2px; }
+</style>"""
+
+
+def focus_ring() -> None:
+    """Call once per run, from app.py (the style applies to every page)."""
+    st.html(FOCUS_CSS)

@@ -387,9 +387,10 @@ class LiveNetwork {
       const sel = n === d.focus;
       const mag = s != null && Number.isFinite(s) ? Math.abs(s) / wmax : 0;
       let width = 1 + 7 * mag + (sel ? 3 : 0);
-      let opacity = sel ? 1 : 0.35 + 0.65 * mag;
+      let opacity = sel ? 1 : st.minOpacity + (1 - st.minOpacity) * mag;
       if (marked.has(i) && !sel) { width += 2; opacity = 1; }
       shapes[i].line.color = sel ? st.highlight : ((s || 0) >= 0 ? st.positive[d.view] : st.negative[d.view]);
+      shapes[i].line.dash = (s || 0) < 0 ? st.negativeDash : "solid";
       shapes[i].line.width = Math.round(width * 100) / 100;
       shapes[i].opacity = Math.round(opacity * 100) / 100;
     });
