@@ -176,6 +176,11 @@ def problem_from_dict(data: Any) -> Problem:
             raise ProblemError(
                 f"{where}.activation: unknown {act!r:.40}; known: {', '.join(ACTIVATIONS)}"
             )
+        if not ACTIVATIONS[act].elementwise and l != len(layers_data) - 1:
+            raise ProblemError(
+                f"{where}.activation: {act} couples the units of a layer; "
+                "it is allowed on the output layer only"
+            )
         layers.append(Layer(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64), act))
         n_prev = len(rows)
     loss = data["loss"]
