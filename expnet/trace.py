@@ -416,7 +416,7 @@ def chain_rule(tr: Trace, name: str) -> ChainRule:
     ranges = [range(problem.layers[m].units) for m in range(free_from, L)]
     paths: list[ChainPath] = []
     truncated = False
-    for combo in product(*ranges, range(problem.outputs) if soft else (None,)):
+    for combo in product(*ranges, range(problem.outputs) if soft else (-1,)):
         if len(paths) >= MAX_LISTED_PATHS:
             truncated = True
             break
@@ -424,7 +424,7 @@ def chain_rule(tr: Trace, name: str) -> ChainRule:
         u = dict(zip(range(free_from, L), units, strict=True))
         if ref.kind in ("W", "b"):
             u[ref.layer] = ref.row
-        k = u[L - 1] if k_out is None else k_out
+        k = u[L - 1] if k_out < 0 else k_out
         factors = [head(k)]
         for m in range(L - 1, lowest - 1, -1):
             factors.append(coupled(k, u[m]) if soft and m == L - 1 else activation(m, u[m]))
