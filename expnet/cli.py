@@ -1,4 +1,4 @@
-"""``python -m expnet``: solve, step and check a problem; JSON on stdout.
+"""``python -m expnet``: solve, step, check and train a problem; JSON on stdout.
 
 Errors are one line on stderr with exit code 2, never a traceback.
 """
@@ -13,6 +13,16 @@ from typing import Any
 
 import numpy as np
 
+from .datasets import (
+    BUILTINS,
+    MAX_CSV_BYTES,
+    DataError,
+    Dataset,
+    example_dataset,
+    make_dataset,
+    parse_csv,
+)
+from .fit import MODES, FitSettings, Trainer, mismatch
 from .gradcheck import check_name_affine, gradient_check
 from .network import Problem, ProblemError, load_problem, weight_names
 from .presets import PRESETS, get_preset
@@ -119,6 +129,55 @@ def _cmd_step(args: argparse.Namespace) -> str:
     return json.dumps(out, indent=2)
 
 
+def _train_data(args: argparse.Namespace, problem: Problem) -> Dataset:
+    """The data set of ``train``: a CSV file, a built-in one, or the problem's own example."""
+    if args.data and args.dataset:
+        raise UsageError("give either --data or --dataset, not both")
+    if args.data:
+        try:
+            with open(args.data, "rb") as file:
+                raw = file.read(MAX_CSV_BYTES + 1)
+        except OSError as err:
+            raise UsageError(f"{args.data}: cannot read ({err.strerror})") from None
+        try:
+            return parse_csv(raw, problem.inputs, problem.outputs)
+        except DataError as err:
+            raise UsageError(f"{args.data}: {err}") from None
+    if args.dataset:
+        return make_dataset(args.dataset, args.size, args.noise, args.seed, problem.outputs)
+    if problem.y is None:
+        raise UsageError("the problem's y is a symbol: give --y, --data or --dataset")
+    return example_dataset(problem)
+
+
+def _cmd_train(args: argparse.Namespace) -> str:
+    problem, _ = _problem(args)
+    data = _train_data(args, problem)
+    why = mismatch(problem, data)
+    if why:
+        raise UsageError(why)
+    train_set, test_set = data.split(args.test_fraction, args.seed)
+    settings = FitSettings(args.mode, args.batch_size, args.lr, args.momentum, args.l2, args.seed)
+    trainer = Trainer(problem, train_set, test_set, settings)
+    reason = trainer.run(args.epochs, args.threshold)
+    h = trainer.history
+    out: dict[str, Any] = {
+        "problem": trainer.problem().to_dict(),
+        "loss_history": _clean(h.train_loss),
+    }
+    if trainer.test_set is not None:
+        out["test_loss_history"] = _clean(h.test_loss)
+    if trainer.classification:
+        out["accuracy_history"] = _clean(h.train_accuracy)
+        if trainer.test_set is not None:
+            out["test_accuracy_history"] = _clean(h.test_accuracy)
+    out["epochs"] = trainer.epoch
+    out["stop_reason"] = reason
+    if trainer.stopped:
+        out["stopped"] = trainer.stopped
+    return json.dumps(out, indent=2)
+
+
 def _cmd_check(args: argparse.Namespace) -> str:
     problem, _ = _problem(args)
     if problem.y is not None:
@@ -165,6 +224,21 @@ def _parser() -> argparse.ArgumentParser:
     step.add_argument("--momentum", type=float, default=0.0)
     check = sub.add_parser("check", help="finite-difference check of every gradient")
     common(check)
+    fit = sub.add_parser("train", help="train on a data set; prints the trained problem")
+    common(fit)
+    fit.add_argument("--data", help="a CSV file of rows x1,...,y1,... (optional header)")
+    fit.add_argument("--dataset", choices=list(BUILTINS), help="a built-in data set instead")
+    fit.add_argument("--size", type=int, default=200, help="points of --dataset")
+    fit.add_argument("--noise", type=float, default=0.0, help="noise of --dataset")
+    fit.add_argument("--seed", type=int, default=0, help="seeds the data set, split and order")
+    fit.add_argument("--test-fraction", type=float, default=0.0, help="held out, e.g. 0.2")
+    fit.add_argument("--mode", choices=list(MODES), default="full")
+    fit.add_argument("--batch-size", type=int, default=16, help="for --mode mini")
+    fit.add_argument("--lr", type=float, required=True, help="learning rate")
+    fit.add_argument("--momentum", type=float, default=0.0)
+    fit.add_argument("--l2", type=float, default=0.0, help="L2 penalty λ on the weights")
+    fit.add_argument("--epochs", type=int, required=True)
+    fit.add_argument("--threshold", type=float, help="stop once the training loss is this low")
     _add_extra_commands(sub)
     return parser
 
@@ -178,7 +252,7 @@ def _add_extra_commands(sub: Any) -> None:
     add_cli(sub, _Parser)
 
 
-COMMANDS = {"solve": _cmd_solve, "step": _cmd_step, "check": _cmd_check}
+COMMANDS = {"solve": _cmd_solve, "step": _cmd_step, "check": _cmd_check, "train": _cmd_train}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import Activation, get_activation
-from .datasets import Dataset, class_of
+from .datasets import Dataset, check_targets, class_of
 from .losses import Loss, get_loss
 from .network import MAX_ABS_VALUE, Layer, Problem, ProblemError
 from .training import MAX_LEARNING_RATE
@@ -156,6 +156,16 @@ def _num(v: float) -> str:
     return repr(float(v)) if math.isfinite(v) else ""
 
 
+def mismatch(problem: Problem, data: Dataset) -> str | None:
+    """Why ``data`` cannot train ``problem``: its shape, or targets outside the loss."""
+    if data.inputs != problem.inputs or data.outputs != problem.outputs:
+        return (
+            f"the data has {data.inputs} input(s) and {data.outputs} output(s); "
+            f"the network {problem.inputs} and {problem.outputs}"
+        )
+    return check_targets(data, problem.loss)
+
+
 class Trainer:
     """Trains a copy of ``problem``'s weights on ``train``; ``test`` is only evaluated.
 
@@ -170,11 +180,9 @@ class Trainer:
         settings.check()
         if train.size < 1:
             raise ProblemError("training needs at least one example")
-        if train.inputs != problem.inputs or train.outputs != problem.outputs:
-            raise ProblemError(
-                f"the data has {train.inputs} input(s) and {train.outputs} output(s); "
-                f"the network {problem.inputs} and {problem.outputs}"
-            )
+        why = mismatch(problem, train)
+        if why:
+            raise ProblemError(why)
         self.start = problem
         self.train_set = train
         self.test_set = test if test is not None and test.size else None
