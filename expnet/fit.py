@@ -318,6 +318,37 @@ class Trainer:
         return Problem(layers, self.start.loss, self.start.x, self.start.y)
 
 
+@dataclass(frozen=True, eq=False)
+class InputGrid:
+    """Every layer's output over a grid of the input space (one or two inputs): ``axes`` the
+    grid's coordinates, ``a[l]`` of shape (len(axes[1]), len(axes[0]), n_l) for two inputs,
+    (len(axes[0]), n_l) for one."""
+
+    axes: tuple[Array, ...]
+    a: tuple[Array, ...]  # a[0] is the input itself
+
+
+def input_grid(
+    params: list[tuple[Array, Array]],
+    acts: list[Activation],
+    bounds: tuple[tuple[float, float], ...],
+    resolution: int,
+) -> InputGrid:
+    """One forward pass over a resolution × resolution grid (or a line of that many points)."""
+    axes = tuple(np.linspace(lo, hi, resolution) for lo, hi in bounds)
+    if len(axes) == 1:
+        X = axes[0][:, None]
+        shape: tuple[int, ...] = (resolution,)
+    elif len(axes) == 2:
+        u, v = np.meshgrid(axes[0], axes[1])
+        X = np.stack([u.ravel(), v.ravel()], axis=1)
+        shape = (resolution, resolution)
+    else:
+        raise ProblemError("a grid over the inputs needs one or two inputs")
+    fw = forward(params, acts, X)
+    return InputGrid(axes, tuple(a.reshape(*shape, a.shape[-1]) for a in fw.a))
+
+
 def params_of(problem: Problem) -> list[tuple[Array, Array]]:
     return [(layer.W, layer.b) for layer in problem.layers]
 

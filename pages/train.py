@@ -1,0 +1,222 @@
+"""Train: the shared network learns a data set; the class watches the output over the input
+plane, every hidden unit, the loss curves and the weights move.
+
+Thin page: ``expnet.fit`` trains, ``expnet.datasets`` makes and reads data,
+``expnet.figures.train`` draws, ``expnet.ui.training`` keeps the session's run.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from expnet.datasets import MAX_CSV_BYTES, MAX_NOISE, MAX_POINTS, MIN_POINTS
+from expnet.figures.train import data_figure, history_figure, units_figure, weights_figure
+from expnet.fit import MAX_EPOCHS, FitSettings, mismatch
+from expnet.symbols import fmt
+from expnet.ui import controls
+from expnet.ui import training as tr
+from expnet.ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+st.title("Train", anchor=False)
+st.caption(
+    "From one example to a data set: the network on the sidebar, starting from its current "
+    "weights, learns the data below by gradient descent on the mean loss."
+)
+
+with st.sidebar:
+    st.subheader("Network", anchor=False)
+    controls.preset_picker()
+    with st.expander("Shape, activations and loss"):
+        controls.structure_controls()
+
+if tr.take_explorer_request():
+    st.switch_page("pages/explorer.py")
+
+problem = tr.start_problem()
+
+# ---------------------------------------------------------------- data
+choices = tr.data_choices(problem)
+if st.session_state.get("tr_data") not in choices:
+    st.session_state["tr_data"] = "xor" if "xor" in choices else choices[0]
+with st.expander("Data", expanded=True):
+    c1, c2, c3, c4, c5 = st.columns([2, 1.2, 1.2, 1.2, 0.8])
+    name = c1.selectbox("Data set", choices, key="tr_data", format_func=tr.data_label)
+    builtin = name not in (tr.EXAMPLE, tr.UPLOAD)
+    size = c2.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size", disabled=not builtin)
+    noise = c3.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise", disabled=not builtin)
+    test_fraction = c4.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
+    seed = int(c5.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
+    upload = st.file_uploader(
+        f"Or upload a CSV: one row per example, {problem.inputs} x then {problem.outputs} y "
+        f"(an optional header line; at most {MAX_CSV_BYTES // 1000} kB)",
+        type=["csv", "txt"],
+        key="tr_upload",
+    )
+    bad = tr.read_upload(upload, problem)
+    if bad:
+        st.error(bad, icon="⚠️")
+        st.caption("The data set on screen is unchanged.")
+    elif upload is not None and name != tr.UPLOAD:
+        st.rerun()  # the upload became the data set: show it in the picker
+
+data = tr.current_dataset(problem, name, int(size), float(noise), seed)
+source_key = (name, int(size), float(noise), seed, problem.inputs, problem.outputs)
+why = mismatch(problem, data)
+if why:
+    st.error(f"This data set cannot train this network: {why}.", icon="⚠️")
+    st.stop()
+
+# ---------------------------------------------------------------- training settings
+with st.expander("Training", expanded=True):
+    c1, c2, c3, c4, c5 = st.columns(5)
+    mode = c1.radio(
+        "Batch",
+        ["full", "mini", "single"],
+        format_func={"full": "Full batch", "mini": "Mini-batch", "single": "One example"}.get,
+        key="tr_mode",
+    )
+    batch = c1.slider("Batch size", 1, 64, 16, key="tr_batch", disabled=mode != "mini")
+    lr = c2.number_input("Learning rate η", 0.001, 50.0, 2.0, 0.1, key="tr_lr", format="%.3f")
+    momentum = c2.number_input("Momentum μ", 0.0, 0.99, 0.9, 0.05, key="tr_momentum")
+    l2 = c3.number_input("L2 penalty λ", 0.0, 1.0, 0.0, 0.001, key="tr_l2", format="%.4f")
+    epochs = int(c4.number_input("Stop after epochs", 1, MAX_EPOCHS, 1000, 100, key="tr_epochs"))
+    use_threshold = c4.checkbox("… or at a loss of", key="tr_use_threshold")
+    threshold = c4.number_input(
+        "Loss threshold",
+        0.0,
+        1e6,
+        0.01,
+        format="%.4g",
+        key="tr_threshold",
+        disabled=not use_threshold,
+        label_visibility="collapsed",
+    )
+    per_frame = c5.slider("Epochs per frame", 1, 50, 5, key="tr_per_frame")
+    click = c5.radio(
+        "Clicking the plot",
+        ["open", "remove", "add"],
+        format_func={
+            "open": "opens the example in the explorer",
+            "remove": "removes a point",
+            "add": "adds a point",
+        }.get,
+        key="tr_click",
+    )
+    new_class = 1.0
+    if click == "add" and data.inputs == 2:
+        new_class = float(
+            c5.selectbox(
+                "New point's y (class)", [0, 1, 2][: max(2, data.outputs)], 1, key="tr_new"
+            )
+        )
+
+settings = FitSettings(str(mode), int(batch), float(lr), float(momentum), float(l2), seed)
+run = tr.get_run(problem, data, float(test_fraction), settings)
+stop_loss = float(threshold) if use_threshold else None
+
+
+def _play() -> None:
+    run.playing = not run.playing
+    run.note = None
+
+
+def _step() -> None:
+    run.playing = False
+    run.trainer.step()
+
+
+def _epoch() -> None:
+    run.playing = False
+    run.trainer.run_epoch()
+
+
+@st.fragment(run_every=tr.FRAME_SECONDS if run.playing else None)
+def live(defined_playing: bool = run.playing) -> None:
+    """Buttons, numbers and figures; while playing, each run trains one frame's epochs."""
+    if tr.take_full_rerun() or defined_playing != run.playing:
+        st.rerun(scope="app")  # new data, the explorer, or play/pause (run_every is fixed)
+    if run.playing:
+        tr.advance(run, int(per_frame), stop_loss, epochs)
+        run.frames = [*run.frames[-40:], time.perf_counter()]
+    b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 2.5])
+    b1.button(
+        "⏸ Pause" if run.playing else "▶ Play",
+        key="tr_play",
+        type="primary",
+        on_click=_play,
+        use_container_width=True,
+    )
+    b2.button("One step", key="tr_step", on_click=_step, use_container_width=True)
+    b3.button("One epoch", key="tr_one_epoch", on_click=_epoch, use_container_width=True)
+    b4.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,), use_container_width=True)
+    t = run.trainer
+    h = t.history
+    with b5:
+        st.caption(
+            f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
+            f"points · {t.batch_size} per step"
+        )
+    if run.note:
+        st.info(run.note)
+    m = st.columns(4)
+    m[0].metric("Epoch", f"{t.epoch}", help=f"{t.steps} steps")
+    m[1].metric("Train loss", fmt(h.train_loss[-1], 5))
+    m[2].metric("Test loss", fmt(h.test_loss[-1], 5) if t.test_set else "—")
+    if t.classification:
+        m[3].metric("Train accuracy", f"{h.train_accuracy[-1]:.1%}")
+    grid = tr.grid_of(run)
+    left, right = st.columns([1.1, 1])
+    with left:
+        fig = data_figure(grid, run.train, run.test, t.train_set.task)
+        tr.note_curves([d.get("meta") for d in fig.data])
+        st.plotly_chart(
+            fig.figure(),
+            key="tr_plot",
+            on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
+            selection_mode=("points",),
+            config={"displayModeBar": False},
+        )
+        if grid is None:
+            st.info("The output over the input space is drawn for one or two inputs.")
+    with right:
+        st.plotly_chart(
+            history_figure(h, t.classification).figure(),
+            key="tr_history",
+            config={"displayModeBar": False},
+        )
+        names, start, now = tr.parameter_vectors(run)
+        st.plotly_chart(
+            weights_figure(names, start, now).figure(),
+            key="tr_weights",
+            config={"displayModeBar": False},
+        )
+    if grid is not None and len(problem.sizes) > 2:
+        st.markdown("**Each hidden unit's output** a over the input plane")
+        st.plotly_chart(
+            units_figure(grid, problem.sizes).figure(),
+            key="tr_units",
+            config={"displayModeBar": False},
+        )
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Trained network (problem JSON)",
+        t.problem().to_json(),
+        "trained_network.json",
+        "application/json",
+        key="tr_dl_problem",
+    )
+    d2.download_button(
+        "Loss history (CSV)", h.to_csv(), "loss_history.csv", "text/csv", key="tr_dl_history"
+    )
+    d3.download_button(
+        "Data set (CSV)", run.data.to_csv(), "data.csv", "text/csv", key="tr_dl_data"
+    )
+    if defined_playing != run.playing:
+        st.rerun(scope="app")  # the stop condition paused it
+
+
+live()
