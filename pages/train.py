@@ -17,9 +17,12 @@ from expnet.fit import MAX_EPOCHS, FitSettings, mismatch
 from expnet.symbols import fmt
 from expnet.ui import controls
 from expnet.ui import training as tr
+from expnet.ui.components.persistent_plotly import persistent_plotly_chart
 from expnet.ui.shell import ensure_app_shell
 
 ensure_app_shell()
+
+DATA_HEIGHT = 440
 
 st.title("Train", anchor=False)
 st.caption(
@@ -42,26 +45,24 @@ problem = tr.start_problem()
 choices = tr.data_choices(problem)
 if st.session_state.get("tr_data") not in choices:
     st.session_state["tr_data"] = "xor" if "xor" in choices else choices[0]
-with st.expander("Data", expanded=True):
-    c1, c2, c3, c4, c5 = st.columns([2, 1.2, 1.2, 1.2, 0.8])
-    name = c1.selectbox("Data set", choices, key="tr_data", format_func=tr.data_label)
+with st.sidebar:
+    st.subheader("Data", anchor=False)
+    name = st.selectbox("Data set", choices, key="tr_data", format_func=tr.data_label)
     builtin = name not in (tr.EXAMPLE, tr.UPLOAD)
-    size = c2.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size", disabled=not builtin)
-    noise = c3.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise", disabled=not builtin)
-    test_fraction = c4.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
-    seed = int(c5.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
-    upload = st.file_uploader(
+    size = st.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size", disabled=not builtin)
+    noise = st.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise", disabled=not builtin)
+    test_fraction = st.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
+    seed = int(st.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
+    st.file_uploader(
         f"Or upload a CSV: one row per example, {problem.inputs} x then {problem.outputs} y "
         f"(an optional header line; at most {MAX_CSV_BYTES // 1000} kB)",
         type=["csv", "txt"],
         key="tr_upload",
+        on_change=tr.on_upload,
     )
-    bad = tr.read_upload(upload, problem)
+    bad = tr.upload_error()
     if bad:
         st.error(bad, icon="⚠️")
-        st.caption("The data set on screen is unchanged.")
-    elif upload is not None and name != tr.UPLOAD:
-        st.rerun()  # the upload became the data set: show it in the picker
 
 data = tr.current_dataset(problem, name, int(size), float(noise), seed)
 source_key = (name, int(size), float(noise), seed, problem.inputs, problem.outputs)
@@ -71,21 +72,21 @@ if why:
     st.stop()
 
 # ---------------------------------------------------------------- training settings
-with st.expander("Training", expanded=True):
-    c1, c2, c3, c4, c5 = st.columns(5)
-    mode = c1.radio(
+with st.sidebar:
+    st.subheader("Training", anchor=False)
+    mode = st.radio(
         "Batch",
         ["full", "mini", "single"],
         format_func={"full": "Full batch", "mini": "Mini-batch", "single": "One example"}.get,
         key="tr_mode",
     )
-    batch = c1.slider("Batch size", 1, 64, 16, key="tr_batch", disabled=mode != "mini")
-    lr = c2.number_input("Learning rate η", 0.001, 50.0, 2.0, 0.1, key="tr_lr", format="%.3f")
-    momentum = c2.number_input("Momentum μ", 0.0, 0.99, 0.9, 0.05, key="tr_momentum")
-    l2 = c3.number_input("L2 penalty λ", 0.0, 1.0, 0.0, 0.001, key="tr_l2", format="%.4f")
-    epochs = int(c4.number_input("Stop after epochs", 1, MAX_EPOCHS, 1000, 100, key="tr_epochs"))
-    use_threshold = c4.checkbox("… or at a loss of", key="tr_use_threshold")
-    threshold = c4.number_input(
+    batch = st.slider("Batch size", 1, 64, 16, key="tr_batch", disabled=mode != "mini")
+    lr = st.number_input("Learning rate η", 0.001, 50.0, 2.0, 0.1, key="tr_lr", format="%.3f")
+    momentum = st.number_input("Momentum μ", 0.0, 0.99, 0.9, 0.05, key="tr_momentum")
+    l2 = st.number_input("L2 penalty λ", 0.0, 1.0, 0.0, 0.001, key="tr_l2", format="%.4f")
+    epochs = int(st.number_input("Stop after epochs", 1, MAX_EPOCHS, 1000, 100, key="tr_epochs"))
+    use_threshold = st.checkbox("… or at a loss of", key="tr_use_threshold")
+    threshold = st.number_input(
         "Loss threshold",
         0.0,
         1e6,
@@ -95,8 +96,8 @@ with st.expander("Training", expanded=True):
         disabled=not use_threshold,
         label_visibility="collapsed",
     )
-    per_frame = c5.slider("Epochs per frame", 1, 50, 5, key="tr_per_frame")
-    click = c5.radio(
+    per_frame = st.slider("Epochs per frame", 1, 50, 5, key="tr_per_frame")
+    click = st.radio(
         "Clicking the plot",
         ["open", "remove", "add"],
         format_func={
@@ -109,7 +110,7 @@ with st.expander("Training", expanded=True):
     new_class = 1.0
     if click == "add" and data.inputs == 2:
         new_class = float(
-            c5.selectbox(
+            st.selectbox(
                 "New point's y (class)", [0, 1, 2][: max(2, data.outputs)], 1, key="tr_new"
             )
         )
@@ -142,7 +143,7 @@ def live(defined_playing: bool = run.playing) -> None:
     if run.playing:
         tr.advance(run, int(per_frame), stop_loss, epochs)
         run.frames = [*run.frames[-40:], time.perf_counter()]
-    b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 2.5])
+    b1, b2, b3, b6, b4, b5 = st.columns([1, 1, 1, 1, 1, 1.6])
     b1.button(
         "⏸ Pause" if run.playing else "▶ Play",
         key="tr_play",
@@ -152,6 +153,14 @@ def live(defined_playing: bool = run.playing) -> None:
     )
     b2.button("One step", key="tr_step", on_click=_step, use_container_width=True)
     b3.button("One epoch", key="tr_one_epoch", on_click=_epoch, use_container_width=True)
+    b6.button(
+        "⏭ To the stop",
+        key="tr_to_end",
+        on_click=tr.run_to_stop,
+        args=(run, stop_loss, epochs),
+        use_container_width=True,
+        help="Train at once until the stop condition, without the animation.",
+    )
     b4.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,), use_container_width=True)
     t = run.trainer
     h = t.history
@@ -172,35 +181,31 @@ def live(defined_playing: bool = run.playing) -> None:
     left, right = st.columns([1.1, 1])
     with left:
         fig = data_figure(grid, run.train, run.test, t.train_set.task)
-        tr.note_curves([d.get("meta") for d in fig.data])
-        st.plotly_chart(
-            fig.figure(),
-            key="tr_plot",
-            on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
-            selection_mode=("points",),
-            config={"displayModeBar": False},
-        )
+        if run.playing:  # the light chart while it moves; clicks once paused
+            persistent_plotly_chart(fig.to_json(), key="tr_plot_live", height=DATA_HEIGHT)
+        else:
+            tr.note_curves([d.get("meta") for d in fig.data])
+            st.plotly_chart(
+                fig.figure(),
+                key="tr_plot",
+                on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
+                selection_mode=("points",),
+                config={"displayModeBar": False},
+            )
         if grid is None:
             st.info("The output over the input space is drawn for one or two inputs.")
     with right:
-        st.plotly_chart(
-            history_figure(h, t.classification).figure(),
-            key="tr_history",
-            config={"displayModeBar": False},
+        persistent_plotly_chart(
+            history_figure(h, t.classification).to_json(), key="tr_history", height=300
         )
         names, start, now = tr.parameter_vectors(run)
-        st.plotly_chart(
-            weights_figure(names, start, now).figure(),
-            key="tr_weights",
-            config={"displayModeBar": False},
+        persistent_plotly_chart(
+            weights_figure(names, start, now).to_json(), key="tr_weights", height=260
         )
     if grid is not None and len(problem.sizes) > 2:
         st.markdown("**Each hidden unit's output** a over the input plane")
-        st.plotly_chart(
-            units_figure(grid, problem.sizes).figure(),
-            key="tr_units",
-            config={"displayModeBar": False},
-        )
+        units = units_figure(grid, problem.sizes)
+        persistent_plotly_chart(units.to_json(), key="tr_units", height=units.layout["height"])
     d1, d2, d3 = st.columns(3)
     d1.download_button(
         "Trained network (problem JSON)",

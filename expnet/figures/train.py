@@ -121,7 +121,7 @@ def data_figure(
         "height": height,
         "margin": MARGIN,
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.12, "x": 0},
+        "legend": {"orientation": "h", "y": -0.18, "x": 0},
         "plot_bgcolor": "#ffffff",
         "clickmode": "event+select",
         "dragmode": False,
@@ -213,12 +213,12 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
             x0 = j * (w + gap)
             y1 = 1 - r * (h + 0.08)
             layout[f"xaxis{sfx}"] = {
-                "domain": [x0, x0 + w],
+                "domain": [round(max(x0, 0.0), 4), round(min(x0 + w, 1.0), 4)],
                 "visible": False,
                 "anchor": f"y{sfx}",
             }
             layout[f"yaxis{sfx}"] = {
-                "domain": [y1 - h, y1],
+                "domain": [round(max(y1 - h, 0.0), 4), round(min(y1, 1.0), 4)],
                 "visible": False,
                 "anchor": f"x{sfx}",
             }

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -38,6 +37,7 @@ _UPLOAD = "_train_upload"  # (file id, Dataset) of the last good upload
 _EDITED = "_train_edited"  # (source key, Dataset): the data after clicks added/removed points
 _CURVES = "_train_curves"  # curve number -> split ("train"/"test") of the drawn data figure
 _FULL = "_train_full_rerun"
+_UPLOAD_ERROR = "_train_upload_error"
 _EXPLORER = "_train_open_explorer"
 EXAMPLE = "example"
 UPLOAD = "upload"
@@ -81,24 +81,30 @@ def data_label(name: str) -> str:
     return BUILTINS[name].title
 
 
-def read_upload(file: Any, problem: Problem) -> str | None:
-    """Parse an uploaded CSV; on success it becomes the data set, else the message why not
-    (the data on screen stays as it was)."""
+def on_upload() -> None:
+    """The uploader's callback: a good CSV becomes the data set (chosen in the picker); a bad
+    one leaves the data as it was and keeps one message saying why."""
+    file = st.session_state.get("tr_upload")
+    st.session_state[_UPLOAD_ERROR] = None
     if file is None:
-        return None
-    held = st.session_state.get(_UPLOAD)
-    if held is not None and held[0] == file.file_id:
-        return None
+        return
+    problem = start_problem()
     try:
         data = parse_csv(file.getvalue(), problem.inputs, problem.outputs)
         why = mismatch(problem, data)
         if why:
             raise DataError(why)
     except DataError as err:
-        return f"{file.name}: {err}"
+        st.session_state[_UPLOAD_ERROR] = (
+            f"{file.name}: {err}. The data set on screen is unchanged."
+        )
+        return
     st.session_state[_UPLOAD] = (file.file_id, data)
     st.session_state["tr_data"] = UPLOAD
-    return None
+
+
+def upload_error() -> str | None:
+    return st.session_state.get(_UPLOAD_ERROR)  # type: ignore[no-any-return]
 
 
 def uploaded() -> Dataset | None:
@@ -170,6 +176,13 @@ def advance(run: TrainRun, epochs: int, threshold: float | None, max_epochs: int
         if time.perf_counter() > deadline:
             break
     _should_stop(run, threshold, max_epochs)
+
+
+def run_to_stop(run: TrainRun, threshold: float | None, max_epochs: int) -> None:
+    """Every epoch up to the stop condition at once (no frames in between)."""
+    run.playing = False
+    t = run.trainer
+    run.note = t.run(max(0, max_epochs - t.epoch), threshold).capitalize() + "."
 
 
 def _should_stop(run: TrainRun, threshold: float | None, max_epochs: int) -> bool:
