@@ -68,7 +68,7 @@ class Dataset:
         n_test = min(round(self.size * test_fraction), self.size - 1)
         return self.take(np.sort(order[n_test:])), self.take(np.sort(order[:n_test]))
 
-    def with_point(self, x: Array, y: Array) -> Dataset:
+    def with_point(self, x: Array | list[float], y: Array | list[float]) -> Dataset:
         x = np.asarray(x, dtype=np.float64).reshape(1, self.inputs)
         y = np.asarray(y, dtype=np.float64).reshape(1, self.outputs)
         return replace(self, X=np.vstack([self.X, x]), Y=np.vstack([self.Y, y]))

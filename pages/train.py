@@ -120,8 +120,9 @@ run = tr.get_run(problem, data, float(test_fraction), settings)
 stop_loss = float(threshold) if use_threshold else None
 
 
-def _play() -> None:
-    run.playing = not run.playing
+def _play(on: bool) -> None:
+    """Play or pause: a set, not a toggle, so a click delivered twice cannot undo itself."""
+    run.playing = on
     run.note = None
 
 
@@ -135,40 +136,43 @@ def _epoch() -> None:
     run.trainer.run_epoch()
 
 
+# Outside the fragment: a click is a full rerun, which redefines the fragment's timer.
+b1, b2, b3, b6, b4 = st.columns(5)
+b1.button(
+    "⏸ Pause" if run.playing else "▶ Play",
+    key="tr_play",
+    type="primary",
+    on_click=_play,
+    args=(not run.playing,),
+    use_container_width=True,
+)
+b2.button("One step", key="tr_step", on_click=_step, use_container_width=True)
+b3.button("One epoch", key="tr_one_epoch", on_click=_epoch, use_container_width=True)
+b6.button(
+    "⏭ To the stop",
+    key="tr_to_end",
+    on_click=tr.run_to_stop,
+    args=(run, stop_loss, epochs),
+    use_container_width=True,
+    help="Train at once until the stop condition, without the animation.",
+)
+b4.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,), use_container_width=True)
+
+
 @st.fragment(run_every=tr.FRAME_SECONDS if run.playing else None)
 def live(defined_playing: bool = run.playing) -> None:
-    """Buttons, numbers and figures; while playing, each run trains one frame's epochs."""
+    """Numbers and figures; while playing, each run trains one frame's epochs."""
     if tr.take_full_rerun() or defined_playing != run.playing:
         st.rerun(scope="app")  # new data, the explorer, or play/pause (run_every is fixed)
     if run.playing:
         tr.advance(run, int(per_frame), stop_loss, epochs)
         run.frames = [*run.frames[-40:], time.perf_counter()]
-    b1, b2, b3, b6, b4, b5 = st.columns([1, 1, 1, 1, 1, 1.6])
-    b1.button(
-        "⏸ Pause" if run.playing else "▶ Play",
-        key="tr_play",
-        type="primary",
-        on_click=_play,
-        use_container_width=True,
-    )
-    b2.button("One step", key="tr_step", on_click=_step, use_container_width=True)
-    b3.button("One epoch", key="tr_one_epoch", on_click=_epoch, use_container_width=True)
-    b6.button(
-        "⏭ To the stop",
-        key="tr_to_end",
-        on_click=tr.run_to_stop,
-        args=(run, stop_loss, epochs),
-        use_container_width=True,
-        help="Train at once until the stop condition, without the animation.",
-    )
-    b4.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,), use_container_width=True)
     t = run.trainer
     h = t.history
-    with b5:
-        st.caption(
-            f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
-            f"points · {t.batch_size} per step"
-        )
+    st.caption(
+        f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
+        f"points · {t.batch_size} per step · {settings.mode} batch"
+    )
     if run.note:
         st.info(run.note)
     m = st.columns(4)
