@@ -149,7 +149,7 @@ b1.button(
 b2.button("One step", key="tr_step", on_click=_step, use_container_width=True)
 b3.button("One epoch", key="tr_one_epoch", on_click=_epoch, use_container_width=True)
 b6.button(
-    "⏭ To the stop",
+    "Train to the stop",
     key="tr_to_end",
     on_click=tr.run_to_stop,
     args=(run, stop_loss, epochs),
