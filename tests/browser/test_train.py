@@ -33,7 +33,7 @@ def _open(page: Page, url: str) -> None:
     page.set_default_timeout(RERUN_MS)
     page.goto(url)
     wait_for_idle(page, FIRST_LOAD_MS)
-    page.locator(".st-key-tr_play button").first.wait_for()
+    page.locator(".st-key-tr_play button").first.wait_for(state="attached", timeout=FIRST_LOAD_MS)
 
 
 def _metric(page: Page, label: str) -> str:
@@ -97,8 +97,9 @@ def test_play_trains_and_pause_stops(page: Page, streamlit_server, request) -> N
     _click(page, "tr_play")
     page.locator(".st-key-tr_play button", has_text="Play").first.wait_for(timeout=RERUN_MS)
     wait_for_idle(page, RERUN_MS)
+    time.sleep(2)  # frames already on their way may still land
     paused = _metric(page, "Epoch")
-    time.sleep(2)
+    time.sleep(3)
     assert _metric(page, "Epoch") == paused
 
 
