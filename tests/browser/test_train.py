@@ -26,7 +26,7 @@ FIRST_LOAD_MS = 90_000
 RERUN_MS = 60_000
 HISTORY_JS = """() => { const f = document.querySelector('.st-key-tr_history iframe');
     const gd = f && f.contentDocument.getElementById('plot');
-    return gd && gd.data ? Array.from(gd.data[0].y) : null; }"""
+    return gd && gd._fullData ? Array.from(gd._fullData[0].y) : null; }"""
 
 
 def _open(page: Page, url: str) -> None:
