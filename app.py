@@ -19,6 +19,9 @@ navigation = st.navigation(
             url_path="landscape",
         ),
         st.Page(
+            "pages/train.py", title="Train", icon=":material/model_training:", url_path="train"
+        ),
+        st.Page(
             "pages/classroom.py", title="Classroom", icon=":material/school:", url_path="classroom"
         ),
         st.Page(

@@ -6,7 +6,9 @@ NumPy only: nothing here imports streamlit or plotly.
 from .activations import ACTIVATIONS, Activation, get_activation
 from .answers import parse_answer
 from .batch import BatchResult, evaluate_batch, grid_values
+from .datasets import DataError, Dataset, make_dataset, parse_csv
 from .exercises import Exercise, Question, SheetResult, grade_sheet, make_exercise
+from .fit import FitSettings, Trainer
 from .gradcheck import CheckRow, check_name_affine, finite_differences, gradient_check
 from .grading import Affine, Grade, Mistake, grade, grade_key, grade_step
 from .losses import LOSSES, Loss, get_loss
@@ -40,9 +42,12 @@ __all__ = [
     "BatchResult",
     "ChainRule",
     "CheckRow",
+    "DataError",
+    "Dataset",
     "DescentPath",
     "Exercise",
     "Factor",
+    "FitSettings",
     "Grade",
     "Layer",
     "Loss",
@@ -56,6 +61,7 @@ __all__ = [
     "Step",
     "Trace",
     "TrainResult",
+    "Trainer",
     "WorkedSolution",
     "build_problem",
     "check_name_affine",
@@ -74,9 +80,11 @@ __all__ = [
     "gradient_check",
     "grid_values",
     "load_problem",
+    "make_dataset",
     "make_exercise",
     "parameter_names",
     "parse_answer",
+    "parse_csv",
     "parse_name",
     "problem_from_dict",
     "problem_from_json",

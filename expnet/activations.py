@@ -29,6 +29,13 @@ class Activation:
     derivative_latex: str  # f'(z) as a template in "{z}" and "{a}", e.g. r"{a}\,(1-{a})"
     derivative_is_polynomial: bool
     symbol: str  # the name as written in a formula, e.g. r"\sigma"
+    #: None for an elementwise f (δ = g ⊙ f'(z)); else the vector-Jacobian product
+    #: (a, g) -> δ = (∂a/∂z)ᵀ g along the last axis, for an f that couples a layer's units.
+    vjp: Callable[[Array, Array], Array] | None = None
+
+    @property
+    def elementwise(self) -> bool:
+        return self.vjp is None
 
 
 def _sigmoid(z: Array) -> Array:
@@ -101,9 +108,37 @@ softplus = Activation(
     r"\operatorname{softplus}",
 )
 
+
+def _softmax(z: Array) -> Array:
+    # Shifted by the largest z of the layer (last axis), so e^z never overflows.
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _softmax_vjp(a: Array, g: Array) -> Array:
+    """δ_j = Σ_k g_k ∂p_k/∂z_j = p_j (g_j − Σ_k p_k g_k), since ∂p_k/∂z_j = p_k([k=j] − p_j)."""
+    return a * (g - np.sum(a * g, axis=-1, keepdims=True))
+
+
+#: p_k = e^{z_k} / Σ_j e^{z_j}: the output layer of a classifier with several classes. Not
+#: elementwise: ``derivative`` is only the diagonal ∂p_k/∂z_k = p_k(1 − p_k); δ uses ``vjp``.
+softmax = Activation(
+    "softmax",
+    _softmax,
+    lambda z, a: a * (1.0 - a),
+    r"\frac{e^{{z}}}{\sum_j e^{z_j}}",
+    r"{a}\,([k=j]-a_j)",
+    True,
+    r"\operatorname{softmax}",
+    _softmax_vjp,
+)
+
 ACTIVATIONS: dict[str, Activation] = {
-    f.name: f for f in (sigmoid, tanh, relu, identity, exp, softplus)
+    f.name: f for f in (sigmoid, tanh, relu, identity, exp, softplus, softmax)
 }
+#: The activations that act on each unit alone (every view can draw their curve).
+ELEMENTWISE: tuple[str, ...] = tuple(name for name, f in ACTIVATIONS.items() if f.elementwise)
 
 
 def get_activation(name: str) -> Activation:

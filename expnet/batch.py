@@ -104,7 +104,8 @@ def evaluate_batch(problem: Problem, names: list[str], values: Array) -> BatchRe
         J = loss_fn.value(p, yb)
         dJ_dp = loss_fn.grad(p, yb)
         delta: list[Array] = [np.empty(0)] * L
-        delta[L - 1] = dJ_dp * slopes[L - 1]
+        out = get_activation(problem.layers[-1].activation)
+        delta[L - 1] = dJ_dp * slopes[L - 1] if out.vjp is None else out.vjp(p, dJ_dp)
         for l in range(L - 2, -1, -1):
             delta[l] = _rmatvec(Ws[l + 1], delta[l + 1]) * slopes[l]
 
@@ -132,6 +133,8 @@ def _domain_mask(loss: str, p: Array, y: Array) -> Array:
         return np.any((p <= 0) | (y < 0), axis=-1)
     if loss == "binary_cross_entropy":
         return np.any((p <= 0) | (p >= 1) | (y < 0) | (y > 1), axis=-1)
+    if loss == "cross_entropy":
+        return np.any((p <= 0) | (p > 1) | (y < 0), axis=-1)
     return np.zeros(p.shape[0], dtype=bool)
 
 

@@ -1,4 +1,4 @@
-"""``python -m expnet``: solve, step and check a problem; JSON on stdout.
+"""``python -m expnet``: solve, step, check and train a problem; JSON on stdout.
 
 Errors are one line on stderr with exit code 2, never a traceback.
 """
@@ -10,10 +10,20 @@ import math
 import sys
 from typing import Any
 
+from .datasets import (
+    BUILTINS,
+    MAX_CSV_BYTES,
+    DataError,
+    Dataset,
+    example_dataset,
+    make_dataset,
+    parse_csv,
+)
 from .exercises import DEFAULT_DECIMALS, FORMATS, make_exercise
+from .fit import MODES, FitSettings, Trainer, mismatch
 from .gradcheck import check_name_affine, gradient_check
 from .json_output import dumps, solve_json
-from .network import Problem, ProblemError, load_problem, weight_names
+from .network import Problem, ProblemError, load_problem, read_bounded, weight_names
 from .presets import PRESETS, get_preset
 from .solution import worked_solution
 from .trace import trace
@@ -85,6 +95,54 @@ def _cmd_step(args: argparse.Namespace) -> str:
     return dumps(out)
 
 
+def _train_data(args: argparse.Namespace, problem: Problem) -> Dataset:
+    """The data set of ``train``: a CSV file, a built-in one, or the problem's own example."""
+    if args.data and args.dataset:
+        raise UsageError("give either --data or --dataset, not both")
+    if args.data:
+        try:
+            raw = read_bounded(args.data, MAX_CSV_BYTES)
+        except OSError as err:
+            raise UsageError(f"{args.data}: cannot read ({err.strerror})") from None
+        try:
+            return parse_csv(raw, problem.inputs, problem.outputs)
+        except DataError as err:
+            raise UsageError(f"{args.data}: {err}") from None
+    if args.dataset:
+        return make_dataset(args.dataset, args.size, args.noise, args.seed, problem.outputs)
+    if problem.y is None:
+        raise UsageError("the problem's y is a symbol: give --y, --data or --dataset")
+    return example_dataset(problem)
+
+
+def _cmd_train(args: argparse.Namespace) -> str:
+    problem, _ = _problem(args)
+    data = _train_data(args, problem)
+    why = mismatch(problem, data)
+    if why:
+        raise UsageError(why)
+    train_set, test_set = data.split(args.test_fraction, args.seed)
+    settings = FitSettings(args.mode, args.batch_size, args.lr, args.momentum, args.l2, args.seed)
+    trainer = Trainer(problem, train_set, test_set, settings)
+    reason = trainer.run(args.epochs, args.threshold)
+    h = trainer.history
+    out: dict[str, Any] = {
+        "problem": trainer.problem().to_dict(),
+        "loss_history": h.train_loss,
+    }
+    if trainer.test_set is not None:
+        out["test_loss_history"] = h.test_loss
+    if trainer.classification:
+        out["accuracy_history"] = h.train_accuracy
+        if trainer.test_set is not None:
+            out["test_accuracy_history"] = h.test_accuracy
+    out["epochs"] = trainer.epoch
+    out["stop_reason"] = reason
+    if trainer.stopped:
+        out["stopped"] = trainer.stopped
+    return dumps(out)
+
+
 def _cmd_check(args: argparse.Namespace) -> str:
     problem, _ = _problem(args)
     if problem.y is not None:
@@ -146,6 +204,21 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_DECIMALS,
         help=f"decimals carried as by hand (default {DEFAULT_DECIMALS})",
     )
+    fit = sub.add_parser("train", help="train on a data set; prints the trained problem")
+    common(fit)
+    fit.add_argument("--data", help="a CSV file of rows x1,...,y1,... (optional header)")
+    fit.add_argument("--dataset", choices=list(BUILTINS), help="a built-in data set instead")
+    fit.add_argument("--size", type=int, default=200, help="points of --dataset")
+    fit.add_argument("--noise", type=float, default=0.0, help="noise of --dataset")
+    fit.add_argument("--seed", type=int, default=0, help="seeds the data set, split and order")
+    fit.add_argument("--test-fraction", type=float, default=0.0, help="held out, e.g. 0.2")
+    fit.add_argument("--mode", choices=list(MODES), default="full")
+    fit.add_argument("--batch-size", type=int, default=16, help="for --mode mini")
+    fit.add_argument("--lr", type=float, required=True, help="learning rate")
+    fit.add_argument("--momentum", type=float, default=0.0)
+    fit.add_argument("--l2", type=float, default=0.0, help="L2 penalty λ on the weights")
+    fit.add_argument("--epochs", type=int, required=True)
+    fit.add_argument("--threshold", type=float, help="stop once the training loss is this low")
     return parser
 
 
@@ -153,7 +226,13 @@ def _cmd_exercise(args: argparse.Namespace) -> str:
     return make_exercise(args.seed, args.round).render(args.format, answers=args.answers)
 
 
-COMMANDS = {"solve": _cmd_solve, "step": _cmd_step, "check": _cmd_check, "exercise": _cmd_exercise}
+COMMANDS = {
+    "solve": _cmd_solve,
+    "step": _cmd_step,
+    "check": _cmd_check,
+    "exercise": _cmd_exercise,
+    "train": _cmd_train,
+}
 
 
 def _error(message: object) -> int:

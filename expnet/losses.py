@@ -51,6 +51,15 @@ def _bce(p: Array, y: Array) -> Array:
     return -np.sum(_xlogy(y, p) + _xlogy(1.0 - y, 1.0 - p), axis=-1)
 
 
+def _cross_entropy(p: Array, y: Array) -> Array:
+    return -np.sum(_xlogy(y, p), axis=-1)
+
+
+def _cross_entropy_affine(p: Array) -> tuple[Array, Array]:
+    with np.errstate(divide="ignore"):
+        return np.zeros_like(p), -1.0 / p
+
+
 def _poisson_affine(p: Array) -> tuple[Array, Array]:
     with np.errstate(divide="ignore"):
         return np.ones_like(p), -1.0 / p
@@ -78,6 +87,14 @@ def _bce_domain(p: Array, y: Array) -> str | None:
         return "binary_cross_entropy needs 0 < p < 1 (log p or log(1-p) is undefined)"
     if np.any((y < 0) | (y > 1)):
         return "binary_cross_entropy needs 0 <= y <= 1"
+    return None
+
+
+def _cross_entropy_domain(p: Array, y: Array) -> str | None:
+    if np.any((p <= 0) | (p > 1)):
+        return "cross_entropy needs 0 < p <= 1 (log p is undefined at p <= 0)"
+    if np.any(y < 0):
+        return "cross_entropy needs y >= 0 (class probabilities, e.g. one-hot)"
     return None
 
 
@@ -112,8 +129,21 @@ binary_cross_entropy = Loss(
     lambda p, y: np.log(1.0 - p) - np.log(p),
 )
 
+#: Categorical cross-entropy −Σ_k y_k log p_k, the partner of a softmax output (y one-hot, or
+#: class probabilities). With softmax, δ^{(L)} = p − Σ_k y_k · p (p − y for a one-hot y).
+cross_entropy = Loss(
+    "cross_entropy",
+    _cross_entropy,
+    _cross_entropy_affine,
+    r"-\sum_k y_k \log p_k",
+    r"-\frac{{y}}{{p}}",
+    False,
+    _cross_entropy_domain,
+    lambda p, y: -np.log(p),
+)
+
 LOSSES: dict[str, Loss] = {
-    f.name: f for f in (half_squared_error, poisson_nll, binary_cross_entropy)
+    f.name: f for f in (half_squared_error, poisson_nll, binary_cross_entropy, cross_entropy)
 }
 
 

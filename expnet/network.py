@@ -10,6 +10,7 @@ input i), ``b{l}_{j}``, ``x{i}``, ``y`` (or ``y{k}`` with several outputs).
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -196,6 +197,11 @@ def problem_from_dict(data: Any) -> Problem:
             raise ProblemError(
                 f"{where}.activation: unknown {act!r:.40}; known: {', '.join(ACTIVATIONS)}"
             )
+        if not ACTIVATIONS[act].elementwise and l != len(layers_data) - 1:
+            raise ProblemError(
+                f"{where}.activation: {act} couples the units of a layer; "
+                "it is allowed on the output layer only"
+            )
         layers.append(Layer(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64), act))
         n_prev = len(rows)
     loss = data["loss"]
@@ -236,8 +242,8 @@ def problem_from_json(text: str | bytes) -> Problem:
     return problem_from_dict(data)
 
 
-def _read_bounded(path: Path) -> bytes:
-    """At most ``MAX_PROBLEM_BYTES`` + 1 bytes, never waiting long for a writer.
+def read_bounded(path: str | Path, limit: int = MAX_PROBLEM_BYTES) -> bytes:
+    """At most ``limit`` + 1 bytes of a file, never waiting long for a writer.
 
     Opened non-blocking, so a FIFO with no writer does not hang the open; then read as data
     arrives until end of file, the size limit or ``READ_TIMEOUT_S`` (a pipe such as
@@ -248,14 +254,14 @@ def _read_bounded(path: Path) -> bytes:
         chunks: list[bytes] = []
         size = 0
         deadline = time.monotonic() + READ_TIMEOUT_S
-        while size <= MAX_PROBLEM_BYTES:
+        while size <= limit:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ProblemError(f"{path}: nothing to read after {READ_TIMEOUT_S:g} s")
+                raise TimeoutError(errno.ETIMEDOUT, f"nothing to read after {READ_TIMEOUT_S:g} s")
             if not select.select([fd], [], [], left)[0]:
                 continue
             try:
-                chunk = os.read(fd, MAX_PROBLEM_BYTES + 1 - size)
+                chunk = os.read(fd, limit + 1 - size)
             except BlockingIOError:
                 continue
             if not chunk:
@@ -270,7 +276,7 @@ def _read_bounded(path: Path) -> bytes:
 def load_problem(path: str | Path) -> Problem:
     path = Path(path)
     try:
-        text = _read_bounded(path)
+        text = read_bounded(path)
     except OSError as err:
         raise ProblemError(f"{path}: cannot read ({err.strerror})") from None
     if len(text) > MAX_PROBLEM_BYTES:

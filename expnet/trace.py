@@ -177,8 +177,9 @@ def _backprop(
 ) -> Gradient:
     L = len(problem.layers)
     delta: list[Array] = [np.empty(0)] * L
+    out = get_activation(problem.layers[-1].activation)
     with np.errstate(all="ignore"):
-        delta[L - 1] = dJ_dp * slope[L - 1]
+        delta[L - 1] = dJ_dp * slope[L - 1] if out.vjp is None else out.vjp(a[L], dJ_dp)
         for l in range(L - 2, -1, -1):
             delta[l] = (problem.layers[l + 1].W.T @ delta[l + 1]) * slope[l]
         dW = tuple(np.outer(delta[l], a[l]) for l in range(L))
@@ -460,19 +461,45 @@ def chain_rule(tr: Trace, name: str) -> ChainRule:
             (("edge", m + 1, j, i),),
         )
 
+    def coupled(k: int, j: int) -> Factor:
+        """∂p_k/∂z_j of a softmax output: p_k([k=j] − p_j); every p_k depends on every z_j."""
+        p_k, p_j = float(tr.a[L][k]), float(tr.a[L][j])
+        a_k, a_j = S.a(L, k), S.a(L, j)
+        if k == j:
+            formula, substituted, value = (
+                f"{a_k}\\,(1-{a_k})",
+                f"{num(p_k)}\\,(1-{num(p_k)})",
+                p_k * (1 - p_k),
+            )
+        else:
+            formula, substituted, value = f"-{a_k}\\,{a_j}", f"-{num(p_k)}\\,{num(p_j)}", -p_k * p_j
+        return Factor(
+            partial_text(S.a_text(L, k), S.z_text(L, j)),
+            partial(a_k, S.z(L, j)),
+            formula,
+            value,
+            None,
+            substituted,
+            (("node", L, k), ("node", L, j)),
+        )
+
+    # A softmax output couples the outputs: a path then also chooses the p_k it leaves J by.
+    soft = not get_activation(problem.layers[-1].activation).elementwise
+    ranges = [range(problem.layers[m].units) for m in range(free_from, L)]
     paths: list[ChainPath] = []
     truncated = False
-    for units in product(*(range(problem.layers[m].units) for m in range(free_from, L))):
+    for combo in product(*ranges, range(problem.outputs) if soft else (-1,)):
         if len(paths) >= MAX_LISTED_PATHS:
             truncated = True
             break
+        units, k_out = combo[:-1], combo[-1]
         u = dict(zip(range(free_from, L), units, strict=True))
         if ref.kind in ("W", "b"):
             u[ref.layer] = ref.row
-        k = u[L - 1]
+        k = u[L - 1] if k_out < 0 else k_out
         factors = [head(k)]
         for m in range(L - 1, lowest - 1, -1):
-            factors.append(activation(m, u[m]))
+            factors.append(coupled(k, u[m]) if soft and m == L - 1 else activation(m, u[m]))
             if m > lowest:
                 factors.append(weight(m, u[m], u[m - 1]))
         z_text, z_sym = S.z_text(lowest + 1, u[lowest]), S.z(lowest + 1, u[lowest])

@@ -52,7 +52,8 @@ STEP = 0.01
 DEFAULT_Y = 1.0
 
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
-ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
+#: Offered for every layer: the elementwise ones (softmax couples a layer, see expnet.activations).
+ACTIVATION_NAMES: tuple[str, ...] = tuple(n for n, f in ACTIVATIONS.items() if f.elementwise)
 LOSS_NAMES: tuple[str, ...] = tuple(LOSSES)
 
 #: Widget / URL keys of the structure, in the order they are read.

@@ -38,6 +38,8 @@ def activation(name: str, z: Any) -> Any:
         return anp.exp(z)
     if name == "softplus":
         return anp.log(1.0 + anp.exp(z))
+    if name == "softmax":  # the output layer only: z is that layer's vector
+        return anp.exp(z) / anp.sum(anp.exp(z))
     raise KeyError(name)
 
 
@@ -48,6 +50,8 @@ def loss(name: str, p: Any, y: Any) -> Any:
         return anp.sum(p - y * anp.log(p))
     if name == "binary_cross_entropy":
         return -anp.sum(y * anp.log(p) + (1.0 - y) * anp.log(1.0 - p))
+    if name == "cross_entropy":
+        return -anp.sum(y * anp.log(p))
     raise KeyError(name)
 
 

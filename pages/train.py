@@ -1,0 +1,231 @@
+"""Train: the shared network learns a data set; the class watches the output over the input
+plane, every hidden unit, the loss curves and the weights move.
+
+Thin page: ``expnet.fit`` trains, ``expnet.datasets`` makes and reads data,
+``expnet.figures.train`` draws, ``expnet.ui.training`` keeps the session's run.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from expnet.datasets import MAX_CSV_BYTES, MAX_NOISE, MAX_POINTS, MIN_POINTS
+from expnet.figures.train import data_figure, history_figure, units_figure, weights_figure
+from expnet.fit import MAX_EPOCHS, FitSettings, mismatch
+from expnet.symbols import fmt
+from expnet.ui import controls
+from expnet.ui import training as tr
+from expnet.ui.components.persistent_plotly import persistent_plotly_chart
+from expnet.ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+DATA_HEIGHT = 440
+
+st.title("Train", anchor=False)
+st.caption(
+    "From one example to a data set: the network on the sidebar, starting from its current "
+    "weights, learns the data below by gradient descent on the mean loss."
+)
+
+with st.sidebar:
+    st.subheader("Network", anchor=False)
+    controls.preset_picker()
+    with st.expander("Shape, activations and loss"):
+        controls.structure_controls()
+
+if tr.take_explorer_request():
+    st.switch_page("pages/explorer.py")
+
+problem = tr.start_problem()
+
+# ---------------------------------------------------------------- data
+choices = tr.data_choices(problem)
+if st.session_state.get("tr_data") not in choices:
+    st.session_state["tr_data"] = "xor" if "xor" in choices else choices[0]
+with st.sidebar:
+    st.subheader("Data", anchor=False)
+    name = st.selectbox("Data set", choices, key="tr_data", format_func=tr.data_label)
+    builtin = name not in (tr.EXAMPLE, tr.UPLOAD)
+    size = st.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size", disabled=not builtin)
+    noise = st.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise", disabled=not builtin)
+    test_fraction = st.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
+    seed = int(st.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
+    st.file_uploader(
+        f"Or upload a CSV: one row per example, {problem.inputs} x then {problem.outputs} y "
+        f"(an optional header line; at most {MAX_CSV_BYTES // 1000} kB)",
+        type=["csv", "txt"],
+        key="tr_upload",
+        on_change=tr.on_upload,
+    )
+    bad = tr.upload_error()
+    if bad:
+        st.error(bad, icon="⚠️")
+
+data = tr.current_dataset(problem, name, int(size), float(noise), seed)
+source_key = (name, int(size), float(noise), seed, problem.inputs, problem.outputs)
+why = mismatch(problem, data)
+if why:
+    st.error(f"This data set cannot train this network: {why}.", icon="⚠️")
+    st.stop()
+
+# ---------------------------------------------------------------- training settings
+with st.sidebar:
+    st.subheader("Training", anchor=False)
+    mode = st.radio(
+        "Batch",
+        ["full", "mini", "single"],
+        format_func={"full": "Full batch", "mini": "Mini-batch", "single": "One example"}.get,
+        key="tr_mode",
+    )
+    batch = st.slider("Batch size", 1, 64, 16, key="tr_batch", disabled=mode != "mini")
+    lr = st.number_input("Learning rate η", 0.001, 50.0, 2.0, 0.1, key="tr_lr", format="%.3f")
+    momentum = st.number_input("Momentum μ", 0.0, 0.99, 0.9, 0.05, key="tr_momentum")
+    l2 = st.number_input("L2 penalty λ", 0.0, 1.0, 0.0, 0.001, key="tr_l2", format="%.4f")
+    epochs = int(st.number_input("Stop after epochs", 1, MAX_EPOCHS, 1000, 100, key="tr_epochs"))
+    use_threshold = st.checkbox("… or at a loss of", key="tr_use_threshold")
+    threshold = st.number_input(
+        "Loss threshold",
+        0.0,
+        1e6,
+        0.01,
+        format="%.4g",
+        key="tr_threshold",
+        disabled=not use_threshold,
+        label_visibility="collapsed",
+    )
+    per_frame = st.slider("Epochs per frame", 1, 50, 5, key="tr_per_frame")
+    click = st.radio(
+        "Clicking the plot",
+        ["open", "remove", "add"],
+        format_func={
+            "open": "opens the example in the explorer",
+            "remove": "removes a point",
+            "add": "adds a point",
+        }.get,
+        key="tr_click",
+    )
+    new_class = 1.0
+    if click == "add" and data.inputs == 2:
+        new_class = float(
+            st.selectbox(
+                "New point's y (class)", [0, 1, 2][: max(2, data.outputs)], 1, key="tr_new"
+            )
+        )
+
+settings = FitSettings(str(mode), int(batch), float(lr), float(momentum), float(l2), seed)
+run = tr.get_run(problem, data, float(test_fraction), settings)
+stop_loss = float(threshold) if use_threshold else None
+
+
+def _play(on: bool) -> None:
+    """Play or pause: a set, not a toggle, so a click delivered twice cannot undo itself."""
+    run.playing = on
+    run.note = None
+
+
+def _step() -> None:
+    run.playing = False
+    run.trainer.step()
+
+
+def _epoch() -> None:
+    run.playing = False
+    run.trainer.run_epoch()
+
+
+# Outside the fragment: a click is a full rerun, which redefines the fragment's timer.
+b1, b2, b3, b6, b4 = st.columns(5)
+b1.button(
+    "⏸ Pause" if run.playing else "▶ Play",
+    key="tr_play",
+    type="primary",
+    on_click=_play,
+    args=(not run.playing,),
+    use_container_width=True,
+)
+b2.button("One step", key="tr_step", on_click=_step, use_container_width=True)
+b3.button("One epoch", key="tr_one_epoch", on_click=_epoch, use_container_width=True)
+b6.button(
+    "Train to the stop",
+    key="tr_to_end",
+    on_click=tr.run_to_stop,
+    args=(run, stop_loss, epochs),
+    use_container_width=True,
+    help="Train at once until the stop condition, without the animation.",
+)
+b4.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,), use_container_width=True)
+
+
+@st.fragment(run_every=tr.FRAME_SECONDS if run.playing else None)
+def live(defined_playing: bool = run.playing) -> None:
+    """Numbers and figures; while playing, each run trains one frame's epochs."""
+    if tr.take_full_rerun() or defined_playing != run.playing:
+        st.rerun(scope="app")  # new data, the explorer, or play/pause (run_every is fixed)
+    if run.playing:
+        tr.advance(run, int(per_frame), stop_loss, epochs)
+        run.frames = [*run.frames[-40:], time.perf_counter()]
+    t = run.trainer
+    h = t.history
+    st.caption(
+        f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
+        f"points · {t.batch_size} per step · {settings.mode} batch"
+    )
+    if run.note:
+        st.info(run.note)
+    m = st.columns(4)
+    m[0].metric("Epoch", f"{t.epoch}", help=f"{t.steps} steps")
+    m[1].metric("Train loss", fmt(h.train_loss[-1], 5))
+    m[2].metric("Test loss", fmt(h.test_loss[-1], 5) if t.test_set else "—")
+    if t.classification:
+        m[3].metric("Train accuracy", f"{h.train_accuracy[-1]:.1%}")
+    grid = tr.grid_of(run)
+    left, right = st.columns([1.1, 1])
+    with left:
+        fig = data_figure(grid, run.train, run.test, t.train_set.task)
+        if run.playing:  # the light chart while it moves; clicks once paused
+            persistent_plotly_chart(fig.to_json(), key="tr_plot_live", height=DATA_HEIGHT)
+        else:
+            tr.note_curves([d.get("meta") for d in fig.data])
+            st.plotly_chart(
+                fig.figure(),
+                key="tr_plot",
+                on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
+                selection_mode=("points",),
+                config={"displayModeBar": False},
+            )
+        if grid is None:
+            st.info("The output over the input space is drawn for one or two inputs.")
+    with right:
+        persistent_plotly_chart(
+            history_figure(h, t.classification).to_json(), key="tr_history", height=300
+        )
+        names, start, now = tr.parameter_vectors(run)
+        persistent_plotly_chart(
+            weights_figure(names, start, now).to_json(), key="tr_weights", height=260
+        )
+    if grid is not None and len(problem.sizes) > 2:
+        st.markdown("**Each hidden unit's output** a over the input plane")
+        units = units_figure(grid, problem.sizes)
+        persistent_plotly_chart(units.to_json(), key="tr_units", height=units.layout["height"])
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Trained network (problem JSON)",
+        t.problem().to_json(),
+        "trained_network.json",
+        "application/json",
+        key="tr_dl_problem",
+    )
+    d2.download_button(
+        "Loss history (CSV)", h.to_csv(), "loss_history.csv", "text/csv", key="tr_dl_history"
+    )
+    d3.download_button(
+        "Data set (CSV)", run.data.to_csv(), "data.csv", "text/csv", key="tr_dl_data"
+    )
+    if defined_playing != run.playing:
+        st.rerun(scope="app")  # the stop condition paused it
+
+
+live()

@@ -1,0 +1,129 @@
+"""The Train page in headless Chromium against `streamlit run app.py`.
+
+- A share link with the sidebar's shape (4 hidden units, sigmoid output) opens the page on
+  XOR; "Train to the stop" trains 1,000 epochs to ≥ 95 % training accuracy, and the loss curve the
+  browser draws is the one `python -m expnet train` prints for the same inputs.
+- Play trains frame after frame; Pause stops it.
+- Hostile CSV uploads each show one message and leave the page working.
+
+Screenshots go to tests/artifacts/<test name>/.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+from playwright.sync_api import Page
+
+from expnet import build_problem
+
+from .conftest import REPO_ROOT, artifact_path, wait_for_idle
+
+FIRST_LOAD_MS = 90_000
+RERUN_MS = 60_000
+HISTORY_JS = """() => { const f = document.querySelector('.st-key-tr_history iframe');
+    const gd = f && f.contentDocument.getElementById('plot');
+    return gd && gd._fullData ? Array.from(gd._fullData[0].y) : null; }"""
+
+
+def _open(page: Page, url: str) -> None:
+    page.set_default_timeout(RERUN_MS)
+    page.goto(url)
+    wait_for_idle(page, FIRST_LOAD_MS)
+    page.locator(".st-key-tr_play button").first.wait_for(state="attached", timeout=FIRST_LOAD_MS)
+
+
+def _metric(page: Page, label: str) -> str:
+    box = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return box.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def _click(page: Page, key: str) -> None:
+    # force: while training plays the page redraws every frame, so Playwright never sees the
+    # button "stable"; a person's click lands all the same.
+    page.locator(f".st-key-{key} button").first.click(force=True)
+
+
+def test_xor_to_95_percent_with_the_command_lines_loss_curve(
+    page: Page, streamlit_server, request, tmp_path
+) -> None:
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
+    assert _metric(page, "Epoch") == "0"
+    _click(page, "tr_to_end")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+        ".some(e => e.innerText === '1000')",
+        timeout=RERUN_MS,
+    )
+    wait_for_idle(page, RERUN_MS)
+    accuracy = float(_metric(page, "Train accuracy").rstrip("%")) / 100
+    assert accuracy >= 0.95
+    shown = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        shown = page.evaluate(HISTORY_JS)
+        if shown and len(shown) == 1001:
+            break
+        time.sleep(0.3)
+    page.screenshot(path=artifact_path(request, "trained"), full_page=True)
+
+    start = build_problem([2, 4, 1], ["sigmoid", "sigmoid"], "half_squared_error", seed=0)
+    problem_file = tmp_path / "start.json"
+    problem_file.write_text(start.to_json())
+    proc = subprocess.run(
+        [sys.executable, "-m", "expnet", "train", "--problem", str(problem_file),
+         "--dataset", "xor", "--size", "200", "--seed", "0", "--test-fraction", "0.2",
+         "--lr", "2", "--momentum", "0.9", "--epochs", "1000"],
+        capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=True,
+    )  # fmt: skip
+    cli = json.loads(proc.stdout)["loss_history"]
+    assert shown is not None and len(shown) == len(cli)
+    # The browser holds the curve as float64 typed arrays: the very same numbers.
+    assert shown == cli
+
+
+def test_play_trains_and_pause_stops(page: Page, streamlit_server, request) -> None:
+    _open(page, f"{streamlit_server}/train")
+    _click(page, "tr_play")
+    page.wait_for_function(
+        "() => { const e = document.querySelector('[data-testid=stMetricValue]');"
+        " return e && Number(e.innerText) >= 10; }",
+        timeout=RERUN_MS,
+    )
+    page.screenshot(path=artifact_path(request, "playing"), full_page=True)
+    _click(page, "tr_play")
+    page.locator(".st-key-tr_play button", has_text="Play").first.wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    time.sleep(2)  # frames already on their way may still land
+    paused = _metric(page, "Epoch")
+    time.sleep(3)
+    assert _metric(page, "Epoch") == paused
+
+
+HOSTILE = [
+    ("empty.csv", b"", "the file is empty"),
+    ("text.csv", b"x1,x2,y\n1,2,1\n3,four,0\n", "'four' is not a number"),
+    ("binary.csv", bytes(range(256)) * 8, "not a text file"),
+    ("columns.csv", b"1,2,1\n1,2\n", "row 2 has 2 values"),
+]
+
+
+def test_hostile_uploads_give_one_message_each(page: Page, streamlit_server, request) -> None:
+    _open(page, f"{streamlit_server}/train")
+    upload = page.locator(".st-key-tr_upload input[type=file]")
+    for name, content, message in HOSTILE:
+        upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+        alert = page.locator("[data-testid=stAlertContentError]")
+        alert.filter(has_text=name).wait_for(timeout=RERUN_MS)
+        assert alert.count() == 1
+        assert message in alert.inner_text()
+    page.screenshot(path=artifact_path(request, "hostile"), full_page=True)
+    _click(page, "tr_one_epoch")  # the page still trains the data it had
+    page.wait_for_function(
+        "() => { const e = document.querySelector('[data-testid=stMetricValue]');"
+        " return e && e.innerText === '1'; }",
+        timeout=RERUN_MS,
+    )

@@ -1,0 +1,186 @@
+"""The Train page through the app's own navigation (AppTest): it opens with the data and the
+model drawn, trains XOR with a 2-4-1 sigmoid network to ≥ 95 % training accuracy, its loss
+curve is the one ``python -m expnet train`` prints for the same inputs, and hostile CSV
+uploads each give one message and leave the page working."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from expnet import build_problem
+
+REPO = Path(__file__).resolve().parents[2]
+APP = str(REPO / "app.py")
+
+
+def _decode(node):
+    if isinstance(node, dict):
+        if {"dtype", "bdata"} <= set(node):
+            arr = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            if "shape" in node:
+                arr = arr.reshape([int(s) for s in str(node["shape"]).split(",")])
+            return arr
+        return {k: _decode(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decode(v) for v in node]
+    return node
+
+
+def _figure(at: AppTest, key: str) -> dict:
+    for component in at.get("component_instance"):
+        if component.proto.id.endswith(f"-{key}"):
+            return _decode(json.loads(json.loads(component.proto.json_args)["spec"]))
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return _decode(json.loads(chart.proto.spec))
+    raise AssertionError(f"no chart {key}")
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_opens_with_the_data_and_the_model_drawn() -> None:
+    at = _open()
+    assert at.title[0].value == "Train"
+    m = _metrics(at)
+    assert m["Epoch"] == "0" and "Train loss" in m and "Train accuracy" in m
+    fig = _figure(at, "tr_plot")
+    kinds = [t["type"] for t in fig["data"]]
+    assert kinds[0] == "heatmap" and np.asarray(fig["data"][0]["z"]).shape == (100, 100)
+    assert sum(len(t["x"]) for t in fig["data"] if t.get("meta")) == 200  # every point drawn
+    units = _figure(at, "tr_units")
+    assert len(units["data"]) == 2  # the homework's two hidden units
+    assert not at.error
+
+
+def _xor_2_4_1(at: AppTest) -> AppTest:
+    """The sidebar's shape: 4 hidden sigmoid units, a sigmoid output, ½(p − y)²."""
+    at.number_input(key="units1").set_value(4).run()
+    at.selectbox(key="act_out").set_value("sigmoid").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="tr_data").value == "xor"
+    return at
+
+
+def test_trains_xor_to_95_percent_and_matches_the_command_line(tmp_path) -> None:
+    at = _xor_2_4_1(_open())
+    run = at.session_state["_train_run"]
+    start = build_problem([2, 4, 1], ["sigmoid", "sigmoid"], "half_squared_error", seed=0)
+    assert [(l.W.tolist(), l.b.tolist()) for l in run.start.layers] == [
+        (l.W.tolist(), l.b.tolist()) for l in start.layers
+    ]  # the seeded start the sidebar's shape gives
+    at.number_input(key="tr_lr").set_value(2.0)
+    at.number_input(key="tr_momentum").set_value(0.9)
+    at.number_input(key="tr_epochs").set_value(1000)
+    at.button(key="tr_to_end").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    m = _metrics(at)
+    assert m["Epoch"] == "1000"
+    accuracy = float(m["Train accuracy"].rstrip("%")) / 100
+    assert accuracy >= 0.95
+    shown = _figure(at, "tr_history")["data"][0]
+    assert shown["name"] == "train loss"
+
+    problem_file = tmp_path / "start.json"
+    problem_file.write_text(start.to_json())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "expnet",
+            "train",
+            "--problem",
+            str(problem_file),
+            "--dataset",
+            "xor",
+            "--size",
+            "200",
+            "--noise",
+            "0",
+            "--seed",
+            "0",
+            "--test-fraction",
+            "0.2",
+            "--lr",
+            "2",
+            "--momentum",
+            "0.9",
+            "--epochs",
+            "1000",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=True,
+    )
+    cli = json.loads(proc.stdout)
+    np.testing.assert_array_equal(np.asarray(shown["y"]), np.asarray(cli["loss_history"]))
+    assert cli["accuracy_history"][-1] == pytest.approx(accuracy, abs=0.001)
+
+
+def test_play_advances_one_frame_per_run_and_pause_stops() -> None:
+    at = _open()
+    at.button(key="tr_play").click().run()
+    first = int(_metrics(at)["Epoch"])
+    assert first > 0
+    at.run()
+    assert int(_metrics(at)["Epoch"]) > first
+    at.button(key="tr_play").click().run()  # pause
+    paused = int(_metrics(at)["Epoch"])
+    at.run()
+    assert int(_metrics(at)["Epoch"]) == paused
+
+
+def test_step_epoch_and_reset() -> None:
+    at = _open()
+    at.button(key="tr_one_epoch").click().run()
+    assert _metrics(at)["Epoch"] == "1"
+    at.button(key="tr_reset").click().run()
+    assert _metrics(at)["Epoch"] == "0"
+
+
+HOSTILE = {
+    "empty.csv": (b"", "the file is empty"),
+    "huge.csv": (b"0.1,0.2,1\n" * 30_000, "bytes; at most"),
+    "text.csv": (b"x1,x2,y\n1,2,1\n3,four,0\n", "'four' is not a number"),
+    "nan.csv": (b"1,2,1\nnan,1,0\n", "'nan' is not a finite number"),
+    "million.csv": (b"0,0,0\n" * 1_000_000, "bytes; at most"),
+    "columns.csv": (b"1,2,1\n1,2\n", "row 2 has 2 values"),
+    "binary.csv": (bytes(range(256)) * 8, "not a text file"),
+}
+
+
+def test_hostile_uploads_give_one_message_and_leave_the_page_working() -> None:
+    at = _open()
+    before = _metrics(at)
+    for name, (content, message) in HOSTILE.items():
+        at.file_uploader(key="tr_upload").set_value((name, content, "text/csv")).run()
+        assert not at.exception, (name, [e.message for e in at.exception])
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and message in errors[0] and name in errors[0], (name, errors)
+        assert at.selectbox(key="tr_data").value == "xor"
+        assert _metrics(at) == before  # the data on screen is unchanged
+    good = b"x1,x2,y\n0.5,0.5,0\n-0.5,0.5,1\n0.5,-0.5,1\n-0.5,-0.5,0\n"
+    at.file_uploader(key="tr_upload").set_value(("good.csv", good, "text/csv")).run()
+    assert not at.error
+    assert at.selectbox(key="tr_data").value == "upload"
+    fig = _figure(at, "tr_plot")
+    assert sum(len(t["x"]) for t in fig["data"] if t.get("meta")) == 4
