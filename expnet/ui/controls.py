@@ -236,24 +236,14 @@ def setting_controls() -> Settings:
 # ---------------------------------------------------------------- parameters
 
 
-def symbol_html(name: str, sizes: tuple[int, ...]) -> str:
-    """The seed's symbol as HTML for the widget's label: W2_11 -> W with 11 below, (2) above."""
+def symbol_parts(name: str) -> dict[str, str]:
+    """The seed's symbol in parts for the widget's label, which sets them as text:
+    W2_11 -> W with 11 below and (2) above."""
     kind = name[0]
-    if kind == "W":
-        l, rest = name[1:].split("_")
-        return _script("W", rest, f"({l})")
-    if kind == "b":
-        l, j = name[1:].split("_")
-        return _script("b", j, f"({l})")
-    if kind == "x":
-        return _script("x", name[1:], "")
-    return _script("y", name[1:], "")
-
-
-def _script(base: str, below: str, above: str) -> str:
-    if not above:
-        return f"{base}<sub>{below}</sub>" if below else base
-    return f'{base}<span class="xn-script"><sup>{above}</sup><sub>{below}</sub></span>'
+    if kind in "Wb":
+        l, below = name[1:].split("_")
+        return {"base": kind, "below": below, "above": f"({l})"}
+    return {"base": kind, "below": name[1:], "above": ""}
 
 
 def _unit_words(l: int, j: int, sizes: tuple[int, ...]) -> str:
@@ -291,7 +281,7 @@ def spoken_name(name: str, sizes: tuple[int, ...]) -> tuple[str, str]:
 
 
 def slider_spec(name: str) -> dict[str, object]:
-    """One slider of the live widget: its label (HTML), accessible names, range and help."""
+    """One slider of the live widget: its label (symbol parts), accessible names, range and help."""
     s = state.get_state()
     sizes = s.structure.sizes
     lo, hi = value_range(name)
@@ -300,7 +290,7 @@ def slider_spec(name: str) -> dict[str, object]:
     symbolic_y = name[0] == "y" and s.settings.y_symbol
     return {
         "name": name,
-        "html": symbol_html(name, sizes),
+        "symbol": symbol_parts(name),
         "short": short,
         "aria": aria,
         "lo": lo,

@@ -183,7 +183,7 @@ CLI_ARG_CASES = [
     ("momentum_one", ["step", "--y", "1", "--lr", "0.1", "--momentum", "1"], "momentum"),
     ("momentum_nan", ["step", "--y", "1", "--lr", "0.1", "--momentum", "nan"], "momentum"),
     ("step_symbolic_y", ["step", "--lr", "0.1"], "target"),
-    ("unknown_command", ["train"], "command"),
+    ("unknown_command", ["fit"], "command"),
     ("no_command", [], "command"),
     ("unknown_option", ["solve", "--eval", "1"], "--eval"),
 ]

@@ -85,6 +85,24 @@ function el(tag, cls, text) {
   return node;
 }
 
+// W with 11 below and (2) above, as text nodes (no markup from the data)
+function symbolNodes(parts) {
+  const frag = document.createDocumentFragment();
+  frag.append(parts.base);
+  const below = el("sub");
+  below.textContent = parts.below;
+  if (!parts.above) {
+    if (parts.below) frag.append(below);
+    return frag;
+  }
+  const script = el("span", "xn-script");
+  const above = el("sup");
+  above.textContent = parts.above;
+  script.append(above, below);
+  frag.append(script);
+  return frag;
+}
+
 class LiveNetwork {
   constructor(parent) {
     this.root = el("div", "xn-root");
@@ -194,7 +212,7 @@ class LiveNetwork {
     row.dataset.name = p.name;
     const head = el("div", "xn-slider-head");
     const symbol = el("span", "xn-symbol");
-    symbol.innerHTML = p.html; // built in Python from canonical names only
+    symbol.append(symbolNodes(p.symbol));
     symbol.setAttribute("aria-hidden", "true");
     const value = el("span", "xn-slider-value");
     value.setAttribute("aria-hidden", "true");
