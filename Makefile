@@ -11,7 +11,7 @@ STAMP  := .make-venv
 
 help:
 	@echo "make run    start the app (streamlit run app.py)"
-	@echo "make test   lint, type-check and run all tests, browser tests included"
+	@echo "make test   lint (ruff, import layers), type-check and run all tests, browser tests included"
 	@echo "make lint | typecheck | pytest | bench | venv | browser | clean"
 
 # The virtual environment. If `python3 -m venv` does not work (Debian without
@@ -59,6 +59,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy expnet

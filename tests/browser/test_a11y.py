@@ -118,9 +118,6 @@ STATES: dict[str, str] = {
     "classroom, exercise sheets": "classroom?seed=7",
     "join, before joining": "join",
 }
-# The explorer's parameter sliders are replaced by the live network widget on its own branch;
-# until it is merged their LaTeX names are the only remaining violations there (see
-# test_explorer_outside_the_sliders for the rest of the page, checked today).
 
 
 @pytest.mark.parametrize("state", list(STATES))

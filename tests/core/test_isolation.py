@@ -65,3 +65,17 @@ def test_the_probe_would_see_them() -> None:
     # Guard against a probe that cannot fail: importing plotly itself must show up.
     pytest.importorskip("plotly")
     assert "plotly" in ui_modules(loaded_after_import("plotly"))
+
+
+def test_the_import_contract_lists_every_core_module() -> None:
+    """.importlinter's core contract names each top-level module of expnet, so a new core
+    module is checked from its first commit."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / ".importlinter")
+    listed = set(config["importlinter:contract:core"]["source_modules"].split())
+    on_disk = {
+        f"expnet.{p.stem}" for p in (REPO / "expnet").glob("*.py") if not p.stem.startswith("_")
+    }
+    assert listed == on_disk

@@ -12,7 +12,8 @@
  * δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ f_l'(z(l)); dJ/dW(l) = δ(l) a(l-1)ᵀ, dJ/db(l) = δ(l),
  * dJ/dx = W(1)ᵀ δ(1). With `decimals` = k every x, z and a is rounded to k decimals as by
  * hand and carried on; derivatives that are not polynomials in (z, a) (softplus' σ(z),
- * the Poisson and cross-entropy dJ/dp parts) are rounded too. Rounding "as by hand": the
+ * the Poisson and cross-entropy dJ/dp parts) are rounded too. A softmax output acts on
+ * the whole layer: δ(L) = p ⊙ (dJ/dp − Σ_k p_k dJ/dp_k). Rounding "as by hand": the
  * number's shortest round-trip decimal (Number.prototype.toString, like Python's repr),
  * rounded in decimal, half away from zero.
  *
@@ -64,7 +65,17 @@ var ExpnetEngine = (function () {
     return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
   }
 
-  // f(z), f'(z, a), derivative is a polynomial in (z, a) (then not rounded again)
+  /** softmax of a layer, shifted by its largest z so e^z never overflows (as the core). */
+  function softmax(z) {
+    var top = Math.max.apply(null, z);
+    var e = z.map(function (v) { return Math.exp(v - top); });
+    var s = 0;
+    for (var k = 0; k < e.length; k++) s += e[k];
+    return e.map(function (v) { return v / s; });
+  }
+
+  // f(z), f'(z, a), derivative is a polynomial in (z, a) (then not rounded again); softmax
+  // acts on the whole layer: its f' is the diagonal p_k(1 - p_k) and δ uses VJP below
   var ACTIVATIONS = {
     sigmoid: [sigmoid, function (z, a) { return a * (1.0 - a); }, true],
     tanh: [Math.tanh, function (z, a) { return 1.0 - a * a; }, true],
@@ -76,7 +87,15 @@ var ExpnetEngine = (function () {
       function (z) { return sigmoid(z); },
       false,
     ],
+    softmax: [null, function (z, a) { return a * (1.0 - a); }, true],
   };
+
+  /** δ of a softmax output: δ_j = p_j (g_j − Σ_k p_k g_k), the core's vector-Jacobian product. */
+  function softmaxVjp(p, g) {
+    var s = 0;
+    for (var k = 0; k < p.length; k++) s += p[k] * g[k];
+    return p.map(function (pj, j) { return pj * (g[j] - s); });
+  }
 
   // ---------------------------------------------------------------- losses
 
@@ -99,6 +118,11 @@ var ExpnetEngine = (function () {
       function (p) { return [1.0 / (1.0 - p), -1.0 / (p * (1.0 - p))]; },
       false,
     ],
+    cross_entropy: [
+      function (p, y) { var s = 0; for (var k = 0; k < p.length; k++) s += xlogy(y[k], p[k]); return -s; },
+      function (p) { return [0.0, -1.0 / p]; },
+      false,
+    ],
   };
 
   // ---------------------------------------------------------------- the pass
@@ -106,7 +130,9 @@ var ExpnetEngine = (function () {
   function backprop(net, a, slope, seed) {
     var L = net.layers.length;
     var delta = new Array(L);
-    delta[L - 1] = seed.map(function (g, k) { return g * slope[L - 1][k]; });
+    delta[L - 1] = net.layers[L - 1].activation === "softmax"
+      ? softmaxVjp(a[L], seed)
+      : seed.map(function (g, k) { return g * slope[L - 1][k]; });
     for (var l = L - 2; l >= 0; l--) {
       var W = net.layers[l + 1].W;
       delta[l] = slope[l].map(function (s, i) {
@@ -141,7 +167,7 @@ var ExpnetEngine = (function () {
         for (var i = 0; i < row.length; i++) s += row[i] * prev[i];
         return r(s + layer.b[j]);
       });
-      var al = zl.map(function (v) { return r(act[0](v)); });
+      var al = (act[0] ? zl.map(act[0]) : softmax(zl)).map(r);
       var sl = zl.map(function (v, j) { var s = act[1](v, al[j]); return act[2] ? s : r(s); });
       z.push(zl);
       a.push(al);
