@@ -20,6 +20,7 @@ _LOSS_TERMS = {
     "half_squared_error": (r"\tfrac12", "({p} - {y})^2"),
     "poisson_nll": ("", r"\left({p} - {y}\log {p}\right)"),
     "binary_cross_entropy": ("-", r"\left[{y}\log {p} + (1-{y})\log(1-{p})\right]"),
+    "cross_entropy": ("-", r"{y}\log {p}"),
 }
 
 

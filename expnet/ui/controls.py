@@ -36,6 +36,7 @@ from .model import (
     MIN_INPUTS,
     MIN_OUTPUTS,
     MIN_UNITS,
+    OUTPUT_ACTIVATION_NAMES,
     PRESET_NAMES,
     STEP,
     Settings,
@@ -52,11 +53,13 @@ ACTIVATION_LABELS = {
     "identity": "identity z",
     "exp": "exponential e^z",
     "softplus": "softplus log(1+e^z)",
+    "softmax": "softmax e^z_k / Σ_j e^z_j (output layer, several classes)",
 }
 LOSS_LABELS = {
     "half_squared_error": "½ (p − y)²",
     "poisson_nll": "Poisson  p − y log p",
     "binary_cross_entropy": "cross-entropy (binary)",
+    "cross_entropy": "cross-entropy −Σ y_k log p_k (with a softmax output)",
 }
 
 
@@ -183,7 +186,7 @@ def structure_controls() -> Structure:
             number(f"Units in layer {l}", f"units{l}", MIN_UNITS, MAX_UNITS)
         with c2:
             choice(f"Activation, layer {l}", f"act{l}", ACTIVATION_NAMES, ACTIVATION_LABELS)
-    choice("Output activation", "act_out", ACTIVATION_NAMES, ACTIVATION_LABELS)
+    choice("Output activation", "act_out", OUTPUT_ACTIVATION_NAMES, ACTIVATION_LABELS)
     choice("Loss J", "loss", LOSS_NAMES, LOSS_LABELS)
     return state.current_structure()
 

@@ -33,6 +33,7 @@ from .model import (
     MIN_INPUTS,
     MIN_OUTPUTS,
     MIN_UNITS,
+    OUTPUT_ACTIVATION_NAMES,
     PRESET_NAMES,
     SETTING_KEYS,
     STRUCTURE_KEYS,
@@ -85,7 +86,7 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "preset": PRESET_NAMES,
     "loss": LOSS_NAMES,
-    "act_out": ACTIVATION_NAMES,
+    "act_out": OUTPUT_ACTIVATION_NAMES,
     **{f"act{l}": ACTIVATION_NAMES for l in range(1, MAX_HIDDEN + 1)},
 }
 

@@ -54,6 +54,8 @@ DEFAULT_Y = 1.0
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 #: Offered for every layer: the elementwise ones (softmax couples a layer, see expnet.activations).
 ACTIVATION_NAMES: tuple[str, ...] = tuple(n for n, f in ACTIVATIONS.items() if f.elementwise)
+#: Offered for the output layer: every activation, softmax (for several classes) included.
+OUTPUT_ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
 LOSS_NAMES: tuple[str, ...] = tuple(LOSSES)
 
 #: Widget / URL keys of the structure, in the order they are read.

@@ -115,3 +115,18 @@ def test_cross_entropy_outside_its_domain_is_reported() -> None:
     d["y"] = [-1.0, 1.0, 1.0]
     tr = trace(problem_from_dict(d))
     assert any("cross_entropy needs y >= 0" in i.message for i in tr.issues)
+
+
+def test_worked_solution_of_a_softmax_classifier_states_its_cross_entropy() -> None:
+    """The worked solution (explorer, classroom, answer keys) writes J = −Σ y_k log p_k with
+    the numbers in, and its value is the loss computed here from the softmax by hand."""
+    from expnet import worked_solution
+
+    problem = problem_from_dict(softmax_dict(3, [2, 3, 3], "sigmoid", "cross_entropy"))
+    problem = problem.with_target([0.0, 1.0, 0.0])
+    tr = trace(problem)
+    z = np.asarray(tr.z[-1], dtype=float)
+    p = np.exp(z) / np.exp(z).sum()  # no shift needed: |z| is small here
+    J = next(s for s in worked_solution(tr).steps if s.key == "J")
+    assert J.value == pytest.approx(-math.log(p[1]), rel=1e-12)
+    assert r"\log" in J.latex and "y" in J.latex
