@@ -1,8 +1,8 @@
 """The seed homework, pinned to the numbers in the seed and in docs/design.md.
 
 Sources (copied, never taken from expnet's output):
-- seed/000_38f7082a94a2a6d6.txt, quoted next to each check;
-- docs/design.md "The homework network, read from the seed" (see design_values.py);
+- the homework's printed numbers, quoted next to each check and in docs/design.md "The
+  homework network, read from the seed" (see design_values.py);
 - Matt Mazur, "A Step by Step Backpropagation Example" (2015) for the two_outputs preset.
 """
 
