@@ -24,11 +24,25 @@ def ensure_app_shell() -> None:
 
 #: A focus ring on every focusable element, drawn by the app for keyboard users: some of
 #: Streamlit's own (the page links, the tabs) only tint their background (WCAG 2.4.7).
-FOCUS_CSS = """<style>
-:focus-visible { outline: 2px solid #1d4ed8 !important; outline-offset: 2px; }
-</style>"""
+FOCUS_CSS = ":focus-visible { outline: 2px solid #1d4ed8 !important; outline-offset: 2px; }"
+
+# The style goes into the document's head, once: an element in the page's body (st.html) is
+# removed and drawn again whenever the page is switched, and for that moment no ring shows.
+_FOCUS_JS = """
+export default function ({ data }) {
+  if (!data || document.getElementById("expnet-focus-ring")) return;
+  const style = document.createElement("style");
+  style.id = "expnet-focus-ring";
+  style.textContent = data.css;
+  document.head.appendChild(style);
+}
+"""
+
+_focus_component = st.components.v2.component(
+    "expnet_focus_ring", html="<span></span>", js=_FOCUS_JS
+)
 
 
 def focus_ring() -> None:
     """Call once per run, from app.py (the style applies to every page)."""
-    st.html(FOCUS_CSS)
+    _focus_component(data={"css": FOCUS_CSS}, key="focus_ring", height=0)

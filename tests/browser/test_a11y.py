@@ -73,9 +73,9 @@ def open_app(page: Page, base_url: str, path: str = "") -> None:
         _NAVIGATION_SEEN.add(base_url)
     page.goto(f"{base_url}/{path}")
     # the first run's elements are drawn: the navigation links come before them, and the
-    # app's focus-ring style is one of them (React draws it a moment after the run ends)
+    # app's focus-ring style is put in the head by one of them
     page.wait_for_function("() => window.__expnetRunsFinished > 0", timeout=TIMEOUT_MS)
-    page.locator("[data-testid=stHtml] style").first.wait_for(state="attached")
+    page.locator("head style#expnet-focus-ring").wait_for(state="attached")
     wait_for_idle(page, TIMEOUT_MS)
     page.locator("[data-testid=stMainBlockContainer]").wait_for()
 
@@ -117,6 +117,7 @@ STATES: dict[str, str] = {
     "classroom, presenter mode": "classroom?present=true",
     "classroom, exercise sheets": "classroom?seed=7",
     "join, before joining": "join",
+    "train, data and model drawn": "train",
 }
 
 
@@ -235,6 +236,7 @@ NAME_PAGES = {
     "classroom, presenter mode": "classroom?present=true",
     "classroom, exercise sheets": "classroom?seed=7",
     "join": "join",
+    "train": "train",
 }
 
 

@@ -187,12 +187,8 @@ def test_a_client_stays_on_its_replica(deployment: Deployment, cookie_per_replic
 
 
 def _slider(page):
-    keyed = page.locator(f"{parameter_slider(SLIDER)}, .st-key-{SLIDER} [role=slider]")
-    if keyed.count():
-        return keyed.first
-    return page.locator(
-        "[data-testid=stSlider] input[type=range], [data-testid=stSlider] [role=slider]"
-    ).first
+    """The first parameter slider once it is on the page (the live widget's, named SLIDER)."""
+    return page.locator(f"{parameter_slider(SLIDER)}, .st-key-{SLIDER} [role=slider]").first
 
 
 def _session(browser, url: str, cookie: str | None, request, name: str) -> str:

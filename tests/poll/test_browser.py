@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests import harness
 
@@ -157,7 +158,12 @@ def run_class(
 
         teacher.get_by_text("Host key and end of class").click()
         teacher.get_by_role("button", name="End the class session").click()
-        teacher.get_by_role("button", name="Open a class session").wait_for()
+        try:
+            teacher.get_by_role("button", name="Open a class session").wait_for()
+        except PlaywrightTimeoutError:
+            _shot(request, teacher, "teacher_after_end")
+            main = teacher.locator("[data-testid=stMain]").inner_text()
+            raise AssertionError(f"the session did not end; the page shows:\n{main[:1500]}") from None
         for page, _ in students:
             page.get_by_text("That class session is over").wait_for(timeout=10_000)
     return timings
