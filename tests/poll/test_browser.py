@@ -163,7 +163,8 @@ def run_class(
         except PlaywrightTimeoutError:
             _shot(request, teacher, "teacher_after_end")
             main = teacher.locator("[data-testid=stMain]").inner_text()
-            raise AssertionError(f"the session did not end; the page shows:\n{main[:1500]}") from None
+            shown = main[:1500]
+            raise AssertionError(f"the session did not end; the page shows:\n{shown}") from None
         for page, _ in students:
             page.get_by_text("That class session is over").wait_for(timeout=10_000)
     return timings
