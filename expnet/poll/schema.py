@@ -170,9 +170,20 @@ def _v2(conn: Connection) -> None:
     conn.execute(insert(secrets_table).values(name="client_key", value=secrets.token_hex(32)))
 
 
+def _v3(conn: Connection) -> None:
+    """Answers as long as the answer grammar allows (it was 32 characters; three outputs with
+    y terms did not fit). SQLite does not enforce a VARCHAR's length, so only PostgreSQL
+    changes; a database created at version 1 with the wider table is left as it is."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(f"ALTER TABLE {answers.name} ALTER COLUMN text TYPE varchar({MAX_ANSWER_TEXT})")
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "class sessions, participants, questions, answers", _create(*V1_TABLES)),
     Migration(2, "rate limiting of join attempts", _v2),
+    Migration(3, f"answers up to {MAX_ANSWER_TEXT} characters", _v3),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from expnet.poll import (
     AnswerRefused,
@@ -70,11 +70,25 @@ def test_upgrade_from_version_1_keeps_the_data(engine: Engine, clock: FakeClock)
             )
         )
     new = PollStore(engine, clock=clock)  # migrates on start
-    assert new.schema_version() == 2
+    assert new.schema_version() == schema.LATEST_VERSION
     hosted = new.hosted("host")
     assert hosted is not None and hosted.title == "before the upgrade"
     joined = new.join("abc-def", "10.0.0.1", "Ada")  # needs version 2's tables
     assert joined.session.id == hosted.id
+
+
+def test_upgrade_widens_answers_written_as_32_characters(engine: Engine, clock: FakeClock) -> None:
+    """A PostgreSQL database made before version 3 holds answers of at most 32 characters;
+    the upgrade makes room for the answer grammar's 120 (SQLite never enforced the length)."""
+    old = PollStore(engine, clock=clock, migrate=False)
+    assert old.migrate(target=2) == 2
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE poll_answers ALTER COLUMN text TYPE varchar(32)"))
+    new = PollStore(engine, clock=clock)
+    assert new.schema_version() == 3
+    (column,) = [c for c in inspect(engine).get_columns("poll_answers") if c["name"] == "text"]
+    assert column["type"].length == 120
 
 
 def test_a_newer_schema_is_refused(store: PollStore, engine: Engine) -> None:
