@@ -49,6 +49,8 @@ def _stand_in_values(at: AppTest) -> dict[str, float]:
     """The values of the live widget whose only sliders are the stand-ins for a symbolic y."""
     for found in at.get("bidi_component"):
         data = json.loads(found.proto.json)
+        if "groups" not in data:  # another in-page component (the focus-ring style)
+            continue
         names = [s["name"] for g in data["groups"] for unit in g["units"] for s in unit]
         if names and all(n.startswith("y") for n in names):
             return {n: float(data["values"][n]) for n in names}
