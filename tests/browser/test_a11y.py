@@ -72,8 +72,12 @@ def open_app(page: Page, base_url: str, path: str = "") -> None:
         page.get_by_role("link", name="Classroom", exact=True).wait_for(timeout=2 * TIMEOUT_MS)
         _NAVIGATION_SEEN.add(base_url)
     page.goto(f"{base_url}/{path}")
-    # the first run's elements are drawn: the navigation links come before them, and the
-    # app's focus-ring style is put in the head by one of them
+    wait_for_first_run(page)
+
+
+def wait_for_first_run(page: Page) -> None:
+    """The first run's elements are drawn: the navigation links come before them, and the
+    app's focus-ring style is put in the head by one of them."""
     page.wait_for_function("() => window.__expnetRunsFinished > 0", timeout=TIMEOUT_MS)
     page.locator("head style#expnet-focus-ring").wait_for(state="attached")
     wait_for_idle(page, TIMEOUT_MS)
@@ -276,7 +280,10 @@ FOCUS_RING_JS = """() => {
     const framed = frame && f && ((f.boxShadow && f.boxShadow !== 'none')
         || getComputedStyle(frame).borderColor !== 'rgba(0, 0, 0, 0)');
     return {ring: Boolean(ring || framed), text: (e.innerText || e.getAttribute('aria-label')
-        || e.getAttribute('placeholder') || e.tagName).trim().slice(0, 60)};
+        || e.getAttribute('placeholder') || e.tagName).trim().slice(0, 60),
+        why: {focusVisible: e.matches(':focus-visible'), outline: s.outlineStyle,
+              style: document.querySelectorAll('#expnet-focus-ring').length,
+              url: location.pathname + location.search, t: Math.round(performance.now())}};
 }"""
 
 
@@ -289,7 +296,10 @@ def tab_to(page: Page, selector: str, presses: int = 60) -> None:
             page.keyboard.press(key)
             focused = page.evaluate(FOCUS_RING_JS)
             if focused is not None:
-                assert focused["ring"], f"no visible focus ring on {focused['text']!r}"
+                assert focused["ring"], (
+                    f"no visible focus ring on {focused['text']!r} ({focused['why']}; "
+                    f"passed before: {passed[-5:]})"
+                )
                 passed.append(focused["text"])
             if page.evaluate("(s) => document.activeElement.matches(s)", selector):
                 return
@@ -366,7 +376,7 @@ def test_keyboard_only_class_poll_and_join(
     with ExitStack() as stack:
         student = student_page(browser, stack)
         student.goto(f"{streamlit_server}/join?code={code}")
-        wait_for_idle(student, TIMEOUT_MS)
+        wait_for_first_run(student)
         tab_to(student, "input[aria-label^=Nickname]")
         student.keyboard.type("Ada")
         tab_to(student, "[data-testid=stBaseButton-primaryFormSubmit]")

@@ -24,7 +24,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests import harness
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# A whole class in four browsers against one or two servers. In the full suite on a shared CI
+# machine a teacher's click (Ask, End) was twice not followed by the page's answer within 20 s,
+# never reproduced alone or under load; a failure saves the teacher's screen and its text, and
+# the test runs once more before it counts (the rerun shows as RERUN in the report).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.flaky(reruns=1)]
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,6 +87,17 @@ def _histogram_total(page) -> float:  # type: ignore[no-untyped-def]
     )
 
 
+def _teacher_sees(request: pytest.FixtureRequest, teacher, locator, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait for ``locator`` on the teacher's page; if it never shows, save a screenshot and fail
+    with what the page shows instead."""
+    try:
+        locator.wait_for()
+    except PlaywrightTimeoutError:
+        _shot(request, teacher, f"teacher_without_{what.replace(' ', '_')}")
+        shown = teacher.locator("[data-testid=stMain]").inner_text()[:1500]
+        raise AssertionError(f"the teacher never saw {what}; the page shows:\n{shown}") from None
+
+
 def run_class(
     request: pytest.FixtureRequest, browser, teacher_base: str, student_base: str
 ) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -102,7 +117,7 @@ def run_class(
         assert href.endswith(f"/join?code={code}") and href.startswith(teacher_base)
         teacher.locator("[data-testid=stImage] img").first.wait_for()  # the QR code
         teacher.get_by_role("button", name=re.compile("^Ask the class")).click()
-        teacher.get_by_text("Question 1").wait_for()
+        _teacher_sees(request, teacher, teacher.get_by_text("Question 1"), "question 1")
         _shot(request, teacher, "teacher_asked")
 
         students = []
@@ -158,13 +173,8 @@ def run_class(
 
         teacher.get_by_text("Host key and end of class").click()
         teacher.get_by_role("button", name="End the class session").click()
-        try:
-            teacher.get_by_role("button", name="Open a class session").wait_for()
-        except PlaywrightTimeoutError:
-            _shot(request, teacher, "teacher_after_end")
-            main = teacher.locator("[data-testid=stMain]").inner_text()
-            shown = main[:1500]
-            raise AssertionError(f"the session did not end; the page shows:\n{shown}") from None
+        open_again = teacher.get_by_role("button", name="Open a class session")
+        _teacher_sees(request, teacher, open_again, "the start controls after the end")
         for page, _ in students:
             page.get_by_text("That class session is over").wait_for(timeout=10_000)
     return timings

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from expnet.poll import schema
 from expnet.poll.__main__ import main
 
 
@@ -15,7 +16,7 @@ def test_migrate_status_cleanup(
 ) -> None:
     monkeypatch.setenv("EXPNET_POLL_DB_URL", f"sqlite:///{tmp_path / 'poll.sqlite3'}")
     assert main(["migrate"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"schema_version": 2}
+    assert json.loads(capsys.readouterr().out) == {"schema_version": schema.LATEST_VERSION}
     assert main(["status"]) == 0
     assert json.loads(capsys.readouterr().out)["live_sessions"] == 0
     assert main(["cleanup"]) == 0
