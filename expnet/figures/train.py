@@ -19,6 +19,7 @@ import numpy as np
 
 from expnet.datasets import Dataset
 from expnet.fit import History, InputGrid
+from expnet.symbols import sub, sup
 
 from .spec import FigureSpec
 
@@ -237,7 +238,7 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
                         "showscale": False,
                         "xaxis": f"x{sfx}",
                         "yaxis": f"y{sfx}",
-                        "hovertemplate": f"a{_sub(j + 1)}⁽{_sup(r + 1)}⁾ = %{{z:.3f}}"
+                        "hovertemplate": f"a{sub(j + 1)}{sup(f'({r + 1})')} = %{{z:.3f}}"
                         "<extra></extra>",
                     }
                 )
@@ -267,18 +268,6 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
                 }
             )
     return FigureSpec(data, layout)
-
-
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sub(n: int) -> str:
-    return str(n).translate(_SUB)
-
-
-def _sup(n: int) -> str:
-    return str(n).translate(_SUP)
 
 
 def history_figure(history: History, classification: bool, height: int = 300) -> FigureSpec:

@@ -4,7 +4,6 @@ every number and figure it shows agrees with the core for the values on the shar
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
@@ -14,35 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from expnet import descend, evaluate_batch, get_preset, set_values, trace
 from expnet.symbols import fmt
+from tests.pages import charts
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAIR = ("W2_11", "W1_11")
 
 
-def _decode(node):
-    """A Plotly spec as the browser gets it, with typed arrays decoded to numpy."""
-    if isinstance(node, dict):
-        if {"dtype", "bdata"} <= set(node):
-            arr = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
-            if "shape" in node:
-                arr = arr.reshape([int(s) for s in str(node["shape"]).split(",")])
-            return arr
-        return {k: _decode(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_decode(v) for v in node]
-    return node
-
-
-def _figure(at: AppTest, key: str) -> dict:
-    """The figure a persistent chart (contour, surface) or st.plotly_chart (slice) was sent."""
-    for component in at.get("component_instance"):
-        if component.proto.id.endswith(f"-{key}"):
-            args = json.loads(component.proto.json_args)
-            return _decode(json.loads(args["spec"]))
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return _decode(json.loads(chart.proto.spec))
-    raise AssertionError(f"no chart {key}")
+_figure = charts.figure
 
 
 def _stand_in_values(at: AppTest) -> dict[str, float]:

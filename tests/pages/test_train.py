@@ -5,7 +5,6 @@ uploads each give one message and leave the page working."""
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 import sys
@@ -16,32 +15,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from expnet import build_problem
+from tests.pages import charts
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 
 
-def _decode(node):
-    if isinstance(node, dict):
-        if {"dtype", "bdata"} <= set(node):
-            arr = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
-            if "shape" in node:
-                arr = arr.reshape([int(s) for s in str(node["shape"]).split(",")])
-            return arr
-        return {k: _decode(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_decode(v) for v in node]
-    return node
-
-
-def _figure(at: AppTest, key: str) -> dict:
-    for component in at.get("component_instance"):
-        if component.proto.id.endswith(f"-{key}"):
-            return _decode(json.loads(json.loads(component.proto.json_args)["spec"]))
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return _decode(json.loads(chart.proto.spec))
-    raise AssertionError(f"no chart {key}")
+_figure = charts.figure
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
