@@ -40,6 +40,7 @@ from expnet.figures.landscape import (
     slice_figure,
     surface_figure,
 )
+from tests import charts
 
 PAIR = ("W2_11", "W1_11")
 
@@ -72,21 +73,7 @@ def _decoded(fig: go.Figure) -> dict:
     """The figure as the browser receives it (typed arrays as base64), decoded back."""
     spec = json.loads(fig.to_json())
 
-    def decode(node):
-        if isinstance(node, dict):
-            if set(node) >= {"dtype", "bdata"}:
-                arr = np.frombuffer(
-                    __import__("base64").b64decode(node["bdata"]), dtype=np.dtype(node["dtype"])
-                )
-                if "shape" in node:
-                    arr = arr.reshape([int(s) for s in str(node["shape"]).split(",")])
-                return arr
-            return {k: decode(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [decode(v) for v in node]
-        return node
-
-    return decode(spec)
+    return charts.decode(spec)  # type: ignore[no-any-return]
 
 
 def _num(value: float | None) -> float:

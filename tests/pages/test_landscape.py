@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from expnet import descend, evaluate_batch, get_preset, set_values, trace
 from expnet.symbols import fmt
-from tests.pages import charts
+from tests import charts
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAIR = ("W2_11", "W1_11")

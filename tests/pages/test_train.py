@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from expnet import build_problem
-from tests.pages import charts
+from tests import charts
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
