@@ -30,6 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.core import best_of  # noqa: E402  (the core bench's timer: best of n)
 from expnet import build_problem, trace  # noqa: E402
 from expnet.datasets import make_dataset  # noqa: E402
 from expnet.fit import FitSettings, Trainer, input_grid  # noqa: E402
@@ -38,15 +39,6 @@ TARGET_EPOCH_MS = 2.0
 TARGET_1000_S = 1.0
 TARGET_GRID_MS = 10.0
 TARGET_FPS = 20.0
-
-
-def best_of(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def server_rows(repeats: int) -> list[tuple[str, float, str, str]]:
