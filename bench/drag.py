@@ -28,13 +28,10 @@ as it was at a git commit instead (e.g. the last one before the live widget), ex
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -52,7 +49,7 @@ from bench.ui_latency import (  # noqa: E402  (its server, percentile and run-en
     streamlit_server,
 )
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS  # noqa: E402
+from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS, app_at  # noqa: E402
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LIVE_P = ".xn-readout[data-key=p1] .xn-readout-value"
@@ -160,14 +157,6 @@ class Target:
         self.share.append(new_frames / max(1, len(mv)))
 
 
-def _export(ref: str, folder: Path) -> Path:
-    """The app as it was at ``ref`` (git archive), in ``folder``."""
-    data = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(folder, filter="data")
-    return folder / "app.py"
-
-
 def _row(name: str, values: list[float], unit: str = "ms") -> str:
     if not values:
         return f"{name:<34} {'n/a':>8}"
@@ -189,7 +178,7 @@ def main() -> int:
         raise SystemExit("Debian's chromium is needed (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory() as tmp:
         if args.baseline_ref:
-            baseline_app = _export(args.baseline_ref, Path(tmp))
+            baseline_app = app_at(args.baseline_ref, Path(tmp)) / "app.py"
             baseline_name = f"explorer at {args.baseline_ref}"
             baseline_metric = ST_METRIC
         else:

@@ -26,7 +26,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +48,7 @@ from expnet.figures.landscape import (  # noqa: E402
     surface_spec,
 )
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from tests.harness import CHROMIUM_ARGS, app_at, streamlit_server  # noqa: E402
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))
@@ -234,15 +233,6 @@ class App:
         )
 
 
-def baseline_copy(ref: str, into: Path) -> Path:
-    """The repository at ``ref`` (e.g. main), as files: the design to compare against."""
-    archive = subprocess.run(
-        ["git", "archive", ref], cwd=REPO, check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
-
-
 def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, str]]:
     from playwright.sync_api import sync_playwright
 
@@ -253,7 +243,7 @@ def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         apps = [App("this tree", REPO, stack)]
         if baseline:
-            apps.append(App(baseline, baseline_copy(baseline, Path(tmp)), stack))
+            apps.append(App(baseline, app_at(baseline, Path(tmp)), stack))
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=executable, headless=True, args=CHROMIUM_ARGS

@@ -3,10 +3,12 @@ port that is healthy before it is used, Chromium's flags, and the run counter.""
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.request
@@ -146,3 +148,14 @@ def streamlit_server(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def app_at(ref: str, folder: Path) -> Path:
+    """The repository as it was at git ``ref`` (``git archive``), unpacked into ``folder``;
+    returns ``folder``. Bench scripts run the app from it as the baseline to compare with."""
+    data = subprocess.run(
+        ["git", "archive", ref], cwd=REPO_ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder

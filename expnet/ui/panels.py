@@ -39,6 +39,7 @@ from expnet.figures.network import (
 from expnet.gradcheck import relative_error
 from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
+from expnet.ui.components.math_panel import math_panel
 
 from . import state
 from .controls import text_symbol
@@ -243,7 +244,7 @@ def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
     """Each factor with its formula and value, the product, and beside it the finite-difference
     estimate and the relative error."""
     K = tr.problem.outputs
-    # one Markdown element for the whole derivation (fewer elements, cheaper redraws)
+    # one math panel for the whole derivation: a commit redraws only the blocks that changed
     parts = [f"**Chain rule for ${rule.latex}$**"]
     shown = rule.paths[:4]
     for n, path in enumerate(shown, start=1):
@@ -273,7 +274,7 @@ def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
         f"$$\n\\begin{{aligned}} {rule.latex} &= {products}{more} \\\\ "
         f"&= {_total_latex(rule, K)} \\end{{aligned}}\n$$"
     )
-    st.markdown("\n\n".join(parts))
+    math_panel(parts, key="chain_rule_math")
 
     analytic = gradient_text(tr, rule.name, 9)
     fd_value, fd_coefs = _finite_difference(tr.problem.to_json(indent=None), rule.name)
@@ -335,9 +336,9 @@ def step_latex(step: Step) -> str:
     return rf"\begin{{aligned}} {step.lhs} {body} \end{{aligned}}"
 
 
-def solution_markdown(sol: WorkedSolution) -> str:
-    """The whole worked solution as one Markdown text: a title per step, its formulas as
-    display math. One element on the page instead of dozens: less for the browser to redraw."""
+def solution_blocks(sol: WorkedSolution) -> list[str]:
+    """The whole worked solution as Markdown blocks: a heading per pass, a title per step,
+    its formulas as display maths (one block each, so a commit redraws only what changed)."""
     parts: list[str] = []
     phase = None
     for i, step in enumerate(sol.steps, start=1):
@@ -346,16 +347,17 @@ def solution_markdown(sol: WorkedSolution) -> str:
             parts.append(f"##### {'Forward' if phase == 'forward' else 'Backward'} pass")
         parts.append(f"**{i}. {step.title}**")
         parts += [f"$$\n{line}\n$$" for line in (*step.extra, step_latex(step))]
-    return "\n\n".join(parts)
+    return parts
 
 
 def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
-    st.markdown(solution_markdown(sol))
+    math_panel(solution_blocks(sol), key="worked_solution_math")
     c1, c2 = st.columns(2)
     with c1:
+        # the files are written only when a button is pressed, not on every rerun
         st.download_button(
             "Download as Markdown",
-            sol.to_markdown(title),
+            lambda: sol.to_markdown(title),
             file_name="worked_solution.md",
             mime="text/markdown",
             key="download_md",
@@ -365,7 +367,7 @@ def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
     with c2:
         st.download_button(
             "Download as LaTeX",
-            sol.to_latex(title),
+            lambda: sol.to_latex(title),
             file_name="worked_solution.tex",
             mime="application/x-tex",
             key="download_tex",

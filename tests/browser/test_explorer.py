@@ -257,6 +257,60 @@ def test_a_mouse_drag_of_w2_11_is_live_and_the_release_matches_the_cli(
     shot(page, request, "after_release")
 
 
+def test_a_commit_redraws_only_what_changed_and_every_number_is_the_cores(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    """One keypress on W2_11: the worked solution's blocks that do not depend on W2_11 (the
+    forward pass through the hidden layer) keep their DOM, the ones that do are drawn anew
+    with the CLI's numbers; the diagram is drawn once (by the preview: the core's figure
+    looks the same) and its hover text, set when the pointer comes, is the core's."""
+    open_page(page, f"{streamlit_server}/?y_symbol=false&y=0.7")
+    page.wait_for_selector(".xm-panel[data-typeset]")
+    page.evaluate(
+        """() => {
+            document.querySelectorAll('.xm-block').forEach((b) => { b.__kept = true; });
+            window.__reacts = 0;
+            const react = window.Plotly.react;
+            window.Plotly.react = function (gd, ...rest) {
+                if (gd.classList.contains('xn-diagram')) window.__reacts += 1;
+                return react.call(this, gd, ...rest);
+            };
+        }"""
+    )
+    thumb = page.locator(THUMB)
+    thumb.focus()
+    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        thumb.press("ArrowRight")
+    page.wait_for_selector(".xn-root[data-source=core]")
+    solved = cli_solve(set_values(HOMEWORK.with_target([0.7]), {"W2_11": -2.99}))
+    p = solved["prediction"][0]
+    solution = page.locator(".st-key-worked_solution_math")
+    expect(solution).to_contain_text(f"{p:.9f}")  # step "prediction": p = e^z = …
+    kept = page.evaluate(
+        """() => [...document.querySelectorAll('.st-key-worked_solution_math .xm-block')]
+            .map((b) => [b.innerText.split('\\n')[0].slice(0, 40), !!b.__kept])"""
+    )
+    assert any(k for _, k in kept) and not all(k for _, k in kept), kept
+    texts = {t: k for t, k in kept}
+    assert texts.get("Forward pass") is True  # unchanged heading: not drawn again
+    assert page.evaluate("window.__reacts") == 1  # the preview's frame; the core's looks the same
+    # the hover text follows the core once the pointer is over the output unit
+    x, y = page.evaluate(
+        """() => {
+            const gd = document.querySelector('.xn-diagram');
+            const units = gd._fullData[2];
+            const k = units.x.length - 1;
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+            const r = gd.getBoundingClientRect();
+            return [r.left + xa._offset + xa.l2p(units.x[k]),
+                    r.top + ya._offset + ya.l2p(units.y[k])];
+        }"""
+    )
+    page.mouse.move(x, y)
+    expect(page.locator(".xn-diagram .hoverlayer")).to_contain_text(f"p = {p:.6g}")
+    shot(page, request, "after_one_key")
+
+
 def test_phone_sized_viewport(
     page: Page, streamlit_server: str, request: pytest.FixtureRequest
 ) -> None:

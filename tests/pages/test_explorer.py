@@ -25,6 +25,7 @@ from expnet.figures.activation import activation_figure
 from expnet.figures.network import HIGHLIGHT, network_figure
 from expnet.ui.links import link_warning, validate_query_params
 from expnet.ui.model import STRUCTURE_KEYS, Settings, Structure, make_problem
+from tests.components import component_data, page_text
 
 ROOT = Path(__file__).resolve().parents[2]
 HOMEWORK = get_preset("homework").problem
@@ -109,9 +110,9 @@ def no_exception(at: AppTest) -> None:
 
 def widget(at: AppTest) -> dict:
     """The data the page gave its live network widget (the last one drawn: the explorer's)."""
-    found = at.get("bidi_component")
+    found = component_data(at, "expnet_live_network")
     assert found, "no live network widget on the page"
-    return json.loads(found[-1].proto.json)  # type: ignore[no-any-return]
+    return found[-1]
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -225,7 +226,7 @@ def test_round_as_by_hand_shows_the_seeds_printed_answers() -> None:
     assert_table_matches_cli(at, HOMEWORK, round_to=3)
     # the worked solution (first tab), in the seed's order and with its printed answers
     solution = app(by_hand="true")
-    latex = " ".join(str(e.value) for e in [*solution.latex, *solution.markdown])
+    latex = page_text(solution)
     assert r"0.070060644 - 0.248442\,y" in latex  # exactly as printed
     # the seed prints the second answer cut to 8 decimals: -0.01250582 + 0.04434689 y
     m = re.search(r"&= (-0\.0125058\d*) \+ (0\.0443468\d*)\\,y \\end", latex)
@@ -238,7 +239,7 @@ def test_round_as_by_hand_shows_the_seeds_printed_answers() -> None:
 def test_exact_worked_solution_and_downloads() -> None:
     at = app()
     no_exception(at)
-    latex = " ".join(str(e.value) for e in [*at.latex, *at.markdown])
+    latex = page_text(at)
     assert r"0.0701844052 - 0.248632699\,y" in latex
     assert r"-0.0125492793 + 0.0444566163\,y" in latex
     labels = [getattr(b, "label", None) for b in at.get("download_button")]
@@ -246,7 +247,7 @@ def test_exact_worked_solution_and_downloads() -> None:
     # show every gradient: all six weights of layer 1 and the three of layer 2 appear
     at.toggle(key="all_steps").set_value(True).run()
     no_exception(at)
-    latex = " ".join(str(e.value) for e in [*at.latex, *at.markdown])
+    latex = page_text(at)
     for sym in ("W_{22}^{(1)}", "b_{2}^{(1)}", "W_{12}^{(2)}", "b_{1}^{(2)}"):
         assert rf"\frac{{\partial J}}{{\partial {sym}}} = " in latex, sym
 

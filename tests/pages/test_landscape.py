@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from expnet import descend, evaluate_batch, get_preset, set_values, trace
 from expnet.symbols import fmt
 from tests import charts
+from tests.components import component_data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAIR = ("W2_11", "W1_11")
@@ -24,10 +25,7 @@ _figure = charts.figure
 
 def _stand_in_values(at: AppTest) -> dict[str, float]:
     """The values of the live widget whose only sliders are the stand-ins for a symbolic y."""
-    for found in at.get("bidi_component"):
-        data = json.loads(found.proto.json)
-        if "groups" not in data:  # another in-page component (the focus-ring style)
-            continue
+    for data in component_data(at, "expnet_live_network"):
         names = [s["name"] for g in data["groups"] for unit in g["units"] for s in unit]
         if names and all(n.startswith("y") for n in names):
             return {n: float(data["values"][n]) for n in names}

@@ -78,6 +78,12 @@ function loadPlotly(url) {
 
 // ---------------------------------------------------------------- one widget
 
+/** What a figure looks like, hover texts left out (computed before Plotly sees the object:
+ * Plotly.react fills in defaults on the layout it is given). */
+function lookKey(fig) {
+  return JSON.stringify([fig.data.map((t) => Object.assign({}, t, { hovertext: undefined })), fig.layout]);
+}
+
 function el(tag, cls, text) {
   const node = document.createElement(tag);
   if (cls) node.className = cls;
@@ -154,8 +160,30 @@ class LiveNetwork {
     }
     if (data.figure && this.plot) {
       this.figure = data.figure;
-      this.drawFigure(this.figure);
+      this.showCoreFigure(this.figure);
     }
+  }
+
+  /** Draw the core's diagram. After a commit the preview has usually drawn the same picture
+   * already (same labels, colours, widths): then nothing is redrawn, and only the hover
+   * texts, which the preview does not write, wait to be set until a pointer is over the
+   * diagram (a restyle costs as much as a whole Plotly.react). */
+  showCoreFigure(fig) {
+    if (window.Plotly && this.plotBound && lookKey(fig) === this.drawnKey) {
+      const hover = fig.data.map((t) => (t.hovertext === undefined ? null : t.hovertext));
+      this.pendingHover = JSON.stringify(hover) !== this.drawnHover ? hover : null;
+      if (this.pendingHover && this.plot.matches(":hover")) this.flushHover();
+      return;
+    }
+    this.drawFigure(fig);
+  }
+
+  flushHover() {
+    const hover = this.pendingHover;
+    if (!hover || !window.Plotly) return;
+    this.pendingHover = null;
+    this.drawnHover = JSON.stringify(hover);
+    window.Plotly.restyle(this.plot, { hovertext: hover }, hover.map((_, i) => i));
   }
 
   // ---- DOM
@@ -181,6 +209,7 @@ class LiveNetwork {
       this.plot = el("div", "xn-diagram");
       this.plot.setAttribute("role", "img");
       this.plot.setAttribute("aria-label", data.diagramLabel || "network diagram");
+      this.plot.addEventListener("pointerenter", () => this.flushHover());
       right.append(readouts, this.plot);
       this.root.append(right, sliders);
       loadPlotly(data.plotlyUrl).then(
@@ -447,8 +476,13 @@ class LiveNetwork {
 
   drawFigure(fig) {
     if (!window.Plotly || !this.plot) return;
-    // the container's CSS decides the height (smaller on a phone)
-    fig = { data: fig.data, layout: Object.assign({}, fig.layout, { height: this.plot.clientHeight || fig.layout.height }) };
+    this.drawnKey = lookKey(fig);
+    this.drawnHover = JSON.stringify(fig.data.map((t) => (t.hovertext === undefined ? null : t.hovertext)));
+    this.pendingHover = null;
+    // the container's CSS decides the height (smaller on a phone); Plotly gets a copy, as it
+    // writes defaults (uid, axis types) into what it is given and the core's figure is kept
+    fig = structuredClone(fig);
+    fig.layout.height = this.plot.clientHeight || fig.layout.height;
     if (!this.plotBound) {
       this.plotBound = true;
       window.Plotly.react(this.plot, fig.data, fig.layout, this.data.plotConfig).then(() => {
