@@ -178,14 +178,18 @@ def main() -> int:
         raise SystemExit("Debian's chromium is needed (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory() as tmp:
         if args.baseline_ref:
-            baseline_app = app_at(args.baseline_ref, Path(tmp)) / "app.py"
+            folder = app_at(args.baseline_ref, Path(tmp))
+            baseline_app = folder / "app.py"
             baseline_name = f"explorer at {args.baseline_ref}"
-            baseline_metric = ST_METRIC
+            live_then = (folder / "expnet/ui/components/live_network").is_dir()
+            baseline_metric = LIVE_P if live_then else ST_METRIC
+            baseline_thumb = parameter_slider("W2_11") if live_then else ST_THUMB
         else:
             baseline_app = Path(tmp) / "bare_app.py"
             baseline_app.write_text(BASELINE_APP)
             baseline_name = "bare st.slider app"
             baseline_metric = ST_METRIC
+            baseline_thumb = ST_THUMB
         with (
             streamlit_server(ROOT / "app.py") as url,
             streamlit_server(baseline_app) as base_url,
@@ -206,7 +210,7 @@ def main() -> int:
                 baseline_name,
                 browser.new_context(viewport={"width": 1400, "height": 1000}).new_page(),
                 base_url,
-                ST_THUMB,
+                baseline_thumb,
                 baseline_metric,
             )
             for n in range(args.drags):
