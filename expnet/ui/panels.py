@@ -42,7 +42,7 @@ from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
 from expnet.ui.components.math_panel import math_panel
 
 from . import state
-from .controls import text_symbol
+from .controls import spoken_name, text_symbol
 
 # ---------------------------------------------------------------- formatting
 
@@ -274,7 +274,8 @@ def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
         f"$$\n\\begin{{aligned}} {rule.latex} &= {products}{more} \\\\ "
         f"&= {_total_latex(rule, K)} \\end{{aligned}}\n$$"
     )
-    math_panel(parts, key="chain_rule_math")
+    spoken = spoken_name(rule.name, tr.problem.sizes)[0]
+    math_panel(parts, key="chain_rule_math", label=f"Chain rule for {spoken}")
 
     analytic = gradient_text(tr, rule.name, 9)
     fd_value, fd_coefs = _finite_difference(tr.problem.to_json(indent=None), rule.name)
@@ -351,7 +352,7 @@ def solution_blocks(sol: WorkedSolution) -> list[str]:
 
 
 def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
-    math_panel(solution_blocks(sol), key="worked_solution_math")
+    math_panel(solution_blocks(sol), key="worked_solution_math", label="Worked solution")
     c1, c2 = st.columns(2)
     with c1:
         # the files are written only when a button is pressed, not on every rerun

@@ -83,10 +83,12 @@ def katex_url() -> str:
     return f"{prefix}/component/{served.name}"
 
 
-def math_panel(blocks: Sequence[str], *, key: str) -> Any:
-    """Show Markdown ``blocks`` (one paragraph, table or equation each) as one panel. The
-    Markdown source rides along in ``data["markdown"]`` for tests and for reading back."""
+def math_panel(blocks: Sequence[str], *, key: str, label: str) -> Any:
+    """Show Markdown ``blocks`` (one paragraph, table or equation each) as one panel, a
+    region named ``label`` for screen readers. The Markdown source rides along in
+    ``data["markdown"]`` for tests and for reading back."""
     data = {
+        "label": label,
         "blocks": [block_html(b) for b in blocks],
         "markdown": list(blocks),
         "katex": katex_url(),

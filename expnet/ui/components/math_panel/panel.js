@@ -59,6 +59,9 @@ class Panel {
   constructor(parent) {
     this.root = document.createElement("div");
     this.root.className = "xm-panel";
+    // a region of its own: on a narrow screen it scrolls sideways, so keys must reach it
+    this.root.setAttribute("role", "region");
+    this.root.tabIndex = 0;
     parent.appendChild(this.root);
     this.nodes = []; // [{html, node}] in order
     this.updates = 0;
@@ -66,6 +69,7 @@ class Panel {
 
   update(data) {
     this.data = data;
+    this.root.setAttribute("aria-label", data.label || "Formulas");
     const old = new Map();
     for (const b of this.nodes) {
       if (!old.has(b.html)) old.set(b.html, []);
