@@ -29,8 +29,6 @@ into HTML.
 
 from __future__ import annotations
 
-import hashlib
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,12 +38,28 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import plotly.graph_objects as go
 import streamlit as st
 
-from expnet import Trace, WorkedSolution, get_preset, get_value, parameter_names
-from expnet.answers import MAX_ANSWER_CHARS
-from expnet.exercises import Exercise, SheetResult, grade_sheet, make_exercise
 from expnet.figures.network import network_alt, network_figure
-from expnet.grading import Grade, grade_step
-from expnet.solution import Step
+from expnet.network import get_value, parameter_names
+from expnet.presets import get_preset
+from expnet.teaching.answers import MAX_ANSWER_CHARS
+from expnet.teaching.exercises import Exercise, SheetResult, grade_sheet, make_exercise
+from expnet.teaching.grading import Grade, grade_step
+from expnet.teaching.sheets import answer_key as answer_key_text
+from expnet.teaching.sheets import question_sheet
+from expnet.teaching.solution import Step, WorkedSolution
+from expnet.teaching.stepper import (
+    answer_placeholder,
+    counts_for_score,
+    equation_latex,
+    highlight_words,
+    is_finite,
+    revealed_keys,
+    signature,
+    split_stage,
+    stage_count,
+    step_latex,
+)
+from expnet.trace import Trace
 
 from . import state
 from .model import Structure
@@ -117,146 +131,6 @@ header[data-testid="stHeader"] { display: none !important; }
 
 
 # ---------------------------------------------------------------- small pure helpers
-
-
-def stage_count(sol: WorkedSolution) -> int:
-    return 2 * len(sol.steps)
-
-
-def split_stage(stage: int) -> tuple[int, bool]:
-    """(step index, revealed) of a stage."""
-    index, revealed = divmod(stage, 2)
-    return index, bool(revealed)
-
-
-def revealed_keys(sol: WorkedSolution, stage: int) -> set[str]:
-    """Keys of the steps whose values are on screen at ``stage``."""
-    index, revealed = split_stage(stage)
-    return {s.key for s in sol.steps[: index + (1 if revealed else 0)]}
-
-
-def signature(sol: WorkedSolution) -> str:
-    """Identifies a worked solution: its problem, rounding and steps."""
-    tr = sol.trace
-    text = "|".join(
-        [tr.problem.to_json(indent=None), str(tr.decimals), *(s.key for s in sol.steps)]
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def is_finite(step: Step) -> bool:
-    parts = (step.value, *(step.y_coefs or ()))
-    return all(isinstance(p, float | int) and math.isfinite(p) for p in parts)
-
-
-def counts_for_score(grade: Grade) -> bool:
-    """A graded attempt (right, or a definite wrong value): unreadable text, a blank, a missing
-    y-part or "give more decimals" only get a message and leave the score alone."""
-    return grade.counts
-
-
-def answer_placeholder(step: Step) -> str:
-    if step.y_coefs is None:
-        return "a number, e.g. 0.881"
-    if len(step.y_coefs) == 1:
-        return "c + d·y, e.g. 0.07 - 0.25y"
-    return "c + d1·y1 + d2·y2, e.g. 0.1 - 0.2y1 + 0.3y2"
-
-
-def highlight_words(tr: Trace, highlight: Sequence[tuple]) -> list[str]:
-    """The highlighted parts in plain symbols, in the step's order (the loss J first for a
-    backward step, so the list reads right to left across the diagram)."""
-    S = tr.symbols
-    L = len(tr.problem.layers)
-    out: list[str] = []
-    for part in highlight:
-        if part[0] == "loss":
-            word = "J"
-        elif part[0] == "node":
-            _, l, j = part
-            word = S.p_text(j) if l == L else S.a_text(l, j)
-        elif part[0] == "edge":
-            _, l, j, i = part
-            word = S.W_text(l, j, i)
-        else:  # pragma: no cover - the core knows no other parts
-            continue
-        if word not in out:
-            out.append(word)
-    return out
-
-
-_INVISIBLE = re.compile(r"\\[A-Za-z]+|\\[,;:! ]|[{}^_\s]")
-_SUMS = (" + ", " - ")
-_PRODUCTS = (r" \cdot ",)
-_OPEN, _CLOSE = "{([", "})]"
-CONTINUED = r" \\ &\quad "  # joins the lines of a long formula inside ``aligned``
-
-
-def visible_length(latex: str) -> int:
-    """About how many characters wide ``latex`` renders (commands, braces, spaces dropped)."""
-    return len(_INVISIBLE.sub("", latex))
-
-
-def split_terms(latex: str, operators: Sequence[str] = _SUMS) -> list[str]:
-    """``latex`` cut before each top-level operator of ``operators`` (outside braces,
-    parentheses and brackets); every piece after the first starts with its operator."""
-    pieces: list[str] = []
-    depth = start = 0
-    for i, c in enumerate(latex):
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-        elif depth == 0 and i > start and any(latex.startswith(op, i) for op in operators):
-            pieces.append(latex[start:i])
-            start = i + 1
-    pieces.append(latex[start:])
-    return pieces
-
-
-def wrap(latex: str, width: int | None) -> list[str]:
-    """Lines of at most about ``width`` characters, broken before a + or − of a sum, or, in a
-    term too long on its own, before a ·; never inside braces or parentheses. One line when
-    ``width`` is None or the formula fits."""
-    if width is None or visible_length(latex) <= width:
-        return [latex]
-    lines: list[str] = []
-    last_whole = False  # the last line holds whole terms of the sum only
-    for term in split_terms(latex, _SUMS):
-        whole = visible_length(term) <= width
-        for n, piece in enumerate([term] if whole else split_terms(term, _PRODUCTS)):
-            same_group = (whole and last_whole) or (not whole and n > 0)
-            if lines and same_group and visible_length(lines[-1] + piece) <= width:
-                lines[-1] += " " + piece
-            else:
-                lines.append(piece)
-        last_whole = whole
-    return lines
-
-
-def step_latex(step: Step, revealed: bool, width: int | None = None) -> str:
-    """The step as LaTeX: ``lhs = formula = ?`` before the reveal; afterwards an aligned block,
-    one '=' per line: the formula, the numbers substituted, the value. With ``width``, a line
-    longer than about that many characters is broken before an operator (``CONTINUED``)."""
-    if not revealed:
-        parts = [step.lhs, *([step.formula] if step.formula else []), r"\;?"]
-        line = " = ".join(parts)
-        if width is None or visible_length(line) <= width:
-            return line
-        rows = [*([CONTINUED.join(wrap(step.formula, width))] if step.formula else []), r"\;?"]
-    else:
-        rows = [CONTINUED.join(wrap(p, width)) for p in (step.formula, step.substituted) if p]
-        rows.append(step.value_latex)
-    body = r" \\ ".join(f"&= {r}" for r in rows)
-    return rf"\begin{{aligned}} {step.lhs} {body} \end{{aligned}}"
-
-
-def equation_latex(line: str, width: int | None) -> str:
-    """A ``lhs = rhs`` line (a step's extra line), its right side wrapped to ``width``."""
-    lhs, sep, rhs = line.partition(" = ")
-    if not sep or width is None or visible_length(line) <= width:
-        return line
-    return rf"\begin{{aligned}} {lhs} &= {CONTINUED.join(wrap(rhs, width))} \end{{aligned}}"
 
 
 def conceal_unrevealed(fig: go.Figure, tr: Trace, shown: set[str]) -> go.Figure:
@@ -340,10 +214,10 @@ class ExerciseTexts:
 def texts_of(seed: int) -> ExerciseTexts:
     ex = exercise_of(seed)
     return ExerciseTexts(
-        ex.question_sheet("markdown"),
-        ex.question_sheet("latex"),
-        ex.answer_key("markdown"),
-        ex.answer_key("latex"),
+        question_sheet(ex, "markdown"),
+        question_sheet(ex, "latex"),
+        answer_key_text(ex, "markdown"),
+        answer_key_text(ex, "latex"),
     )
 
 

@@ -37,8 +37,8 @@ from expnet.figures.network import (
     network_figure,
 )
 from expnet.gradcheck import relative_error
-from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
+from expnet.teaching.solution import Step
 
 from . import state
 from .controls import text_symbol

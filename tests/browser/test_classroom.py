@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Page, expect
 
 from expnet import get_preset, trace, worked_solution
-from expnet.exercises import make_exercise
+from expnet.teaching.exercises import make_exercise
 
 from .conftest import REPO_ROOT, artifact_path, expect_rerun, wait_for_idle
 

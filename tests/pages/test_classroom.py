@@ -15,9 +15,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from expnet import get_preset, problem_from_dict, trace, worked_solution
-from expnet.exercises import make_exercise
 from expnet.figures.network import network_figure
-from expnet.solution import Step, WorkedSolution
+from expnet.teaching.exercises import make_exercise
+from expnet.teaching.latex import CONTINUED
+from expnet.teaching.sheets import question_sheet
+from expnet.teaching.solution import Step, WorkedSolution
+from expnet.teaching.stepper import counts_for_score
 from expnet.ui import classroom
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +80,7 @@ def so_far_latex(at: AppTest) -> list[str]:
 
 def unwrapped(body: str) -> str:
     """A step's LaTeX with the line breaks of long formulas taken out again."""
-    return body.replace(classroom.CONTINUED, " ")
+    return body.replace(CONTINUED, " ")
 
 
 def assert_asked(body: str, step: Step) -> None:
@@ -449,8 +452,8 @@ def test_other_seeds_other_variants() -> None:
     at.number_input(key="seed").set_value(3).run()
     assert not at.exception
     shown = [m.value.strip() for m in at.markdown]
-    assert classroom._body(make_exercise(3).question_sheet()).strip() in shown
-    assert classroom._body(make_exercise(4).question_sheet()).strip() not in shown
+    assert classroom._body(question_sheet(make_exercise(3))).strip() in shown
+    assert classroom._body(question_sheet(make_exercise(4))).strip() not in shown
 
 
 @pytest.mark.parametrize("bad", ["abc", "7.5", "-3", "1e3", "9999999999"])
@@ -539,10 +542,10 @@ def test_share_link() -> None:
 
 
 def test_counts_for_score_follows_the_graders_messages() -> None:
-    from expnet.grading import grade
+    from expnet.teaching.grading import grade
 
-    assert classroom.counts_for_score(grade(0.8808, "0.881"))
-    assert classroom.counts_for_score(grade(0.8808, "0.5"))
-    assert not classroom.counts_for_score(grade(0.8808, "0.9"))  # more decimals, please
-    assert not classroom.counts_for_score(grade(0.8808, "abc"))
-    assert not classroom.counts_for_score(grade((0.07, (-0.25,)), "0.07"))  # y part missing
+    assert counts_for_score(grade(0.8808, "0.881"))
+    assert counts_for_score(grade(0.8808, "0.5"))
+    assert not counts_for_score(grade(0.8808, "0.9"))  # more decimals, please
+    assert not counts_for_score(grade(0.8808, "abc"))
+    assert not counts_for_score(grade((0.07, (-0.25,)), "0.07"))  # y part missing
