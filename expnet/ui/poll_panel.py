@@ -43,12 +43,6 @@ from expnet.trace import Trace
 from . import cookies
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$"})
-
-
-def plain(text: str) -> str:
-    """Text a student typed (a nickname, an answer), shown literally inside Markdown."""
-    return text.translate(_MARKDOWN)
 
 
 @dataclass(frozen=True)
