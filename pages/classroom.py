@@ -9,9 +9,6 @@ computes every number.
 import streamlit as st
 
 from expnet.ui import classroom, controls, exercise_sheets, state
-from expnet.ui.shell import ensure_app_shell
-
-ensure_app_shell()
 
 # URL keys of this page, declared before the shared state first reads the link
 state.allow_query_keys(*classroom.URL_KEYS)

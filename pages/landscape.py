@@ -12,9 +12,6 @@ import streamlit as st
 from expnet.network import parameter_names
 from expnet.ui import landscape as ls
 from expnet.ui import state
-from expnet.ui.shell import ensure_app_shell
-
-ensure_app_shell()
 
 st.title("Loss landscape", anchor=False)
 state.show_link_warning()
