@@ -32,6 +32,7 @@ from .classroom import (
     TEACHER_KEY,
     WRONG_MARK,
 )
+from .downloads import markdown_and_latex
 from .markdown import md_escape
 
 #: Exercise numbers offered on the page (the CLI takes any 64-bit seed; a class needs few).
@@ -318,27 +319,9 @@ def exercise_section() -> None:
     )
     with st.container(border=True):
         st.markdown(_body(texts.sheet_md))
-    c1, c2 = st.columns(2)
-    with c1:
-        st.download_button(
-            "Question sheet (Markdown)",
-            texts.sheet_md,
-            file_name=f"exercise_{seed}.md",
-            mime="text/markdown",
-            key="cls_sheet_md",
-            on_click="ignore",
-            width="stretch",
-        )
-    with c2:
-        st.download_button(
-            "Question sheet (LaTeX)",
-            texts.sheet_tex,
-            file_name=f"exercise_{seed}.tex",
-            mime="application/x-tex",
-            key="cls_sheet_tex",
-            on_click="ignore",
-            width="stretch",
-        )
+    markdown_and_latex(
+        "Question sheet", texts.sheet_md, texts.sheet_tex, f"exercise_{seed}", "cls_sheet"
+    )
     teacher_warning = st.session_state.get(_TEACHER_WARNING)
     if teacher_warning:
         st.warning(teacher_warning, icon=":material/key_off:")
@@ -357,27 +340,9 @@ def answer_key(seed: int, texts: ExerciseTexts) -> None:
             "Every answer exact and as by hand (3 decimals carried on), and the worked "
             "solution both ways."
         )
-        c1, c2 = st.columns(2)
-        with c1:
-            st.download_button(
-                "Answer key (Markdown)",
-                texts.key_md,
-                file_name=f"exercise_{seed}_key.md",
-                mime="text/markdown",
-                key="cls_key_md",
-                on_click="ignore",
-                width="stretch",
-            )
-        with c2:
-            st.download_button(
-                "Answer key (LaTeX)",
-                texts.key_tex,
-                file_name=f"exercise_{seed}_key.tex",
-                mime="application/x-tex",
-                key="cls_key_tex",
-                on_click="ignore",
-                width="stretch",
-            )
+        markdown_and_latex(
+            "Answer key", texts.key_md, texts.key_tex, f"exercise_{seed}_key", "cls_key"
+        )
 
 
 def default_tab(query: Mapping[str, Any]) -> str:

@@ -24,18 +24,12 @@ DIAGRAM_TEXT = ".st-key-cls_diagram g.textpoint text"
 
 
 TIMEOUT_MS = 90_000  # generous: a busy machine renders a page in tens of seconds
-_NAVIGATION_SEEN: set[str] = set()
 
 
 def _open(page: Page, base_url: str, query: str = "") -> None:
-    """The classroom, opened by its link. A fresh server runs a deep link as the very first
-    request without app.py's navigation (the pages/ folder counts as Streamlit's old multipage
-    layout until app.py has run once), so the root is opened first, once per server."""
+    """The classroom, opened by its link (a fresh server's first request too: see
+    test_first_request.py)."""
     page.set_default_timeout(TIMEOUT_MS)
-    if base_url not in _NAVIGATION_SEEN:
-        page.goto(base_url)
-        page.get_by_role("link", name="Classroom", exact=True).wait_for(timeout=2 * TIMEOUT_MS)
-        _NAVIGATION_SEEN.add(base_url)
     page.goto(f"{base_url}/classroom{query}")
     wait_for_idle(page, TIMEOUT_MS)
     expect(page.get_by_role("link", name="Classroom", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
