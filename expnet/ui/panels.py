@@ -11,20 +11,6 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from expnet import (
-    ChainRule,
-    Factor,
-    Problem,
-    Trace,
-    WorkedSolution,
-    check_name_affine,
-    finite_differences,
-    get_value,
-    parameter_names,
-    problem_from_json,
-    train,
-    weight_names,
-)
 from expnet.figures.activation import activation_alt, activation_figure
 from expnet.figures.network import (
     HIGHLIGHT,
@@ -36,9 +22,12 @@ from expnet.figures.network import (
     network_alt,
     network_figure,
 )
-from expnet.gradcheck import relative_error
+from expnet.gradcheck import check_name_affine, finite_differences, relative_error
+from expnet.network import Problem, get_value, parameter_names, problem_from_json, weight_names
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
-from expnet.teaching.solution import Step
+from expnet.teaching.solution import Step, WorkedSolution
+from expnet.trace import ChainRule, Factor, Trace
+from expnet.training import train
 
 from . import state
 from .controls import text_symbol
