@@ -36,24 +36,6 @@ from .quantities import (
 #: Carried roundings that count as "rounding too early".
 EARLY_DECIMALS = (1, 2)
 
-#: Plain-text derivative of each activation, for hints.
-_DERIVATIVE_TEXT = {
-    "sigmoid": "σ′(z) = a(1 − a)",
-    "tanh": "tanh′(z) = 1 − a²",
-    "relu": "relu′(z) = [z > 0]",
-    "identity": "1",
-    "exp": "(e^z)′ = e^z",
-    "softplus": "softplus′(z) = σ(z)",
-}
-_FUNCTION_TEXT = {
-    "sigmoid": "σ",
-    "tanh": "tanh",
-    "relu": "relu",
-    "identity": "id",
-    "exp": "exp",
-    "softplus": "softplus",
-}
-
 
 @dataclass(frozen=True)
 class Mistake:
@@ -99,8 +81,8 @@ def _slope_alts(tr: Trace, f: Factor) -> list[_Alt]:
     S = tr.symbols
     z, a = tr.z[m][j : j + 1], tr.a[l][j : j + 1]
     a_t, z_t = S.a_text(l, j), S.z_text(l, j)
-    deriv = _DERIVATIVE_TEXT.get(act.name, f"{act.name}′")
-    fn = _FUNCTION_TEXT.get(act.name, act.name)
+    deriv = act.derivative_text or f"{act.name}′"
+    fn = act.text or act.name
     out = []
     with np.errstate(all="ignore"):
         if l == L:
@@ -283,7 +265,7 @@ def _forward_mistakes(tr: Trace, kind: str, l: int, j: int) -> list[tuple[str, s
     m = l - 1
     layer = problem.layers[m]
     act = get_activation(layer.activation)
-    fn = _FUNCTION_TEXT.get(act.name, act.name)
+    fn = act.text or act.name
     z_t, a_t = S.z_text(l, j), S.a_text(l, j)
     out: list[tuple[str, str, Affine]] = []
     with np.errstate(all="ignore"):
@@ -320,15 +302,7 @@ def _forward_mistakes(tr: Trace, kind: str, l: int, j: int) -> list[tuple[str, s
                         Affine(value),
                     )
                 )
-            for jj in range(layer.units):
-                if jj != j:
-                    out.append(
-                        (
-                            "wrong_unit",
-                            f"That is {S.z_text(l, jj)}, not {z_t} (the wrong unit).",
-                            Affine(float(tr.z[m][jj])),
-                        )
-                    )
+            out += _other_units(tr.z[m], j, lambda jj: S.z_text(l, jj), z_t)
         else:
             zs, a = tr.z[m][j : j + 1], float(tr.a[l][j])
             out.append(
@@ -356,16 +330,19 @@ def _forward_mistakes(tr: Trace, kind: str, l: int, j: int) -> list[tuple[str, s
                 )
             )
             out.append(("sign", "Check the sign.", Affine(-a)))
-            for jj in range(layer.units):
-                if jj != j:
-                    out.append(
-                        (
-                            "wrong_unit",
-                            f"That is {S.a_text(l, jj)}, not {a_t} (the wrong unit).",
-                            Affine(float(tr.a[l][jj])),
-                        )
-                    )
+            out += _other_units(tr.a[l], j, lambda jj: S.a_text(l, jj), a_t)
     return out
+
+
+def _other_units(
+    values: np.ndarray, j: int, name: Callable[[int], str], asked: str
+) -> list[tuple[str, str, Affine]]:
+    """The value of each other unit of the layer given for unit j's (the wrong unit)."""
+    return [
+        ("wrong_unit", f"That is {name(jj)}, not {asked} (the wrong unit).", Affine(float(v)))
+        for jj, v in enumerate(values)
+        if jj != j
+    ]
 
 
 def _mistakes_on(tr: Trace, key: str) -> list[tuple[str, str, Affine]]:
