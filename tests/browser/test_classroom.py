@@ -6,8 +6,6 @@ exercise handed out by link, downloaded and checked. Screenshots go to tests/art
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,8 +13,9 @@ from playwright.sync_api import Page, expect
 
 from expnet import get_preset, trace, worked_solution
 from expnet.teaching.exercises import make_exercise
+from tests.harness import run_module
 
-from .conftest import REPO_ROOT, artifact_path, expect_rerun, wait_for_idle
+from .conftest import artifact_path, expect_rerun, wait_for_idle
 
 HOMEWORK = get_preset("homework")
 CARD_TEX = ".st-key-cls_card .katex-display annotation[encoding='application/x-tex']"
@@ -52,25 +51,11 @@ def _diagram_texts(page: Page) -> list[str]:
 
 
 def _poll_cli(*args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "expnet.poll", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    return run_module("expnet.poll", *args, check=True).stdout
 
 
 def _cli(*args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "expnet", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    return run_module("expnet", *args, check=True).stdout
 
 
 def test_full_step_through_with_the_keyboard(page: Page, streamlit_server: str, request) -> None:

@@ -22,19 +22,10 @@ from expnet.teaching.exercises import (
 )
 from expnet.teaching.sheets import answer_key, question_sheet
 
+from .run import expnet as run
+
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = range(200)
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "expnet", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

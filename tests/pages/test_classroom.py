@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from expnet.teaching.sheets import question_sheet
 from expnet.teaching.solution import Step, WorkedSolution
 from expnet.teaching.stepper import counts_for_score
 from expnet.ui import classroom, exercise_sheets
+from tests.harness import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -124,15 +123,7 @@ def trace_text(spec: dict, name: str | None) -> list[str]:
 
 
 def cli(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "expnet", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout
+    return run_module("expnet", *args, check=True).stdout
 
 
 @pytest.fixture
