@@ -40,13 +40,10 @@ import numpy as np  # noqa: E402
 import plotly.io as pio  # noqa: E402
 
 from expnet import descend_paths, get_preset  # noqa: E402
-from expnet.figures.landscape import (  # noqa: E402
-    contour_spec,
-    landscape_grid,
-    slice_curve,
-    slice_figure,
-    surface_spec,
-)
+from expnet.figures.landscape import contour_spec  # noqa: E402
+from expnet.figures.slice import slice_figure  # noqa: E402
+from expnet.figures.surface import surface_spec  # noqa: E402
+from expnet.landscape import landscape_grid, slice_curve  # noqa: E402
 from tests.browser.conftest import parameter_slider  # noqa: E402
 from tests.harness import CHROMIUM_ARGS, app_at, streamlit_server  # noqa: E402
 

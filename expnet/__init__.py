@@ -4,13 +4,10 @@ NumPy only: nothing here imports streamlit or plotly.
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation
-from .answers import parse_answer
 from .batch import BatchResult, evaluate_batch, grid_values
 from .datasets import DataError, Dataset, make_dataset, parse_csv
-from .exercises import Exercise, Question, SheetResult, grade_sheet, make_exercise
 from .fit import FitSettings, Trainer
 from .gradcheck import CheckRow, check_name_affine, finite_differences, gradient_check
-from .grading import Affine, Grade, Mistake, grade, grade_key, grade_step
 from .losses import LOSSES, Loss, get_loss
 from .network import (
     Layer,
@@ -29,7 +26,12 @@ from .network import (
     weight_names,
 )
 from .presets import PRESETS, Preset, get_preset
-from .solution import Step, WorkedSolution, worked_solution
+from .teaching.answers import parse_answer
+from .teaching.exercises import Exercise, Question, SheetResult, grade_sheet, make_exercise
+from .teaching.grading import Grade, grade, grade_key, grade_step
+from .teaching.mistakes import Mistake
+from .teaching.quantities import Affine
+from .teaching.solution import Step, WorkedSolution, worked_solution
 from .trace import ChainRule, Factor, NumericIssue, Trace, trace
 from .training import DescentPath, TrainResult, descend, descend_paths, train
 

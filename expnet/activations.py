@@ -32,6 +32,9 @@ class Activation:
     #: None for an elementwise f (δ = g ⊙ f'(z)); else the vector-Jacobian product
     #: (a, g) -> δ = (∂a/∂z)ᵀ g along the last axis, for an f that couples a layer's units.
     vjp: Callable[[Array, Array], Array] | None = None
+    #: Plain text for hints that name a mistake: f as written ("σ") and f′ ("σ′(z) = a(1 − a)").
+    text: str = ""
+    derivative_text: str = ""
 
     @property
     def elementwise(self) -> bool:
@@ -61,6 +64,8 @@ sigmoid = Activation(
     r"{a}\,(1-{a})",
     True,
     r"\sigma",
+    text="σ",
+    derivative_text="σ′(z) = a(1 − a)",
 )
 tanh = Activation(
     "tanh",
@@ -70,6 +75,8 @@ tanh = Activation(
     r"1-\left({a}\right)^2",
     True,
     r"\tanh",
+    text="tanh",
+    derivative_text="tanh′(z) = 1 − a²",
 )
 relu = Activation(
     "relu",
@@ -79,6 +86,8 @@ relu = Activation(
     r"[{z}>0]",
     True,
     r"\operatorname{relu}",
+    text="relu",
+    derivative_text="relu′(z) = [z > 0]",
 )
 identity = Activation(
     "identity",
@@ -88,6 +97,8 @@ identity = Activation(
     "1",
     True,
     r"\operatorname{id}",
+    text="id",
+    derivative_text="1",
 )
 exp = Activation(
     "exp",
@@ -97,6 +108,8 @@ exp = Activation(
     "e^{{z}}",
     True,
     r"\exp",
+    text="exp",
+    derivative_text="(e^z)′ = e^z",
 )
 softplus = Activation(
     "softplus",
@@ -106,6 +119,8 @@ softplus = Activation(
     r"\sigma({z})",
     False,
     r"\operatorname{softplus}",
+    text="softplus",
+    derivative_text="softplus′(z) = σ(z)",
 )
 
 

@@ -19,13 +19,14 @@ from .datasets import (
     make_dataset,
     parse_csv,
 )
-from .exercises import DEFAULT_DECIMALS, FORMATS, make_exercise
 from .fit import MODES, FitSettings, Trainer, mismatch
 from .gradcheck import check_name_affine, gradient_check
 from .json_output import dumps, solve_json
 from .network import Problem, ProblemError, load_problem, read_bounded, weight_names
 from .presets import PRESETS, get_preset
-from .solution import worked_solution
+from .teaching.exercises import DEFAULT_DECIMALS, make_exercise
+from .teaching.sheets import FORMATS, render
+from .teaching.solution import worked_solution
 from .trace import trace
 from .training import train
 
@@ -223,7 +224,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_exercise(args: argparse.Namespace) -> str:
-    return make_exercise(args.seed, args.round).render(args.format, answers=args.answers)
+    return render(make_exercise(args.seed, args.round), args.format, answers=args.answers)
 
 
 COMMANDS = {

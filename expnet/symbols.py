@@ -130,3 +130,11 @@ def fmt_affine_text(const: float, coefs: list[float], y_names: list[str], digits
         else:
             parts.append(f"{'−' if c < 0 else ''}{mag}{name}")
     return " ".join(parts)
+
+
+def fill_in(template: str, **values: str) -> str:
+    """``template`` with each ``{name}`` replaced by ``values[name]`` (LaTeX braces elsewhere
+    are left alone, which ``str.format`` would not do)."""
+    for key, text in values.items():
+        template = template.replace("{" + key + "}", text)
+    return template

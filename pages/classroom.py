@@ -2,20 +2,18 @@
 diagram following along and predictions graded before each reveal; presenter mode for the
 projector; seeded exercise sheets with answer keys and a form that checks every answer.
 
-Thin page: ``expnet.ui.classroom`` draws the parts, the core computes every number.
+Thin page: ``expnet.ui.classroom`` and ``expnet.ui.exercise_sheets`` draw the parts, the core
+computes every number.
 """
 
 import streamlit as st
 
-from expnet.ui import classroom, controls, state
-from expnet.ui.shell import ensure_app_shell
-
-ensure_app_shell()
+from expnet.ui import classroom, controls, exercise_sheets, state
 
 # URL keys of this page, declared before the shared state first reads the link
 state.allow_query_keys(*classroom.URL_KEYS)
-classroom.check_teacher_link()
-classroom.check_seed_link()
+exercise_sheets.check_teacher_link()
+exercise_sheets.check_seed_link()
 
 head, toggle = st.columns([4, 1], vertical_alignment="center")
 with toggle:
@@ -38,9 +36,9 @@ step_tab, exercise_tab = st.tabs(
     list(classroom.TABS),
     key=classroom.TAB_KEY,
     bind="query-params",
-    default=classroom.default_tab(st.query_params),
+    default=exercise_sheets.default_tab(st.query_params),
 )
 with step_tab:
     classroom.step_section(presenting)
 with exercise_tab:
-    classroom.exercise_section()
+    exercise_sheets.exercise_section()

@@ -3,13 +3,11 @@ chain rule, the activations, the worked solution and the gradient table all read
 
 import streamlit as st
 
-from expnet import Problem, get_preset, weight_names
+from expnet.network import Problem, weight_names
+from expnet.presets import get_preset
 from expnet.ui import controls, panels, state
 from expnet.ui.components.live_network import plotly_url as live_network_plotly_url
 from expnet.ui.links import TABS
-from expnet.ui.shell import ensure_app_shell
-
-ensure_app_shell()
 
 st.title("Network explorer", anchor=False)
 state.show_link_warning()

@@ -4,9 +4,6 @@ import streamlit as st
 
 from expnet.poll.st_adapter import database_trouble
 from expnet.ui.poll_student import student_view
-from expnet.ui.shell import ensure_app_shell
-
-ensure_app_shell()
 
 st.set_page_config(page_title="expnet: class poll", layout="centered")
 with database_trouble():

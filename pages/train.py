@@ -18,9 +18,6 @@ from expnet.symbols import fmt
 from expnet.ui import controls
 from expnet.ui import training as tr
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
-from expnet.ui.shell import ensure_app_shell
-
-ensure_app_shell()
 
 DATA_HEIGHT = 440
 

@@ -24,6 +24,35 @@ settings.register_profile("ci", deadline=None, max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def apptest_runs_like_a_served_app() -> Iterator[None]:
+    """AppTest as the server runs every run after its first: through app.py's navigation.
+
+    AppTest forgets at every run that app.py has called ``st.navigation``, so each run would
+    start as a fresh server's first request does (the page file alone, Streamlit's legacy
+    ``pages/`` mode). On a server that happens once per process and ``expnet.ui``'s first
+    import sends it back through app.py (``expnet.ui.shell``); a fresh server's first request
+    to every page is tested in a real browser (tests/browser/test_first_request.py)."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.testing.v1 import app_test
+    except ImportError:  # pragma: no cover - streamlit is a dependency
+        yield
+        return
+
+    class ServedPagesManager(PagesManager):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            PagesManager.uses_pages_directory = False
+
+    original = app_test.PagesManager
+    app_test.PagesManager = ServedPagesManager  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        app_test.PagesManager = original  # type: ignore[misc]
+
+
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[str]:
     """Start `streamlit run` on a free loopback port; yield its base URL."""

@@ -159,3 +159,19 @@ def app_at(ref: str, folder: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(folder, filter="data")
     return folder
+
+
+def run_module(
+    module: str, *args: str, stdin: str | None = None, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``python -m module args`` as a user runs it: a fresh interpreter from the repository
+    root, text in and out, at most a minute; ``check`` raises on a non-zero exit."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        input=stdin,
+        timeout=60,
+        check=check,
+    )

@@ -13,8 +13,9 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from expnet import Trace, get_activation
+from expnet.activations import get_activation
 from expnet.symbols import fmt
+from expnet.trace import Trace
 
 CURVE = "#1d4ed8"
 TANGENT = "#f59e0b"

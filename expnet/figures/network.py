@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
 
-from expnet import Trace
 from expnet.symbols import fmt, fmt_affine_text
+from expnet.trace import Trace
 
 VALUE_SCALE = [[0.0, "#ef4444"], [0.5, "#f8fafc"], [1.0, "#3b82f6"]]
 GRADIENT_SCALE = [[0.0, "#f97316"], [0.5, "#f8fafc"], [1.0, "#8b5cf6"]]
@@ -382,3 +382,51 @@ def network_alt(tr: Trace, view: str = "values", table: bool = True) -> str:
     if table:
         text += f" The same numbers are in the table “{TABLE_TITLE}” after the diagram."
     return text
+
+
+def conceal_unrevealed(fig: go.Figure, tr: Trace, shown: set[str]) -> go.Figure:
+    """Hide the numbers of the diagram that are not revealed yet, and all hover.
+
+    ``shown``: revealed step keys ("z1_1", "a1_1", ..., "J"). A unit's activation is "?" until
+    its "a" step is revealed (its colour neutral too), its z until its "z" step; inputs and
+    weights are given, so they always show.
+    """
+    S = tr.symbols
+    sizes = tr.problem.sizes
+    units: list[tuple[int, int]] = [(l, j) for l in range(len(sizes)) for j in range(sizes[l])]
+    for trace_ in fig.data:
+        trace_.hoverinfo = "skip"
+        trace_.hovertext = None
+        name = trace_.name
+        text = list(trace_.text) if trace_.text is not None else None
+        if name == "units" and text is not None and len(text) == len(units):
+            colours = list(trace_.marker.color)
+            for n, (l, j) in enumerate(units):
+                if l and f"a{l}_{j + 1}" not in shown:
+                    text[n] = "?"
+                    colours[n] = 0.0
+            trace_.text = text
+            trace_.marker.color = colours
+        elif name == "loss" and text is not None and "J" not in shown and tr.loss is not None:
+            trace_.text = ["?"]
+        elif trace_.mode == "text" and text is not None and len(text) == len(units):
+            for n, (l, j) in enumerate(units):
+                if l and f"z{l}_{j + 1}" not in shown:
+                    text[n] = f"{S.a_text(l, j)}<br>{S.z_text(l, j)} = ?"
+            trace_.text = text
+    return fig
+
+
+def enlarge(fig: go.Figure, text: float, markers: float) -> go.Figure:
+    """The diagram's texts and headers ``text`` times larger, its markers ``markers`` times
+    (less, so that edge labels stay clear of the units) for presenter mode."""
+    for trace_ in fig.data:
+        if trace_.textfont is not None and trace_.textfont.size:
+            trace_.textfont.size = round(trace_.textfont.size * text, 1)
+        size = trace_.marker.size if trace_.marker is not None else None
+        if isinstance(size, int | float):
+            trace_.marker.size = round(size * markers, 1)
+    for note in fig.layout.annotations:
+        if note.font is not None and note.font.size:
+            note.font.size = round(note.font.size * text, 1)
+    return fig

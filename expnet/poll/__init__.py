@@ -7,8 +7,9 @@ Streamlit; ``expnet.poll.st_adapter`` is the one module that does, to get the en
 
 from .codes import ALPHABET, format_code, new_code, normalize_code
 from .config import PollSettings, database_url
+from .engine import prepare_engine
 from .grading import Verdict, grader_for
-from .store import (
+from .records import (
     Answer,
     AnswerRefused,
     ClassSession,
@@ -20,12 +21,11 @@ from .store import (
     NotAllowed,
     Participant,
     PollError,
-    PollStore,
     Question,
     RateLimited,
     SessionGone,
-    prepare_engine,
 )
+from .store import PollStore
 from .summary import Summary, summarize
 from .validate import InvalidInput, ParsedAnswer, clean_nickname, parse_answer
 

@@ -3,7 +3,7 @@ solution, a plain tolerance check otherwise.
 
 A question made from worked-solution step ``key`` of a problem carries
 ``spec = {"problem": problem.to_dict(), "key": key, "decimals": k | None}``. Its answers are
-graded by ``expnet.grading.grade_key`` (the same tolerance and mistake hints as the
+graded by ``expnet.teaching.grading.grade_key`` (the same tolerance and mistake hints as the
 classroom page's predict-then-reveal). Any other question, or a spec that cannot be read,
 falls back to ``tolerance_verdict``: each part agrees with the true value to the decimals
 typed, at least ``MIN_DECIMALS``. Verdicts are cached per (question, text): a live view
@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from expnet import grading as classroom
 from expnet.network import problem_from_dict
+from expnet.teaching import grading as classroom
+from expnet.teaching.quantities import by_hand_decimals
 
 MIN_DECIMALS = 2
 
-#: Short labels for the mistakes ``expnet.grading`` recognises, for the projector.
+#: Short labels for the mistakes ``expnet.teaching.mistakes`` recognises, for the projector.
 MISTAKE_LABELS = {
     "sign": "wrong sign",
     "half_forgotten": "½ of the loss forgotten",
@@ -82,7 +83,7 @@ def _grade_with_classroom(
     try:
         problem = problem_from_dict(spec["problem"])
         decimals = spec.get("decimals")
-        by_hand = classroom.by_hand_decimals(int(decimals) if decimals else None)
+        by_hand = by_hand_decimals(int(decimals) if decimals else None)
         grade = classroom.grade_key(
             problem,
             spec["key"],

@@ -1,10 +1,11 @@
 """The poll store: class sessions, join codes, questions and answers in a SQL database.
 
 SQLAlchemy Core only, no Streamlit: the same code runs on SQLite (the embedded default, in
-WAL mode) and on PostgreSQL (shared by replicas). Every public method is one short
-transaction. Writes on SQLite take the write lock up front (``BEGIN IMMEDIATE``) so two
-writers never deadlock on a lock upgrade; PostgreSQL runs at READ COMMITTED and the few
-read-then-write steps lock the row they depend on.
+WAL mode, set up by ``engine``) and on PostgreSQL (shared by replicas). Every public method is
+one short transaction; PostgreSQL runs at READ COMMITTED and the few read-then-write steps
+lock the row they depend on. The records it returns are in ``records``, the tables and their
+migrations in ``schema``. One job, one class (``PollStore``), so it stays one module: its
+methods share the transaction helpers, the locks and the rate-limit lanes.
 
 Secrets (the teacher's host token, a student's participant token) are random 256-bit
 strings handed to the browser; only their SHA-256 is stored. Client addresses used for rate
@@ -25,27 +26,45 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import (
     Connection,
     Engine,
-    Row,
     delete,
-    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 
 from . import schema
 from .codes import new_code, normalize_code
 from .config import PollSettings
+from .engine import WRITE_OPTION, dialect_insert, prepare_engine
+from .records import (
+    Answer,
+    AnswerRefused,
+    ClassSession,
+    CleanupReport,
+    HostedSession,
+    Joined,
+    JoinRefused,
+    LimitReached,
+    NotAllowed,
+    Participant,
+    PollError,
+    Question,
+    RateLimited,
+    SessionGone,
+    answer_of,
+    coefs_of,
+    ms,
+    participant_of,
+    question_of,
+    session_of,
+)
 from .schema import answers, join_attempts, participants, questions, sessions
 from .validate import (
     MAX_ANSWER_TEXT,
@@ -59,247 +78,11 @@ from .validate import (
     parse_answer,
 )
 
-QuestionState = Literal["open", "revealed"]
 _GLOBAL_BUCKET = "*"
-
-
-# -- errors ---------------------------------------------------------------------------------
-
-
-class PollError(Exception):
-    """Something the person should be told; ``str(err)`` is the message."""
-
-
-class JoinRefused(PollError):
-    """The code is malformed, unknown, or its class session is over."""
-
-
-class RateLimited(PollError):
-    def __init__(self, retry_after_s: float) -> None:
-        self.retry_after_s = retry_after_s
-        super().__init__(f"too many attempts: try again in {max(1, round(retry_after_s))} seconds")
-
-
-class NotAllowed(PollError):
-    """A host token that does not match the class session."""
-
-
-class SessionGone(PollError):
-    """The class session has ended or expired (and may have been cleaned up)."""
-
-
-class AnswerRefused(PollError):
-    """The question is closed, or the answer is not a number."""
-
-
-class LimitReached(PollError):
-    """A bound of ``PollSettings`` (participants, questions, open sessions)."""
-
-
-# -- records --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClassSession:
-    id: int
-    code: str
-    title: str
-    created_at: float  # seconds since the epoch
-    expires_at: float
-    ended_at: float | None
-    current_question_id: int | None
-
-    def live(self, now: float) -> bool:
-        return self.ended_at is None and now < self.expires_at
-
-
-@dataclass(frozen=True)
-class HostedSession:
-    """What the teacher's browser keeps: the session and the secret that controls it."""
-
-    session: ClassSession
-    host_token: str
-
-
-@dataclass(frozen=True)
-class Participant:
-    id: int
-    session_id: int
-    nickname: str | None
-    joined_at: float
-
-
-@dataclass(frozen=True)
-class Joined:
-    """What a student's browser keeps: the session it joined and its own secret."""
-
-    participant: Participant
-    session: ClassSession
-    token: str
-
-
-@dataclass(frozen=True)
-class Question:
-    id: int
-    session_id: int
-    seq: int
-    key: str
-    prompt: str
-    true_value: float | None  # the number, or the constant part
-    true_coefs: tuple[float, ...]  # () for a number; else value + Σ true_coefs[k]·y_k
-    spec: dict[str, Any]
-    state: QuestionState
-    opened_at: float
-    revealed_at: float | None
-
-    @property
-    def revealed(self) -> bool:
-        return self.state == "revealed"
-
-    @property
-    def outputs(self) -> int:
-        """How many symbolic targets y_k an answer may use (0: a plain number)."""
-        return len(self.true_coefs)
-
-
-@dataclass(frozen=True)
-class Answer:
-    question_id: int
-    participant_id: int
-    nickname: str | None
-    text: str
-    value: float  # the number, or the constant part
-    coefs: tuple[float, ...]  # coefficients of y_k; () for a number
-    submitted_at: float
-    revision: int
-
-
-@dataclass(frozen=True)
-class CleanupReport:
-    sessions: int
-    join_windows: int
-
-
-# -- helpers --------------------------------------------------------------------------------
 
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _ms(t: float) -> int:
-    return int(round(t * 1000))
-
-
-def _s(ms: int | None) -> float | None:
-    return None if ms is None else ms / 1000.0
-
-
-def _session(row: Row[Any]) -> ClassSession:
-    m = row._mapping
-    return ClassSession(
-        id=m["id"],
-        code=m["code"],
-        title=m["title"],
-        created_at=m["created_at"] / 1000.0,
-        expires_at=m["expires_at"] / 1000.0,
-        ended_at=_s(m["ended_at"]),
-        current_question_id=m["current_question_id"],
-    )
-
-
-def _question(row: Row[Any]) -> Question:
-    m = row._mapping
-    return Question(
-        id=m["id"],
-        session_id=m["session_id"],
-        seq=m["seq"],
-        key=m["key"],
-        prompt=m["prompt"],
-        true_value=m["true_value"],
-        true_coefs=_coefs(m["true_coefs"]),
-        spec=json.loads(m["spec"] or "{}"),
-        state=m["state"],
-        opened_at=m["opened_at"] / 1000.0,
-        revealed_at=_s(m["revealed_at"]),
-    )
-
-
-def _coefs(text: str | None) -> tuple[float, ...]:
-    return tuple(float(c) for c in json.loads(text)) if text else ()
-
-
-def _answer(row: Row[Any]) -> Answer:
-    m = row._mapping
-    return Answer(
-        question_id=m["question_id"],
-        participant_id=m["participant_id"],
-        nickname=m["nickname"],
-        text=m["text"],
-        value=m["value"],
-        coefs=_coefs(m["coefs"]),
-        submitted_at=m["submitted_at"] / 1000.0,
-        revision=m["revision"],
-    )
-
-
-def _participant(row: Row[Any]) -> Participant:
-    m = row._mapping
-    return Participant(
-        id=m["id"],
-        session_id=m["session_id"],
-        nickname=m["nickname"],
-        joined_at=m["joined_at"] / 1000.0,
-    )
-
-
-def _dialect_insert(conn: Connection, table: Any) -> Any:
-    """An INSERT that knows ``on_conflict_do_update`` on SQLite and PostgreSQL."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        return pg_dialect.insert(table)
-    if name == "sqlite":
-        return sqlite_dialect.insert(table)
-    raise RuntimeError(f"the poll store supports SQLite and PostgreSQL, not {name}")
-
-
-# -- SQLite connection set-up -----------------------------------------------------------------
-
-_WRITE_OPTION = "expnet_poll_write"
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own implicit BEGIN is
-    # deferred and skips SELECTs); see SQLAlchemy's "Serializable isolation" recipe.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-    finally:
-        cursor.close()
-
-
-def _sqlite_on_begin(conn: Connection) -> None:
-    write = conn.get_execution_options().get(_WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-_prepare_lock = threading.Lock()
-
-
-def prepare_engine(engine: Engine) -> Engine:
-    """Install the SQLite settings on ``engine`` (idempotent; nothing to do for PostgreSQL)."""
-    if engine.dialect.name != "sqlite":
-        return engine
-    with _prepare_lock:
-        if not event.contains(engine, "connect", _sqlite_on_connect):
-            event.listen(engine, "connect", _sqlite_on_connect)
-            event.listen(engine, "begin", _sqlite_on_begin)
-            engine.dispose()  # connections opened before the listeners lack the PRAGMAs
-    return engine
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -346,7 +129,7 @@ class PollStore:
         # the time when a lecture hall answers at once; other processes still meet the busy
         # timeout. PostgreSQL takes row locks and needs no such queue.
         with self._writer_lock, self.engine.connect() as conn:
-            conn = conn.execution_options(**{_WRITE_OPTION: True})
+            conn = conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 yield conn
 
@@ -362,7 +145,7 @@ class PollStore:
 
     def migrate(self, target: int = schema.LATEST_VERSION) -> int:
         with self._write() as conn:
-            return schema.migrate(conn, _ms(self._now()), target)
+            return schema.migrate(conn, ms(self._now()), target)
 
     def schema_version(self) -> int:
         with self._read() as conn:
@@ -386,7 +169,7 @@ class PollStore:
                     active = conn.execute(
                         select(func.count())
                         .select_from(sessions)
-                        .where(sessions.c.ended_at.is_(None), sessions.c.expires_at > _ms(now))
+                        .where(sessions.c.ended_at.is_(None), sessions.c.expires_at > ms(now))
                     ).scalar_one()
                     if active >= self.settings.max_active_sessions:
                         raise LimitReached("too many class sessions are open; try again later")
@@ -396,13 +179,13 @@ class PollStore:
                             code=code,
                             title=title,
                             host_token_hash=_hash(token),
-                            created_at=_ms(now),
-                            expires_at=_ms(now + ttl),
+                            created_at=ms(now),
+                            expires_at=ms(now + ttl),
                         )
                         .returning(sessions.c.id)
                     ).scalar_one()
                     row = conn.execute(select(sessions).where(sessions.c.id == new_id)).one()
-                return HostedSession(_session(row), token)
+                return HostedSession(session_of(row), token)
             except IntegrityError:  # the code is taken: draw another
                 continue
         raise RuntimeError("could not draw a free join code")  # pragma: no cover
@@ -417,7 +200,7 @@ class PollStore:
             ).first()
         if row is None:
             return None
-        session = _session(row)
+        session = session_of(row)
         return session if session.live(self._now()) else None
 
     def _host_session(self, conn: Connection, session_id: int, host_token: str) -> ClassSession:
@@ -428,7 +211,7 @@ class PollStore:
             raise SessionGone("this class session is over")
         if not hmac.compare_digest(row._mapping["host_token_hash"], _hash(host_token)):
             raise NotAllowed("not the host of this class session")
-        session = _session(row)
+        session = session_of(row)
         if not session.live(self._now()):
             raise SessionGone("this class session is over")
         return session
@@ -458,7 +241,7 @@ class PollStore:
             raise InvalidInput("the true value's y coefficients are not usable")
         if true_value is not None and not math.isfinite(true_value):
             raise InvalidInput("the true value is not finite")
-        now = _ms(self._now())
+        now = ms(self._now())
         with self._write() as conn:
             self._host_session(conn, session_id, host_token)
             last = conn.execute(
@@ -491,11 +274,11 @@ class PollStore:
                 update(sessions).where(sessions.c.id == session_id).values(current_question_id=qid)
             )
             row = conn.execute(select(questions).where(questions.c.id == qid)).one()
-        return _question(row)
+        return question_of(row)
 
     def reveal(self, question_id: int, host_token: str) -> Question:
         """Close the question: no more answers; students see the true value and their result."""
-        now = _ms(self._now())
+        now = ms(self._now())
         with self._write() as conn:
             row = conn.execute(select(questions).where(questions.c.id == question_id)).first()
             if row is None:
@@ -507,11 +290,11 @@ class PollStore:
                 .values(state="revealed", revealed_at=now)
             )
             row = conn.execute(select(questions).where(questions.c.id == question_id)).one()
-        return _question(row)
+        return question_of(row)
 
     def end_session(self, session_id: int, host_token: str) -> None:
         """End the class session now; its data goes at the next cleanup."""
-        now = _ms(self._now())
+        now = ms(self._now())
         with self._write() as conn:
             self._host_session(conn, session_id, host_token)
             conn.execute(
@@ -528,7 +311,7 @@ class PollStore:
                 .where(questions.c.session_id == session_id)
                 .order_by(questions.c.seq)
             ).all()
-        return [_question(r) for r in rows]
+        return [question_of(r) for r in rows]
 
     def answers(self, question_id: int) -> list[Answer]:
         """Every answer to the question, oldest first (the teacher's live query)."""
@@ -539,7 +322,7 @@ class PollStore:
                 .where(answers.c.question_id == question_id)
                 .order_by(answers.c.submitted_at, answers.c.id)
             ).all()
-        return [_answer(r) for r in rows]
+        return [answer_of(r) for r in rows]
 
     def participant_count(self, session_id: int) -> int:
         with self._read() as conn:
@@ -567,7 +350,7 @@ class PollStore:
         return hmac.new(self._client_key, client_id.encode(), hashlib.sha256).hexdigest()[:40]
 
     def _bump(self, conn: Connection, bucket: str, window: int, by: int) -> int:
-        ins = _dialect_insert(conn, join_attempts).values(
+        ins = dialect_insert(conn, join_attempts).values(
             bucket=bucket, window_start=window, failures=max(by, 0)
         )
         stmt = ins.on_conflict_do_update(
@@ -651,14 +434,14 @@ class PollStore:
             select(sessions).where(
                 sessions.c.code == code,
                 sessions.c.ended_at.is_(None),
-                sessions.c.expires_at > _ms(now),
+                sessions.c.expires_at > ms(now),
             )
         ).first()
         if row is None:
             return JoinRefused("no class session with this code (or it is over)")
         for b in buckets:
             self._bump(conn, b, window, -1)
-        session = _session(row)
+        session = session_of(row)
         count = conn.execute(
             select(func.count())
             .select_from(participants)
@@ -673,7 +456,7 @@ class PollStore:
                 session_id=session.id,
                 token_hash=_hash(token),
                 nickname=nickname,
-                joined_at=_ms(now),
+                joined_at=ms(now),
             )
             .returning(participants.c.id)
         ).scalar_one()
@@ -692,10 +475,10 @@ class PollStore:
             if row is None:
                 return None
             srow = conn.execute(select(sessions).where(sessions.c.id == row.sid)).one()
-        session = _session(srow)
+        session = session_of(srow)
         if not session.live(self._now()):
             return None
-        return _participant(row), session
+        return participant_of(row), session
 
     def rename(self, token: str, nickname: str | None) -> None:
         nickname = clean_nickname(nickname)
@@ -714,12 +497,12 @@ class PollStore:
                 .join(sessions, sessions.c.current_question_id == questions.c.id)
                 .where(sessions.c.id == session_id)
             ).first()
-        return None if row is None else _question(row)
+        return None if row is None else question_of(row)
 
     def question(self, question_id: int) -> Question | None:
         with self._read() as conn:
             row = conn.execute(select(questions).where(questions.c.id == question_id)).first()
-        return None if row is None else _question(row)
+        return None if row is None else question_of(row)
 
     def submit(self, token: str, question_id: int, text: str) -> Answer:
         """Store the student's answer to an open question; a later one replaces it.
@@ -752,19 +535,19 @@ class PollStore:
                     sessions.c.id == prow.session_id
                 )
             ).one()
-            if srow.ended_at is not None or srow.expires_at <= _ms(now):
+            if srow.ended_at is not None or srow.expires_at <= ms(now):
                 raise SessionGone("this class session is over")
             if qrow.state != "open":
                 raise AnswerRefused("this question is closed")
-            coefs = _coefs(qrow.true_coefs)
+            coefs = coefs_of(qrow.true_coefs)
             parsed = parse_answer(text, len(coefs), depends=any(c != 0 for c in coefs))
-            ins = _dialect_insert(conn, answers).values(
+            ins = dialect_insert(conn, answers).values(
                 question_id=question_id,
                 participant_id=prow.id,
                 text=parsed.text,
                 value=parsed.value,
                 coefs=json.dumps(list(parsed.coefs)) if parsed.coefs else None,
-                submitted_at=_ms(now),
+                submitted_at=ms(now),
                 revision=1,
             )
             stmt = ins.on_conflict_do_update(
@@ -799,7 +582,7 @@ class PollStore:
                     answers.c.question_id == question_id,
                 )
             ).first()
-        return None if row is None else _answer(row)
+        return None if row is None else answer_of(row)
 
     # teachers -----------------------------------------------------------------------------
 
@@ -812,7 +595,7 @@ class PollStore:
             return configured
         with self._write() as conn:
             conn.execute(
-                _dialect_insert(conn, schema.secrets_table)
+                dialect_insert(conn, schema.secrets_table)
                 .values(name="teacher_key", value=secrets.token_urlsafe(24))
                 .on_conflict_do_nothing(index_elements=[schema.secrets_table.c.name])
             )
@@ -834,7 +617,7 @@ class PollStore:
     def cleanup(self) -> CleanupReport:
         """Delete class sessions that have expired or ended (with their participants,
         questions and answers) and rate-limit windows that are over."""
-        now = _ms(self._now())
+        now = ms(self._now())
         window_ms = self.settings.join_window_s * 1000
         with self._write() as conn:
             gone = select(sessions.c.id).where(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .grading import Grader, Verdict, mistake_label
-from .store import Answer
+from .records import Answer
 
 HISTOGRAM_BINS = 20
 

@@ -6,8 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from expnet.answers import MAX_ANSWER_CHARS, AnswerError
-from expnet.answers import parse_answer as read_answer
+from expnet.teaching.answers import MAX_ANSWER_CHARS, AnswerError
+from expnet.teaching.answers import parse_answer as read_answer
 
 MAX_NICKNAME = 24
 MAX_ANSWER_TEXT = MAX_ANSWER_CHARS  # the grammar's own limit, stored as typed
@@ -54,8 +54,8 @@ def clean_nickname(text: str | None) -> str | None:
 
 
 def parse_answer(text: str, outputs: int = 0, *, depends: bool | None = None) -> ParsedAnswer:
-    """Read an answer with the classroom's grammar (``expnet.answers``), so whatever the poll
-    takes the grader reads: a number, or with ``outputs`` > 0 targets ``c + d·y`` (``y1``,
+    """Read an answer with the classroom's grammar (``expnet.teaching.answers``), so whatever
+    the poll takes the grader reads: a number, or with ``outputs`` > 0 targets ``c + d·y`` (``y1``,
     ``y2``, ... for several). ``depends``: whether the true value depends on y (default:
     ``outputs`` > 0); a value such as 0 + 0·y does not, and a plain ``0`` answers it."""
     if not isinstance(text, str):

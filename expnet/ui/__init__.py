@@ -2,10 +2,16 @@
 
 Pages import from here; see ``expnet.ui.state`` for how the state is shared between pages
 and kept in the URL. ``model`` and ``links`` are pure (no streamlit) and unit tested alone.
+The first import, in a fresh server's first run, makes sure that run went through app.py
+(``shell.ensure_app_shell``): one place instead of a call at the top of every page.
 """
 
-from .links import validate_query_params
-from .state import (
+from .shell import ensure_app_shell
+
+ensure_app_shell()
+
+from .links import validate_query_params  # noqa: E402 (after the shell check)
+from .state import (  # noqa: E402
     allow_query_keys,
     can_undo,
     current_chain_rule,
@@ -27,6 +33,7 @@ from .state import (
 )
 
 __all__ = [
+    "ensure_app_shell",
     "allow_query_keys",
     "can_undo",
     "current_chain_rule",

@@ -1,53 +1,44 @@
-"""The classroom page's parts: the worked solution revealed one step at a time with the diagram
-following along, predictions graded before each reveal, presenter mode, and exercise sheets.
+"""The classroom page's step-by-step tab and its frame: the worked solution revealed one
+step at a time with the diagram following along, predictions graded before each reveal,
+presenter mode. The exercise sheets tab is ``expnet.ui.exercise_sheets``.
 
-Every number comes from the core and is only placed here: the steps are the worked solution of
-the shared state's trace (``state.current_solution``, the preset's homework questions unless
-every gradient is asked for), predictions are graded by ``expnet.grading.grade_step`` on that
-same trace, and sheets, keys and sheet grading come from ``expnet.exercises``.
-
-**Position.** The solution has 2N *stages*: stage 2i asks step i (its symbols, ``= ?``), stage
-2i + 1 reveals it (numbers substituted, value). The stage is kept in the session under
-``_POSITION`` together with the step keys it belongs to, so it survives page switches and a
-change of a slider value (same keys) but starts again when the steps change (another network,
-other questions).
-
-**Predictions.** Kept per (solution signature, step key): the first graded answer (right, or a
-definitely wrong value) counts for the score; later tries, and text that cannot be read or
-needs more decimals, only get feedback. The signature holds the problem, the rounding and the
-steps, so changing the network gives fresh steps to predict.
-
-**The diagram** is the explorer's ``network_figure`` with the current step's ``highlight``:
-forward steps outline units left to right, backward steps outline the chain rule's path from
-the loss back to the weight. Numbers not yet revealed are shown as "?" and hover is off, so the
-diagram never gives an answer away before the class has predicted it.
-
-**Presenter mode** (``?present=true``) adds our own constant CSS: large type for the step card
-and the buttons, sidebar and header hidden, settings in a popover. No user text is ever put
-into HTML.
+Widgets only: the stages and the step card's LaTeX are ``expnet.teaching.stepper``, grading is
+``expnet.teaching.grading.grade_step`` on the shared state's trace, and the diagram is the
+explorer's ``network_figure`` with unrevealed numbers concealed (``figures.network``), so it
+never gives an answer away. The stage is kept in the session with the step keys it belongs
+to: it survives page switches and slider changes, and starts again when the steps change.
+Presenter mode (``?present=true``) adds our own constant CSS; no user text is put into HTML.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from typing import Final
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from expnet import Trace, WorkedSolution, get_preset, get_value, parameter_names
-from expnet.answers import MAX_ANSWER_CHARS
-from expnet.exercises import Exercise, SheetResult, grade_sheet, make_exercise
-from expnet.figures.network import network_alt, network_figure
-from expnet.grading import Grade, grade_step
-from expnet.solution import Step
+from expnet.figures.network import conceal_unrevealed, enlarge, network_alt, network_figure
+from expnet.presets import get_preset
+from expnet.teaching.answers import MAX_ANSWER_CHARS
+from expnet.teaching.grading import Grade, grade_step
+from expnet.teaching.solution import Step, WorkedSolution
+from expnet.teaching.stepper import (
+    answer_placeholder,
+    counts_for_score,
+    equation_latex,
+    highlight_words,
+    is_finite,
+    revealed_keys,
+    signature,
+    split_stage,
+    stage_count,
+    step_latex,
+)
+from expnet.trace import Trace
 
 from . import state
+from .markdown import md_escape
 from .model import Structure
 
 # ---------------------------------------------------------------- keys (widgets and URL)
@@ -67,9 +58,6 @@ STEP_TAB: Final = "Step by step"
 EXERCISE_TAB: Final = "Exercise sheets"
 TABS: Final = (STEP_TAB, EXERCISE_TAB)
 
-#: Exercise numbers offered on the page (the CLI takes any 64-bit seed; a class needs few).
-MAX_PAGE_SEED: Final = 999_999_999
-MAX_CLASS_LINKS: Final = 300
 #: About how many characters of a formula fit on one line of the step card.
 FORMULA_WIDTH: Final = 40
 PRESENTER_FORMULA_WIDTH: Final = 30
@@ -78,11 +66,6 @@ PRESENTER_DIAGRAM_SCALE: Final = (1.45, 1.15)  # (texts, markers)
 _POSITION = "_cls_position"  # (step keys, stage)
 _PREDICTIONS = "_cls_predictions"  # {(signature, step key): Prediction}
 _NOTICE = "_cls_notice"  # one-off message for the prediction box
-_SHEET = "_cls_sheet"  # (seed, SheetResult)
-_SEED_WARNING = "_cls_seed_warning"
-_SEED_CHECKED = "_cls_seed_checked"
-_TEACHER = "_cls_teacher"  # True once this session opened a valid teacher link
-_TEACHER_WARNING = "_cls_teacher_warning"
 
 RIGHT_MARK: Final = ":green[:material/check_circle:]"
 WRONG_MARK: Final = ":red[:material/cancel:]"
@@ -117,234 +100,6 @@ header[data-testid="stHeader"] { display: none !important; }
 
 
 # ---------------------------------------------------------------- small pure helpers
-
-
-def stage_count(sol: WorkedSolution) -> int:
-    return 2 * len(sol.steps)
-
-
-def split_stage(stage: int) -> tuple[int, bool]:
-    """(step index, revealed) of a stage."""
-    index, revealed = divmod(stage, 2)
-    return index, bool(revealed)
-
-
-def revealed_keys(sol: WorkedSolution, stage: int) -> set[str]:
-    """Keys of the steps whose values are on screen at ``stage``."""
-    index, revealed = split_stage(stage)
-    return {s.key for s in sol.steps[: index + (1 if revealed else 0)]}
-
-
-def signature(sol: WorkedSolution) -> str:
-    """Identifies a worked solution: its problem, rounding and steps."""
-    tr = sol.trace
-    text = "|".join(
-        [tr.problem.to_json(indent=None), str(tr.decimals), *(s.key for s in sol.steps)]
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def is_finite(step: Step) -> bool:
-    parts = (step.value, *(step.y_coefs or ()))
-    return all(isinstance(p, float | int) and math.isfinite(p) for p in parts)
-
-
-def counts_for_score(grade: Grade) -> bool:
-    """A graded attempt (right, or a definite wrong value): unreadable text, a blank, a missing
-    y-part or "give more decimals" only get a message and leave the score alone."""
-    return grade.counts
-
-
-def answer_placeholder(step: Step) -> str:
-    if step.y_coefs is None:
-        return "a number, e.g. 0.881"
-    if len(step.y_coefs) == 1:
-        return "c + d·y, e.g. 0.07 - 0.25y"
-    return "c + d1·y1 + d2·y2, e.g. 0.1 - 0.2y1 + 0.3y2"
-
-
-def highlight_words(tr: Trace, highlight: Sequence[tuple]) -> list[str]:
-    """The highlighted parts in plain symbols, in the step's order (the loss J first for a
-    backward step, so the list reads right to left across the diagram)."""
-    S = tr.symbols
-    L = len(tr.problem.layers)
-    out: list[str] = []
-    for part in highlight:
-        if part[0] == "loss":
-            word = "J"
-        elif part[0] == "node":
-            _, l, j = part
-            word = S.p_text(j) if l == L else S.a_text(l, j)
-        elif part[0] == "edge":
-            _, l, j, i = part
-            word = S.W_text(l, j, i)
-        else:  # pragma: no cover - the core knows no other parts
-            continue
-        if word not in out:
-            out.append(word)
-    return out
-
-
-_INVISIBLE = re.compile(r"\\[A-Za-z]+|\\[,;:! ]|[{}^_\s]")
-_SUMS = (" + ", " - ")
-_PRODUCTS = (r" \cdot ",)
-_OPEN, _CLOSE = "{([", "})]"
-CONTINUED = r" \\ &\quad "  # joins the lines of a long formula inside ``aligned``
-
-
-def visible_length(latex: str) -> int:
-    """About how many characters wide ``latex`` renders (commands, braces, spaces dropped)."""
-    return len(_INVISIBLE.sub("", latex))
-
-
-def split_terms(latex: str, operators: Sequence[str] = _SUMS) -> list[str]:
-    """``latex`` cut before each top-level operator of ``operators`` (outside braces,
-    parentheses and brackets); every piece after the first starts with its operator."""
-    pieces: list[str] = []
-    depth = start = 0
-    for i, c in enumerate(latex):
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-        elif depth == 0 and i > start and any(latex.startswith(op, i) for op in operators):
-            pieces.append(latex[start:i])
-            start = i + 1
-    pieces.append(latex[start:])
-    return pieces
-
-
-def wrap(latex: str, width: int | None) -> list[str]:
-    """Lines of at most about ``width`` characters, broken before a + or − of a sum, or, in a
-    term too long on its own, before a ·; never inside braces or parentheses. One line when
-    ``width`` is None or the formula fits."""
-    if width is None or visible_length(latex) <= width:
-        return [latex]
-    lines: list[str] = []
-    last_whole = False  # the last line holds whole terms of the sum only
-    for term in split_terms(latex, _SUMS):
-        whole = visible_length(term) <= width
-        for n, piece in enumerate([term] if whole else split_terms(term, _PRODUCTS)):
-            same_group = (whole and last_whole) or (not whole and n > 0)
-            if lines and same_group and visible_length(lines[-1] + piece) <= width:
-                lines[-1] += " " + piece
-            else:
-                lines.append(piece)
-        last_whole = whole
-    return lines
-
-
-def step_latex(step: Step, revealed: bool, width: int | None = None) -> str:
-    """The step as LaTeX: ``lhs = formula = ?`` before the reveal; afterwards an aligned block,
-    one '=' per line: the formula, the numbers substituted, the value. With ``width``, a line
-    longer than about that many characters is broken before an operator (``CONTINUED``)."""
-    if not revealed:
-        parts = [step.lhs, *([step.formula] if step.formula else []), r"\;?"]
-        line = " = ".join(parts)
-        if width is None or visible_length(line) <= width:
-            return line
-        rows = [*([CONTINUED.join(wrap(step.formula, width))] if step.formula else []), r"\;?"]
-    else:
-        rows = [CONTINUED.join(wrap(p, width)) for p in (step.formula, step.substituted) if p]
-        rows.append(step.value_latex)
-    body = r" \\ ".join(f"&= {r}" for r in rows)
-    return rf"\begin{{aligned}} {step.lhs} {body} \end{{aligned}}"
-
-
-def equation_latex(line: str, width: int | None) -> str:
-    """A ``lhs = rhs`` line (a step's extra line), its right side wrapped to ``width``."""
-    lhs, sep, rhs = line.partition(" = ")
-    if not sep or width is None or visible_length(line) <= width:
-        return line
-    return rf"\begin{{aligned}} {lhs} &= {CONTINUED.join(wrap(rhs, width))} \end{{aligned}}"
-
-
-def conceal_unrevealed(fig: go.Figure, tr: Trace, shown: set[str]) -> go.Figure:
-    """Hide the numbers of the diagram that are not revealed yet, and all hover.
-
-    ``shown``: revealed step keys ("z1_1", "a1_1", ..., "J"). A unit's activation is "?" until
-    its "a" step is revealed (its colour neutral too), its z until its "z" step; inputs and
-    weights are given, so they always show.
-    """
-    S = tr.symbols
-    sizes = tr.problem.sizes
-    units: list[tuple[int, int]] = [(l, j) for l in range(len(sizes)) for j in range(sizes[l])]
-    for trace_ in fig.data:
-        trace_.hoverinfo = "skip"
-        trace_.hovertext = None
-        name = trace_.name
-        text = list(trace_.text) if trace_.text is not None else None
-        if name == "units" and text is not None and len(text) == len(units):
-            colours = list(trace_.marker.color)
-            for n, (l, j) in enumerate(units):
-                if l and f"a{l}_{j + 1}" not in shown:
-                    text[n] = "?"
-                    colours[n] = 0.0
-            trace_.text = text
-            trace_.marker.color = colours
-        elif name == "loss" and text is not None and "J" not in shown and tr.loss is not None:
-            trace_.text = ["?"]
-        elif trace_.mode == "text" and text is not None and len(text) == len(units):
-            for n, (l, j) in enumerate(units):
-                if l and f"z{l}_{j + 1}" not in shown:
-                    text[n] = f"{S.a_text(l, j)}<br>{S.z_text(l, j)} = ?"
-            trace_.text = text
-    return fig
-
-
-def share_link(base_url: str | None, seed: int) -> str:
-    """The link to exercise ``seed`` on this page (the Exercise tab open)."""
-    query = urlencode({SEED_KEY: seed, TAB_KEY: EXERCISE_TAB})
-    if not base_url:
-        return f"/classroom?{query}"
-    parts = urlsplit(base_url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
-
-
-_SEED_TEXT = re.compile(r"^\d{1,9}$")
-
-
-def seed_link_problem(raw: Sequence[str]) -> str | None:
-    """Why the link's ``seed`` values cannot be used (None if they can, or if there is none)."""
-    if not raw:
-        return None
-    if len(raw) > 1:
-        return "The link gives the exercise number more than once"
-    text = raw[0].strip()
-    if not _SEED_TEXT.match(text) or int(text) > MAX_PAGE_SEED:
-        shown = re.sub(r"[^0-9A-Za-z.+-]", "?", text[:20])
-        return (
-            f"The link's exercise number '{shown}' is not a whole number from 0 to "
-            f"{MAX_PAGE_SEED:,}"
-        )
-    return None
-
-
-# ---------------------------------------------------------------- cached core results
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def exercise_of(seed: int) -> Exercise:
-    return make_exercise(seed)
-
-
-@dataclass(frozen=True)
-class ExerciseTexts:
-    sheet_md: str
-    sheet_tex: str
-    key_md: str
-    key_tex: str
-
-
-@st.cache_resource(max_entries=64, show_spinner="Writing the sheet and its key…")
-def texts_of(seed: int) -> ExerciseTexts:
-    ex = exercise_of(seed)
-    return ExerciseTexts(
-        ex.question_sheet("markdown"),
-        ex.question_sheet("latex"),
-        ex.answer_key("markdown"),
-        ex.answer_key("latex"),
-    )
 
 
 # ---------------------------------------------------------------- session state
@@ -386,6 +141,11 @@ def current_stage(sol: WorkedSolution) -> int:
     return max(0, min(int(saved[1]), stage_count(sol) - 1))
 
 
+def forget_position() -> None:
+    """Start the step-by-step tab again at its first step (another network was loaded)."""
+    st.session_state.pop(_POSITION, None)
+
+
 def go_to(keys: tuple[str, ...], stage: int) -> None:
     """Button callback: move to ``stage`` (clamped) and clear the prediction box."""
     stage = max(0, min(stage, 2 * len(keys) - 1))
@@ -411,15 +171,6 @@ def _check(sig: str, step: Step, tr: Trace) -> None:
 
 
 # ---------------------------------------------------------------- step mode: pieces
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
-
-
-def md_escape(text: str) -> str:
-    """A message shown in Markdown: a grade's message may quote a few characters of what was
-    typed, so links, HTML, math and emphasis are escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _safe(text: str) -> str:
@@ -517,21 +268,6 @@ def navigation(sol: WorkedSolution, stage: int) -> None:
             disabled=stage >= last,
             shortcut="End",
         )
-
-
-def enlarge(fig: go.Figure, text: float, markers: float) -> go.Figure:
-    """The diagram's texts and headers ``text`` times larger, its markers ``markers`` times
-    (less, so that edge labels stay clear of the units) for presenter mode."""
-    for trace_ in fig.data:
-        if trace_.textfont is not None and trace_.textfont.size:
-            trace_.textfont.size = round(trace_.textfont.size * text, 1)
-        size = trace_.marker.size if trace_.marker is not None else None
-        if isinstance(size, int | float):
-            trace_.marker.size = round(size * markers, 1)
-    for note in fig.layout.annotations:
-        if note.font is not None and note.font.size:
-            note.font.size = round(note.font.size * text, 1)
-    return fig
 
 
 def diagram(sol: WorkedSolution, stage: int, presenting: bool) -> None:
@@ -681,292 +417,6 @@ def step_section(presenting: bool) -> None:
     poll_section(step, tr)
 
 
-# ---------------------------------------------------------------- exercise sheets
-
-
-def check_seed_link() -> None:
-    """Once per session, before the seed widget binds the URL: a bad ``?seed=`` is dropped and
-    named in one warning, and the page starts again at once without it, so the widget shows
-    exercise 0 and the address bar says so too (the widget seeds itself from the URL of the
-    run's start: ``7.5`` would become 7 while the page said 0)."""
-    if st.session_state.get(_SEED_CHECKED):
-        return
-    st.session_state[_SEED_CHECKED] = True
-    problem = seed_link_problem(st.query_params.get_all(SEED_KEY))
-    if problem:
-        st.session_state[_SEED_WARNING] = problem + ": exercise 0 (the original homework) is shown."
-        del st.query_params[SEED_KEY]
-        st.rerun()  # the rerun starts from the URL without the bad seed
-
-
-def check_teacher_link() -> None:
-    """A teacher link (``?teacher=<key>``) makes this session the teacher's: answer keys are
-    shown. The key leaves the address bar at once (it would be on the projector); a wrong key
-    gets a warning and changes nothing. Students' links carry no key."""
-    raw = st.query_params.get_all(TEACHER_KEY)
-    if not raw:
-        return
-    del st.query_params[TEACHER_KEY]
-    from expnet.poll.st_adapter import DATABASE_ERRORS, get_store  # only for teacher links
-
-    try:
-        valid = len(raw) == 1 and get_store().is_teacher_key(raw[0])
-    except DATABASE_ERRORS:
-        valid = False
-    if valid:
-        st.session_state[_TEACHER] = True
-        st.session_state.pop(_TEACHER_WARNING, None)
-    else:
-        st.session_state[_TEACHER_WARNING] = (
-            "This teacher link is not valid on this server, so answer keys stay hidden. "
-            "`python -m expnet.poll teacher-link` prints the right one."
-        )
-
-
-def is_teacher() -> bool:
-    return bool(st.session_state.get(_TEACHER))
-
-
-TEACHER_ONLY_NOTE: Final = (
-    "The answer key is shown on the teacher's view only: open the teacher link, which "
-    "`make run` prints when it starts the app (or `python -m expnet.poll teacher-link`)."
-)
-
-
-def _clear_seed_state() -> None:
-    st.session_state.pop(_SEED_WARNING, None)
-
-
-def seed_input() -> int:
-    """The exercise number, bound to ``?seed=`` (a bad link value was dropped before, by
-    ``check_seed_link``)."""
-    warning = st.session_state.get(_SEED_WARNING)
-    if warning:
-        st.warning(warning, icon=":material/warning:")
-    return int(
-        st.number_input(
-            "Exercise number",
-            min_value=0,
-            max_value=MAX_PAGE_SEED,
-            value=0,
-            step=1,
-            key=SEED_KEY,
-            bind="query-params",
-            width=260,
-            on_change=_clear_seed_state,
-            help="0 is the original homework. Every other number is a variant with its own "
-            "numbers; the same number always gives the same variant. Give each student a "
-            "number (the link below carries it).",
-        )
-    )
-
-
-def _present_exercise(seed: int) -> None:
-    """Button callback: put the exercise's network into the shared state, open step mode."""
-    ex = exercise_of(seed)
-    state.load_preset("homework")
-    values = {n: get_value(ex.problem, n) for n in parameter_names(ex.problem)}
-    state.set_values({n: v for n, v in values.items() if v is not None})
-    state.set_settings(y_symbol=ex.problem.y is None)
-    st.session_state[TAB_KEY] = STEP_TAB
-    st.session_state.pop(_POSITION, None)
-
-
-def _grade_sheet(seed: int) -> None:
-    ex = exercise_of(seed)
-    answers = {
-        q.key: str(st.session_state.get(sheet_key(seed, q.short)) or "") for q in ex.questions
-    }
-    st.session_state[_SHEET] = (seed, grade_sheet(ex, answers))
-
-
-def sheet_key(seed: int, short: str) -> str:
-    return f"cls_sheet_{seed}_{short}"
-
-
-def question_label(n: int, q: Any) -> str:
-    """In words: a widget's label is also its name for a screen reader, which would read
-    LaTeX source aloud (the sheet above shows each symbol typeset)."""
-    what = " (as c + d·y)" if q.phase == "backward" else ""
-    return f"{n}. {q.title}{what}"
-
-
-def check_form(ex: Exercise) -> SheetResult | None:
-    """Every answer of the sheet at once; returns the result shown (if any)."""
-    st.markdown("#### Check my answers")
-    st.caption(
-        "Type every answer of the sheet and check them at once. Numbers are checked to the "
-        "decimals you type (at least 2); gradients as c + d·y, e.g. 0.0701 - 0.2486y."
-    )
-    form, results = st.columns([3, 2], gap="large")
-    with form, st.form(f"cls_sheet_form_{ex.seed}"):
-        for n, q in enumerate(ex.questions, start=1):
-            st.text_input(
-                question_label(n, q),
-                key=sheet_key(ex.seed, q.short),
-                max_chars=MAX_ANSWER_CHARS,
-                placeholder="c + d·y" if q.phase == "backward" else "a number",
-            )
-        st.form_submit_button(
-            "Check my answers", on_click=_grade_sheet, args=(ex.seed,), type="primary"
-        )
-    saved = st.session_state.get(_SHEET)
-    if not (isinstance(saved, tuple) and saved[0] == ex.seed):
-        with results:
-            st.caption("Your score and a hint for every wrong answer appear here.")
-        return None
-    result: SheetResult = saved[1]
-    with results:
-        st.metric("Score", f"{result.score} of {result.total}")
-        for n, q in enumerate(ex.questions, start=1):
-            st.markdown(result_line(n, q, result.grades[q.key]))
-    return result
-
-
-def result_line(n: int, q: Any, grade: Grade) -> str:
-    """One graded answer of a sheet as Markdown: mark, question, message, hint."""
-    mark = RIGHT_MARK if grade.correct else WRONG_MARK
-    line = f"{mark} **{n}.** ${q.latex}$: {md_escape(grade.message)}"
-    if grade.hint:
-        line += f"  \n:material/lightbulb: {md_escape(grade.hint)}"
-    return line
-
-
-def class_links(seed: int) -> None:
-    with st.expander("Links for a whole class"):
-        c1, c2 = st.columns(2)
-        with c1:
-            first = int(
-                st.number_input(
-                    "First exercise number",
-                    min_value=0,
-                    max_value=MAX_PAGE_SEED,
-                    value=1,
-                    step=1,
-                    key="cls_links_first",
-                )
-            )
-        with c2:
-            count = int(
-                st.number_input(
-                    "Students",
-                    min_value=1,
-                    max_value=MAX_CLASS_LINKS,
-                    value=30,
-                    step=1,
-                    key="cls_links_count",
-                )
-            )
-        last = min(first + count - 1, MAX_PAGE_SEED)
-        base = st.context.url
-        rows = [(s, share_link(base, s)) for s in range(first, last + 1)]
-        st.code("\n".join(f"Exercise {s}: {link}" for s, link in rows), language=None)
-        csv = "student,exercise,link\n" + "".join(
-            f"{n},{s},{link}\n" for n, (s, link) in enumerate(rows, start=1)
-        )
-        st.download_button(
-            "Download the links (CSV)",
-            csv,
-            file_name=f"exercise_links_{first}-{last}.csv",
-            mime="text/csv",
-            key="cls_links_csv",
-            on_click="ignore",
-        )
-
-
-def _body(markdown: str) -> str:
-    """A sheet's Markdown without its first heading (the page shows the title itself), the
-    other headings two levels smaller."""
-    lines = markdown.splitlines()
-    if lines and lines[0].startswith("# "):
-        lines = lines[1:]
-    return "\n".join("##" + line if line.startswith("#") else line for line in lines)
-
-
-def exercise_section() -> None:
-    seed = seed_input()
-    try:
-        ex = exercise_of(seed)
-        texts = texts_of(seed)
-    except ValueError as err:  # pragma: no cover - every page seed has a variant
-        st.error(f"No exercise for number {seed}: {err}")
-        return
-    st.markdown(f"### {ex.title}")
-    st.markdown("Link for this exercise (the number is in it):")
-    st.code(share_link(st.context.url, seed), language=None)
-    st.button(
-        "Present this exercise step by step",
-        key="cls_present_exercise",
-        on_click=_present_exercise,
-        args=(seed,),
-        icon=":material/slideshow:",
-        help="Loads its network into the explorer and the step-by-step tab (undo in the "
-        "explorer's Reset/Undo).",
-    )
-    with st.container(border=True):
-        st.markdown(_body(texts.sheet_md))
-    c1, c2 = st.columns(2)
-    with c1:
-        st.download_button(
-            "Question sheet (Markdown)",
-            texts.sheet_md,
-            file_name=f"exercise_{seed}.md",
-            mime="text/markdown",
-            key="cls_sheet_md",
-            on_click="ignore",
-            width="stretch",
-        )
-    with c2:
-        st.download_button(
-            "Question sheet (LaTeX)",
-            texts.sheet_tex,
-            file_name=f"exercise_{seed}.tex",
-            mime="application/x-tex",
-            key="cls_sheet_tex",
-            on_click="ignore",
-            width="stretch",
-        )
-    teacher_warning = st.session_state.get(_TEACHER_WARNING)
-    if teacher_warning:
-        st.warning(teacher_warning, icon=":material/key_off:")
-    if is_teacher():
-        answer_key(seed, texts)
-    else:
-        st.caption(TEACHER_ONLY_NOTE)
-    class_links(seed)
-    check_form(ex)
-
-
-def answer_key(seed: int, texts: ExerciseTexts) -> None:
-    """The answer key's downloads: on a teacher's view only (``is_teacher``)."""
-    with st.expander("Answer key with the full worked solution (for the teacher)"):
-        st.caption(
-            "Every answer exact and as by hand (3 decimals carried on), and the worked "
-            "solution both ways."
-        )
-        c1, c2 = st.columns(2)
-        with c1:
-            st.download_button(
-                "Answer key (Markdown)",
-                texts.key_md,
-                file_name=f"exercise_{seed}_key.md",
-                mime="text/markdown",
-                key="cls_key_md",
-                on_click="ignore",
-                width="stretch",
-            )
-        with c2:
-            st.download_button(
-                "Answer key (LaTeX)",
-                texts.key_tex,
-                file_name=f"exercise_{seed}_key.tex",
-                mime="application/x-tex",
-                key="cls_key_tex",
-                on_click="ignore",
-                width="stretch",
-            )
-
-
 # ---------------------------------------------------------------- page frame
 
 
@@ -982,26 +432,11 @@ def presenter_toggle() -> bool:
     )
 
 
-def default_tab(query: Mapping[str, Any]) -> str:
-    """A student's link carries an exercise number: open the Exercise tab for it (also when
-    the number was bad, so the warning about it is seen)."""
-    if SEED_KEY in query or st.session_state.get(_SEED_WARNING):
-        return EXERCISE_TAB
-    return STEP_TAB
-
-
 __all__ = [
     "CARD_CSS",
     "PRESENTER_CSS",
     "TABS",
     "URL_KEYS",
-    "check_seed_link",
-    "check_teacher_link",
-    "conceal_unrevealed",
-    "default_tab",
-    "exercise_section",
     "presenter_toggle",
-    "seed_link_problem",
-    "share_link",
     "step_section",
 ]

@@ -18,7 +18,8 @@ from typing import Any, Final, Literal
 
 import streamlit as st
 
-from expnet import get_preset, parse_name
+from expnet.network import parse_name
+from expnet.presets import get_preset
 from expnet.symbols import Symbols
 
 from . import state

@@ -1,33 +1,32 @@
 """The loss-landscape page's Streamlit parts: cached computations, its own controls and
-session keys, the problem it draws, and the words that say what the figures show.
+session keys, the problem it draws, the views (map with descents, surface, slice) and the
+words that say what the figures show.
 
-``pages/landscape.py`` only lays these out. The core evaluates (``expnet.evaluate_batch``
-through ``expnet.figures.landscape``, ``expnet.descend_paths``); the figures module draws.
+``pages/landscape.py`` only lays these out. The core evaluates (``expnet.landscape``,
+``expnet.training.descend_paths``); ``expnet.figures`` draws.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from expnet import (
-    DescentPath,
-    Problem,
-    descend_paths,
-    get_value,
-    problem_from_json,
-    set_values,
-)
 from expnet.figures.landscape import (
     ARROW_FRACTION,
     ARROW_NAME,
-    MAX_RESOLUTION,
-    MIN_RESOLUTION,
     POINT_NAME,
     READOUT_NAME,
+    contour_spec,
+)
+from expnet.figures.slice import slice_spec
+from expnet.figures.surface import surface_spec
+from expnet.landscape import (
+    MAX_RESOLUTION,
+    MIN_RESOLUTION,
     LandscapeGrid,
     SliceCurve,
     at_point,
@@ -35,16 +34,31 @@ from expnet.figures.landscape import (
     landscape_grid,
     slice_curve,
 )
-from expnet.network import MAX_ABS_VALUE
+from expnet.network import (
+    MAX_ABS_VALUE,
+    Problem,
+    get_value,
+    problem_from_json,
+    set_values,
+)
 from expnet.symbols import fmt
+from expnet.trace import Trace
+from expnet.training import MAX_STEPS, DescentPath, descend_paths
 
 from . import controls, state
+from .components.persistent_plotly import persistent_plotly_chart
 from .model import make_problem
 
 DEFAULT_PAIR = ("W2_11", "W1_11")
 DEFAULT_RESOLUTION = 101
 SLOW_RESOLUTION = 201  # above this a grid takes long enough to deserve a spinner
 SLOW_STEPS = 200
+MAX_PAGE_STEPS = min(500, MAX_STEPS)
+CONTOUR_HEIGHT = 540
+SURFACE_HEIGHT = 480
+SLICE_HEIGHT = 400
+RES_KEY = "ls_res"  # grid points per axis
+LOG_KEY = "ls_log"  # log colour scale
 _WINDOWS = "_landscape_windows"  # {name: (lo, hi)}: the window survives page switches
 # A window edge may lie beyond the values a problem allows (|value| <= 1e6), so a window can be
 # centred on any allowed value, but not so far that the grid's spacing loses all precision.
@@ -179,17 +193,45 @@ def pair_pickers(names: list[str], labels: dict[str, str]) -> tuple[str, str]:
             MAX_RESOLUTION,
             DEFAULT_RESOLUTION,
             step=10,
-            key="ls_res",
+            key=RES_KEY,
             help=f"Up to {MAX_RESOLUTION}×{MAX_RESOLUTION}, evaluated in one vectorised pass.",
         )
     with c4:
         st.toggle(
             "Log colour",
             value=True,
-            key="ls_log",
+            key=LOG_KEY,
             help="With an exponential output J spans many orders of magnitude.",
         )
     return str(xn), str(yn)
+
+
+def sidebar(all_names: list[str], stand_ins: list[str]) -> None:
+    """The shared network controls and parameter sliders (the stand-in ys are on the page)."""
+    with st.sidebar:
+        st.subheader("Network", anchor=False)
+        controls.preset_picker()
+        controls.setting_controls()
+        st.subheader("Parameters", anchor=False)
+        st.caption("The same sliders as the explorer: moving one moves the point and reshapes J.")
+        controls.parameter_controls([n for n in all_names if n not in stand_ins], expanded=True)
+
+
+def stand_in_sliders(stand_ins: list[str]) -> Problem:
+    """With y kept as a symbol elsewhere: the y sliders for the map, beside a note saying so;
+    returns the problem drawn, with the y just chosen."""
+    note, sliders = st.columns([2, 1], vertical_alignment="center")
+    with sliders:
+        controls.parameter_controls(stand_ins, key="ls_stand_ins")
+    problem, _ = problem_to_draw()
+    note.info(
+        "**y is kept as a symbol** on the other pages (the switch in the sidebar), so there "
+        "J is a formula in y. A map needs a number: this one uses "
+        + ", ".join(f"{n} = {fmt(float(get_value(problem, n) or 0.0), 4)}" for n in stand_ins)
+        + " from the slider here.",
+        icon="ℹ️",
+    )
+    return problem
 
 
 def current_point(problem: Problem, names: tuple[str, str]) -> tuple[float, float]:
@@ -212,6 +254,165 @@ def live_args(
         "arrow": ARROW_NAME,
         "readout": READOUT_NAME,
     }
+
+
+# ---------------------------------------------------------------- the views
+
+
+@dataclass(frozen=True)
+class View:
+    """What every view of one run draws: the plane, its window, the grid and the trace."""
+
+    problem: Problem
+    names: tuple[str, str]
+    ranges: tuple[tuple[float, float], tuple[float, float]]
+    labels: dict[str, str]
+    log_color: bool
+    grid: LandscapeGrid
+    trace: Trace
+
+    @property
+    def problem_json(self) -> str:
+        return self.problem.to_json(indent=None)
+
+
+def view_of(
+    problem: Problem,
+    names: tuple[str, str],
+    ranges: tuple[tuple[float, float], tuple[float, float]],
+    labels: dict[str, str],
+) -> View:
+    """The grid (cached) and the trace of the current problem, with the page's settings."""
+    grid = grid_of(problem, names, ranges, int(st.session_state[RES_KEY]))
+    log_color = bool(st.session_state[LOG_KEY])
+    return View(problem, names, ranges, labels, log_color, grid, state.trace_of(problem))
+
+
+def readout(view: View) -> None:
+    """J and ∇J at the current point from the same trace as the explorer's, and warnings."""
+    (xn, yn), tr, labels = view.names, view.trace, view.labels
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("J at the current point", fmt(tr.loss, 6) if tr.loss is not None else "—")
+    m2.metric(f"∂J/∂{labels[xn]}", fmt(tr.grad(xn) or 0.0, 6))
+    m3.metric(f"∂J/∂{labels[yn]}", fmt(tr.grad(yn) or 0.0, 6))
+    m4.metric("Grid", f"{view.grid.u.size}×{view.grid.v.size}")
+    for issue in tr.issues:
+        st.warning(f"**{issue.kind.capitalize()} at {issue.where}.** {issue.message}", icon="⚠️")
+    (rx, ry), point = view.ranges, view.grid.point
+    if not (rx[0] <= point[0] <= rx[1] and ry[0] <= point[1] <= ry[1]):
+        st.info("The current point is outside the window: use “Centre on the current point”.")
+
+
+@st.fragment
+def descent_view(view: View) -> None:
+    """Descent controls and the map with both paths; changing them reruns only this."""
+    (xn, yn), labels, grid = view.names, view.labels, view.grid
+    c1, c2, c3 = st.columns(3)
+    lr = float(c1.number_input("Learning rate η", 1e-4, 100.0, 1.0, 0.1, "%.4g", key="ls_lr"))
+    steps = int(c2.slider("Steps", 1, MAX_PAGE_STEPS, 50, key="ls_steps"))
+    momentum = float(c3.slider("Momentum μ", 0.0, 0.99, 0.9, step=0.01, key="ls_momentum"))
+    with spinner_if(steps > SLOW_STEPS, "Descending…"):
+        plain, heavy = paths_of(view.problem_json, view.names, lr, steps, (0.0, momentum))
+    paths = [("gradient descent", plain), (f"momentum μ = {momentum:g}", heavy)]
+    title = f"J over {labels[xn]} and {labels[yn]}"
+    # Persistent: Plotly.react instead of a new plot per rerun, zoom kept, and the point
+    # follows a drag of the plane's own sliders in the browser (live_args).
+    persistent_plotly_chart(
+        contour_spec(
+            grid,
+            log_color=view.log_color,
+            labels=labels,
+            paths=paths,
+            height=CONTOUR_HEIGHT,
+            title=title,
+        ).to_json(),
+        key="ls_contour",
+        height=CONTOUR_HEIGHT,
+        title=title,
+        aria_label=figure_label("Map", grid, labels, view.log_color)
+        + " "
+        + descent_summary(paths, labels, lr),
+        live=live_args(view.names, view.ranges, state.current_values()),
+    )
+    st.caption(
+        "Colour bands are level sets of J; −∇J points downhill (length scaled for display). "
+        "▶ Play runs both descents in the browser. Grey: e^z overflows / J undefined."
+    )
+    st.markdown(point_summary(grid, labels) + " " + descent_summary(paths, labels, lr))
+    for label, path in paths:
+        if path.stopped:
+            st.warning(f"{label.capitalize()} stopped early: {path.stopped}.", icon="⚠️")
+    for col, (label, path), key in zip(
+        st.columns(2), paths, ("ls_adopt_gd", "ls_adopt_mom"), strict=True
+    ):
+        end = {n: float(v) for n, v in zip(view.names, path.points[-1], strict=True)}
+        col.button(
+            f"Adopt the {label} end point",
+            on_click=adopt,
+            args=(end,),
+            key=key,
+            help="Set "
+            + ", ".join(f"{labels[n]} = {fmt(v, 4)}" for n, v in end.items())
+            + f" (J = {fmt(float(path.loss[-1]), 4)}); undo on the explorer.",
+            width="stretch",
+        )
+
+
+def surface_view(view: View) -> None:
+    """The 3D surface, drawn only while on screen (a press off screen costs it nothing)."""
+    (xn, yn), labels = view.names, view.labels
+    st.caption(
+        "Drag to rotate, scroll to zoom: the view stays when sliders move."
+        + (
+            " Log scale: J = 0 exactly where p = y, so along that valley the surface dips "
+            "as deep as the grid points come to it (the spikes)."
+            if view.log_color
+            else ""
+        )
+    )
+    title = f"J over {labels[xn]} and {labels[yn]}, 3D"
+    persistent_plotly_chart(
+        surface_spec(
+            view.grid, log_color=view.log_color, labels=labels, height=SURFACE_HEIGHT, title=title
+        ).to_json(),
+        key="ls_surface",
+        height=SURFACE_HEIGHT,
+        title=title,
+        aria_label=figure_label("3D surface", view.grid, labels, view.log_color),
+        defer_offscreen=True,
+    )
+
+
+@st.fragment
+def slice_view(view: View) -> None:
+    """J along one of the two parameters with its tangent; choosing it reruns only this."""
+    (xn, _), labels, (rx, ry) = view.names, view.labels, view.ranges
+    name = str(
+        st.selectbox(
+            "J along",
+            view.names,
+            key="ls_slice",
+            format_func=lambda n: f"{labels[n]}  ({n})",
+            help="Everything else fixed at the current values.",
+        )
+    )
+    curve = slice_of(view.problem_json, name, rx if name == xn else ry)
+    slope = fmt(view.trace.grad(name) or 0.0, 6)
+    title = f"J along {labels[name]}"
+    persistent_plotly_chart(
+        slice_spec(curve, labels=labels, height=SLICE_HEIGHT, title=title).to_json(),
+        key="ls_slice_chart",
+        height=SLICE_HEIGHT,
+        title=title,
+        aria_label=f"J along {labels[name]} with everything else fixed; at the current value "
+        f"{fmt(curve.point, 4)} J = {fmt(curve.point_loss, 6)} and the tangent's slope is "
+        f"{slope}.",
+        defer_offscreen=True,
+    )
+    st.caption(
+        f"The dashed tangent's slope is ∂J/∂{labels[name]} = {slope}, the gradient the "
+        "explorer shows."
+    )
 
 
 # ---------------------------------------------------------------- words for the figures

@@ -19,18 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from expnet import (
-    ACTIVATIONS,
-    LOSSES,
-    PRESETS,
-    Layer,
-    Problem,
-    build_problem,
-    get_preset,
-    get_value,
-    parameter_names,
-    set_values,
-)
+from expnet.activations import ACTIVATIONS
+from expnet.losses import LOSSES
+from expnet.network import Layer, Problem, build_problem, get_value, parameter_names, set_values
+from expnet.presets import PRESETS, get_preset
 
 # Teaching limits for the shape of the network.
 MIN_INPUTS, MAX_INPUTS = 1, 4

@@ -11,20 +11,6 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from expnet import (
-    ChainRule,
-    Factor,
-    Problem,
-    Trace,
-    WorkedSolution,
-    check_name_affine,
-    finite_differences,
-    get_value,
-    parameter_names,
-    problem_from_json,
-    train,
-    weight_names,
-)
 from expnet.figures.activation import activation_alt, activation_figure
 from expnet.figures.network import (
     HIGHLIGHT,
@@ -36,10 +22,14 @@ from expnet.figures.network import (
     network_alt,
     network_figure,
 )
-from expnet.gradcheck import relative_error
-from expnet.solution import Step
+from expnet.gradcheck import check_name_affine, finite_differences, relative_error
+from expnet.network import Problem, get_value, parameter_names, problem_from_json, weight_names
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
+from expnet.teaching.solution import Step, WorkedSolution
+from expnet.trace import ChainRule, Factor, Trace
+from expnet.training import train
 from expnet.ui.components.math_panel import math_panel
+from expnet.ui.downloads import markdown_and_latex
 
 from . import state
 from .controls import spoken_name, text_symbol
@@ -353,28 +343,13 @@ def solution_blocks(sol: WorkedSolution) -> list[str]:
 
 def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
     math_panel(solution_blocks(sol), key="worked_solution_math", label="Worked solution")
-    c1, c2 = st.columns(2)
-    with c1:
-        # the files are written only when a button is pressed, not on every rerun
-        st.download_button(
-            "Download as Markdown",
-            lambda: sol.to_markdown(title),
-            file_name="worked_solution.md",
-            mime="text/markdown",
-            key="download_md",
-            on_click="ignore",
-            width="stretch",
-        )
-    with c2:
-        st.download_button(
-            "Download as LaTeX",
-            lambda: sol.to_latex(title),
-            file_name="worked_solution.tex",
-            mime="application/x-tex",
-            key="download_tex",
-            on_click="ignore",
-            width="stretch",
-        )
+    markdown_and_latex(
+        "Download the worked solution",
+        lambda: sol.to_markdown(title),
+        lambda: sol.to_latex(title),
+        "worked_solution",
+        "download",
+    )
 
 
 # ---------------------------------------------------------------- gradient table and one step

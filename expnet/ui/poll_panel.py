@@ -36,19 +36,13 @@ from expnet.poll.figure import answers_histogram, answers_summary_text
 from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
 from expnet.poll.summary import who_answered
 from expnet.poll.validate import InvalidInput
-from expnet.solution import Step
 from expnet.symbols import fmt, fmt_affine_text
+from expnet.teaching.solution import Step
 from expnet.trace import Trace
 
 from . import cookies
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$"})
-
-
-def plain(text: str) -> str:
-    """Text a student typed (a nickname, an answer), shown literally inside Markdown."""
-    return text.translate(_MARKDOWN)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from expnet.poll.st_adapter import (
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
 
 from . import cookies
-from .poll_panel import plain as _plain
+from .markdown import md_escape
 from .poll_panel import truth_latex, truth_text
 
 TOKEN_KEY = "_poll_me"
@@ -172,7 +172,8 @@ def _answer_form(store: PollStore, token: str, question: Question) -> None:
         st.error(error)
     elif mine is not None:
         st.success(
-            f"Your answer {_plain(mine.text)} is in. You can change it until the teacher reveals."
+            f"Your answer {md_escape(mine.text)} is in. "
+            "You can change it until the teacher reveals."
         )
     else:
         st.caption("Type a number and submit. The teacher reveals the answer when all are in.")
@@ -187,11 +188,11 @@ def _reveal(store: PollStore, token: str, question: Question) -> None:
     grade = grader_for(question.true_value, question.true_coefs, question.spec)
     verdict = grade(mine.text) if grade else None
     if verdict is None:
-        st.info(f"Your answer: {_plain(mine.text)}")
+        st.info(f"Your answer: {md_escape(mine.text)}")
     elif verdict.correct:
-        st.success(f"Your answer {_plain(mine.text)}: {verdict.message}")
+        st.success(f"Your answer {md_escape(mine.text)}: {verdict.message}")
     else:
-        st.error(f"Your answer {_plain(mine.text)}: {verdict.message}")
+        st.error(f"Your answer {md_escape(mine.text)}: {verdict.message}")
         if verdict.hint:
             st.info(verdict.hint)
     st.caption("Wait for the next question; this page updates by itself.")

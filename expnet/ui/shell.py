@@ -1,12 +1,13 @@
-"""Make sure a page runs inside app.py's navigation, even when a shared link is the very first
-request a fresh server sees.
+"""The app's shell: every page runs inside app.py's navigation, even when a shared link is the
+very first request a fresh server sees; and a focus ring for keyboard users on every page.
 
 Streamlit decides once per process, before any script runs, whether the app uses the legacy
 ``pages/`` folder: while no script has called ``st.navigation`` yet, a folder named ``pages``
 beside the entry script makes the first run execute the requested page file on its own, without
 app.py (no page config, no navigation menu). ``st.navigation`` clears that flag for every later
-run. A page that finds the flag still set has been started that way: it clears the flag and asks
-for a rerun, which executes app.py, whose navigation then opens the same page with the same URL.
+run. app.py cannot catch this (it is not run), so ``expnet.ui`` calls ``ensure_app_shell`` when
+it is first imported, which every page does: a run that finds the flag still set clears it and
+asks for a rerun, which executes app.py, whose navigation opens the same page with the same URL.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 
 def ensure_app_shell() -> None:
-    """Call first in every page file."""
+    """Rerun through app.py if this run was started without it (``expnet/ui/__init__.py``
+    calls this on its first import, in the first run of the process)."""
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()

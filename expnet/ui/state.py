@@ -41,17 +41,10 @@ from typing import Any
 
 import streamlit as st
 
-from expnet import (
-    ChainRule,
-    Problem,
-    Trace,
-    WorkedSolution,
-    get_preset,
-    parameter_names,
-    problem_from_json,
-    trace,
-    worked_solution,
-)
+from expnet.network import Problem, parameter_names, problem_from_json
+from expnet.presets import get_preset
+from expnet.teaching.solution import WorkedSolution, worked_solution
+from expnet.trace import ChainRule, Trace, trace
 
 from .links import (
     PARAMETER_PATTERN,

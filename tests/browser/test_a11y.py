@@ -22,7 +22,6 @@ from .conftest import ARTIFACTS, artifact_path, expect_rerun, wait_for_idle
 TIMEOUT_MS = 90_000  # a busy two-core machine renders a first page in tens of seconds
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 COUNTS = ARTIFACTS / "a11y" / "axe_counts.json"
-_NAVIGATION_SEEN: set[str] = set()
 
 # ---------------------------------------------------------------- helpers
 
@@ -64,13 +63,9 @@ def record(state: str, violations: list[dict]) -> None:
 
 
 def open_app(page: Page, base_url: str, path: str = "") -> None:
-    """A page of the app by its link. A fresh server runs a deep link as its very first
-    request without app.py's navigation, so the root is opened first, once per server."""
+    """A page of the app by its link (a fresh server's first request too: see
+    test_first_request.py)."""
     page.set_default_timeout(TIMEOUT_MS)
-    if base_url not in _NAVIGATION_SEEN:
-        page.goto(base_url)
-        page.get_by_role("link", name="Classroom", exact=True).wait_for(timeout=2 * TIMEOUT_MS)
-        _NAVIGATION_SEEN.add(base_url)
     page.goto(f"{base_url}/{path}")
     wait_for_first_run(page)
 

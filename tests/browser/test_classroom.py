@@ -6,17 +6,16 @@ exercise handed out by link, downloaded and checked. Screenshots go to tests/art
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, expect
 
 from expnet import get_preset, trace, worked_solution
-from expnet.exercises import make_exercise
+from expnet.teaching.exercises import make_exercise
+from tests.harness import run_module
 
-from .conftest import REPO_ROOT, artifact_path, expect_rerun, wait_for_idle
+from .conftest import artifact_path, expect_rerun, wait_for_idle
 
 HOMEWORK = get_preset("homework")
 CARD_TEX = ".st-key-cls_card .katex-display annotation[encoding='application/x-tex']"
@@ -24,18 +23,12 @@ DIAGRAM_TEXT = ".st-key-cls_diagram g.textpoint text"
 
 
 TIMEOUT_MS = 90_000  # generous: a busy machine renders a page in tens of seconds
-_NAVIGATION_SEEN: set[str] = set()
 
 
 def _open(page: Page, base_url: str, query: str = "") -> None:
-    """The classroom, opened by its link. A fresh server runs a deep link as the very first
-    request without app.py's navigation (the pages/ folder counts as Streamlit's old multipage
-    layout until app.py has run once), so the root is opened first, once per server."""
+    """The classroom, opened by its link (a fresh server's first request too: see
+    test_first_request.py)."""
     page.set_default_timeout(TIMEOUT_MS)
-    if base_url not in _NAVIGATION_SEEN:
-        page.goto(base_url)
-        page.get_by_role("link", name="Classroom", exact=True).wait_for(timeout=2 * TIMEOUT_MS)
-        _NAVIGATION_SEEN.add(base_url)
     page.goto(f"{base_url}/classroom{query}")
     wait_for_idle(page, TIMEOUT_MS)
     expect(page.get_by_role("link", name="Classroom", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
@@ -58,25 +51,11 @@ def _diagram_texts(page: Page) -> list[str]:
 
 
 def _poll_cli(*args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "expnet.poll", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    return run_module("expnet.poll", *args, check=True).stdout
 
 
 def _cli(*args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "expnet", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    return run_module("expnet", *args, check=True).stdout
 
 
 def test_full_step_through_with_the_keyboard(page: Page, streamlit_server: str, request) -> None:

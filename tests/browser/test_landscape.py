@@ -22,7 +22,8 @@ import numpy as np
 from playwright.sync_api import Frame, Page
 
 from expnet import evaluate_batch, get_preset, set_values
-from expnet.figures.landscape import arrow_vector, at_point, landscape_grid
+from expnet.figures.landscape import arrow_vector
+from expnet.landscape import at_point, landscape_grid
 
 from .conftest import artifact_path, expect_rerun, parameter_slider, wait_for_idle
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.harness import REPO_ROOT, run_module
+
+REPO = REPO_ROOT
 
 
 def expnet(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "expnet", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        input=stdin,
-        timeout=60,
-        check=False,
-    )
+    return run_module("expnet", *args, stdin=stdin)
+
+
+def ok_json(*args: str) -> dict:
+    """The JSON a command prints when it succeeds (exit 0, nothing on stderr)."""
+    proc = expnet(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    return json.loads(proc.stdout)

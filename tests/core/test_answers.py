@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from expnet import get_preset, trace, worked_solution
-from expnet.exercises import make_exercise
-from expnet.grading import grade, grade_step
 from expnet.poll.grading import grader_for
 from expnet.poll.validate import InvalidInput
 from expnet.poll.validate import parse_answer as poll_parse
 from expnet.presets import PRESETS
 from expnet.symbols import fmt, fmt_affine_text
+from expnet.teaching.exercises import make_exercise
+from expnet.teaching.grading import grade, grade_step
 
 MINUSES = "-\u2212\u2010\u2011\u2012\u2013\u2014\u2015\ufe58\ufe63\uff0d"
 # (text, what it reads as for a question whose value is a number: a float, or None = refused)

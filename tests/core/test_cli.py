@@ -14,16 +14,9 @@ from expnet import get_preset
 from expnet.cli import main
 
 from . import design_values as dv
-from .run import expnet
+from .run import expnet, ok_json
 
 HOMEWORK_FILE = json.dumps(get_preset("homework").data)
-
-
-def ok_json(*args: str) -> dict:
-    proc = expnet(*args)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    return json.loads(proc.stdout)
 
 
 # ---------------------------------------------------------------- happy paths

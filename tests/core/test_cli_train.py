@@ -4,8 +4,6 @@ one line on stderr with exit code 2."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
@@ -13,14 +11,7 @@ from expnet import build_problem, problem_from_dict
 from expnet.datasets import MAX_CSV_BYTES, make_dataset
 from expnet.fit import FitSettings, Trainer
 
-from .run import expnet
-
-
-def ok_json(*args: str) -> dict:
-    proc = expnet(*args)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    return json.loads(proc.stdout)
+from .run import expnet, ok_json
 
 
 def test_one_example_gives_the_same_history_as_step() -> None:

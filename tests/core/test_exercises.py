@@ -13,27 +13,19 @@ import numpy as np
 import pytest
 
 from expnet import Exercise, get_preset, grade_sheet, make_exercise, trace
-from expnet.exercises import (
+from expnet.teaching.exercises import (
     INPUT_VALUES,
     MAX_HIDDEN_Z,
     P_RANGE,
     WEIGHT_VALUES,
     variant_issues,
 )
+from expnet.teaching.sheets import answer_key, question_sheet
+
+from .run import expnet as run
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = range(200)
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "expnet", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +183,7 @@ def test_sheet_with_mistakes_missing_and_unknown() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 7])
 def test_answer_key_equals_solve(tmp_path, seed: int) -> None:
     ex = make_exercise(seed)
-    key = json.loads(ex.answer_key("json"))
+    key = json.loads(answer_key(ex, "json"))
     path = tmp_path / "problem.json"
     path.write_text(ex.problem.to_json())
     exact = run("solve", "--problem", str(path))
@@ -212,7 +204,7 @@ def test_answer_key_equals_solve(tmp_path, seed: int) -> None:
     assert answers["a2_1"]["exact"]["value"] == solved["prediction"][0]
     # the worked solution's gradient lines are solve's lines
     markdown = run("solve", "--problem", str(path), "--format", "markdown").stdout
-    key_md = ex.answer_key("markdown")
+    key_md = answer_key(ex, "markdown")
     for step in ex.solution().steps:
         if step.key.startswith("grad:"):
             assert f"$$ {step.latex} $$" in markdown
@@ -220,7 +212,7 @@ def test_answer_key_equals_solve(tmp_path, seed: int) -> None:
 
 
 def test_homework_key_shows_the_seed_answers() -> None:
-    key = make_exercise(0).answer_key("markdown")
+    key = answer_key(make_exercise(0), "markdown")
     assert "0.070060644 - 0.248442\\,y" in key  # the seed's, as by hand
     assert "0.0701844052 - 0.248632699\\,y" in key  # exact
     assert "-0.012505825 + 0.044346897\\,y" in key
@@ -229,7 +221,7 @@ def test_homework_key_shows_the_seed_answers() -> None:
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])
 def test_sheet_has_no_answers_and_key_has_them(fmt: str) -> None:
     ex = make_exercise(5)
-    sheet, key = ex.question_sheet(fmt), ex.answer_key(fmt)
+    sheet, key = question_sheet(ex, fmt), answer_key(ex, fmt)
     a1 = ex.step("a1").value_latex
     assert a1 not in sheet and a1 in key
     for q in ex.questions:
@@ -243,14 +235,14 @@ def test_sheet_has_no_answers_and_key_has_them(fmt: str) -> None:
 
 
 def test_json_sheet_has_no_answers() -> None:
-    data = json.loads(make_exercise(3).question_sheet("json"))
+    data = json.loads(question_sheet(make_exercise(3), "json"))
     assert data["seed"] == 3 and "answers" not in data and "solve" not in data
     assert [q["key"] for q in data["questions"]][-1] == "grad:W1_11"
 
 
 def test_core_imports_no_ui() -> None:
     code = (
-        "import sys, expnet.exercises, expnet.grading; "
+        "import sys, expnet.teaching.exercises, expnet.teaching.grading; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')]; "
         "assert not bad, bad"
     )
@@ -270,7 +262,7 @@ def test_cli_question_sheet_and_key() -> None:
     assert "## Answers" not in sheet.stdout
     key = run("exercise", "--seed", "5", "--answers")
     assert key.returncode == 0 and "## Answers" in key.stdout
-    assert key.stdout.strip() == make_exercise(5).answer_key("markdown").strip()
+    assert key.stdout.strip() == answer_key(make_exercise(5), "markdown").strip()
 
 
 def test_cli_json_and_latex() -> None:

@@ -25,7 +25,9 @@ from expnet import (
     trace,
     worked_solution,
 )
-from expnet.grading import AnswerError, quantity, step_mistakes
+from expnet.teaching.answers import AnswerError
+from expnet.teaching.mistakes import step_mistakes
+from expnet.teaching.quantities import quantity
 
 
 @pytest.fixture(scope="module")

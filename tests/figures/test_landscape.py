@@ -24,21 +24,18 @@ from expnet import (
     set_value,
     trace,
 )
-from expnet.figures.landscape import (
+from expnet.figures.landscape import arrow_vector, contour_figure
+from expnet.figures.landscape_style import OVERFLOW_LABEL, UNDEFINED_LABEL, mask_image
+from expnet.figures.slice import slice_figure
+from expnet.figures.surface import surface_figure
+from expnet.landscape import (
     MAX_RESOLUTION,
-    OVERFLOW_LABEL,
-    UNDEFINED_LABEL,
-    arrow_vector,
     at_point,
     clamp_resolution,
-    contour_figure,
     default_range,
     landscape_grid,
-    mask_image,
     parameter_label,
     slice_curve,
-    slice_figure,
-    surface_figure,
 )
 from tests import charts
 

@@ -9,15 +9,11 @@ import numpy as np
 import pytest
 
 from expnet import descend_paths, get_preset
-from expnet.figures.landscape import (
-    contour_spec,
-    default_range,
-    landscape_grid,
-    slice_curve,
-    slice_spec,
-    surface_spec,
-)
+from expnet.figures.landscape import contour_spec
+from expnet.figures.slice import slice_spec
 from expnet.figures.spec import FigureSpec
+from expnet.figures.surface import surface_spec
+from expnet.landscape import default_range, landscape_grid, slice_curve
 
 PAIR = ("W2_11", "W1_11")
 

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from expnet import get_preset, problem_from_dict, trace, worked_solution
-from expnet.exercises import make_exercise
 from expnet.figures.network import network_figure
-from expnet.solution import Step, WorkedSolution
-from expnet.ui import classroom
+from expnet.teaching.exercises import make_exercise
+from expnet.teaching.latex import CONTINUED
+from expnet.teaching.sheets import question_sheet
+from expnet.teaching.solution import Step, WorkedSolution
+from expnet.teaching.stepper import counts_for_score
+from expnet.ui import classroom, exercise_sheets
+from tests.harness import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -77,7 +79,7 @@ def so_far_latex(at: AppTest) -> list[str]:
 
 def unwrapped(body: str) -> str:
     """A step's LaTeX with the line breaks of long formulas taken out again."""
-    return body.replace(classroom.CONTINUED, " ")
+    return body.replace(CONTINUED, " ")
 
 
 def assert_asked(body: str, step: Step) -> None:
@@ -121,15 +123,7 @@ def trace_text(spec: dict, name: str | None) -> list[str]:
 
 
 def cli(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "expnet", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout
+    return run_module("expnet", *args, check=True).stdout
 
 
 @pytest.fixture
@@ -429,7 +423,7 @@ def test_seed_in_the_url_is_the_same_variant_as_the_cli() -> None:
     assert any(m.value == f"### Exercise {seed}: forward and backward pass" for m in at.markdown)
     # the sheet on the page is the CLI's sheet
     sheet = cli("exercise", "--seed", str(seed), "--format", "markdown")
-    assert any(m.value.strip() == classroom._body(sheet).strip() for m in at.markdown)
+    assert any(m.value.strip() == exercise_sheets._body(sheet).strip() for m in at.markdown)
     # and its network, loaded into the shared state, is the CLI's problem
     problem = problem_from_dict(
         json.loads(cli("exercise", "--seed", str(seed), "--format", "json"))["problem"]
@@ -449,8 +443,8 @@ def test_other_seeds_other_variants() -> None:
     at.number_input(key="seed").set_value(3).run()
     assert not at.exception
     shown = [m.value.strip() for m in at.markdown]
-    assert classroom._body(make_exercise(3).question_sheet()).strip() in shown
-    assert classroom._body(make_exercise(4).question_sheet()).strip() not in shown
+    assert exercise_sheets._body(question_sheet(make_exercise(3))).strip() in shown
+    assert exercise_sheets._body(question_sheet(make_exercise(4))).strip() not in shown
 
 
 @pytest.mark.parametrize("bad", ["abc", "7.5", "-3", "1e3", "9999999999"])
@@ -499,7 +493,7 @@ def test_a_students_link_offers_no_answer_key(teacher_key: str, query: dict[str,
     assert "Question sheet (Markdown)" in labels
     assert not any("Answer key" in label for label in labels), labels
     assert not any("Answer key" in e.proto.label for e in at.expander)
-    assert any(classroom.TEACHER_ONLY_NOTE in c.value for c in at.caption)
+    assert any(exercise_sheets.TEACHER_ONLY_NOTE in c.value for c in at.caption)
 
 
 # ---------------------------------------------------------------- presenter mode
@@ -525,24 +519,24 @@ def test_presenter_mode_tucks_the_controls_away(page: AppTest) -> None:
 
 
 def test_seed_link_problem() -> None:
-    assert classroom.seed_link_problem([]) is None
-    assert classroom.seed_link_problem(["12"]) is None
-    assert classroom.seed_link_problem(["1", "2"]) is not None
-    assert "'<b>?'" not in (classroom.seed_link_problem(["<b>"]) or "")
-    assert "<" not in (classroom.seed_link_problem(["<script>"]) or "")
+    assert exercise_sheets.seed_link_problem([]) is None
+    assert exercise_sheets.seed_link_problem(["12"]) is None
+    assert exercise_sheets.seed_link_problem(["1", "2"]) is not None
+    assert "'<b>?'" not in (exercise_sheets.seed_link_problem(["<b>"]) or "")
+    assert "<" not in (exercise_sheets.seed_link_problem(["<script>"]) or "")
 
 
 def test_share_link() -> None:
-    link = classroom.share_link("http://host:8501/classroom?seed=3&x=1#frag", 12)
+    link = exercise_sheets.share_link("http://host:8501/classroom?seed=3&x=1#frag", 12)
     assert link == "http://host:8501/classroom?seed=12&cls_tab=Exercise+sheets"
-    assert classroom.share_link(None, 0) == "/classroom?seed=0&cls_tab=Exercise+sheets"
+    assert exercise_sheets.share_link(None, 0) == "/classroom?seed=0&cls_tab=Exercise+sheets"
 
 
 def test_counts_for_score_follows_the_graders_messages() -> None:
-    from expnet.grading import grade
+    from expnet.teaching.grading import grade
 
-    assert classroom.counts_for_score(grade(0.8808, "0.881"))
-    assert classroom.counts_for_score(grade(0.8808, "0.5"))
-    assert not classroom.counts_for_score(grade(0.8808, "0.9"))  # more decimals, please
-    assert not classroom.counts_for_score(grade(0.8808, "abc"))
-    assert not classroom.counts_for_score(grade((0.07, (-0.25,)), "0.07"))  # y part missing
+    assert counts_for_score(grade(0.8808, "0.881"))
+    assert counts_for_score(grade(0.8808, "0.5"))
+    assert not counts_for_score(grade(0.8808, "0.9"))  # more decimals, please
+    assert not counts_for_score(grade(0.8808, "abc"))
+    assert not counts_for_score(grade((0.07, (-0.25,)), "0.07"))  # y part missing

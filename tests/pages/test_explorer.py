@@ -243,7 +243,10 @@ def test_exact_worked_solution_and_downloads() -> None:
     assert r"0.0701844052 - 0.248632699\,y" in latex
     assert r"-0.0125492793 + 0.0444566163\,y" in latex
     labels = [getattr(b, "label", None) for b in at.get("download_button")]
-    assert labels == ["Download as Markdown", "Download as LaTeX"]
+    assert labels == [
+        "Download the worked solution (Markdown)",
+        "Download the worked solution (LaTeX)",
+    ]
     # show every gradient: all six weights of layer 1 and the three of layer 2 appear
     at.toggle(key="all_steps").set_value(True).run()
     no_exception(at)

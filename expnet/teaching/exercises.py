@@ -28,14 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from .activations import get_activation
-from .grading import Affine, Grade, _trace, by_hand_decimals, grade_key, quantity
-from .json_output import dumps, solve_json
-from .network import Problem, problem_from_dict
-from .presets import get_preset
-from .solution import Step, WorkedSolution, tex_escape, worked_solution
-from .symbols import fmt_latex, partial
-from .trace import Trace, _sub
+from expnet.json_output import dumps, solve_json
+from expnet.network import Problem, problem_from_dict
+from expnet.presets import get_preset
+from expnet.symbols import partial
+from expnet.trace import Trace
+
+from .grading import Grade, grade_key
+from .quantities import Affine, by_hand_decimals, quantity, trace_of
+from .solution import Step, WorkedSolution, worked_solution
 
 HOMEWORK_SEED = 0
 WEIGHT_VALUES = tuple(v / 2 for v in range(-6, 7) if v != 0)  # −3 ... 3 in halves, no 0
@@ -48,7 +49,6 @@ MIN_ANSWER_PART = 0.005
 MAX_TRIES = 10_000
 MAX_SEED = 2**63 - 1
 DEFAULT_DECIMALS = 3
-FORMATS = ("markdown", "latex", "json")
 
 _QUESTIONS = (
     ("a1_1", "a1", "forward", "Activation of hidden unit 1"),
@@ -132,7 +132,7 @@ class Exercise:
 
     def trace(self, decimals: int | None = None) -> Trace:
         """The exact trace, or "as by hand" with ``decimals``."""
-        return _trace(self.problem, decimals)
+        return trace_of(self.problem, decimals)
 
     def solution(self, by_hand: bool = False) -> WorkedSolution:
         """The worked solution of the questions, exact or as by hand (``self.decimals``)."""
@@ -165,29 +165,6 @@ class Exercise:
 
     def grade(self, answers: Mapping[str, str]) -> SheetResult:
         return grade_sheet(self, answers)
-
-    # ---------------------------------------------------------------- renderings
-
-    def question_sheet(self, format: str = "markdown") -> str:
-        """The exercise to hand out: the network, its numbers and the questions."""
-        _check_format(format)
-        if format == "json":
-            return self.to_json(answers=False)
-        if format == "latex":
-            return _latex_document(self.title, _latex_sheet(self))
-        return "\n".join([f"# {self.title}", "", *_markdown_sheet(self)])
-
-    def answer_key(self, format: str = "markdown") -> str:
-        """The questions, every answer (exact and as by hand) and the worked solution both ways."""
-        _check_format(format)
-        if format == "json":
-            return self.to_json(answers=True)
-        if format == "latex":
-            return _latex_document(f"{self.title} — answer key", _latex_key(self))
-        return "\n".join([f"# {self.title} — answer key", "", *_markdown_key(self)])
-
-    def render(self, format: str = "markdown", answers: bool = False) -> str:
-        return self.answer_key(format) if answers else self.question_sheet(format)
 
     def to_dict(self, answers: bool = False) -> dict[str, Any]:
         """JSON-ready: the problem (a problem file), the questions and, with ``answers``, the
@@ -229,11 +206,6 @@ def _answer_json(v: Affine) -> dict[str, Any]:
     return {"value": v.const, "y_coefs": list(v.coefs) if v.coefs else None, "text": v.text}
 
 
-def _check_format(format: str) -> None:
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-
-
 # ---------------------------------------------------------------- generator
 
 
@@ -260,7 +232,7 @@ def _draw(rng: np.random.Generator) -> dict[str, Any]:
 def variant_issues(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> list[str]:
     """Why this 2-2-1 problem would not make a good exercise ([] if it would)."""
     issues: list[str] = []
-    tr, hand = _trace(problem, None), _trace(problem, decimals)
+    tr, hand = trace_of(problem, None), trace_of(problem, decimals)
     if not tr.ok or not hand.ok:
         return [issue.message for issue in (*tr.issues, *hand.issues)]
     for j, (z, a) in enumerate(zip(tr.z[0], tr.a[1], strict=True), start=1):
@@ -285,7 +257,7 @@ def variant_issues(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> list[s
 
 
 def _questions(problem: Problem) -> tuple[Question, ...]:
-    S = _trace(problem, None).symbols
+    S = trace_of(problem, None).symbols
     out = []
     for key, short, phase, title in _QUESTIONS:
         if key.startswith("grad:"):
@@ -358,222 +330,6 @@ def grade_sheet(exercise: Exercise, answers: Mapping[str, str]) -> SheetResult:
         tuple(missing),
         tuple(unknown),
     )
-
-
-# ---------------------------------------------------------------- rendering helpers
-
-
-def _equations_latex(problem: Problem) -> str:
-    L = len(problem.layers)
-    parts = []
-    for l, layer in enumerate(problem.layers, start=1):
-        below = "x" if l == 1 else f"a^{{({l - 1})}}"
-        parts.append(f"z^{{({l})}} = W^{{({l})}} {below} + b^{{({l})}}")
-        act = get_activation(layer.activation)
-        z = f"z^{{({l})}}"
-        f = (
-            _sub(act.latex, z=z)
-            if layer.activation in ("exp", "identity")
-            else f"{act.symbol}({z})"
-        )
-        parts.append(f"{'p' if l == L else f'a^{{({l})}}'} = {f}")
-    if problem.loss == "half_squared_error" and problem.outputs == 1:
-        parts.append(r"J = \tfrac12 (p - y)^2")
-    else:
-        from .losses import get_loss
-
-        parts.append(f"J = {get_loss(problem.loss).latex}")
-    return r",\quad ".join(parts)
-
-
-def _unit_rows(problem: Problem) -> list[tuple[str, list[str]]]:
-    """(what, [LaTeX "name = value", ...]) per input row and per unit."""
-    S = _trace(problem, None).symbols
-    L = len(problem.layers)
-    rows = [("inputs", [f"{S.a(0, i)} = {fmt_latex(float(v))}" for i, v in enumerate(problem.x)])]
-    for l, layer in enumerate(problem.layers, start=1):
-        for j in range(layer.units):
-            what = (
-                f"output unit {j + 1}"
-                if l == L and layer.units > 1
-                else "output unit"
-                if l == L
-                else f"hidden unit {j + 1} (layer {l})"
-            )
-            cells = [f"{S.b(l, j)} = {fmt_latex(float(layer.b[j]))}"]
-            cells += [
-                f"{S.W(l, j, i)} = {fmt_latex(float(layer.W[j, i]))}"
-                for i in range(layer.W.shape[1])
-            ]
-            rows.append((f"{what}, {layer.activation}", cells))
-    return rows
-
-
-def _intro(exercise: Exercise) -> str:
-    """Text with $...$ math only: the same string serves Markdown and LaTeX."""
-    text = (
-        "A network with two inputs, one hidden layer of two sigmoid units and one output unit "
-        r"with an exponential activation $p = e^{z}$. The loss is $J = \tfrac12 (p - y)^2$, "
-        "with the target $y$ left as a symbol."
-    )
-    if exercise.seed == HOMEWORK_SEED:
-        text += " This is the original homework (seed 0)."
-    return text
-
-
-def _instructions(exercise: Exercise) -> str:
-    d = exercise.decimals
-    return (
-        f"Give numbers with at least {d} decimals (rounding intermediate values to {d} decimals "
-        r"and carrying them on is fine); give the gradients as expressions $c + d\,y$, for "
-        r"example $0.0701 - 0.2486\,y$."
-    )
-
-
-def _markdown_sheet(exercise: Exercise) -> list[str]:
-    out = [_intro(exercise), "", f"$$ {_equations_latex(exercise.problem)} $$", ""]
-    out += ["| | values |", "| --- | --- |"]
-    out += [
-        f"| {what} | {', '.join(f'${c}$' for c in cells)} |"
-        for what, cells in _unit_rows(exercise.problem)
-    ]
-    out += [
-        "",
-        "$W_{ji}^{(l)}$ joins unit $i$ of layer $l-1$ (the inputs for $l = 1$) to unit $j$ of "
-        "layer $l$.",
-        "",
-        "## Questions",
-        "",
-        _instructions(exercise),
-        "",
-    ]
-    for n, q in enumerate(exercise.questions, start=1):
-        what = "as an expression in $y$" if q.phase == "backward" else ""
-        out.append(f"{n}. {q.title}: ${q.latex}$ {what}".rstrip())
-    out.append("")
-    return out
-
-
-def _shift_headings(markdown: str) -> list[str]:
-    return ["#" + line if line.startswith("#") else line for line in markdown.splitlines()]
-
-
-def _markdown_key(exercise: Exercise) -> list[str]:
-    d = exercise.decimals
-    out = _markdown_sheet(exercise)
-    out += [
-        "## Answers",
-        "",
-        f"| question | exact | as by hand ({d} decimals carried) |",
-        "| --- | --- | --- |",
-    ]
-    exact = {s.key: s for s in exercise.solution().steps}
-    hand = {s.key: s for s in exercise.solution(by_hand=True).steps}
-    for n, q in enumerate(exercise.questions, start=1):
-        out.append(
-            f"| {n}. ${q.latex}$ | ${exact[q.key].value_latex}$ | ${hand[q.key].value_latex}$ |"
-        )
-    out.append("")
-    out += _shift_headings(exercise.solution().to_markdown("Worked solution (exact)"))
-    out += _shift_headings(
-        exercise.solution(by_hand=True).to_markdown(
-            f"Worked solution as by hand (every intermediate value rounded to {d} decimals "
-            "and carried on)"
-        )
-    )
-    return out
-
-
-def _tex(text: str) -> str:
-    """``tex_escape``, and the Unicode the sheets use written for pdflatex."""
-    text = tex_escape(text)
-    for a, b in (
-        ("½", r"$\tfrac12$"),
-        ("²", r"$^2$"),
-        ("−", "-"),
-        ("—", "---"),
-        ("·", r"$\cdot$"),
-    ):
-        text = text.replace(a, b)
-    return text
-
-
-def _latex_document(title: str, body: list[str]) -> str:
-    return (
-        "\n".join(
-            [
-                r"\documentclass{article}",
-                r"\usepackage[utf8]{inputenc}",
-                r"\usepackage{amsmath,amssymb}",
-                r"\usepackage[margin=2cm]{geometry}",
-                rf"\title{{{_tex(title)}}}",
-                r"\date{}",
-                r"\begin{document}",
-                r"\maketitle",
-                *body,
-                r"\end{document}",
-            ]
-        )
-        + "\n"
-    )
-
-
-def _latex_sheet(exercise: Exercise) -> list[str]:
-    out = [_intro(exercise), r"\[", f"  {_equations_latex(exercise.problem)}", r"\]"]
-    out.append(r"\begin{itemize}")
-    for what, cells in _unit_rows(exercise.problem):
-        out.append(rf"  \item {_tex(what)}: " + ", ".join(f"${c}$" for c in cells))
-    out.append(r"\end{itemize}")
-    out.append(
-        r"$W_{ji}^{(l)}$ joins unit $i$ of layer $l-1$ (the inputs for $l = 1$) to unit $j$ "
-        r"of layer $l$."
-    )
-    out += [r"\section*{Questions}", _instructions(exercise), r"\begin{enumerate}"]
-    for q in exercise.questions:
-        what = r" as an expression in $y$" if q.phase == "backward" else ""
-        out.append(rf"  \item {_tex(q.title)}: ${q.latex}${what}")
-    out.append(r"\end{enumerate}")
-    return out
-
-
-def _latex_steps(sol: WorkedSolution, title: str) -> list[str]:
-    out = [rf"\section*{{{_tex(title)}}}"]
-    phase = None
-    for n, step in enumerate(sol.steps, start=1):
-        if step.phase != phase:
-            phase = step.phase
-            out.append(rf"\subsection*{{{'Forward' if phase == 'forward' else 'Backward'} pass}}")
-        # factor titles carry Unicode symbols (∂z₁⁽²⁾/…): write those in math instead
-        title = (
-            f"Local derivative ${step.lhs}$" if step.key.startswith("factor:") else _tex(step.title)
-        )
-        out.append(rf"\noindent\textbf{{{n}. {title}}}")
-        for line in (*step.extra, step.latex):
-            out += [r"\[", f"  {line}", r"\]"]
-    return out
-
-
-def _latex_key(exercise: Exercise) -> list[str]:
-    d = exercise.decimals
-    out = _latex_sheet(exercise)
-    exact = {s.key: s for s in exercise.solution().steps}
-    hand = {s.key: s for s in exercise.solution(by_hand=True).steps}
-    out += [
-        r"\section*{Answers}",
-        r"\begin{tabular}{lll}",
-        rf"question & exact & as by hand ({d} decimals carried) \\ \hline",
-    ]
-    for n, q in enumerate(exercise.questions, start=1):
-        out.append(
-            rf"{n}. ${q.latex}$ & ${exact[q.key].value_latex}$ & ${hand[q.key].value_latex}$ \\"
-        )
-    out.append(r"\end{tabular}")
-    out += _latex_steps(exercise.solution(), "Worked solution (exact)")
-    out += _latex_steps(
-        exercise.solution(by_hand=True),
-        f"Worked solution as by hand (intermediate values rounded to {d} decimals)",
-    )
-    return out
 
 
 __all__ = [

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .activations import get_activation
-from .network import parameter_names, weight_names
-from .symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex, partial
-from .trace import ChainRule, Trace, _sub
+from expnet.activations import get_activation
+from expnet.network import parameter_names, weight_names
+from expnet.symbols import fill_in, fmt, fmt_affine, fmt_affine_text, fmt_latex, partial
+from expnet.trace import ChainRule, Trace
+
+from .latex import tex_escape
 
 #: The loss written out for the actual outputs: (prefix, per-output term template).
 _LOSS_TERMS = {
@@ -111,22 +113,6 @@ def _tex_title(step: Step) -> str:
     return tex_escape(step.title)
 
 
-def tex_escape(text: str) -> str:
-    """Text for a LaTeX document: its special characters escaped."""
-    for a, b in (
-        ("\\", r"\textbackslash{}"),
-        ("&", r"\&"),
-        ("%", r"\%"),
-        ("$", r"\$"),
-        ("#", r"\#"),
-        ("_", r"\_"),
-        ("{", r"\{"),
-        ("}", r"\}"),
-    ):
-        text = text.replace(a, b)
-    return text
-
-
 def _num(v: float) -> str:
     return fmt_latex(v, paren=True)
 
@@ -162,7 +148,7 @@ def forward_steps(tr: Trace) -> list[Step]:
             )
             z_sym, z_num = S.z(l, j), float(tr.z[m][j])
             formula = f"{act.symbol}({z_sym})"
-            expanded = _sub(act.latex, z=z_sym)
+            expanded = fill_in(act.latex, z=z_sym)
             if expanded != z_sym:
                 formula += " = " + expanded
             steps.append(
@@ -172,7 +158,7 @@ def forward_steps(tr: Trace) -> list[Step]:
                     f"{'Prediction' if l == L else 'Activation'} of {where} {j + 1} ({act.name})",
                     S.a(l, j),
                     formula,
-                    _sub(act.latex, z=_num(z_num) if "-{z}" in act.latex else fmt_latex(z_num)),
+                    fill_in(act.latex, z=_num(z_num) if "-{z}" in act.latex else fmt_latex(z_num)),
                     float(tr.a[l][j]),
                     highlight=(("node", l, j),),
                 )
@@ -180,8 +166,10 @@ def forward_steps(tr: Trace) -> list[Step]:
     if tr.y is not None and tr.loss is not None:
         prefix, term = _LOSS_TERMS[problem.loss]
         K = problem.outputs
-        sym_terms = [_sub(term, p=S.p(k), y=S.y(k)) for k in range(K)]
-        num_terms = [_sub(term, p=_num(float(tr.p[k])), y=_num(float(tr.y[k]))) for k in range(K)]
+        sym_terms = [fill_in(term, p=S.p(k), y=S.y(k)) for k in range(K)]
+        num_terms = [
+            fill_in(term, p=_num(float(tr.p[k])), y=_num(float(tr.y[k]))) for k in range(K)
+        ]
 
         def joined(terms: list[str]) -> str:
             body = " + ".join(terms)
