@@ -21,7 +21,7 @@ from expnet.datasets import Dataset
 from expnet.fit import History, InputGrid
 from expnet.symbols import sub, sup
 
-from .spec import FigureSpec
+from .spec import FigureSpec, json_ready
 
 #: Blue for class 1 (or a high output), orange for class 0, white at ½: the two classes
 #: keep apart for the common colour-vision deficiencies.
@@ -115,9 +115,12 @@ def data_figure(
     task: str,
     height: int = 440,
     output: int = 0,
+    boundary: bool = False,
 ) -> FigureSpec:
     """The data over the model's output ``p_output``: heatmap + boundary p = ½ for two
-    inputs, the curve for one input; without a grid (more inputs) only the loss is shown."""
+    inputs, the curve for one input; without a grid (more inputs) only the loss is shown.
+    ``boundary``: draw the boundary's trace even while p does not cross ½ (an animation
+    fills it in later)."""
     layout: dict = {
         "height": height,
         "margin": MARGIN,
@@ -147,7 +150,8 @@ def data_figure(
                 "hovertemplate": "x = (%{x:.2f}, %{y:.2f})<br>p = %{z:.3f}<extra>model</extra>",
             }
         )
-        if task == "classification" and float(np.min(p)) < 0.5 < float(np.max(p)):
+        crosses = float(np.min(p)) < 0.5 < float(np.max(p))
+        if task == "classification" and (boundary or crosses):
             data.append(
                 {
                     "type": "contour",  # every other grid point: the line looks the same
@@ -370,3 +374,61 @@ def weights_figure(
         "uirevision": "weights",
     }
     return FigureSpec(data, layout)
+
+
+# ---------------------------------------------------------------- frames for the player
+
+
+def _bytes01(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Values in [lo, hi] as 0..255: a heatmap's colour cannot show more steps."""
+    scaled = (np.nan_to_num(values, nan=lo) - lo) / (hi - lo if hi > lo else 1.0)
+    return np.rint(np.clip(scaled, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def _packed(stack: np.ndarray, two_d: bool, fixed: tuple[float, float] | None = None) -> dict:
+    """Every frame's values in one array: bytes between lo and hi (``fixed``, else the
+    values' own range) for heatmaps, float32 for curves."""
+    if not two_d:
+        return {"values": _f32(stack)}
+    if fixed is None:
+        finite = stack[np.isfinite(stack)]
+        fixed = (float(np.min(finite)), float(np.max(finite))) if finite.size else (0.0, 1.0)
+    lo, hi = fixed
+    return {"values": _bytes01(stack, lo, hi), "lo": lo, "hi": hi}
+
+
+def player_chunk(
+    seq: int,
+    grids: list[InputGrid | None],
+    sizes: tuple[int, ...],
+    task: str,
+    params: np.ndarray,
+    stats: list[dict],
+    history: History,
+    history_from: int,
+    note: str | None,
+) -> dict:
+    """The frames the Train page's player draws next, JSON-ready: per frame ``stats``
+    (epoch, losses, accuracy, ``hist`` = how many history entries it shows), every
+    parameter (float64, exact), the output over the input plane or line and each hidden
+    unit's (bytes between lo and hi for a heatmap, float32 for a curve), and the history
+    entries from ``history_from`` on (float64: the very numbers of ``expnet.fit``).
+    ``note``: why this is the last chunk (the stop condition), else None."""
+    chunk: dict = {"seq": seq, "frames": stats, "params": params, "note": note}
+    if grids and grids[0] is not None:
+        two_d = len(grids[0].axes) == 2
+        out = np.stack([g.a[-1][..., 0] for g in grids if g is not None])
+        chunk["output"] = _packed(out, two_d, (0.0, 1.0) if task == "classification" else None)
+        chunk["units"] = []
+        for layer in range(1, len(sizes) - 1):
+            for j in range(sizes[layer]):
+                a = [g.a[layer][::2, ::2, j] if two_d else g.a[layer][:, j] for g in grids if g]
+                chunk["units"].append(_packed(np.stack(a), two_d))
+    chunk["history"] = {
+        "epoch": np.asarray(history.epoch[history_from:], dtype=np.float64),
+        "train_loss": np.asarray(history.train_loss[history_from:]),
+        "test_loss": np.asarray(history.test_loss[history_from:]),
+        "train_accuracy": np.asarray(history.train_accuracy[history_from:]),
+        "test_accuracy": np.asarray(history.test_accuracy[history_from:]),
+    }
+    return json_ready(chunk)  # type: ignore[no-any-return]
