@@ -336,6 +336,8 @@ def history_figure(history: History, classification: bool, height: int = 300) ->
             "overlaying": "y",
             "side": "right",
             "range": [0, 1.02],
+            "type": "linear",
+            "tickvals": [0, 0.25, 0.5, 0.75, 1],  # its own ticks, not the log axis's
             "tickformat": ".0%",
             "showgrid": False,
         }

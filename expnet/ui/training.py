@@ -230,6 +230,7 @@ def player_data(run: TrainRun, per_frame: int, threshold: float | None, max_epoc
         "chunk": run.chunk,
         "fps": FPS,
         "ask": CHUNK_FRAMES,
+        "epochsMax": max_epochs,
         "plotlyUrl": plotly_url(),
     }
 

@@ -10,7 +10,8 @@ core stays the authority and the browser only plays:
   ``figures`` {data, history, weights, units | None} (the page's own figures at the start,
   as JSON dicts), ``startStats``, ``histStart`` (history entries at the start), ``chunk``
   (the latest frames, ``expnet.figures.train.player_chunk``), ``fps``, ``ask`` (ask for
-  more while at most this many frames are queued), ``classification``, ``hasTest``,
+  more while at most this many frames are queued), ``epochsMax`` (the stop condition's
+  epochs: the loss curve's x axis), ``classification``, ``hasTest``,
   ``plotlyUrl``}. A chunk whose ``seq`` the player has seen is ignored, so a rerun that
   sends the same data changes nothing.
 - trigger ``more`` = {seq}: the player has a chunk's worth of frames left; the server

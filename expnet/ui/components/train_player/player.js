@@ -79,6 +79,134 @@ function el(tag, cls, parent) {
   return e;
 }
 
+// ---------------------------------------------------------------- a figure in two layers
+
+const CLEAR = "rgba(0,0,0,0)";
+const AXIS = /^[xy]axis\d*$/;
+
+/** A moving trace's stand-in on the top layer: drawn as nothing, but its legend entry, its
+ * colour bar and its axes' extent stay. */
+function ghost(t) {
+  const g = Object.assign({}, t);
+  if (t.type === "heatmap") Object.assign(g, { opacity: 0 });
+  else if (t.type === "contour") Object.assign(g, { z: [[0, 0], [0, 0]], x: [0, 1], y: [0, 1] });
+  else if (t.type === "bar") g.y = new Array(typed(t.y).length).fill(0);
+  else g.y = new Array(typed(t.x).length).fill(null);
+  return g;
+}
+
+/**
+ * A Plotly figure drawn as two plots stacked exactly (the same size, margins and ranges):
+ * the top one holds what stays while training plays (axes, legend, colour bar, the data
+ * points) and is drawn again only when an axis range must grow; the one under it holds only
+ * the traces that move (`live`: their indices), on bare axes, redrawn every frame. A full
+ * Plotly.react of a figure with axes and a legend takes 20-50 ms in headless Chromium; the
+ * moving layer alone 5-10 ms. `ranges` (axis name -> [lo, hi]) replace autorange on both.
+ */
+class Layered {
+  constructor(box, fig, live, ranges) {
+    this.box = box;
+    box.classList.add("tp-layered");
+    this.under = el("div", "tp-layer tp-layer-live", box);
+    this.over = el("div", "tp-layer tp-layer-top", box);
+    this.fig = fig;
+    this.live = live;
+    this.ranges = ranges || {};
+    this.rev = 0;
+    this.visible = true;
+    this.pending = false;
+    new IntersectionObserver((entries) => {
+      this.visible = entries[entries.length - 1].isIntersecting;
+      if (this.visible && this.pending) this.redraw();
+    }).observe(box);
+    const config = { displayModeBar: false, responsive: true };
+    const top = this.topFigure();
+    this.drawn = Plotly.newPlot(this.over, top.data, top.layout, config).then(() =>
+      Plotly.newPlot(this.under, [], this.liveLayout(), Object.assign({ staticPlot: true }, config)),
+    );
+  }
+
+  layout() {
+    const layout = Object.assign({}, this.fig.layout);
+    for (const [name, range] of Object.entries(this.ranges)) {
+      layout[name] = Object.assign({}, layout[name], { range, autorange: false });
+    }
+    return layout;
+  }
+
+  topFigure() {
+    const data = this.fig.data.map((t, i) => (this.live.includes(i) ? ghost(t) : t));
+    const layout = Object.assign(this.layout(), { paper_bgcolor: CLEAR, plot_bgcolor: CLEAR });
+    return { data, layout };
+  }
+
+  /** The moving layer's layout: the top layer's plot area as drawn (margins grown for the
+   * legend and colour bar, ranges after scaleanchor), copied exactly, nothing else. */
+  liveLayout() {
+    const full = this.over._fullLayout;
+    const size = full._size;
+    const layout = {
+      height: full.height, showlegend: false, datarevision: this.rev,
+      margin: { l: size.l, r: size.r, t: size.t, b: size.b, pad: 0, autoexpand: false },
+      plot_bgcolor: this.fig.layout.plot_bgcolor || "#fff",
+      paper_bgcolor: this.fig.layout.paper_bgcolor || "#fff",
+    };
+    for (const name of Object.keys(full)) {
+      if (!AXIS.test(name) || !full[name] || !full[name].range) continue;
+      const a = full[name];
+      layout[name] = {
+        visible: false, fixedrange: true, autorange: false, range: a.range.slice(),
+        domain: a.domain.slice(), type: a.type === "category" ? "linear" : a.type,
+        anchor: a.anchor, overlaying: a.overlaying, side: a.side,
+      };
+    }
+    return layout;
+  }
+
+  /** New values of the moving traces (`update(trace, index)` sets them); `ranges`: axes that
+   * must grow, which redraws the top layer too. */
+  set(update, ranges) {
+    this.live.forEach((i) => update(this.fig.data[i], i));
+    if (ranges) {
+      Object.assign(this.ranges, ranges);
+      const top = this.topFigure();
+      Plotly.react(this.over, top.data, top.layout); // lays out at once; draws what stays
+    }
+    if (this.visible) this.redraw();
+    else this.pending = true; // drawn when it scrolls into view
+  }
+
+  redraw() {
+    this.pending = false;
+    this.rev += 1;
+    const data = this.live.map((i) => {
+      const t = Object.assign({}, this.fig.data[i], {
+        showlegend: false, showscale: false, hoverinfo: "skip", hovertemplate: null,
+      });
+      return this.transform ? this.transform(t) : t;
+    });
+    Plotly.react(this.under, data, this.liveLayout());
+  }
+}
+
+/** [lo, hi] grown to hold `values` (with `pad` of the span added on the side that grew), or
+ * null when they fit. */
+function grown(range, values, pad) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo === Infinity) return null;
+  if (range && lo >= range[0] && hi <= range[1]) return null;
+  const span = Math.max(hi - lo, 1e-9);
+  if (!range) return [lo - pad * span, hi + pad * span];
+  return [Math.min(range[0], lo - pad * span), Math.max(range[1], hi + pad * span)];
+}
+
 // ---------------------------------------------------------------- the player
 
 class Player {
@@ -132,24 +260,14 @@ class Player {
     this.unitsTitle.hidden = !this.figs.units;
     this.plots.units.hidden = !this.figs.units;
     this.unitsTitle.innerHTML = "<strong>Each hidden unit's output</strong> a over the input plane";
-    this.ready = loadPlotly(data.plotlyUrl).then((Plotly) => {
-      const config = { displayModeBar: false, responsive: true };
-      const jobs = [];
-      for (const name of ["data", "history", "weights", "units"]) {
-        const fig = this.figs[name];
-        if (!fig) continue;
-        fig.layout.datarevision = 0;
-        jobs.push(Plotly.newPlot(this.plots[name], fig.data, fig.layout, config));
-      }
-      const heat = this.figs.data.data[0];
-      this.axes = heat && heat.type === "heatmap" ? [typed(heat.x), typed(heat.y)] : null;
-      return Promise.all(jobs);
-    });
+    for (const name of ["data", "history", "weights", "units"]) this.plots[name].replaceChildren();
+    this.views = {};
+    this.ready = loadPlotly(data.plotlyUrl).then(() => this.build(data));
     this.playing = true;
-    this.root.dataset.state = "playing";
     this.root.dataset.play = String(data.play);
     this.showMetrics(data.startStats);
     this.ready.then(() => {
+      this.root.dataset.state = "playing";
       this.last = performance.now() - this.interval;
       requestAnimationFrame((t) => this.tick(t));
     });
@@ -222,70 +340,141 @@ class Player {
     this.root.dataset.epoch = String(s.epoch);
   }
 
+  /** The four figures as layered views (see Layered), from the page's own figures. */
+  build(data) {
+    const figs = this.figs;
+    const v = this.views;
+    const d = figs.data;
+    const heat = d.data[0] && d.data[0].type === "heatmap";
+    this.axes = heat ? [typed(d.data[0].x), typed(d.data[0].y)] : null;
+    const moving = d.data.map((t, i) => i).filter((i) => i === 0 || d.data[i].type === "contour");
+    const dataRanges = {};
+    if (!heat && d.data[0]) {
+      const ys = d.data.slice(1).flatMap((t) => Array.from(typed(t.y)));
+      dataRanges.yaxis = grown(null, ys.concat(Array.from(typed(d.data[0].y))), 0.1);
+    }
+    v.data = new Layered(this.plots.data, d, moving, dataRanges);
+    const h = figs.history;
+    this.logRange = grown(null, this.logLosses(h.data), 0.15) || [-3, 0];
+    v.history = new Layered(this.plots.history, h, h.data.map((t, i) => i), {
+      xaxis: [0, Math.max(data.epochsMax, 1)], yaxis: this.logRange,
+    });
+    const w = figs.weights;
+    const P = typed(w.data[0].y).length;
+    this.weightRange = grown(null, [0, ...typed(w.data[0].y), ...typed(w.data[1].y)], 0.1);
+    const index = Array.from({ length: P }, (_, k) => k);
+    v.weights = new Layered(this.plots.weights, w, [0], {
+      xaxis: [-0.5, P - 0.5], yaxis: this.weightRange,
+    });
+    v.weights.transform = (t) => Object.assign({}, t, { x: index }); // numeric: cheaper
+    const u = figs.units;
+    if (u) this.plots.units.style.height = u.layout.height + "px";
+    if (u) v.units = new Layered(this.plots.units, u, u.data.map((t, i) => i), this.unitRanges(u));
+    return Promise.all(Object.values(v).map((view) => view.drawn));
+  }
+
+  logLosses(traces) {
+    const out = [];
+    for (const t of traces) {
+      if (t.yaxis === "y2") continue;
+      for (const y of typed(t.y)) if (y > 0) out.push(Math.log10(y));
+    }
+    return out;
+  }
+
+  unitRanges(u) {
+    // curves (one input): each panel's own y range, grown as it moves
+    const ranges = {};
+    u.data.forEach((t, j) => {
+      if (t.type !== "heatmap") ranges["yaxis" + (j ? j + 1 : "")] = grown(null, [0, 1, ...typed(t.y)], 0.1);
+    });
+    return ranges;
+  }
+
   draw(chunk, i) {
-    const Plotly = window.Plotly;
     const s = chunk.frames[i];
     this.shown = { seq: chunk.seq, frame: i };
     this.drawn += 1;
     this.root.dataset.frames = String(this.drawn);
     this.showMetrics(s);
-    const rev = this.drawn;
+    const v = this.views;
     // the output over the plane (heatmap + boundary) or along the line (curve)
-    const f = this.figs.data;
     if (chunk.output) {
       const o = chunk.output;
       if (this.axes) {
         const n = this.axes[0].length;
         const z = frameOf(o, i, n * this.axes[1].length, n);
-        f.data.forEach((t) => {
+        this.timed("data", () => v.data.set((t) => {
           if (t.type === "heatmap") t.z = z;
-          if (t.type === "contour") Object.assign(t, { x: this.axes[0], y: this.axes[1], z });
-        });
+          else Object.assign(t, { x: this.axes[0], y: this.axes[1], z });
+        }));
       } else {
-        f.data[0].y = frameOf(o, i, o.values.length / chunk.frames.length, 0);
+        const y = frameOf(o, i, o.values.length / chunk.frames.length, 0);
+        const range = grown(v.data.ranges.yaxis, y, 0.15);
+        this.timed("data", () => v.data.set((t) => { t.y = y; }, range && { yaxis: range }));
       }
-      f.layout.datarevision = rev;
-      Plotly.react(this.plots.data, f.data, f.layout);
     }
-    const u = this.figs.units;
-    if (u && chunk.units.length) {
-      chunk.units.forEach((packed, j) => {
-        const t = u.data[j];
+    if (v.units && chunk.units.length) {
+      const grow = {};
+      this.timed("units", () => v.units.set((t, j) => {
+        const packed = chunk.units[j];
         const size = packed.values.length / chunk.frames.length;
         if (t.type === "heatmap") {
-          const n = Math.round(Math.sqrt(size));
-          t.z = frameOf(packed, i, size, n);
+          t.z = frameOf(packed, i, size, Math.round(Math.sqrt(size)));
           t.zmin = Math.min(packed.lo, 0);
           t.zmax = Math.max(packed.hi, 1);
         } else {
           t.y = frameOf(packed, i, size, 0);
+          const name = "yaxis" + (j ? j + 1 : "");
+          const r = grown(v.units.ranges[name], t.y, 0.15);
+          if (r) grow[name] = r;
         }
-      });
-      u.layout.datarevision = rev;
-      Plotly.react(this.plots.units, u.data, u.layout);
+      }, null));
+      if (Object.keys(grow).length) v.units.set(() => {}, grow);
     }
     // the history up to this frame (the core's numbers, float64)
     const n = s.hist - this.histStart;
-    const h = this.figs.history;
     const names = { "train loss": "train_loss", "test loss": "test_loss",
       "train accuracy": "train_accuracy", "test accuracy": "test_accuracy" };
-    h.data.forEach((t) => {
+    const h = v.history;
+    h.fig.data.forEach((t) => {
       const key = names[t.name];
       if (!key) return;
       if (!t.base) t.base = { x: Array.from(typed(t.x)), y: Array.from(typed(t.y)) };
+    });
+    const logs = [];
+    for (const key of ["train_loss", "test_loss"]) {
+      for (const y of this.hist[key].slice(Math.max(0, n - 50), n)) if (y > 0) logs.push(Math.log10(y));
+    }
+    const logRange = grown(h.ranges.yaxis, logs, 0.5);
+    const xRange = s.epoch > h.ranges.xaxis[1] ? [0, 2 * s.epoch] : null;
+    const grow = {};
+    if (logRange) grow.yaxis = logRange;
+    if (xRange) grow.xaxis = xRange;
+    this.timed("history", () => h.set((t) => {
+      const key = names[t.name];
+      if (!key) return;
       t.x = t.base.x.concat(this.hist.epoch.slice(0, n));
       t.y = t.base.y.concat(this.hist[key].slice(0, n));
-    });
-    h.layout.datarevision = rev;
-    Plotly.react(this.plots.history, h.data, h.layout);
+    }, Object.keys(grow).length ? grow : null));
     // every parameter now, beside its start
-    const w = this.figs.weights;
     const P = chunk.params.length / chunk.frames.length;
     const now = Array.from(chunk.params.subarray(i * P, (i + 1) * P));
-    w.data[0].y = now;
-    w.data[0].marker.color = now.map((v) => (v >= 0 ? "#2563eb" : "#dc2626"));
-    w.layout.datarevision = rev;
-    Plotly.react(this.plots.weights, w.data, w.layout);
+    const wRange = grown(v.weights.ranges.yaxis, now, 0.25);
+    this.timed("weights", () => v.weights.set((t) => {
+      t.y = now;
+      t.marker = Object.assign({}, t.marker, { color: now.map((x) => (x >= 0 ? "#2563eb" : "#dc2626")) });
+    }, wRange && { yaxis: wRange }));
+  }
+
+  /** Run ``draw`` and keep its time (ms, the last 50 frames) in window.__trainPlayerCost:
+   * the bench reads where a frame's time goes. */
+  timed(name, draw) {
+    const t0 = performance.now();
+    draw();
+    const cost = (window.__trainPlayerCost = window.__trainPlayerCost || {});
+    (cost[name] = cost[name] || []).push(performance.now() - t0);
+    if (cost[name].length > 50) cost[name].shift();
   }
 }
 
