@@ -102,6 +102,7 @@ def server_rows(repeats: int) -> list[tuple[str, float, str, str]]:
 #: epoch; the fragment loop of earlier versions redrew that one every frame).
 EPOCH_JS = """() => { const el = document.querySelector('.tp-metric-epoch .tp-value')
     || document.querySelector('[data-testid=stMetricValue]'); return el && el.innerText; }"""
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 WATCH_JS = """(epochJs) => { const epoch = eval(epochJs); window.__frames = []; let last = null;
     const tick = () => { const v = epoch();
       if (v != null && v !== last) { last = v; window.__frames.push(performance.now()); }
@@ -133,6 +134,8 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
     page.locator(".st-key-tr_play button").click(force=True)
     page.get_by_role("button", name="▶ Play").wait_for(timeout=120_000)
     pause_ms = (time.perf_counter() - t0) * 1e3
+    page.wait_for_selector(IDLE, timeout=120_000)
+    idle_ms = (time.perf_counter() - t0) * 1e3
     time.sleep(1)
     after = [t for t in page.evaluate("window.__frames") if t > clicked]
     page.close()
@@ -144,6 +147,7 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
         "gap95": _pct(gaps, 95),
         "moved": (after[-1] - clicked) if after else 0.0,
         "pause": pause_ms,
+        "idle": idle_ms,
     }
 
 
@@ -175,6 +179,7 @@ def browser_rows(seconds: float, baseline: str | None) -> list[tuple[str, float,
                 (f"{name}: gap between frames, p95", m["gap95"], "—", "—"),
                 (f"{name}: Pause pressed → last frame drawn", m["moved"], "—", "—"),
                 (f"{name}: Pause pressed → the page shows Play", m["pause"], "—", "—"),
+                (f"{name}: Pause pressed → the paused page's run done", m["idle"], "—", "—"),
             ]
         browser.close()
     return rows

@@ -3,7 +3,8 @@
 - A share link with the sidebar's shape (4 hidden units, sigmoid output) opens the page on
   XOR; "Train to the stop" trains 1,000 epochs to ≥ 95 % training accuracy, and the loss curve the
   browser draws is the one `python -m expnet train` prints for the same inputs.
-- Play trains frame after frame; Pause stops it.
+- Play plays frames whose weights and loss curve are the command line's for that epoch;
+  Pause stops at once, and the page then holds the epoch that was on screen.
 - Hostile CSV uploads each show one message and leave the page working.
 
 Screenshots go to tests/artifacts/<test name>/.
@@ -85,22 +86,77 @@ def test_xor_to_95_percent_with_the_command_lines_loss_curve(
     assert shown == cli
 
 
-def test_play_trains_and_pause_stops(page: Page, streamlit_server, request) -> None:
-    _open(page, f"{streamlit_server}/train")
+# One moment of the player, read in one go: the epoch it shows, the weights (bars) and the
+# training loss curve it draws (the moving layer's own data: the core's float64 numbers).
+PLAYED_JS = """() => { const r = document.querySelector('.tp-root');
+    const w = document.querySelector('.tp-weights .tp-layer-live');
+    const h = document.querySelector('.tp-history .tp-layer-live');
+    return {epoch: Number(r.dataset.epoch), frames: Number(r.dataset.frames),
+            weights: Array.from(w.data[0].y), loss: Array.from(h.data[0].y)}; }"""
+WEIGHTS_JS = """() => { const f = document.querySelector('.st-key-tr_weights iframe');
+    const gd = f && f.contentDocument.getElementById('plot');
+    return gd && gd._fullData ? Array.from(gd._fullData[0].y) : null; }"""
+
+
+def _cli_train(tmp_path, epochs: int) -> dict:
+    """`python -m expnet train` for the page's inputs: the share link's 2-4-1 sigmoid network,
+    XOR of 200 points, 20 % held out, seed 0, η = 2, μ = 0.9, full batch."""
+    start = build_problem([2, 4, 1], ["sigmoid", "sigmoid"], "half_squared_error", seed=0)
+    problem_file = tmp_path / "start.json"
+    problem_file.write_text(start.to_json())
+    proc = subprocess.run(
+        [sys.executable, "-m", "expnet", "train", "--problem", str(problem_file),
+         "--dataset", "xor", "--size", "200", "--seed", "0", "--test-fraction", "0.2",
+         "--lr", "2", "--momentum", "0.9", "--epochs", str(epochs)],
+        capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=True,
+    )  # fmt: skip
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def _weights(problem: dict) -> list[float]:
+    """Every W and b in the page's order: per layer W row by row, then b."""
+    return [v for layer in problem["layers"] for v in [*sum(layer["W"], []), *layer["b"]]]
+
+
+def test_played_frames_are_the_command_lines_training_and_pause_keeps_the_one_shown(
+    page: Page, streamlit_server, request, tmp_path
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
     _click(page, "tr_play")
     page.wait_for_function(
-        "() => { const e = document.querySelector('[data-testid=stMetricValue]');"
-        " return e && Number(e.innerText) >= 10; }",
+        "() => { const r = document.querySelector('.tp-root');"
+        " return r && Number(r.dataset.frames) >= 20; }",
         timeout=RERUN_MS,
     )
+    played = page.evaluate(PLAYED_JS)
     page.screenshot(path=artifact_path(request, "playing"), full_page=True)
+    cli = _cli_train(tmp_path, played["epoch"])
+    assert played["epoch"] >= 100  # 20 frames of 5 epochs
+    assert played["weights"] == _weights(cli["problem"])
+    assert played["loss"] == cli["loss_history"]
+
+    # Pause: the player stops at once; the page then holds the epoch it showed.
+    page.evaluate(
+        "() => window.addEventListener('click', () => { window.__shown ="
+        " document.querySelector('.tp-root').dataset.epoch; }, true)"
+    )
     _click(page, "tr_play")
-    page.locator(".st-key-tr_play button", has_text="Play").first.wait_for(timeout=RERUN_MS)
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
     wait_for_idle(page, RERUN_MS)
-    time.sleep(2)  # frames already on their way may still land
-    paused = _metric(page, "Epoch")
-    time.sleep(3)
-    assert _metric(page, "Epoch") == paused
+    shown = int(page.evaluate("window.__shown"))
+    assert _metric(page, "Epoch") == str(shown)
+    cli = _cli_train(tmp_path, shown)
+    deadline = time.monotonic() + 30
+    weights = None
+    while time.monotonic() < deadline and weights != _weights(cli["problem"]):
+        weights = page.evaluate(WEIGHTS_JS)
+        time.sleep(0.3)
+    assert weights == _weights(cli["problem"])
+    assert page.evaluate(HISTORY_JS) == cli["loss_history"]
+    page.screenshot(path=artifact_path(request, "paused"), full_page=True)
+    time.sleep(2)
+    assert _metric(page, "Epoch") == str(shown)  # nothing trains on
 
 
 HOSTILE = [
