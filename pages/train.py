@@ -203,7 +203,7 @@ def live() -> None:
     grid = tr.grid_of(run)
     left, right = st.columns([1.1, 1])
     with left:
-        fig = data_figure(grid, run.train, run.test, t.train_set.task)
+        fig = data_figure(grid, run.train, run.test, t.train_set.task, clickable=click == "add")
         tr.note_curves([d.get("meta") for d in fig.data])
         st.plotly_chart(
             fig.figure(),

@@ -381,22 +381,9 @@ def on_click(run: TrainRun, action: str, source_key: tuple, new_class: float) ->
     curve = pt.get("curve_number", -1)
     split = splits[curve] if 0 <= curve < len(splits) else None
     data = run.data
-    if split is not None:
-        custom = pt.get("customdata")
-        index = int(custom[0] if isinstance(custom, list) else custom)
-        part = run.train if split == "train" else run.test
-        x, y = part.X[index], part.Y[index]
-        if action == "open":
-            open_in_explorer(run, x, y)
+    if action == "add":  # where the click landed: on the output's heatmap or on a point
+        if "x" not in pt or "y" not in pt:
             return
-        if action == "remove":
-            row = int(np.flatnonzero(np.all(x == data.X, axis=1) & np.all(y == data.Y, axis=1))[0])
-            try:
-                data = data.without(row)
-            except DataError as err:
-                run.note = str(err)
-                return
-    elif action == "add" and "x" in pt and "y" in pt:
         if data.inputs == 2:
             y_new = np.full(data.outputs, 0.0)
             if data.outputs == 1:
@@ -406,10 +393,33 @@ def on_click(run: TrainRun, action: str, source_key: tuple, new_class: float) ->
             data = data.with_point([pt["x"], pt["y"]], y_new)
         else:
             data = data.with_point([pt["x"]], [pt["y"]])
+    elif split is not None:
+        index = int(_custom_values(pt.get("customdata"))[0])
+        part = run.train if split == "train" else run.test
+        x, y = part.X[index], part.Y[index]
+        if action == "open":
+            open_in_explorer(run, x, y)
+            return
+        row = int(np.flatnonzero(np.all(x == data.X, axis=1) & np.all(y == data.Y, axis=1))[0])
+        try:
+            data = data.without(row)
+        except DataError as err:
+            run.note = str(err)
+            return
     else:
         return
     st.session_state[_EDITED] = (source_key, data)
     st.session_state[_FULL] = True
+
+
+def _custom_values(custom: object) -> list[float]:
+    """A clicked point's customdata as a list. A row of a 2D typed array reaches Python as
+    the JSON of a JavaScript typed array, {"0": v0, "1": v1, …}; a 1D one as a number."""
+    if isinstance(custom, dict):
+        return [float(custom[str(i)]) for i in range(len(custom))]
+    if isinstance(custom, list):
+        return [float(v) for v in custom]
+    return [float(custom)]  # type: ignore[arg-type]
 
 
 def open_in_explorer(run: TrainRun, x: np.ndarray, y: np.ndarray) -> None:

@@ -5,6 +5,8 @@
   browser draws is the one `python -m expnet train` prints for the same inputs.
 - Play plays frames whose weights and loss curve are the command line's for that epoch;
   Pause stops at once, and the page then holds the epoch that was on screen.
+- Clicking the plot (paused) opens the explorer on the clicked example with the current
+  weights, adds a point where the plane is clicked, removes a clicked point.
 - Hostile CSV uploads each show one message and leave the page working.
 
 Screenshots go to tests/artifacts/<test name>/.
@@ -17,11 +19,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 from playwright.sync_api import Page
 
-from expnet import build_problem
+from expnet import build_problem, get_preset, trace
+from expnet.datasets import make_dataset
+from expnet.fit import FitSettings, Trainer
 
-from .conftest import REPO_ROOT, artifact_path, wait_for_idle
+from .conftest import REPO_ROOT, artifact_path, expect_rerun, wait_for_idle
 
 FIRST_LOAD_MS = 90_000
 RERUN_MS = 60_000
@@ -157,6 +162,78 @@ def test_played_frames_are_the_command_lines_training_and_pause_keeps_the_one_sh
     page.screenshot(path=artifact_path(request, "paused"), full_page=True)
     time.sleep(2)
     assert _metric(page, "Epoch") == str(shown)  # nothing trains on
+
+
+# Where a place of the data plot (st.plotly_chart, in the page) is on screen.
+PLACE_JS = """([x, y]) => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
+    const fl = gd._fullLayout; const r = gd.getBoundingClientRect();
+    return [r.left + fl._size.l + fl.xaxis.d2p(x), r.top + fl._size.t + fl.yaxis.d2p(y)]; }"""
+POINTS_JS = """() => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
+    return gd._fullData.filter(t => t.meta === 'train' || t.meta === 'test')
+        .flatMap(t => Array.from(t.x, (x, k) => [x, t.y[k]])); }"""
+
+
+def _click_place(page: Page, x: float, y: float) -> None:
+    """A person's click: the pointer moves there (Plotly picks what is under it), then clicks."""
+    px, py = page.evaluate(PLACE_JS, [x, y])
+    page.mouse.move(px - 4, py)
+    page.mouse.move(px, py, steps=3)
+    page.mouse.click(px, py)
+
+
+def _points(page: Page) -> list[list[float]]:
+    return page.evaluate(POINTS_JS)  # type: ignore[no-any-return]
+
+
+def _click_mode(page: Page, label: str) -> None:
+    with expect_rerun(page, RERUN_MS):
+        page.get_by_text(label, exact=True).click()
+    page.wait_for_selector(".st-key-tr_plot .js-plotly-plot", timeout=RERUN_MS)
+
+
+def test_clicking_the_plot_opens_adds_and_removes_points(
+    page: Page, streamlit_server, request
+) -> None:
+    """On the homework network and XOR: after one epoch a click on a point opens the explorer
+    on that example with the trained weights (its p is the core's); back on /train a click on
+    the plane adds a point there and a click on a point removes it."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    _open(page, f"{streamlit_server}/train")
+    with expect_rerun(page, RERUN_MS):
+        _click(page, "tr_one_epoch")
+    assert _metric(page, "Epoch") == "1"
+    train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
+    x = [float(v) for v in train.X[5]]
+    assert x in _points(page)
+    _click_place(page, *x)
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    page.screenshot(path=artifact_path(request, "explorer"), full_page=True)
+    trainer = Trainer(get_preset("homework").problem, train, None, FitSettings(
+        "full", lr=2.0, momentum=0.9))  # fmt: skip
+    trainer.run(1)
+    expected = trace(trainer.problem().with_input(x).with_target(train.Y[5])).p[0]
+    shown = page.locator(".xn-readout[data-key=p1] .xn-readout-value").inner_text()
+    assert float(shown) == pytest.approx(expected, abs=5e-5)
+
+    page.get_by_role("link", name="Train").click()
+    page.locator(".st-key-tr_play button").first.wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    before = _points(page)
+    _click_mode(page, "adds a point")
+    with expect_rerun(page, RERUN_MS):
+        _click_place(page, -1.2, 1.2)  # a place with no point: the lattice's nearest node
+    page.wait_for_function(f"() => ({POINTS_JS})().length === {len(before) + 1}")
+    added = [p for p in _points(page) if p not in before]
+    assert len(added) == 1 and added[0] == pytest.approx([-1.2, 1.2], abs=0.05)
+    page.screenshot(path=artifact_path(request, "added"), full_page=True)
+
+    _click_mode(page, "removes a point")
+    gone = _points(page)[0]
+    with expect_rerun(page, RERUN_MS):
+        _click_place(page, *gone)
+    page.wait_for_function(f"() => ({POINTS_JS})().length === {len(before)}")
+    assert gone not in _points(page)
 
 
 HOSTILE = [
