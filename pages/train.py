@@ -21,7 +21,7 @@ from expnet.ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
-DATA_HEIGHT = 440
+METRIC_WIDTH = 170  # px: four a row on a laptop, two on a phone
 
 st.title("Train", anchor=False)
 st.caption(
@@ -136,32 +136,25 @@ def _epoch() -> None:
     run.trainer.run_epoch()
 
 
-b1, b2, b3, b6, b4 = st.columns(5)
-b1.button(
-    "⏸ Pause" if run.playing else "▶ Play",
-    key="tr_play",
-    type="primary",
-    on_click=_pause if run.playing else _play,
-    use_container_width=True,
-)
-b2.button("One step", key="tr_step", on_click=_step, use_container_width=True, disabled=run.playing)
-b3.button(
-    "One epoch",
-    key="tr_one_epoch",
-    on_click=_epoch,
-    use_container_width=True,
-    disabled=run.playing,
-)
-b6.button(
-    "Train to the stop",
-    key="tr_to_end",
-    on_click=tr.run_to_stop,
-    args=(run, stop_loss, epochs),
-    use_container_width=True,
-    disabled=run.playing,
-    help="Train at once until the stop condition, without the animation.",
-)
-b4.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,), use_container_width=True)
+# A row that wraps on a narrow screen (a phone), instead of five stacked columns.
+with st.container(horizontal=True, key="tr_buttons"):
+    st.button(
+        "⏸ Pause" if run.playing else "▶ Play",
+        key="tr_play",
+        type="primary",
+        on_click=_pause if run.playing else _play,
+    )
+    st.button("One step", key="tr_step", on_click=_step, disabled=run.playing)
+    st.button("One epoch", key="tr_one_epoch", on_click=_epoch, disabled=run.playing)
+    st.button(
+        "Train to the stop",
+        key="tr_to_end",
+        on_click=tr.run_to_stop,
+        args=(run, stop_loss, epochs),
+        disabled=run.playing,
+        help="Train at once until the stop condition, without the animation.",
+    )
+    st.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,))
 t = run.trainer
 st.caption(
     f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
@@ -194,12 +187,12 @@ def live() -> None:
     h = t.history
     if run.note:
         st.info(run.note)
-    m = st.columns(4)
-    m[0].metric("Epoch", f"{t.epoch}", help=f"{t.steps} steps")
-    m[1].metric("Train loss", fmt(h.train_loss[-1], 5))
-    m[2].metric("Test loss", fmt(h.test_loss[-1], 5) if t.test_set else "—")
-    if t.classification:
-        m[3].metric("Train accuracy", f"{h.train_accuracy[-1]:.1%}")
+    with st.container(horizontal=True, key="tr_metrics"):  # two a row on a phone
+        st.metric("Epoch", f"{t.epoch}", help=f"{t.steps} steps", width=METRIC_WIDTH)
+        st.metric("Train loss", fmt(h.train_loss[-1], 5), width=METRIC_WIDTH)
+        st.metric("Test loss", fmt(h.test_loss[-1], 5) if t.test_set else "—", width=METRIC_WIDTH)
+        if t.classification:
+            st.metric("Train accuracy", f"{h.train_accuracy[-1]:.1%}", width=METRIC_WIDTH)
     grid = tr.grid_of(run)
     left, right = st.columns([1.1, 1])
     with left:
@@ -226,18 +219,18 @@ def live() -> None:
         st.markdown("**Each hidden unit's output** a over the input plane")
         units = units_figure(grid, problem.sizes)
         persistent_plotly_chart(units.to_json(), key="tr_units", height=units.layout["height"])
-    d1, d2, d3 = st.columns(3)
-    d1.download_button(
+    downloads = st.container(horizontal=True, key="tr_downloads")
+    downloads.download_button(
         "Trained network (problem JSON)",
         t.problem().to_json(),
         "trained_network.json",
         "application/json",
         key="tr_dl_problem",
     )
-    d2.download_button(
+    downloads.download_button(
         "Loss history (CSV)", h.to_csv(), "loss_history.csv", "text/csv", key="tr_dl_history"
     )
-    d3.download_button(
+    downloads.download_button(
         "Data set (CSV)", run.data.to_csv(), "data.csv", "text/csv", key="tr_dl_data"
     )
 

@@ -281,7 +281,7 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
                 )
             layout["annotations"].append(
                 {
-                    "text": f"unit {j + 1}, layer {r + 1}",
+                    "text": f"a{sub(j + 1)}{sup(f'({r + 1})')}",  # short: fits a phone
                     "xref": "paper",
                     "yref": "paper",
                     "x": x0 + w / 2,
@@ -323,7 +323,7 @@ def history_figure(history: History, classification: bool, height: int = 300) ->
         "margin": {"l": 50, "r": 50, "t": 30, "b": 40},
         "xaxis": {"title": {"text": "epoch"}},
         "yaxis": {"title": {"text": "loss J"}, "type": "log"},
-        "legend": {"orientation": "h", "y": 1.12, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "plot_bgcolor": "#ffffff",
         "uirevision": "history",
     }
@@ -390,7 +390,7 @@ def weights_figure(
     layout = {
         "height": height,
         "margin": {"l": 40, "r": 10, "t": 30, "b": 60},
-        "legend": {"orientation": "h", "y": 1.15, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "plot_bgcolor": "#ffffff",
         "yaxis": {"title": {"text": "value"}, "zeroline": True},
         "uirevision": "weights",

@@ -212,6 +212,8 @@ function grown(range, values, pad) {
 class Player {
   constructor(parent) {
     this.root = el("div", "tp-root", parent);
+    this.root.setAttribute("role", "group");
+    this.root.setAttribute("aria-label", "Training as it plays: epoch, losses and figures");
     this.root.dataset.state = "loading";
     const metrics = el("div", "tp-metrics", this.root);
     this.metric = {};
@@ -230,6 +232,14 @@ class Player {
     this.plots.weights = el("div", "tp-plot tp-weights", this.plots.side);
     this.unitsTitle = el("p", "tp-units-title", this.root);
     this.plots.units = el("div", "tp-plot tp-units", this.root);
+    for (const [name, label] of [
+      ["data", "the data over the model's output p on the input plane"],
+      ["history", "train and test loss and accuracy per epoch"],
+      ["weights", "every weight and bias now, beside its start"],
+      ["units", "each hidden unit's output over the input plane"]]) {
+      this.plots[name].setAttribute("role", "img");
+      this.plots[name].setAttribute("aria-label", label);
+    }
     this.play = null;
     this.onPause = (event) => this.pauseClicked(event);
     window.addEventListener("click", this.onPause, true);
@@ -245,7 +255,9 @@ class Player {
   start(data) {
     this.play = data.play;
     this.data = data;
-    this.interval = 1000 / data.fps;
+    // Reduced motion: one frame a second instead of an animation.
+    const calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    this.interval = calm ? 1000 : 1000 / data.fps;
     this.queue = [];
     this.lastSeq = 0;
     this.asked = 0;
