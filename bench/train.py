@@ -98,16 +98,23 @@ def server_rows(repeats: int) -> list[tuple[str, float, str, str]]:
     return rows
 
 
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 #: The epoch on screen: the player's while it plays, else the page's first metric (the
 #: epoch; the fragment loop of earlier versions redrew that one every frame).
 EPOCH_JS = """() => { const el = document.querySelector('.tp-metric-epoch .tp-value')
     || document.querySelector('[data-testid=stMetricValue]'); return el && el.innerText; }"""
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 WATCH_JS = """(epochJs) => { const epoch = eval(epochJs); window.__frames = []; let last = null;
     const tick = () => { const v = epoch();
       if (v != null && v !== last) { last = v; window.__frames.push(performance.now()); }
       requestAnimationFrame(tick); };
-    requestAnimationFrame(tick); }"""
+    requestAnimationFrame(tick);
+    window.addEventListener('click', () => { window.__clickedAt = performance.now(); }, true); }"""
+# True once the page shows Play (or its run is done), keeping the time it first did.
+PLAY_JS = """() => { const b = document.querySelector('.st-key-tr_play button');
+    if (!b || !b.innerText.includes('Play')) return false;
+    window.__playAt = window.__playAt || performance.now(); return true; }"""
+IDLE_JS = f"""() => {{ if (!document.querySelector('{IDLE}')) return false;
+    window.__idleAt = window.__idleAt || performance.now(); return true; }}"""
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -129,14 +136,15 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
     begin = page.evaluate("window.__frames.length")
     time.sleep(seconds)
     frames = page.evaluate("window.__frames")[begin:]
-    clicked = page.evaluate("performance.now()")
-    t0 = time.perf_counter()
+    # force: the live page never looks "stable" to Playwright. Times run from the click
+    # event in the page (Playwright's own steps before it are not the app's).
     page.locator(".st-key-tr_play button").click(force=True)
-    page.get_by_role("button", name="▶ Play").wait_for(timeout=120_000)
-    pause_ms = (time.perf_counter() - t0) * 1e3
-    page.wait_for_selector(IDLE, timeout=120_000)
-    idle_ms = (time.perf_counter() - t0) * 1e3
+    page.wait_for_function(PLAY_JS, polling="raf", timeout=120_000)
+    page.wait_for_function(IDLE_JS, polling="raf", timeout=120_000)
     time.sleep(1)
+    clicked, play_at, idle_at = page.evaluate(
+        "[window.__clickedAt, window.__playAt, window.__idleAt]"
+    )
     after = [t for t in page.evaluate("window.__frames") if t > clicked]
     page.close()
     gaps = list(np.diff(frames)) if len(frames) > 1 else []
@@ -146,8 +154,8 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
         "gap50": _pct(gaps, 50),
         "gap95": _pct(gaps, 95),
         "moved": (after[-1] - clicked) if after else 0.0,
-        "pause": pause_ms,
-        "idle": idle_ms,
+        "pause": play_at - clicked,
+        "idle": idle_at - clicked,
     }
 
 
