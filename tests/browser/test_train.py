@@ -164,6 +164,30 @@ def test_played_frames_are_the_command_lines_training_and_pause_keeps_the_one_sh
     assert _metric(page, "Epoch") == str(shown)  # nothing trains on
 
 
+def test_leaving_the_page_while_it_plays_pauses_it_where_the_server_is(
+    page: Page, streamlit_server
+) -> None:
+    """Back on /train the earlier frames are gone from the browser: the page is paused, at
+    the server's epoch (no curve with a gap, no frames replayed)."""
+    _open(page, f"{streamlit_server}/train")
+    _click(page, "tr_play")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.tp-root');"
+        " return r && Number(r.dataset.frames) >= 30; }",
+        timeout=RERUN_MS,
+    )
+    page.get_by_role("link", name="Explorer").click()
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    epoch = int(_metric(page, "Epoch"))
+    assert epoch >= 150  # 30 frames of 5 epochs were played before
+    page.wait_for_function(f"() => ({HISTORY_JS})()?.length === {epoch + 1}")  # every epoch
+    time.sleep(2)
+    assert _metric(page, "Epoch") == str(epoch)
+
+
 # Where a place of the data plot (st.plotly_chart, in the page) is on screen.
 PLACE_JS = """([x, y]) => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
     const fl = gd._fullLayout; const r = gd.getBoundingClientRect();

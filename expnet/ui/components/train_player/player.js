@@ -249,7 +249,16 @@ class Player {
     this.setTrigger = setTrigger;
     if (data.play !== this.play) this.start(data);
     const chunk = data.chunk;
-    if (chunk && chunk.seq > this.lastSeq) this.append(chunk);
+    if (!chunk || chunk.seq <= this.lastSeq) return;
+    if (this.lastSeq === 0 && chunk.seq > 1) {
+      // Mounted again mid-play (the page was left and opened again, or reloaded): the frames
+      // before this chunk are gone, so pause where the server is instead of playing a gap.
+      this.playing = false;
+      this.root.dataset.state = "paused";
+      this.setTrigger("pause", { seq: chunk.seq, frame: -1, end: false });
+      return;
+    }
+    this.append(chunk);
   }
 
   start(data) {
