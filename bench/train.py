@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.core import best_of  # noqa: E402  (the core bench's timer: best of n)
 from expnet import build_problem, trace  # noqa: E402
 from expnet.datasets import make_dataset  # noqa: E402
-from expnet.fit import FitSettings, Trainer, input_grid  # noqa: E402
+from expnet.fit import MAX_EPOCHS, FitSettings, Trainer, input_grid  # noqa: E402
 
 TARGET_EPOCH_MS = 2.0
 TARGET_1000_S = 1.0
@@ -128,6 +128,11 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
     page.goto(f"{url}/train")
     page.get_by_role("button", name="▶ Play").wait_for(timeout=120_000)
     page.wait_for_selector("[data-testid=stMetricValue]", state="attached", timeout=120_000)
+    # The stop condition far away: Pause, not the end of training, must stop it.
+    epochs = page.get_by_label("Stop after epochs")
+    epochs.fill(str(MAX_EPOCHS))
+    epochs.press("Enter")
+    page.wait_for_function(IDLE_JS.replace("__idleAt", "__loadedAt"), timeout=120_000)
     time.sleep(2)
     page.evaluate(WATCH_JS, EPOCH_JS)
     # force: the live page never looks "stable" to Playwright
@@ -136,6 +141,7 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
     begin = page.evaluate("window.__frames.length")
     time.sleep(seconds)
     frames = page.evaluate("window.__frames")[begin:]
+    assert "Pause" in page.locator(".st-key-tr_play button").inner_text(), "stopped early"
     # force: the live page never looks "stable" to Playwright. Times run from the click
     # event in the page (Playwright's own steps before it are not the app's).
     page.locator(".st-key-tr_play button").click(force=True)
