@@ -103,12 +103,13 @@ IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 #: epoch; the fragment loop of earlier versions redrew that one every frame).
 EPOCH_JS = """() => { const el = document.querySelector('.tp-metric-epoch .tp-value')
     || document.querySelector('[data-testid=stMetricValue]'); return el && el.innerText; }"""
-WATCH_JS = """(epochJs) => { const epoch = eval(epochJs); window.__frames = []; let last = null;
-    const tick = () => { const v = epoch();
-      if (v != null && v !== last) { last = v; window.__frames.push(performance.now()); }
-      requestAnimationFrame(tick); };
+WATCH_JS = f"""() => {{ const epoch = {EPOCH_JS}; window.__frames = []; let last = null;
+    const tick = () => {{ const v = epoch();
+      if (v != null && v !== last) {{ last = v; window.__frames.push(performance.now()); }}
+      requestAnimationFrame(tick); }};
     requestAnimationFrame(tick);
-    window.addEventListener('click', () => { window.__clickedAt = performance.now(); }, true); }"""
+    window.addEventListener('click',
+      () => {{ window.__clickedAt = performance.now(); }}, true); }}"""
 # True once the page shows Play (or its run is done), keeping the time it first did.
 PLAY_JS = """() => { const b = document.querySelector('.st-key-tr_play button');
     if (!b || !b.innerText.includes('Play')) return false;
@@ -134,7 +135,7 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
     epochs.press("Enter")
     page.wait_for_function(IDLE_JS.replace("__idleAt", "__loadedAt"), timeout=120_000)
     time.sleep(2)
-    page.evaluate(WATCH_JS, EPOCH_JS)
+    page.evaluate(WATCH_JS)
     # force: the live page never looks "stable" to Playwright
     page.locator(".st-key-tr_play button").click(force=True)
     page.wait_for_function("() => window.__frames.length > 2", timeout=60_000)

@@ -280,7 +280,10 @@ class Player {
     this.figs = data.figures;
     this.unitsTitle.hidden = !this.figs.units;
     this.plots.units.hidden = !this.figs.units;
-    this.unitsTitle.innerHTML = "<strong>Each hidden unit's output</strong> a over the input plane";
+    if (!this.unitsTitle.firstChild) {
+      el("strong", "", this.unitsTitle).textContent = "Each hidden unit's output";
+      this.unitsTitle.append(" a over the input plane");
+    }
     for (const name of ["data", "history", "weights", "units"]) this.plots[name].replaceChildren();
     this.views = {};
     this.ready = loadPlotly(data.plotlyUrl).then(() => this.build(data));
