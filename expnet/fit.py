@@ -14,7 +14,9 @@ homework's own gradient step.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -166,6 +168,23 @@ def mismatch(problem: Problem, data: Dataset) -> str | None:
     return check_targets(data, problem.loss)
 
 
+@dataclass(frozen=True, eq=False)
+class Checkpoint:
+    """Everything a ``Trainer`` changes as it trains, at one moment: restoring it and
+    training on gives the very numbers an uninterrupted run gives (the order of examples
+    included)."""
+
+    params: list[tuple[Array, Array]]
+    velocity: list[tuple[Array, Array]]
+    rng_state: Mapping[str, Any]
+    epoch: int
+    steps: int
+    order: Array
+    pos: int
+    stopped: str | None
+    history_length: int
+
+
 class Trainer:
     """Trains a copy of ``problem``'s weights on ``train``; ``test`` is only evaluated.
 
@@ -308,6 +327,32 @@ class Trainer:
         if threshold is not None and self.train_loss <= threshold:
             return f"the training loss reached {threshold:g}"
         return f"{epochs} epochs done"
+
+    def checkpoint(self) -> Checkpoint:
+        """The state now (arrays are never changed in place by training, so no copies)."""
+        return Checkpoint(
+            list(self.params),
+            list(self.velocity),
+            self.rng.bit_generator.state,
+            self.epoch,
+            self.steps,
+            self._order,
+            self._pos,
+            self.stopped,
+            len(self.history.epoch),
+        )
+
+    def restore(self, cp: Checkpoint) -> None:
+        """Back to ``cp`` (taken from this trainer): weights, velocity, the order of examples
+        and the history as they were then."""
+        self.params, self.velocity = list(cp.params), list(cp.velocity)
+        self.rng.bit_generator.state = cp.rng_state
+        self.epoch, self.steps, self._order, self._pos = cp.epoch, cp.steps, cp.order, cp.pos
+        self.stopped = cp.stopped
+        self._train_fw = None
+        h, n = self.history, cp.history_length
+        for column in (h.epoch, h.train_loss, h.test_loss, h.train_accuracy, h.test_accuracy):
+            del column[n:]
 
     def problem(self) -> Problem:
         """The start problem with the trained weights (its own x and y unchanged)."""

@@ -167,6 +167,8 @@ class ChainRule:
     total: float  # with y a symbol: the constant part
     total_y: tuple[float, ...] | None  # with y a symbol: coefficient of each y_k
     truncated: bool  # more paths than listed (the totals still count them all)
+    #: λW of an L2 penalty (λ/2)ΣW² in J, for a weight (0 otherwise): total = Σ paths + this
+    penalty: float = 0.0
 
 
 MAX_LISTED_PATHS = 64
@@ -200,6 +202,9 @@ class Trace:
     gradient: Gradient | None  # None when y is a symbol
     loss: float | None  # None when y is a symbol
     issues: tuple[NumericIssue, ...]
+    #: λ of an L2 penalty (λ/2) Σ_l ‖W^{(l)}‖² on the weights (not the biases), as training
+    #: on the Train page adds it (``expnet.fit``): in ``loss`` and in every ∂J/∂W (+ λW)
+    l2: float = 0.0
 
     @property
     def p(self) -> Array:
@@ -295,10 +300,24 @@ def _check(problem: Problem, z: list[Array], a: list[Array]) -> list[NumericIssu
     return issues
 
 
-def trace(problem: Problem, decimals: int | None = None) -> Trace:
-    """Forward and backward pass of ``problem``; ``decimals`` rounds as by hand."""
+def _with_penalty(g: Gradient, problem: Problem, l2: float) -> Gradient:
+    """``g`` with ∂/∂W of (λ/2) Σ ‖W‖² added: λW (products are not rounded)."""
+    dW = tuple(d + l2 * layer.W for d, layer in zip(g.dW, problem.layers, strict=True))
+    return Gradient(g.delta, dW, g.db, g.dx)
+
+
+def penalty(problem: Problem, l2: float) -> float:
+    """(λ/2) Σ_l ‖W^{(l)}‖²: the L2 term of J (the weights only, as ``expnet.fit``)."""
+    return 0.5 * l2 * sum(float(np.sum(layer.W * layer.W)) for layer in problem.layers)
+
+
+def trace(problem: Problem, decimals: int | None = None, l2: float = 0.0) -> Trace:
+    """Forward and backward pass of ``problem``; ``decimals`` rounds as by hand; ``l2`` = λ
+    adds (λ/2) Σ ‖W‖² to J and λW to every ∂J/∂W (the constant part when y is a symbol)."""
     if decimals is not None and not 0 <= decimals <= 12:
         raise ValueError("decimals must be between 0 and 12")
+    if not (math.isfinite(l2) and l2 >= 0):
+        raise ValueError("the L2 strength λ must be a number ≥ 0")
 
     def r(v: Array) -> Array:
         return v if decimals is None else round_as_by_hand(v, decimals)
@@ -346,8 +365,10 @@ def trace(problem: Problem, decimals: int | None = None) -> Trace:
                     NumericIssue("undefined", "loss", f"the loss is undefined here: {why}")
                 )
         with np.errstate(all="ignore"):
-            J = float(loss.value(p, y))
+            J = float(loss.value(p, y)) + penalty(problem, l2)
             gradient = _backprop(problem, tuple(a), tuple(slope), c + d * y)
+            if l2:
+                gradient = _with_penalty(gradient, problem, l2)
         if not issues and not math.isfinite(J):
             issues.append(NumericIssue("overflow", "loss", "the loss is too large to represent"))
     else:
@@ -359,6 +380,8 @@ def trace(problem: Problem, decimals: int | None = None) -> Trace:
                     f"∂J/∂p is undefined at p = {fmt(float(p[0]), 6)} for {loss.name}",
                 )
             )
+    if l2:
+        const = _with_penalty(const, problem, l2)
     return Trace(
         problem,
         decimals,
@@ -371,6 +394,7 @@ def trace(problem: Problem, decimals: int | None = None) -> Trace:
         gradient,
         J,
         tuple(issues),
+        l2,
     )
 
 
@@ -388,7 +412,8 @@ def chain_rule(tr: Trace, name: str) -> ChainRule:
 
     A path runs through one unit per layer from the parameter's unit up to an output unit k;
     its factors, from J downwards, are ∂J/∂p_k, then per layer ∂a/∂z and ∂z/∂a(below), and
-    last ∂z/∂θ. The sum of the path products is ∂J/∂θ.
+    last ∂z/∂θ. The sum of the path products is ∂J/∂θ (plus λW for a weight, with an L2
+    penalty: ``penalty``).
     """
     problem, S = tr.problem, tr.symbols
     L = len(problem.layers)
@@ -541,6 +566,7 @@ def chain_rule(tr: Trace, name: str) -> ChainRule:
         g = tr.grad(name)
         assert g is not None
         total, total_y = g, None
+    lam = tr.l2 * float(problem.layers[ref.layer].W[ref.row, ref.col]) if ref.kind == "W" else 0.0
     return ChainRule(
         name,
         partial_text("J", sym_text),
@@ -549,4 +575,5 @@ def chain_rule(tr: Trace, name: str) -> ChainRule:
         total,
         total_y,
         truncated,
+        lam,
     )

@@ -7,8 +7,6 @@ Thin page: ``expnet.fit`` trains, ``expnet.datasets`` makes and reads data,
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from expnet.datasets import MAX_CSV_BYTES, MAX_NOISE, MAX_POINTS, MIN_POINTS
@@ -18,8 +16,9 @@ from expnet.symbols import fmt
 from expnet.ui import controls
 from expnet.ui import training as tr
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
+from expnet.ui.components.train_player import train_player
 
-DATA_HEIGHT = 440
+METRIC_WIDTH = 170  # px: four a row on a laptop, two on a phone
 
 st.title("Train", anchor=False)
 st.caption(
@@ -117,82 +116,92 @@ run = tr.get_run(problem, data, float(test_fraction), settings)
 stop_loss = float(threshold) if use_threshold else None
 
 
-def _play(on: bool) -> None:
-    """Play or pause: a set, not a toggle, so a click delivered twice cannot undo itself."""
-    run.playing = on
-    run.note = None
+def _play() -> None:
+    tr.start_playing(run, stop_loss, epochs)
+
+
+def _pause() -> None:
+    """Only when the player has not caught the click (it does, and names the frame shown)."""
+    run.playing = False
 
 
 def _step() -> None:
-    run.playing = False
     run.trainer.step()
 
 
 def _epoch() -> None:
-    run.playing = False
     run.trainer.run_epoch()
 
 
-# Outside the fragment: a click is a full rerun, which redefines the fragment's timer.
-b1, b2, b3, b6, b4 = st.columns(5)
-b1.button(
-    "⏸ Pause" if run.playing else "▶ Play",
-    key="tr_play",
-    type="primary",
-    on_click=_play,
-    args=(not run.playing,),
-    use_container_width=True,
+# A row that wraps on a narrow screen (a phone), instead of five stacked columns.
+with st.container(horizontal=True, key="tr_buttons"):
+    st.button(
+        "⏸ Pause" if run.playing else "▶ Play",
+        key="tr_play",
+        type="primary",
+        on_click=_pause if run.playing else _play,
+    )
+    st.button("One step", key="tr_step", on_click=_step, disabled=run.playing)
+    st.button("One epoch", key="tr_one_epoch", on_click=_epoch, disabled=run.playing)
+    st.button(
+        "Train to the stop",
+        key="tr_to_end",
+        on_click=tr.run_to_stop,
+        args=(run, stop_loss, epochs),
+        disabled=run.playing,
+        help="Train at once until the stop condition, without the animation.",
+    )
+    st.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,))
+t = run.trainer
+st.caption(
+    f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
+    f"points · {t.batch_size} per step · {settings.mode} batch"
 )
-b2.button("One step", key="tr_step", on_click=_step, use_container_width=True)
-b3.button("One epoch", key="tr_one_epoch", on_click=_epoch, use_container_width=True)
-b6.button(
-    "Train to the stop",
-    key="tr_to_end",
-    on_click=tr.run_to_stop,
-    args=(run, stop_loss, epochs),
-    use_container_width=True,
-    help="Train at once until the stop condition, without the animation.",
-)
-b4.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,), use_container_width=True)
 
 
-@st.fragment(run_every=tr.FRAME_SECONDS if run.playing else None)
-def live(defined_playing: bool = run.playing) -> None:
-    """Numbers and figures; while playing, each run trains one frame's epochs."""
-    if tr.take_full_rerun() or defined_playing != run.playing:
-        st.rerun(scope="app")  # new data, the explorer, or play/pause (run_every is fixed)
-    if run.playing:
-        tr.advance(run, int(per_frame), stop_loss, epochs)
-        run.frames = [*run.frames[-40:], time.perf_counter()]
+@st.fragment
+def player() -> None:
+    """While playing: the browser plays the frames the core trains, a chunk at a time; the
+    player's triggers rerun only this fragment."""
+    if not run.playing:
+        st.rerun(scope="app")  # paused: the page's own views (and buttons) come back
+    args = (run, int(per_frame), stop_loss, epochs)
+    train_player(
+        tr.player_data(*args),
+        key=tr.PLAYER,
+        on_more=lambda: tr.on_more(*args),
+        on_pause=lambda: tr.on_pause(run),
+    )
+    st.caption("Pause to click points, open the explorer or download the trained network.")
+
+
+@st.fragment
+def live() -> None:
+    """Paused: the numbers and figures of the weights now; clicks on the data."""
+    if tr.take_full_rerun():
+        st.rerun(scope="app")  # new data or the explorer
     t = run.trainer
     h = t.history
-    st.caption(
-        f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
-        f"points · {t.batch_size} per step · {settings.mode} batch"
-    )
     if run.note:
         st.info(run.note)
-    m = st.columns(4)
-    m[0].metric("Epoch", f"{t.epoch}", help=f"{t.steps} steps")
-    m[1].metric("Train loss", fmt(h.train_loss[-1], 5))
-    m[2].metric("Test loss", fmt(h.test_loss[-1], 5) if t.test_set else "—")
-    if t.classification:
-        m[3].metric("Train accuracy", f"{h.train_accuracy[-1]:.1%}")
+    with st.container(horizontal=True, key="tr_metrics"):  # two a row on a phone
+        st.metric("Epoch", f"{t.epoch}", help=f"{t.steps} steps", width=METRIC_WIDTH)
+        st.metric("Train loss", fmt(h.train_loss[-1], 5), width=METRIC_WIDTH)
+        st.metric("Test loss", fmt(h.test_loss[-1], 5) if t.test_set else "—", width=METRIC_WIDTH)
+        if t.classification:
+            st.metric("Train accuracy", f"{h.train_accuracy[-1]:.1%}", width=METRIC_WIDTH)
     grid = tr.grid_of(run)
     left, right = st.columns([1.1, 1])
     with left:
-        fig = data_figure(grid, run.train, run.test, t.train_set.task)
-        if run.playing:  # the light chart while it moves; clicks once paused
-            persistent_plotly_chart(fig.to_json(), key="tr_plot_live", height=DATA_HEIGHT)
-        else:
-            tr.note_curves([d.get("meta") for d in fig.data])
-            st.plotly_chart(
-                fig.figure(),
-                key="tr_plot",
-                on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
-                selection_mode=("points",),
-                config={"displayModeBar": False},
-            )
+        fig = data_figure(grid, run.train, run.test, t.train_set.task, clickable=click == "add")
+        tr.note_curves([d.get("meta") for d in fig.data])
+        st.plotly_chart(
+            fig.figure(),
+            key="tr_plot",
+            on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
+            selection_mode=("points",),
+            config={"displayModeBar": False},
+        )
         if grid is None:
             st.info("The output over the input space is drawn for one or two inputs.")
     with right:
@@ -207,22 +216,23 @@ def live(defined_playing: bool = run.playing) -> None:
         st.markdown("**Each hidden unit's output** a over the input plane")
         units = units_figure(grid, problem.sizes)
         persistent_plotly_chart(units.to_json(), key="tr_units", height=units.layout["height"])
-    d1, d2, d3 = st.columns(3)
-    d1.download_button(
+    downloads = st.container(horizontal=True, key="tr_downloads")
+    downloads.download_button(
         "Trained network (problem JSON)",
         t.problem().to_json(),
         "trained_network.json",
         "application/json",
         key="tr_dl_problem",
     )
-    d2.download_button(
+    downloads.download_button(
         "Loss history (CSV)", h.to_csv(), "loss_history.csv", "text/csv", key="tr_dl_history"
     )
-    d3.download_button(
+    downloads.download_button(
         "Data set (CSV)", run.data.to_csv(), "data.csv", "text/csv", key="tr_dl_data"
     )
-    if defined_playing != run.playing:
-        st.rerun(scope="app")  # the stop condition paused it
 
 
-live()
+if run.playing:
+    player()
+else:
+    live()

@@ -84,6 +84,12 @@ def _typed_array(a: np.ndarray) -> Any:
     return out
 
 
+def json_ready(obj: Any) -> Any:
+    """``obj`` with NumPy arrays as plotly.js typed arrays ({dtype, bdata, shape}): for data
+    a browser-side view decodes itself."""
+    return _encode(obj)
+
+
 def _encode(obj: Any, plain: bool = False) -> Any:
     """A JSON-ready copy of ``obj``: arrays as typed arrays (plain lists under the keys
     plotly.py skips), NumPy scalars as Python numbers."""

@@ -21,7 +21,7 @@ from expnet.datasets import Dataset
 from expnet.fit import History, InputGrid
 from expnet.symbols import sub, sup
 
-from .spec import FigureSpec
+from .spec import FigureSpec, json_ready
 
 #: Blue for class 1 (or a high output), orange for class 0, white at ½: the two classes
 #: keep apart for the common colour-vision deficiencies.
@@ -115,9 +115,13 @@ def data_figure(
     task: str,
     height: int = 440,
     output: int = 0,
+    boundary: bool = False,
+    clickable: bool = False,
 ) -> FigureSpec:
     """The data over the model's output ``p_output``: heatmap + boundary p = ½ for two
-    inputs, the curve for one input; without a grid (more inputs) only the loss is shown."""
+    inputs, the curve for one input; without a grid (more inputs) only the loss is shown.
+    ``boundary``: draw the boundary's trace even while p does not cross ½ (an animation
+    fills it in later). ``clickable``: a click anywhere selects a place (see ``_plane``)."""
     layout: dict = {
         "height": height,
         "margin": MARGIN,
@@ -147,7 +151,8 @@ def data_figure(
                 "hovertemplate": "x = (%{x:.2f}, %{y:.2f})<br>p = %{z:.3f}<extra>model</extra>",
             }
         )
-        if task == "classification" and float(np.min(p)) < 0.5 < float(np.max(p)):
+        crosses = float(np.min(p)) < 0.5 < float(np.max(p))
+        if task == "classification" and (boundary or crosses):
             data.append(
                 {
                     "type": "contour",  # every other grid point: the line looks the same
@@ -182,8 +187,27 @@ def data_figure(
         )
         layout["xaxis"] = {"title": {"text": "x"}, "range": _range(grid.axes[0])}
         layout["yaxis"] = {"title": {"text": "y and p"}}
+    if clickable and grid is not None:
+        ys = [float(np.min(train.Y[:, 0])), float(np.max(train.Y[:, 0]))]
+        data.append(_plane(grid.axes[0], grid.axes[1] if len(grid.axes) == 2 else ys))
     data += _points(train, test, task)
     return FigureSpec(data, layout)
+
+
+def _plane(xs: np.ndarray, ys: np.ndarray | list[float], n: int = 41) -> dict:
+    """Invisible markers on an n × n lattice over the plot: a click on the plane selects the
+    nearest one, which names the place (a heatmap or a line cannot be selected)."""
+    u, v = np.meshgrid(np.linspace(xs[0], xs[-1], n), np.linspace(ys[0], ys[-1], n))
+    return {
+        "type": "scatter",
+        "x": _f32(u.ravel()),
+        "y": _f32(v.ravel()),
+        "mode": "markers",
+        "marker": {"size": 12, "opacity": 0},
+        "name": "a click adds a point here",
+        "showlegend": False,
+        "hovertemplate": "add a point at (%{x:.2f}, %{y:.2f})<extra></extra>",
+    }
 
 
 def _range(axis: np.ndarray) -> list[float]:
@@ -257,7 +281,7 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
                 )
             layout["annotations"].append(
                 {
-                    "text": f"unit {j + 1}, layer {r + 1}",
+                    "text": f"a{sub(j + 1)}{sup(f'({r + 1})')}",  # short: fits a phone
                     "xref": "paper",
                     "yref": "paper",
                     "x": x0 + w / 2,
@@ -299,7 +323,7 @@ def history_figure(history: History, classification: bool, height: int = 300) ->
         "margin": {"l": 50, "r": 50, "t": 30, "b": 40},
         "xaxis": {"title": {"text": "epoch"}},
         "yaxis": {"title": {"text": "loss J"}, "type": "log"},
-        "legend": {"orientation": "h", "y": 1.12, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "plot_bgcolor": "#ffffff",
         "uirevision": "history",
     }
@@ -332,6 +356,8 @@ def history_figure(history: History, classification: bool, height: int = 300) ->
             "overlaying": "y",
             "side": "right",
             "range": [0, 1.02],
+            "type": "linear",
+            "tickvals": [0, 0.25, 0.5, 0.75, 1],  # its own ticks, not the log axis's
             "tickformat": ".0%",
             "showgrid": False,
         }
@@ -364,9 +390,67 @@ def weights_figure(
     layout = {
         "height": height,
         "margin": {"l": 40, "r": 10, "t": 30, "b": 60},
-        "legend": {"orientation": "h", "y": 1.15, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "plot_bgcolor": "#ffffff",
         "yaxis": {"title": {"text": "value"}, "zeroline": True},
         "uirevision": "weights",
     }
     return FigureSpec(data, layout)
+
+
+# ---------------------------------------------------------------- frames for the player
+
+
+def _bytes01(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Values in [lo, hi] as 0..255: a heatmap's colour cannot show more steps."""
+    scaled = (np.nan_to_num(values, nan=lo) - lo) / (hi - lo if hi > lo else 1.0)
+    return np.rint(np.clip(scaled, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def _packed(stack: np.ndarray, two_d: bool, fixed: tuple[float, float] | None = None) -> dict:
+    """Every frame's values in one array: bytes between lo and hi (``fixed``, else the
+    values' own range) for heatmaps, float32 for curves."""
+    if not two_d:
+        return {"values": _f32(stack)}
+    if fixed is None:
+        finite = stack[np.isfinite(stack)]
+        fixed = (float(np.min(finite)), float(np.max(finite))) if finite.size else (0.0, 1.0)
+    lo, hi = fixed
+    return {"values": _bytes01(stack, lo, hi), "lo": lo, "hi": hi}
+
+
+def player_chunk(
+    seq: int,
+    grids: list[InputGrid | None],
+    sizes: tuple[int, ...],
+    task: str,
+    params: np.ndarray,
+    stats: list[dict],
+    history: History,
+    history_from: int,
+    note: str | None,
+) -> dict:
+    """The frames the Train page's player draws next, JSON-ready: per frame ``stats``
+    (epoch, losses, accuracy, ``hist`` = how many history entries it shows), every
+    parameter (float64, exact), the output over the input plane or line and each hidden
+    unit's (bytes between lo and hi for a heatmap, float32 for a curve), and the history
+    entries from ``history_from`` on (float64: the very numbers of ``expnet.fit``).
+    ``note``: why this is the last chunk (the stop condition), else None."""
+    chunk: dict = {"seq": seq, "frames": stats, "params": params, "note": note}
+    if grids and grids[0] is not None:
+        two_d = len(grids[0].axes) == 2
+        out = np.stack([g.a[-1][..., 0] for g in grids if g is not None])
+        chunk["output"] = _packed(out, two_d, (0.0, 1.0) if task == "classification" else None)
+        chunk["units"] = []
+        for layer in range(1, len(sizes) - 1):
+            for j in range(sizes[layer]):
+                a = [g.a[layer][::2, ::2, j] if two_d else g.a[layer][:, j] for g in grids if g]
+                chunk["units"].append(_packed(np.stack(a), two_d))
+    chunk["history"] = {
+        "epoch": np.asarray(history.epoch[history_from:], dtype=np.float64),
+        "train_loss": np.asarray(history.train_loss[history_from:]),
+        "test_loss": np.asarray(history.test_loss[history_from:]),
+        "train_accuracy": np.asarray(history.train_accuracy[history_from:]),
+        "test_accuracy": np.asarray(history.test_accuracy[history_from:]),
+    }
+    return json_ready(chunk)  # type: ignore[no-any-return]

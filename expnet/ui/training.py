@@ -10,8 +10,8 @@ train``, so the page's loss curve is the command line's.
 
 from __future__ import annotations
 
+import json
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,9 +27,17 @@ from expnet.datasets import (
     make_dataset,
     parse_csv,
 )
-from expnet.fit import FitSettings, InputGrid, Trainer, input_grid, mismatch
+from expnet.figures.train import (
+    data_figure,
+    history_figure,
+    player_chunk,
+    units_figure,
+    weights_figure,
+)
+from expnet.fit import Checkpoint, FitSettings, InputGrid, Trainer, input_grid, mismatch
 
 from . import state
+from .components.live_network import plotly_url
 from .model import make_problem
 
 _RUN = "_train_run"
@@ -42,9 +50,12 @@ _EXPLORER = "_train_open_explorer"
 EXAMPLE = "example"
 UPLOAD = "upload"
 GRID = 100  # points per axis of the output heatmap
-#: Seconds between two frames while playing, and the training time one frame may take.
-FRAME_SECONDS = 0.05
-FRAME_BUDGET = 0.03
+#: The player: frames per second, frames per chunk, and the grids it draws (points per axis
+#: of the output; the hidden units get every other one).
+FPS = 25
+CHUNK_FRAMES = 25
+LIVE_GRID = 50
+PLAYER = "tr_player"
 MARGIN = 0.15  # the input plane extends this fraction beyond the data
 
 
@@ -58,7 +69,13 @@ class TrainRun:
     start: Problem
     playing: bool = False
     note: str | None = None  # why training stopped, shown once
-    frames: list[float] = field(default_factory=list)  # perf_counter of recent frames
+    play: int = 0  # one more per press of Play
+    seq: int = 0  # the last chunk of frames made for the player
+    chunk: dict | None = None
+    start_view: dict | None = None  # the player's figures when Play was pressed
+    history_sent: int = 0  # history entries the chunks so far hold
+    #: (chunk, frame) -> the trainer's state after that frame; (0, -1) = when Play was pressed
+    checkpoints: dict[tuple[int, int], Checkpoint] = field(default_factory=dict)
 
 
 def start_problem() -> Problem:
@@ -165,17 +182,138 @@ def reset(run: TrainRun) -> None:
     run.note = None
 
 
-def advance(run: TrainRun, epochs: int, threshold: float | None, max_epochs: int) -> None:
-    """Up to ``epochs`` epochs within FRAME_BUDGET seconds; pauses at the stop condition."""
+def start_playing(run: TrainRun, threshold: float | None, max_epochs: int) -> None:
+    """Play from the weights now; at once paused with a note when already at the stop."""
+    run.note = None
+    why = stop_reason(run, threshold, max_epochs)
+    if why:
+        run.note = why
+        return
     t = run.trainer
-    deadline = time.perf_counter() + FRAME_BUDGET
-    for _ in range(epochs):
-        if _should_stop(run, threshold, max_epochs):
-            return
-        t.run_epoch()
-        if time.perf_counter() > deadline:
+    run.playing = True
+    run.play += 1
+    run.seq = 0
+    run.chunk = None
+    run.start_view = None
+    run.history_sent = len(t.history.epoch)
+    run.checkpoints = {(0, -1): t.checkpoint()}
+
+
+def player_data(run: TrainRun, per_frame: int, threshold: float | None, max_epochs: int) -> dict:
+    """What the player needs (see ``expnet.ui.components.train_player``): the figures as
+    they are when Play was pressed, then the latest chunk of frames."""
+    if run.start_view is None:
+        t = run.trainer
+        grid = grid_of(run, LIVE_GRID)
+        figures = {
+            "data": data_figure(grid, run.train, run.test, t.train_set.task, boundary=True),
+            "history": history_figure(t.history, t.classification),
+            "weights": weights_figure(*parameter_vectors(run)),
+            "units": units_figure(grid, run.start.sizes)
+            if grid is not None and len(run.start.sizes) > 2
+            else None,
+        }
+        run.start_view = {
+            "figures": {
+                k: None if f is None else json.loads(f.to_json()) for k, f in figures.items()
+            },
+            "startStats": _stats(t),
+            "histStart": len(t.history.epoch),
+            "classification": t.classification,
+            "hasTest": t.test_set is not None,
+        }
+    if run.chunk is None:
+        next_chunk(run, per_frame, threshold, max_epochs)
+    return {
+        **run.start_view,
+        "play": run.play,
+        "chunk": run.chunk,
+        "fps": FPS,
+        "ask": CHUNK_FRAMES,
+        "epochsMax": max_epochs,
+        "plotlyUrl": plotly_url(),
+    }
+
+
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def _stats(t: Trainer) -> dict:
+    h = t.history
+    return {
+        "epoch": t.epoch,
+        "hist": len(h.epoch),
+        "train": _finite(h.train_loss[-1]),
+        "test": _finite(h.test_loss[-1]),
+        "acc": _finite(h.train_accuracy[-1]),
+    }
+
+
+def next_chunk(run: TrainRun, per_frame: int, threshold: float | None, max_epochs: int) -> None:
+    """Train the next CHUNK_FRAMES frames of ``per_frame`` epochs each (fewer at the stop
+    condition), keeping a checkpoint after each, and make them the player's next chunk."""
+    t = run.trainer
+    run.seq += 1
+    grids: list[InputGrid | None] = []
+    params, stats = [], []
+    why = None
+    for i in range(CHUNK_FRAMES):
+        why = stop_reason(run, threshold, max_epochs)
+        if why:
             break
-    _should_stop(run, threshold, max_epochs)
+        for _ in range(per_frame):
+            t.run_epoch()
+            if stop_reason(run, threshold, max_epochs):
+                break
+        run.checkpoints[(run.seq, i)] = t.checkpoint()
+        grids.append(grid_of(run, LIVE_GRID))
+        params.append(parameter_vectors(run)[2])
+        stats.append(_stats(t))
+    else:
+        why = stop_reason(run, threshold, max_epochs)
+    for key in [k for k in run.checkpoints if 0 < k[0] < run.seq - 2]:
+        del run.checkpoints[key]  # frames played long ago
+    run.chunk = player_chunk(
+        run.seq,
+        grids,
+        run.start.sizes,
+        t.train_set.task,
+        np.array(params) if params else np.empty((0, 0)),
+        stats,
+        t.history,
+        run.history_sent,
+        why,
+    )
+    run.history_sent = len(t.history.epoch)
+
+
+def on_more(run: TrainRun, per_frame: int, threshold: float | None, max_epochs: int) -> None:
+    """The player asks for frames: the next chunk, once per chunk it has."""
+    event = (st.session_state.get(PLAYER) or {}).get("more") or {}
+    if run.playing and event.get("seq") == run.seq and not (run.chunk or {}).get("note"):
+        next_chunk(run, per_frame, threshold, max_epochs)
+
+
+def on_pause(run: TrainRun) -> None:
+    """The player's trigger: Pause pressed, or the last frame played."""
+    event = (st.session_state.get(PLAYER) or {}).get("pause") or {}
+    pause_at(run, int(event.get("seq", -1)), int(event.get("frame", -2)), bool(event.get("end")))
+
+
+def pause_at(run: TrainRun, seq: int, frame: int, end: bool = False) -> None:
+    """Paused on frame ``frame`` of chunk ``seq`` (the one on screen): the trainer goes back
+    to it, so the weights, history and exports are the ones the class saw. ``end``: the
+    last frame of the last chunk, whose note says why training stopped."""
+    if not run.playing:
+        return
+    cp = run.checkpoints.get((seq, frame))
+    if cp is not None:
+        run.trainer.restore(cp)
+    run.playing = False
+    if end and run.chunk and run.chunk.get("note"):
+        run.note = str(run.chunk["note"]).capitalize() + "."
+    run.checkpoints = {}
 
 
 def run_to_stop(run: TrainRun, threshold: float | None, max_epochs: int) -> None:
@@ -185,19 +323,16 @@ def run_to_stop(run: TrainRun, threshold: float | None, max_epochs: int) -> None
     run.note = t.run(max(0, max_epochs - t.epoch), threshold).capitalize() + "."
 
 
-def _should_stop(run: TrainRun, threshold: float | None, max_epochs: int) -> bool:
+def stop_reason(run: TrainRun, threshold: float | None, max_epochs: int) -> str | None:
+    """Why training should not go on (the stop condition, or the trainer stopped), else None."""
     t = run.trainer
-    why = None
     if t.stopped:
-        why = f"Training stopped: {t.stopped}."
-    elif threshold is not None and t.train_loss <= threshold:
-        why = f"The training loss reached {threshold:g} after {t.epoch} epochs."
-    elif t.epoch >= max_epochs:
-        why = f"{max_epochs} epochs done."
-    if why and run.playing:
-        run.playing = False
-        run.note = why
-    return why is not None
+        return f"training stopped: {t.stopped}"
+    if threshold is not None and t.train_loss <= threshold:
+        return f"the training loss reached {threshold:g} after {t.epoch} epochs"
+    if t.epoch >= max_epochs:
+        return f"{max_epochs} epochs done"
+    return None
 
 
 def bounds_of(data: Dataset) -> tuple[tuple[float, float], ...]:
@@ -228,13 +363,6 @@ def parameter_vectors(run: TrainRun) -> tuple[list[str], np.ndarray, np.ndarray]
     return names, start, now
 
 
-def frames_per_second(run: TrainRun) -> float:
-    f = run.frames[-20:]
-    if len(f) < 2 or f[-1] == f[0]:
-        return math.nan
-    return (len(f) - 1) / (f[-1] - f[0])
-
-
 # ---------------------------------------------------------------- clicks on the data
 
 
@@ -253,22 +381,9 @@ def on_click(run: TrainRun, action: str, source_key: tuple, new_class: float) ->
     curve = pt.get("curve_number", -1)
     split = splits[curve] if 0 <= curve < len(splits) else None
     data = run.data
-    if split is not None:
-        custom = pt.get("customdata")
-        index = int(custom[0] if isinstance(custom, list) else custom)
-        part = run.train if split == "train" else run.test
-        x, y = part.X[index], part.Y[index]
-        if action == "open":
-            open_in_explorer(run, x, y)
+    if action == "add":  # where the click landed: on the output's heatmap or on a point
+        if "x" not in pt or "y" not in pt:
             return
-        if action == "remove":
-            row = int(np.flatnonzero(np.all(x == data.X, axis=1) & np.all(y == data.Y, axis=1))[0])
-            try:
-                data = data.without(row)
-            except DataError as err:
-                run.note = str(err)
-                return
-    elif action == "add" and "x" in pt and "y" in pt:
         if data.inputs == 2:
             y_new = np.full(data.outputs, 0.0)
             if data.outputs == 1:
@@ -278,10 +393,33 @@ def on_click(run: TrainRun, action: str, source_key: tuple, new_class: float) ->
             data = data.with_point([pt["x"], pt["y"]], y_new)
         else:
             data = data.with_point([pt["x"]], [pt["y"]])
+    elif split is not None:
+        index = int(_custom_values(pt.get("customdata"))[0])
+        part = run.train if split == "train" else run.test
+        x, y = part.X[index], part.Y[index]
+        if action == "open":
+            open_in_explorer(run, x, y)
+            return
+        row = int(np.flatnonzero(np.all(x == data.X, axis=1) & np.all(y == data.Y, axis=1))[0])
+        try:
+            data = data.without(row)
+        except DataError as err:
+            run.note = str(err)
+            return
     else:
         return
     st.session_state[_EDITED] = (source_key, data)
     st.session_state[_FULL] = True
+
+
+def _custom_values(custom: object) -> list[float]:
+    """A clicked point's customdata as a list. A row of a 2D typed array reaches Python as
+    the JSON of a JavaScript typed array, {"0": v0, "1": v1, …}; a 1D one as a number."""
+    if isinstance(custom, dict):
+        return [float(custom[str(i)]) for i in range(len(custom))]
+    if isinstance(custom, list):
+        return [float(v) for v in custom]
+    return [float(custom)]  # type: ignore[arg-type]
 
 
 def open_in_explorer(run: TrainRun, x: np.ndarray, y: np.ndarray) -> None:

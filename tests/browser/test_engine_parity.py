@@ -65,9 +65,10 @@ def _random_problem(rng: random.Random, act_out: str, loss: str, hidden: int) ->
     return Problem(tuple(layers), loss, x, y)
 
 
-def _cases() -> list[tuple[Problem, int | None]]:
+def _cases() -> list[tuple[Problem, int | None, float]]:
     """560 networks: 7 activations × 4 losses × (exact, k=2, 3, 4) × 1-3 hidden layers,
-    y numeric and symbolic alternating, other hidden activations drawn at random."""
+    y numeric and symbolic alternating, other hidden activations drawn at random; every
+    third with an L2 penalty λ (the Train page's) drawn from [0.001, 0.5]."""
     rng = random.Random(20261130)
     cases = []
     n = 0
@@ -76,13 +77,15 @@ def _cases() -> list[tuple[Problem, int | None]]:
             problem = _random_problem(rng, act, loss, hidden)
             if n % 2:
                 problem = problem.with_target(None)
+            l2 = rng.uniform(0.001, 0.5) if n % 3 == 0 else 0.0
             n += 1
-            cases.append((problem, decimals))
+            cases.append((problem, decimals, l2))
     return cases
 
 
-def _as_js(problem: Problem) -> dict:
+def _as_js(problem: Problem, l2: float = 0.0) -> dict:
     return {
+        "l2": l2,
         "sizes": list(problem.sizes),
         "layers": [
             {"W": layer.W.tolist(), "b": layer.b.tolist(), "activation": layer.activation}
@@ -157,11 +160,11 @@ def _unsigned_zero(text: str) -> str:
 def test_engine_matches_the_core_on_560_random_networks(page: Page) -> None:
     cases = _cases()
     assert len(cases) >= 300
-    results = _engine_page(page).evaluate(RUN_ALL, [[_as_js(p), k] for p, k in cases])
+    results = _engine_page(page).evaluate(RUN_ALL, [[_as_js(p, l2), k] for p, k, l2 in cases])
     worst = worst_element = 0.0
     compared = widened = 0
-    for (problem, decimals), js in zip(cases, results, strict=True):
-        tr = trace(problem, decimals)
+    for (problem, decimals, l2), js in zip(cases, results, strict=True):
+        tr = trace(problem, decimals, l2)
         where = f"{problem.to_json(indent=None)} decimals={decimals}"
         # one array per kind of value and layer; gradients: one array per kind and layer
         arrays: dict[str, tuple[list[float], list[str]]] = {}
@@ -221,8 +224,9 @@ def test_engine_matches_the_core_on_560_random_networks(page: Page) -> None:
                 for v, t in zip(rounded, js["fixed"], strict=True)
             ]
             assert got == expected, where
-    covered = {(p.layers[-1].activation, p.loss, k, p.y is None) for p, k in cases}
+    covered = {(p.layers[-1].activation, p.loss, k, p.y is None) for p, k, _ in cases}
     assert len(covered) == len(ACTIVATIONS) * len(LOSSES) * 4 * 2
+    assert sum(1 for *_, l2 in cases if l2) >= len(cases) // 4  # with an L2 penalty
     assert widened <= len(cases) // 20, f"{widened} networks beyond 1e-12"
     print(
         f"{len(cases)} networks, {compared} numbers: worst normwise relative difference "

@@ -3,7 +3,10 @@
 - A share link with the sidebar's shape (4 hidden units, sigmoid output) opens the page on
   XOR; "Train to the stop" trains 1,000 epochs to ≥ 95 % training accuracy, and the loss curve the
   browser draws is the one `python -m expnet train` prints for the same inputs.
-- Play trains frame after frame; Pause stops it.
+- Play plays frames whose weights and loss curve are the command line's for that epoch;
+  Pause stops at once, and the page then holds the epoch that was on screen.
+- Clicking the plot (paused) opens the explorer on the clicked example with the current
+  weights, adds a point where the plane is clicked, removes a clicked point.
 - Hostile CSV uploads each show one message and leave the page working.
 
 Screenshots go to tests/artifacts/<test name>/.
@@ -16,11 +19,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 from playwright.sync_api import Page
 
-from expnet import build_problem
+from expnet import build_problem, get_preset, trace
+from expnet.datasets import make_dataset
+from expnet.fit import FitSettings, Trainer
 
-from .conftest import REPO_ROOT, artifact_path, wait_for_idle
+from .conftest import REPO_ROOT, artifact_path, expect_rerun, wait_for_idle
 
 FIRST_LOAD_MS = 90_000
 RERUN_MS = 60_000
@@ -85,22 +91,173 @@ def test_xor_to_95_percent_with_the_command_lines_loss_curve(
     assert shown == cli
 
 
-def test_play_trains_and_pause_stops(page: Page, streamlit_server, request) -> None:
+# One moment of the player, read in one go: the epoch it shows, the weights (bars) and the
+# training loss curve it draws (the moving layer's own data: the core's float64 numbers).
+PLAYED_JS = """() => { const r = document.querySelector('.tp-root');
+    const w = document.querySelector('.tp-weights .tp-layer-live');
+    const h = document.querySelector('.tp-history .tp-layer-live');
+    return {epoch: Number(r.dataset.epoch), frames: Number(r.dataset.frames),
+            weights: Array.from(w.data[0].y), loss: Array.from(h.data[0].y)}; }"""
+WEIGHTS_JS = """() => { const f = document.querySelector('.st-key-tr_weights iframe');
+    const gd = f && f.contentDocument.getElementById('plot');
+    return gd && gd._fullData ? Array.from(gd._fullData[0].y) : null; }"""
+
+
+def _cli_train(tmp_path, epochs: int) -> dict:
+    """`python -m expnet train` for the page's inputs: the share link's 2-4-1 sigmoid network,
+    XOR of 200 points, 20 % held out, seed 0, η = 2, μ = 0.9, full batch."""
+    start = build_problem([2, 4, 1], ["sigmoid", "sigmoid"], "half_squared_error", seed=0)
+    problem_file = tmp_path / "start.json"
+    problem_file.write_text(start.to_json())
+    proc = subprocess.run(
+        [sys.executable, "-m", "expnet", "train", "--problem", str(problem_file),
+         "--dataset", "xor", "--size", "200", "--seed", "0", "--test-fraction", "0.2",
+         "--lr", "2", "--momentum", "0.9", "--epochs", str(epochs)],
+        capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=True,
+    )  # fmt: skip
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def _weights(problem: dict) -> list[float]:
+    """Every W and b in the page's order: per layer W row by row, then b."""
+    return [v for layer in problem["layers"] for v in [*sum(layer["W"], []), *layer["b"]]]
+
+
+def test_played_frames_are_the_command_lines_training_and_pause_keeps_the_one_shown(
+    page: Page, streamlit_server, request, tmp_path
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
+    _click(page, "tr_play")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.tp-root');"
+        " return r && Number(r.dataset.frames) >= 20; }",
+        timeout=RERUN_MS,
+    )
+    played = page.evaluate(PLAYED_JS)
+    page.screenshot(path=artifact_path(request, "playing"), full_page=True)
+    cli = _cli_train(tmp_path, played["epoch"])
+    assert played["epoch"] >= 100  # 20 frames of 5 epochs
+    assert played["weights"] == _weights(cli["problem"])
+    assert played["loss"] == cli["loss_history"]
+
+    # Pause: the player stops at once; the page then holds the epoch it showed.
+    page.evaluate(
+        "() => window.addEventListener('click', () => { window.__shown ="
+        " document.querySelector('.tp-root').dataset.epoch; }, true)"
+    )
+    _click(page, "tr_play")
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    shown = int(page.evaluate("window.__shown"))
+    assert _metric(page, "Epoch") == str(shown)
+    cli = _cli_train(tmp_path, shown)
+    deadline = time.monotonic() + 30
+    weights = None
+    while time.monotonic() < deadline and weights != _weights(cli["problem"]):
+        weights = page.evaluate(WEIGHTS_JS)
+        time.sleep(0.3)
+    assert weights == _weights(cli["problem"])
+    assert page.evaluate(HISTORY_JS) == cli["loss_history"]
+    page.screenshot(path=artifact_path(request, "paused"), full_page=True)
+    time.sleep(2)
+    assert _metric(page, "Epoch") == str(shown)  # nothing trains on
+
+
+def test_leaving_the_page_while_it_plays_pauses_it_where_the_server_is(
+    page: Page, streamlit_server
+) -> None:
+    """Back on /train the earlier frames are gone from the browser: the page is paused, at
+    the server's epoch (no curve with a gap, no frames replayed)."""
     _open(page, f"{streamlit_server}/train")
     _click(page, "tr_play")
     page.wait_for_function(
-        "() => { const e = document.querySelector('[data-testid=stMetricValue]');"
-        " return e && Number(e.innerText) >= 10; }",
+        "() => { const r = document.querySelector('.tp-root');"
+        " return r && Number(r.dataset.frames) >= 30; }",
         timeout=RERUN_MS,
     )
-    page.screenshot(path=artifact_path(request, "playing"), full_page=True)
-    _click(page, "tr_play")
-    page.locator(".st-key-tr_play button", has_text="Play").first.wait_for(timeout=RERUN_MS)
+    page.get_by_role("link", name="Explorer").click()
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
     wait_for_idle(page, RERUN_MS)
-    time.sleep(2)  # frames already on their way may still land
-    paused = _metric(page, "Epoch")
-    time.sleep(3)
-    assert _metric(page, "Epoch") == paused
+    epoch = int(_metric(page, "Epoch"))
+    assert epoch >= 150  # 30 frames of 5 epochs were played before
+    page.wait_for_function(f"() => ({HISTORY_JS})()?.length === {epoch + 1}")  # every epoch
+    time.sleep(2)
+    assert _metric(page, "Epoch") == str(epoch)
+
+
+# Where a place of the data plot (st.plotly_chart, in the page) is on screen.
+PLACE_JS = """([x, y]) => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
+    const fl = gd._fullLayout; const r = gd.getBoundingClientRect();
+    return [r.left + fl._size.l + fl.xaxis.d2p(x), r.top + fl._size.t + fl.yaxis.d2p(y)]; }"""
+POINTS_JS = """() => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
+    return gd._fullData.filter(t => t.meta === 'train' || t.meta === 'test')
+        .flatMap(t => Array.from(t.x, (x, k) => [x, t.y[k]])); }"""
+
+
+def _click_place(page: Page, x: float, y: float) -> None:
+    """A person's click: the pointer moves there (Plotly picks what is under it), then clicks."""
+    px, py = page.evaluate(PLACE_JS, [x, y])
+    page.mouse.move(px - 4, py)
+    page.mouse.move(px, py, steps=3)
+    page.mouse.click(px, py)
+
+
+def _points(page: Page) -> list[list[float]]:
+    return page.evaluate(POINTS_JS)  # type: ignore[no-any-return]
+
+
+def _click_mode(page: Page, label: str) -> None:
+    with expect_rerun(page, RERUN_MS):
+        page.get_by_text(label, exact=True).click()
+    page.wait_for_selector(".st-key-tr_plot .js-plotly-plot", timeout=RERUN_MS)
+
+
+def test_clicking_the_plot_opens_adds_and_removes_points(
+    page: Page, streamlit_server, request
+) -> None:
+    """On the homework network and XOR: after one epoch a click on a point opens the explorer
+    on that example with the trained weights (its p is the core's); back on /train a click on
+    the plane adds a point there and a click on a point removes it."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    _open(page, f"{streamlit_server}/train")
+    with expect_rerun(page, RERUN_MS):
+        _click(page, "tr_one_epoch")
+    assert _metric(page, "Epoch") == "1"
+    train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
+    x = [float(v) for v in train.X[5]]
+    assert x in _points(page)
+    _click_place(page, *x)
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    page.screenshot(path=artifact_path(request, "explorer"), full_page=True)
+    trainer = Trainer(get_preset("homework").problem, train, None, FitSettings(
+        "full", lr=2.0, momentum=0.9))  # fmt: skip
+    trainer.run(1)
+    expected = trace(trainer.problem().with_input(x).with_target(train.Y[5])).p[0]
+    shown = page.locator(".xn-readout[data-key=p1] .xn-readout-value").inner_text()
+    assert float(shown) == pytest.approx(expected, abs=5e-5)
+
+    page.get_by_role("link", name="Train").click()
+    page.locator(".st-key-tr_play button").first.wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    before = _points(page)
+    _click_mode(page, "adds a point")
+    with expect_rerun(page, RERUN_MS):
+        _click_place(page, -1.2, 1.2)  # a place with no point: the lattice's nearest node
+    page.wait_for_function(f"() => ({POINTS_JS})().length === {len(before) + 1}")
+    added = [p for p in _points(page) if p not in before]
+    assert len(added) == 1 and added[0] == pytest.approx([-1.2, 1.2], abs=0.05)
+    page.screenshot(path=artifact_path(request, "added"), full_page=True)
+
+    _click_mode(page, "removes a point")
+    gone = _points(page)[0]
+    with expect_rerun(page, RERUN_MS):
+        _click_place(page, *gone)
+    page.wait_for_function(f"() => ({POINTS_JS})().length === {len(before)}")
+    assert gone not in _points(page)
 
 
 HOSTILE = [

@@ -110,18 +110,21 @@ def forward(d: dict, theta: Any) -> list[Any]:
     return [*zs, a]
 
 
-def objective(d: dict, theta: Any) -> Any:
+def objective(d: dict, theta: Any, l2: float = 0.0) -> Any:
+    """J at the values ``theta``; ``l2`` = λ adds (λ/2) Σ W² over every weight (not b)."""
     layers, a, y = _unflatten(d, theta)
+    penalty = 0.0
     for W, b, act in layers:
         a = activation(act, anp.dot(W, a) + b)
-    return loss(d["loss"], a, y)
+        penalty = penalty + anp.sum(W * W)
+    return loss(d["loss"], a, y) + 0.5 * l2 * penalty
 
 
-def loss_and_gradient(d: dict) -> tuple[float, dict[str, float]]:
-    """J and ∂J/∂name for every name (W, b, x and y), by autograd."""
+def loss_and_gradient(d: dict, l2: float = 0.0) -> tuple[float, dict[str, float]]:
+    """J and ∂J/∂name for every name (W, b, x and y), by autograd (``l2``: see objective)."""
     theta = flatten(d)
-    J = float(objective(d, theta))
-    g = grad(lambda t: objective(d, t))(theta)
+    J = float(objective(d, theta, l2))
+    g = grad(lambda t: objective(d, t, l2))(theta)
     return J, dict(zip(names(d), (float(v) for v in g), strict=True))
 
 

@@ -180,3 +180,27 @@ def test_history_csv_has_one_row_per_epoch() -> None:
         t.history.train_accuracy[-1],
         t.history.test_accuracy[-1],
     ]
+
+
+@pytest.mark.parametrize("mode", ["full", "mini", "single"])
+def test_restoring_a_checkpoint_and_training_on_equals_an_uninterrupted_run(mode) -> None:
+    """The Train page plays epochs computed ahead and, on Pause, goes back to the one shown."""
+    start = build_problem([2, 3, 1], ["tanh", "sigmoid"], "half_squared_error", seed=4)
+    data = make_dataset("moons", 60, 0.1, seed=2)
+    train, test = data.split(0.25, 2)
+    settings = FitSettings(mode, 8, 0.5, 0.9, 0.01, seed=3)
+    straight = Trainer(start, train, test, settings)
+    straight.run(7)
+    ahead = Trainer(start, train, test, settings)
+    ahead.run(3)
+    ahead.step()  # mid-epoch too
+    cp = ahead.checkpoint()
+    ahead.run(5)
+    ahead.restore(cp)
+    while ahead.epoch < 7:
+        ahead.run_epoch()  # the first one finishes the epoch the checkpoint was in
+    assert ahead.epoch == straight.epoch == 7
+    assert ahead.history.train_loss == straight.history.train_loss
+    assert ahead.history.test_accuracy == pytest.approx(straight.history.test_accuracy, nan_ok=True)
+    for (W, b), (W2, b2) in zip(ahead.params, straight.params, strict=True):
+        assert np.array_equal(W, W2) and np.array_equal(b, b2)

@@ -198,3 +198,41 @@ def test_homework_w1_11_factors() -> None:
     assert factors[0].y_coef == -1.0  # ∂J/∂p = p - y
     assert all(f.y_coef is None for f in factors[1:])
     np.testing.assert_allclose([cr.total, *cr.total_y], dv.DW1_11, rtol=0, atol=dv.ATOL)
+
+
+# ---------------------------------------------------------------- an L2 penalty (Train page)
+
+
+@pytest.mark.parametrize("l2", [0.01, 0.3])
+@settings(max_examples=30)
+@given(d=problem_dicts())
+def test_l2_penalty_in_the_trace(d: dict, l2: float) -> None:
+    """With λ the trace's J is loss + (λ/2)ΣW² and every gradient, the chain rule's total and
+    the const + coef·y form include λW: against autograd and centred differences of an
+    objective written again in tests/core/reference.py."""
+    problem = problem_from_dict(d)
+    names = [n for n in parameter_names(problem) if not n.startswith("y")]
+    tr = trace(problem, l2=l2)
+    assert tr.ok, tr.issues
+    J_ref, g_ref = ref.loss_and_gradient(d, l2)
+    np.testing.assert_allclose(tr.loss, J_ref, rtol=1e-10, atol=1e-12)
+    analytic = np.array([tr.grad(n) for n in names])
+    atol = ATOL * max(1.0, abs(J_ref))
+    np.testing.assert_allclose(analytic, [g_ref[n] for n in names], rtol=RTOL, atol=atol)
+    theta = ref.flatten(d)
+    fd = ref.centred_differences(lambda t: float(ref.objective(d, t, l2)), theta)
+    by_name = dict(zip(ref.names(d), fd, strict=True))
+    np.testing.assert_allclose(analytic, [by_name[n] for n in names], rtol=1e-6, atol=1e-6)
+    symbolic = trace(problem.with_target(None), l2=l2)
+    y = problem.y
+    assert y is not None
+    for n in names:
+        rule = tr.chain_rule(n)
+        if not rule.truncated:  # the listed paths are all the paths
+            listed = sum(p.value for p in rule.paths)
+            assert listed + rule.penalty == pytest.approx(rule.total, rel=1e-9, abs=1e-12)
+        assert rule.penalty == (l2 * get_value(problem, n) if n.startswith("W") else 0.0)
+        const, coefs = symbolic.grad_affine(n)
+        assert const + sum(c * yk for c, yk in zip(coefs, y, strict=True)) == pytest.approx(
+            tr.grad(n), rel=1e-9, abs=1e-12
+        )

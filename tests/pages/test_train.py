@@ -5,6 +5,7 @@ uploads each give one message and leave the page working."""
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -15,6 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from expnet import build_problem
+from expnet.fit import Trainer
+from expnet.ui import training as tr
 from tests import charts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,6 +25,8 @@ APP = str(REPO / "app.py")
 
 
 _figure = charts.figure
+PLAYER = "expnet_train_player"
+RUN = "_train_run"
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -116,17 +121,61 @@ def test_trains_xor_to_95_percent_and_matches_the_command_line(tmp_path) -> None
     assert cli["accuracy_history"][-1] == pytest.approx(accuracy, abs=0.001)
 
 
-def test_play_advances_one_frame_per_run_and_pause_stops() -> None:
+def _player_data(at: AppTest) -> dict:
+    (player,) = [e for e in at.main if getattr(e.proto, "component_name", "") == PLAYER]
+    return json.loads(player.proto.json)
+
+
+def _typed(t: dict) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(t["bdata"]), dtype=t["dtype"].replace("f", "<f"))
+
+
+def test_play_sends_the_player_frames_the_core_trained() -> None:
+    """Play mounts the player with a chunk of frames; each frame's weights and losses are
+    the core's after that many epochs, computed here by a Trainer of its own."""
     at = _open()
     at.button(key="tr_play").click().run()
-    first = int(_metrics(at)["Epoch"])
-    assert first > 0
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.button(key="tr_play").label == "⏸ Pause"
+    assert at.button(key="tr_one_epoch").disabled  # the server is ahead of the screen
+    data = _player_data(at)
+    chunk = data["chunk"]
+    epochs = [f["epoch"] for f in chunk["frames"]]
+    assert epochs == [5 * (i + 1) for i in range(len(epochs))] and len(epochs) == 25
+    run = at.session_state[RUN]
+    reference = Trainer(run.start, run.train, run.test, run.trainer.settings)
+    params = _typed(chunk["params"]).reshape(len(epochs), -1)
+    for i, epoch in enumerate(epochs):
+        reference.run(epoch - reference.epoch)
+        expected = np.concatenate([np.r_[W.ravel(), b] for W, b in reference.params])
+        np.testing.assert_array_equal(params[i], expected)
+        assert chunk["frames"][i]["train"] == reference.history.train_loss[-1]
+    np.testing.assert_array_equal(
+        _typed(chunk["history"]["train_loss"]), reference.history.train_loss[1:]
+    )
+    out = chunk["output"]  # the output over the plane: bytes for p in [0, 1]
+    assert out["values"]["dtype"] == "u1" and (out["lo"], out["hi"]) == (0.0, 1.0)
+    assert len(_typed(out["values"])) == 25 * tr.LIVE_GRID**2
+    assert data["figures"]["units"] is not None  # the homework's two hidden units
+
+
+def test_pause_goes_back_to_the_frame_on_screen() -> None:
+    at = _open()
+    at.button(key="tr_play").click().run()
+    run = at.session_state[RUN]
+    chunk = _player_data(at)["chunk"]
+    shown = chunk["frames"][6]  # the player had drawn frame 6 when Pause was pressed
+    assert run.trainer.epoch > shown["epoch"]
+    tr.pause_at(run, chunk["seq"], 6)
+    assert not run.playing
+    assert run.trainer.epoch == shown["epoch"]
+    assert run.trainer.history.train_loss[-1] == shown["train"]
+    assert len(run.trainer.history.epoch) == shown["hist"]
     at.run()
-    assert int(_metrics(at)["Epoch"]) > first
-    at.button(key="tr_play").click().run()  # pause
-    paused = int(_metrics(at)["Epoch"])
-    at.run()
-    assert int(_metrics(at)["Epoch"]) == paused
+    assert at.button(key="tr_play").label == "▶ Play"
+    assert _metrics(at)["Epoch"] == str(shown["epoch"])
+    at.button(key="tr_one_epoch").click().run()  # and training goes on from there
+    assert _metrics(at)["Epoch"] == str(shown["epoch"] + 1)
 
 
 def test_step_epoch_and_reset() -> None:

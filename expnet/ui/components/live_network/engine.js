@@ -17,8 +17,11 @@
  * number's shortest round-trip decimal (Number.prototype.toString, like Python's repr),
  * rounded in decimal, half away from zero.
  *
+ * An L2 penalty λ (net.l2, as the Train page sets it) adds (λ/2) Σ ‖W(l)‖² to J and λW(l)
+ * to dJ/dW(l) (to the constant part while y is a symbol), as expnet.trace(..., l2=λ).
+ *
  * Network: {sizes, layers: [{W: [[...]], b: [...], activation}], loss, x: [...],
- *           y: [...] | null}. Indices are 0-based here; names (W2_11 ...) are 1-based.
+ *           y: [...] | null, l2?: λ}. Indices are 0-based here; names (W2_11 ...) are 1-based.
  */
 var ExpnetEngine = (function () {
   "use strict";
@@ -190,11 +193,33 @@ var ExpnetEngine = (function () {
     };
     var J = null;
     var gradient = null;
+    var l2 = net.l2 || 0;
     if (net.y != null) {
-      J = loss[0](p, net.y);
+      J = loss[0](p, net.y) + penalty(net, l2);
       gradient = backprop(net, a, slope, c.map(function (ck, k) { return ck + d[k] * net.y[k]; }));
+      if (l2) withPenalty(gradient, net, l2);
     }
+    if (l2) withPenalty(affine["const"], net, l2);
     return { z: z, a: a, p: p, slope: slope, c: c, d: d, loss: J, gradient: gradient, affine: affine };
+  }
+
+  /** (λ/2) Σ_l ‖W(l)‖²: the L2 term of J, on the weights only (as expnet.trace's penalty). */
+  function penalty(net, l2) {
+    if (!l2) return 0.0;
+    var s = 0.0;
+    net.layers.forEach(function (layer) {
+      layer.W.forEach(function (row) { row.forEach(function (w) { s += w * w; }); });
+    });
+    return 0.5 * l2 * s;
+  }
+
+  /** g.dW += λW, in place (products are not rounded). */
+  function withPenalty(g, net, l2) {
+    g.dW = g.dW.map(function (dWl, l) {
+      return dWl.map(function (row, j) {
+        return row.map(function (v, i) { return v + l2 * net.layers[l].W[j][i]; });
+      });
+    });
   }
 
   // ---------------------------------------------------------------- names
@@ -257,7 +282,10 @@ var ExpnetEngine = (function () {
     for (var i = 0; i < sizes[0]; i++) x.push(values["x" + (i + 1)]);
     var y = [];
     for (var k = 0; k < K; k++) y.push(values[K === 1 ? "y" : "y" + (k + 1)]);
-    return { sizes: sizes, layers: layers, loss: shape.loss, x: x, y: ySymbol ? null : y, yValue: y };
+    return {
+      sizes: sizes, layers: layers, loss: shape.loss, x: x, y: ySymbol ? null : y, yValue: y,
+      l2: shape.l2 || 0,
+    };
   }
 
   return {
