@@ -14,7 +14,7 @@ from expnet.symbols import fill_in, fmt_latex
 from .exercises import HOMEWORK_SEED, Exercise
 from .latex import tex_escape
 from .quantities import trace_of
-from .solution import WorkedSolution
+from .solution import WorkedSolution, numbered_steps, step_tex_lines
 
 FORMATS = ("markdown", "latex", "json")
 
@@ -222,18 +222,10 @@ def _latex_sheet(exercise: Exercise) -> list[str]:
 
 def _latex_steps(sol: WorkedSolution, title: str) -> list[str]:
     out = [rf"\section*{{{_tex(title)}}}"]
-    phase = None
-    for n, step in enumerate(sol.steps, start=1):
-        if step.phase != phase:
-            phase = step.phase
-            out.append(rf"\subsection*{{{'Forward' if phase == 'forward' else 'Backward'} pass}}")
-        # factor titles carry Unicode symbols (∂z₁⁽²⁾/…): write those in math instead
-        title = (
-            f"Local derivative ${step.lhs}$" if step.key.startswith("factor:") else _tex(step.title)
-        )
-        out.append(rf"\noindent\textbf{{{n}. {title}}}")
-        for line in (*step.extra, step.latex):
-            out += [r"\[", f"  {line}", r"\]"]
+    for heading, n, step in numbered_steps(sol.steps):
+        if heading:
+            out.append(rf"\subsection*{{{heading}}}")
+        out += step_tex_lines(n, step, escape=_tex)
     return out
 
 

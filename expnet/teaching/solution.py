@@ -8,6 +8,7 @@ compute (``highlight``) and, for gradients, which parameter they answer (``answe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from expnet.activations import get_activation
@@ -74,11 +75,9 @@ class WorkedSolution:
 
     def to_markdown(self, title: str = "Worked solution") -> str:
         out = [f"# {title}", ""]
-        phase = None
-        for i, step in enumerate(self.steps, start=1):
-            if step.phase != phase:
-                phase = step.phase
-                out += [f"## {'Forward' if phase == 'forward' else 'Backward'} pass", ""]
+        for heading, i, step in numbered_steps(self.steps):
+            if heading:
+                out += [f"## {heading}", ""]
             out += [f"**{i}. {step.title}**", ""]
             out += [f"$$ {line} $$" for line in step.extra]
             out += [f"$$ {step.latex} $$", ""]
@@ -94,23 +93,37 @@ class WorkedSolution:
             r"\begin{document}",
             r"\maketitle",
         ]
-        phase = None
-        for i, step in enumerate(self.steps, start=1):
-            if step.phase != phase:
-                phase = step.phase
-                out.append(rf"\section*{{{'Forward' if phase == 'forward' else 'Backward'} pass}}")
-            out.append(rf"\noindent\textbf{{{i}. {_tex_title(step)}}}")
-            for line in (*step.extra, step.latex):
-                out += [r"\[", rf"  {line}", r"\]"]
+        for heading, i, step in numbered_steps(self.steps):
+            if heading:
+                out.append(rf"\section*{{{heading}}}")
+            out += step_tex_lines(i, step)
         out.append(r"\end{document}")
         return "\n".join(out) + "\n"
 
 
-def _tex_title(step: Step) -> str:
-    """The step's title for LaTeX: Unicode symbols (∂, subscripts) become math."""
+def numbered_steps(steps: Iterable[Step]) -> Iterator[tuple[str | None, int, Step]]:
+    """Each step with its number (from 1) and, where its pass begins, that pass's title
+    ("Forward pass", "Backward pass"; else None): the walk every view of a solution makes."""
+    phase = None
+    for i, step in enumerate(steps, start=1):
+        heading = None
+        if step.phase != phase:
+            phase = step.phase
+            heading = "Forward pass" if phase == "forward" else "Backward pass"
+        yield heading, i, step
+
+
+def step_tex_lines(n: int, step: Step, escape: Callable[[str], str] = tex_escape) -> list[str]:
+    """Step ``n`` in LaTeX: its title in bold (a factor's Unicode symbols written as maths,
+    other titles through ``escape``), then each line as display maths."""
     if step.key.startswith("factor:"):
-        return rf"Local derivative ${step.lhs}$"
-    return tex_escape(step.title)
+        title = rf"Local derivative ${step.lhs}$"
+    else:
+        title = escape(step.title)
+    out = [rf"\noindent\textbf{{{n}. {title}}}"]
+    for line in (*step.extra, step.latex):
+        out += [r"\[", rf"  {line}", r"\]"]
+    return out
 
 
 def _num(v: float) -> str:

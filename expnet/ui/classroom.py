@@ -22,7 +22,7 @@ from expnet.figures.network import conceal_unrevealed, enlarge, network_alt, net
 from expnet.presets import get_preset
 from expnet.teaching.answers import MAX_ANSWER_CHARS
 from expnet.teaching.grading import Grade, grade_step
-from expnet.teaching.solution import Step, WorkedSolution
+from expnet.teaching.solution import Step, WorkedSolution, numbered_steps
 from expnet.teaching.stepper import (
     answer_placeholder,
     counts_for_score,
@@ -300,11 +300,9 @@ def so_far(sol: WorkedSolution, stage: int) -> None:
     with st.expander(f"Steps revealed so far ({len(done)} of {len(sol.steps)})"):
         if not done:
             st.caption("Nothing revealed yet.")
-        phase = None
-        for n, step in enumerate(done, start=1):
-            if step.phase != phase:
-                phase = step.phase
-                st.markdown(f"**{'Forward' if phase == 'forward' else 'Backward'} pass**")
+        for heading, n, step in numbered_steps(done):
+            if heading:
+                st.markdown(f"**{heading}**")
             st.latex(f"{n}.\\quad {step.lhs} = {step.value_latex}")
 
 

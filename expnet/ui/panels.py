@@ -25,7 +25,7 @@ from expnet.figures.network import (
 from expnet.gradcheck import check_name_affine, finite_differences, relative_error
 from expnet.network import Problem, get_value, parameter_names, problem_from_json, weight_names
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
-from expnet.teaching.solution import Step, WorkedSolution
+from expnet.teaching.solution import Step, WorkedSolution, numbered_steps
 from expnet.trace import ChainRule, Factor, Trace
 from expnet.training import train
 from expnet.ui.components.math_panel import math_panel
@@ -331,11 +331,9 @@ def solution_blocks(sol: WorkedSolution) -> list[str]:
     """The whole worked solution as Markdown blocks: a heading per pass, a title per step,
     its formulas as display maths (one block each, so a commit redraws only what changed)."""
     parts: list[str] = []
-    phase = None
-    for i, step in enumerate(sol.steps, start=1):
-        if step.phase != phase:
-            phase = step.phase
-            parts.append(f"##### {'Forward' if phase == 'forward' else 'Backward'} pass")
+    for heading, i, step in numbered_steps(sol.steps):
+        if heading:
+            parts.append(f"##### {heading}")
         parts.append(f"**{i}. {step.title}**")
         parts += [f"$$\n{line}\n$$" for line in (*step.extra, step_latex(step))]
     return parts

@@ -59,13 +59,15 @@ import plotly
 import streamlit as st
 from streamlit.components import v1 as components_v1
 
+from expnet.ui.components import component_js
+
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 NAME = "expnet_live_network"
 
 
 def _js() -> str:
-    return (HERE / "engine.js").read_text() + "\n" + (HERE / "widget.js").read_text()
+    return component_js(HERE / "engine.js", HERE / "widget.js")
 
 
 _COMPONENT = st.components.v2.component(

@@ -56,26 +56,6 @@ function sliderText(v) {
   return (v < 0 ? MINUS : "") + Math.abs(v).toFixed(2);
 }
 
-// ---------------------------------------------------------------- Plotly.js, loaded once
-
-function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__expnetPlotly) {
-    window.__expnetPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__expnetPlotly = null;
-        reject(new Error("could not load " + url));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__expnetPlotly;
-}
-
 // ---------------------------------------------------------------- one widget
 
 /** What a figure looks like, hover texts left out (computed before Plotly sees the object:
@@ -212,7 +192,7 @@ class LiveNetwork {
       this.plot.addEventListener("pointerenter", () => this.flushHover());
       right.append(readouts, this.plot);
       this.root.append(right, sliders);
-      loadPlotly(data.plotlyUrl).then(
+      loadScript(data.plotlyUrl, "Plotly").then(
         () => this.figure && this.drawFigure(this.figure),
         (err) => { this.plot.textContent = String(err); }
       );

@@ -31,13 +31,15 @@ import streamlit as st
 from markdown_it import MarkdownIt
 from streamlit.components import v1 as components_v1
 
+from expnet.ui.components import component_js
+
 HERE = Path(__file__).parent
 KATEX_DIR = HERE / "katex"
 NAME = "expnet_math_panel"
 
 _COMPONENT = st.components.v2.component(
     NAME,
-    js=(HERE / "panel.js").read_text(),
+    js=component_js(HERE / "panel.js"),
     css=(HERE / "panel.css").read_text(),
     isolate_styles=False,
 )

@@ -8,28 +8,14 @@ const CACHE = new Map(); // "d|tex" or "i|tex" -> KaTeX's HTML
 const CACHE_SIZE = 4000;
 
 function loadKatex(base) {
-  if (window.katex) return Promise.resolve(window.katex);
-  if (!window.__expnetKatex) {
-    window.__expnetKatex = new Promise((resolve, reject) => {
-      if (!document.querySelector("link[data-expnet-katex]")) {
-        const link = document.createElement("link");
-        link.rel = "stylesheet";
-        link.href = base + "/katex.min.css";
-        link.dataset.expnetKatex = "1";
-        document.head.appendChild(link);
-      }
-      const script = document.createElement("script");
-      script.src = base + "/katex.min.js";
-      script.async = true;
-      script.onload = () => resolve(window.katex);
-      script.onerror = () => {
-        window.__expnetKatex = null;
-        reject(new Error("could not load " + script.src));
-      };
-      document.head.appendChild(script);
-    });
+  if (!document.querySelector("link[data-expnet-katex]")) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = base + "/katex.min.css";
+    link.dataset.expnetKatex = "1";
+    document.head.appendChild(link);
   }
-  return window.__expnetKatex;
+  return loadScript(base + "/katex.min.js", "katex");
 }
 
 function typeset(span) {

@@ -33,12 +33,14 @@ from typing import Any
 
 import streamlit as st
 
+from expnet.ui.components import component_js
+
 HERE = Path(__file__).parent
 NAME = "expnet_train_player"
 
 _COMPONENT = st.components.v2.component(
     NAME,
-    js=(HERE / "player.js").read_text(),
+    js=component_js(HERE / "player.js"),
     css=(HERE / "player.css").read_text(),
     isolate_styles=False,
 )

@@ -53,24 +53,6 @@ function fmt(v, digits) {
   return text.replace("-", MINUS);
 }
 
-function loadPlotly(url) {
-  // The same promise the live network widget uses: one load per page.
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__expnetPlotly) {
-    window.__expnetPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__expnetPlotly = null;
-        reject(new Error("could not load " + url));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__expnetPlotly;
-}
 
 function el(tag, cls, parent) {
   const e = document.createElement(tag);
@@ -286,7 +268,7 @@ class Player {
     }
     for (const name of ["data", "history", "weights", "units"]) this.plots[name].replaceChildren();
     this.views = {};
-    this.ready = loadPlotly(data.plotlyUrl).then(() => this.build(data));
+    this.ready = loadScript(data.plotlyUrl, "Plotly").then(() => this.build(data));
     this.playing = true;
     this.root.dataset.play = String(data.play);
     this.showMetrics(data.startStats);
