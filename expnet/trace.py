@@ -15,6 +15,10 @@ summed exactly in decimal first, ``affine_as_by_hand``) and carried on; local de
 computed from the rounded values, written out exactly when they are polynomials in them
 (σ' = a(1-a)) and rounded otherwise; products are not rounded. With k = 3 this reproduces
 the homework's printed answers.
+
+One module for one job, longer than most: the forward pass, the backward pass, their
+as-by-hand variant, the affine-in-y parts, the optional L2 term and the chain rule's factors
+are one computation read by every view; split, each half would import the other's internals.
 """
 
 from __future__ import annotations
