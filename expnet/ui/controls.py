@@ -130,7 +130,15 @@ def preset_picker() -> str:
         on_change=_on_preset_change,
         help="A network ready to explore; the homework is the seed's 2-2-1 network.",
     )
-    st.caption(get_preset(name).description)
+    shown = s.structure
+    if shown == Structure.from_preset(str(name)):
+        st.caption(get_preset(name).description)
+    else:  # the shape, an activation or the loss was changed below: say what is on screen
+        acts = ", ".join(shown.activations)
+        st.caption(
+            f"Changed from this preset: {'-'.join(map(str, shown.sizes))} network, "
+            f"activations {acts}, loss {LOSS_LABELS.get(shown.loss, shown.loss)}."
+        )
     return str(name)
 
 

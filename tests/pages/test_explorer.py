@@ -286,6 +286,7 @@ def test_preset_switch_loads_its_values_and_matches_cli() -> None:
 
 def test_layer_sizes_and_activations_change_within_limits() -> None:
     at = app()
+    assert get_preset("homework").description in [c.value for c in at.sidebar.caption]
     at.number_input(key="inputs").set_value(3).run()
     no_exception(at)
     keys = set(slider_names(at))
@@ -315,6 +316,13 @@ def test_changing_an_activation_keeps_the_weights() -> None:
     at.selectbox(key="loss").set_value("poisson_nll").run()
     no_exception(at)
     assert page_problem(at).loss == "poisson_nll"
+    # the sidebar no longer describes the homework's network, but the one on screen
+    captions = [c.value for c in at.sidebar.caption]
+    assert get_preset("homework").description not in captions
+    assert any(
+        c.startswith("Changed from this preset: 2-2-1 network, activations tanh, exp, loss Poisson")
+        for c in captions
+    ), captions
 
 
 def test_take_one_step_matches_cli_step_and_undo_restores() -> None:
