@@ -39,11 +39,12 @@ problem = tr.start_problem()
 
 # ---------------------------------------------------------------- data
 choices = tr.data_choices(problem)
-if st.session_state.get("tr_data") not in choices:
-    st.session_state["tr_data"] = "xor" if "xor" in choices else choices[0]
+tr.follow_default_data(problem, choices)
 with st.sidebar:
     st.subheader("Data", anchor=False)
-    name = st.selectbox("Data set", choices, key="tr_data", format_func=tr.data_label)
+    name = st.selectbox(
+        "Data set", choices, key="tr_data", format_func=tr.data_label, on_change=tr.on_data_chosen
+    )
     builtin = name not in (tr.EXAMPLE, tr.UPLOAD)
     size = st.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size", disabled=not builtin)
     noise = st.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise", disabled=not builtin)

@@ -83,6 +83,38 @@ def start_problem() -> Problem:
     return make_problem(state.current_structure(), state.current_values(), y_symbol=False)
 
 
+_DATA_CHOSEN = "_train_data_chosen"  # the data set was picked by hand (or uploaded)
+
+
+def default_data(problem: Problem, choices: list[str]) -> str:
+    """What /train opens on: a data set the network's output can fit. A sigmoid or softmax
+    output classifies (XOR first); e^z with the Poisson loss fits counts; anything else, the
+    homework's e^z with ½(p − y)² among them, opens on its own example, a data set of one
+    (training on it is the homework's gradient step)."""
+    out = problem.layers[-1].activation
+    tasks = {n: BUILTINS[n].task for n in choices if n in BUILTINS}
+    if out in ("sigmoid", "softmax"):
+        found = [n for n, t in tasks.items() if t == "classification"]
+        if found:
+            return "xor" if "xor" in found else found[0]
+    if out == "exp" and problem.loss == "poisson_nll":
+        found = [n for n, t in tasks.items() if t == "counts"]
+        if found:
+            return found[0]
+    return EXAMPLE
+
+
+def follow_default_data(problem: Problem, choices: list[str]) -> None:
+    """Until a data set is picked by hand, the picker follows the network (``default_data``):
+    a sigmoid output chosen on the sidebar brings XOR."""
+    if st.session_state.get("tr_data") not in choices or not st.session_state.get(_DATA_CHOSEN):
+        st.session_state["tr_data"] = default_data(problem, choices)
+
+
+def on_data_chosen() -> None:
+    st.session_state[_DATA_CHOSEN] = True
+
+
 def data_choices(problem: Problem) -> list[str]:
     names = [EXAMPLE, *builtins_for(problem.inputs, problem.outputs)]
     if st.session_state.get(_UPLOAD) is not None:
@@ -118,6 +150,7 @@ def on_upload() -> None:
         return
     st.session_state[_UPLOAD] = (file.file_id, data)
     st.session_state["tr_data"] = UPLOAD
+    st.session_state[_DATA_CHOSEN] = True
 
 
 def upload_error() -> str | None:

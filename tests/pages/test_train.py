@@ -45,14 +45,33 @@ def test_opens_with_the_data_and_the_model_drawn() -> None:
     at = _open()
     assert at.title[0].value == "Train"
     m = _metrics(at)
-    assert m["Epoch"] == "0" and "Train loss" in m and "Train accuracy" in m
+    assert m["Epoch"] == "0" and "Train loss" in m  # (accuracy only when it classifies)
     fig = _figure(at, "tr_plot")
     kinds = [t["type"] for t in fig["data"]]
     assert kinds[0] == "heatmap" and np.asarray(fig["data"][0]["z"]).shape == (100, 100)
-    assert sum(len(t["x"]) for t in fig["data"] if t.get("meta")) == 200  # every point drawn
+    # the homework's e^z output cannot classify: it opens on its own example, a set of one
+    assert at.selectbox(key="tr_data").value == "example"
+    points = [
+        (x, y) for t in fig["data"] if t.get("meta") for x, y in zip(t["x"], t["y"], strict=True)
+    ]
+    assert points == [(0.5, -0.5)]  # the seed's x
     units = _figure(at, "tr_units")
     assert len(units["data"]) == 2  # the homework's two hidden units
     assert not at.error
+    # one epoch on it is the homework's gradient step: J falls
+    before = float(_metrics(at)["Train loss"])
+    at.button(key="tr_one_epoch").click().run()
+    assert float(_metrics(at)["Train loss"]) < before
+
+
+def test_the_data_set_follows_the_network_until_one_is_picked() -> None:
+    at = _open()
+    assert at.selectbox(key="tr_data").value == "example"
+    at.selectbox(key="act_out").set_value("sigmoid").run()
+    assert at.selectbox(key="tr_data").value == "xor"  # a classifier now: XOR
+    at.selectbox(key="tr_data").set_value("moons").run()
+    at.number_input(key="units1").set_value(3).run()
+    assert at.selectbox(key="tr_data").value == "moons"  # picked by hand: it stays
 
 
 def _xor_2_4_1(at: AppTest) -> AppTest:
@@ -133,7 +152,7 @@ def _typed(t: dict) -> np.ndarray:
 def test_play_sends_the_player_frames_the_core_trained() -> None:
     """Play mounts the player with a chunk of frames; each frame's weights and losses are
     the core's after that many epochs, computed here by a Trainer of its own."""
-    at = _open()
+    at = _xor_2_4_1(_open())
     at.button(key="tr_play").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.button(key="tr_play").label == "⏸ Pause"
@@ -156,7 +175,7 @@ def test_play_sends_the_player_frames_the_core_trained() -> None:
     out = chunk["output"]  # the output over the plane: bytes for p in [0, 1]
     assert out["values"]["dtype"] == "u1" and (out["lo"], out["hi"]) == (0.0, 1.0)
     assert len(_typed(out["values"])) == 25 * tr.LIVE_GRID**2
-    assert data["figures"]["units"] is not None  # the homework's two hidden units
+    assert data["figures"]["units"] is not None  # the hidden units' panels
 
 
 def test_pause_goes_back_to_the_frame_on_screen() -> None:
@@ -205,7 +224,7 @@ def test_hostile_uploads_give_one_message_and_leave_the_page_working() -> None:
         assert not at.exception, (name, [e.message for e in at.exception])
         errors = [e.value for e in at.error]
         assert len(errors) == 1 and message in errors[0] and name in errors[0], (name, errors)
-        assert at.selectbox(key="tr_data").value == "xor"
+        assert at.selectbox(key="tr_data").value == "example"
         assert _metrics(at) == before  # the data on screen is unchanged
     good = b"x1,x2,y\n0.5,0.5,0\n-0.5,0.5,1\n0.5,-0.5,1\n-0.5,-0.5,0\n"
     at.file_uploader(key="tr_upload").set_value(("good.csv", good, "text/csv")).run()
