@@ -9,9 +9,10 @@ block's DOM while its text is unchanged and typesets only the equations it has n
 
 Each block is Markdown (CommonMark plus tables) with ``$…$`` inline and ``$$…$$`` display
 maths, as Streamlit's Markdown reads it. Python turns it into HTML with markdown-it-py (raw
-HTML is escaped, so no text can inject markup), the maths cut out first and left as empty
-placeholders that carry their TeX; the browser fills them with KaTeX (``trust`` off, errors
-shown in red instead of thrown). Until KaTeX has loaded, a placeholder shows its TeX.
+HTML in the text is escaped), the maths cut out first, and sends that HTML as a tree of
+known tags, text and maths nodes; the browser builds it with DOM calls (no HTML is parsed in
+the page) and typesets each maths node with ``katex.render`` (``trust`` off, errors shown in
+red instead of thrown). Until KaTeX has loaded, a maths node shows its TeX as text.
 
 KaTeX itself (katex.min.js, its CSS and woff2 fonts, MIT licence in ``katex/LICENSE``) is
 vendored in ``katex/`` and served by Streamlit from a v1 component's folder, as the live
@@ -20,10 +21,11 @@ network widget serves Plotly.js: no CDN.
 
 from __future__ import annotations
 
-import html
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +58,78 @@ _TOKEN_RE = re.compile("\x1fM(\\d+)\x1f")
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+#: The tags markdown-it writes for this panel's Markdown (CommonMark and tables); the browser
+#: builds only these, with these attributes, from the tree (no HTML is parsed in the page).
+TAGS = frozenset(
+    [
+        "p",
+        "strong",
+        "em",
+        "code",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "ul",
+        "ol",
+        "li",
+        "br",
+        "hr",
+        "blockquote",
+    ]
+)
+ATTRS = frozenset({"style"})  # table cells' text-align
+
+Node = str | dict[str, Any]
+
+
+class _Tree(HTMLParser):
+    """markdown-it's HTML as a tree: text, {"t": tag, "a": attrs, "c": children}, and
+    {"tex": source, "d": display} where a maths token stands."""
+
+    def __init__(self, tex: list[tuple[str, bool]]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tex = tex
+        self.root: list[Node] = []
+        self.stack: list[list[Node]] = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TAGS:
+            raise ValueError(f"unexpected tag <{tag}> in the math panel")
+        node: dict[str, Any] = {
+            "t": tag,
+            "a": {k: v or "" for k, v in attrs if k in ATTRS},
+            "c": [],
+        }
+        self.stack[-1].append(node)
+        if tag not in ("br", "hr"):
+            self.stack.append(node["c"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ("br", "hr") and len(self.stack) > 1:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data == "\n":
+            return  # markdown-it's line end between block tags, not text
+        for n, part in enumerate(_TOKEN_RE.split(data)):
+            if n % 2:
+                source, display = self.tex[int(part)]
+                self.stack[-1].append({"tex": source, "d": display})
+            elif part:
+                self.stack[-1].append(part)
+
+
 @lru_cache(maxsize=4096)
-def block_html(markdown: str) -> str:
-    """One Markdown block as HTML, its maths as ``<span class="xm" data-tex=…>`` placeholders
-    (``xm-d`` for display maths, which markdown-it would otherwise wrap in a paragraph)."""
+def _block(markdown: str) -> str:
     tex: list[tuple[str, bool]] = []
 
     def cut(m: re.Match[str]) -> str:
@@ -67,14 +137,17 @@ def block_html(markdown: str) -> str:
         tex.append(((m.group("display") if display else m.group("inline")).strip(), display))
         return _TOKEN.format(len(tex) - 1)
 
-    text = _MD.render(_MATH.sub(cut, markdown))
+    tree = _Tree(tex)
+    tree.feed(_MD.render(_MATH.sub(cut, markdown)))
+    tree.close()
+    return json.dumps(tree.root, ensure_ascii=False, separators=(",", ":"))
 
-    def put(m: re.Match[str]) -> str:
-        source, display = tex[int(m.group(1))]
-        cls = "xm xm-d" if display else "xm"
-        return f'<span class="{cls}" data-tex="{html.escape(source, quote=True)}"></span>'
 
-    return _TOKEN_RE.sub(put, text)
+def block_tree(markdown: str) -> list[Node]:
+    """One Markdown block as a tree for the browser to build with DOM calls: text nodes,
+    elements of ``TAGS`` and maths nodes ``{"tex": source, "d": display}`` (maths is cut out
+    before Markdown reads the text, so TeX keeps its underscores and backslashes)."""
+    return json.loads(_block(markdown))  # type: ignore[no-any-return]
 
 
 def katex_url() -> str:
@@ -91,7 +164,7 @@ def math_panel(blocks: Sequence[str], *, key: str, label: str) -> Any:
     ``data["markdown"]`` for tests and for reading back."""
     data = {
         "label": label,
-        "blocks": [block_html(b) for b in blocks],
+        "blocks": [block_tree(b) for b in blocks],
         "markdown": list(blocks),
         "katex": katex_url(),
     }

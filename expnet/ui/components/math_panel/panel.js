@@ -1,10 +1,10 @@
-// Markdown blocks with maths (HTML made in Python, maths left as placeholders), typeset
-// with the vendored KaTeX. A block whose HTML is unchanged keeps its DOM; an equation is
-// typeset once per TeX string (a small cache), so a commit that changes a few numbers
-// redraws a few equations, not the whole panel.
+// Markdown blocks with maths, sent by Python as trees of known tags, text and maths nodes and
+// built here with DOM calls; maths typeset with the vendored KaTeX. A block whose tree is
+// unchanged keeps its DOM; an equation is typeset once per TeX string (a small cache of
+// KaTeX's DOM, cloned), so a commit that changes a few numbers redraws a few equations.
 
 const PANELS = new WeakMap();
-const CACHE = new Map(); // "d|tex" or "i|tex" -> KaTeX's HTML
+const CACHE = new Map(); // "d|tex" or "i|tex" -> a span holding KaTeX's DOM
 const CACHE_SIZE = 4000;
 
 function loadKatex(base) {
@@ -18,26 +18,43 @@ function loadKatex(base) {
   return loadScript(base + "/katex.min.js", "katex");
 }
 
+const TAGS = new Set(("p strong em code h1 h2 h3 h4 h5 h6 table thead tbody tr th td ul ol li " +
+  "br hr blockquote").split(" "));
+
+/** A maths node: KaTeX's DOM for its TeX (built once per TeX string, then cloned). */
 function typeset(span) {
   const tex = span.dataset.tex;
   const display = span.classList.contains("xm-d");
   const key = (display ? "d|" : "i|") + tex;
-  let out = CACHE.get(key);
-  if (out === undefined) {
-    out = window.katex.renderToString(tex, {
+  let built = CACHE.get(key);
+  if (built === undefined) {
+    built = document.createElement("span");
+    window.katex.render(tex, built, {
       displayMode: display, throwOnError: false, trust: false, output: "htmlAndMathml",
     });
     if (CACHE.size >= CACHE_SIZE) CACHE.delete(CACHE.keys().next().value);
-    CACHE.set(key, out);
+    CACHE.set(key, built);
   }
-  span.innerHTML = out;
+  span.replaceChildren(...Array.from(built.cloneNode(true).childNodes));
   span.dataset.done = "1";
 }
 
-function fill(node) {
-  for (const span of node.querySelectorAll(".xm:not([data-done])")) {
+/** The tree Python sent (text, {t, a, c} elements of known tags, {tex, d} maths) as DOM. */
+function build(node, parent) {
+  if (typeof node === "string") {
+    parent.appendChild(document.createTextNode(node));
+  } else if (node.tex !== undefined) {
+    const span = document.createElement("span");
+    span.className = node.d ? "xm xm-d" : "xm";
+    span.dataset.tex = node.tex;
     if (window.katex) typeset(span);
-    else span.textContent = span.dataset.tex; // until KaTeX has loaded
+    else span.textContent = node.tex; // until KaTeX has loaded
+    parent.appendChild(span);
+  } else if (TAGS.has(node.t)) {
+    const el = document.createElement(node.t);
+    if (node.a && typeof node.a.style === "string") el.setAttribute("style", node.a.style);
+    (node.c || []).forEach((child) => build(child, el));
+    parent.appendChild(el);
   }
 }
 
@@ -62,14 +79,14 @@ class Panel {
       old.get(b.html).push(b.node);
     }
     let drawn = 0;
-    const next = data.blocks.map((html) => {
+    const next = data.blocks.map((tree) => {
+      const html = JSON.stringify(tree); // the block's identity
       const reuse = old.get(html);
       if (reuse && reuse.length) return { html, node: reuse.shift() };
       drawn += 1;
       const node = document.createElement("div");
       node.className = "xm-block";
-      node.innerHTML = html;
-      fill(node);
+      tree.forEach((child) => build(child, node));
       return { html, node };
     });
     // put the blocks in order, touching only what moved
