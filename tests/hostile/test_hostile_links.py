@@ -9,7 +9,6 @@ more than 1000 fields or 512 Ki characters before the app sees it (checked below
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from expnet.ui.links import link_warning, validate_query_params
 from expnet.ui.model import SETTING_KEYS, STRUCTURE_KEYS, Structure
+from tests.components import component_data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP = str(REPO_ROOT / "app.py")
@@ -131,10 +131,8 @@ def _run_app(query: dict, timeout: float = 60) -> AppTest:
 
 def _sliders(at: AppTest) -> dict[str, float]:
     """Every parameter's value as the page gives it to its live network widget."""
-    return {
-        k: float(v)
-        for k, v in json.loads(at.get("bidi_component")[-1].proto.json)["values"].items()
-    }
+    widget = component_data(at, "expnet_live_network")[-1]
+    return {k: float(v) for k, v in widget["values"].items()}
 
 
 @pytest.fixture(scope="module")
