@@ -46,8 +46,11 @@ with st.sidebar:
         "Data set", choices, key="tr_data", format_func=tr.data_label, on_change=tr.on_data_chosen
     )
     builtin = name not in (tr.EXAMPLE, tr.UPLOAD)
-    size = st.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size", disabled=not builtin)
-    noise = st.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise", disabled=not builtin)
+    if builtin:  # size and noise make a built-in set; the example and an upload have their own
+        size = st.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size")
+        noise = st.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise")
+    else:
+        size, noise = 200, 0.0
     test_fraction = st.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
     seed = int(st.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
     st.file_uploader(
