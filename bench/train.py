@@ -169,14 +169,13 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
 def browser_rows(seconds: float, baseline: str | None) -> list[tuple[str, float, str, str]]:
     from playwright.sync_api import sync_playwright
 
-    from bench.landscape import baseline_copy
-    from tests.harness import CHROMIUM_ARGS, REPO_ROOT, streamlit_server
+    from tests.harness import CHROMIUM_ARGS, REPO_ROOT, app_at, streamlit_server
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         apps = [("this tree", REPO_ROOT)]
         if baseline:
-            apps.append((baseline, baseline_copy(baseline, Path(tmp))))
+            apps.append((baseline, app_at(baseline, Path(tmp))))
         urls = [stack.enter_context(streamlit_server(d / "app.py", cwd=d)) for _, d in apps]
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
