@@ -66,7 +66,7 @@ class Panel {
     this.root.setAttribute("role", "region");
     this.root.tabIndex = 0;
     parent.appendChild(this.root);
-    this.nodes = []; // [{html, node}] in order
+    this.nodes = []; // [{key, node}] in order; key: the block's tree as JSON
     this.updates = 0;
   }
 
@@ -75,19 +75,19 @@ class Panel {
     this.root.setAttribute("aria-label", data.label || "Formulas");
     const old = new Map();
     for (const b of this.nodes) {
-      if (!old.has(b.html)) old.set(b.html, []);
-      old.get(b.html).push(b.node);
+      if (!old.has(b.key)) old.set(b.key, []);
+      old.get(b.key).push(b.node);
     }
     let drawn = 0;
     const next = data.blocks.map((tree) => {
-      const html = JSON.stringify(tree); // the block's identity
-      const reuse = old.get(html);
-      if (reuse && reuse.length) return { html, node: reuse.shift() };
+      const key = JSON.stringify(tree); // the block's identity
+      const reuse = old.get(key);
+      if (reuse && reuse.length) return { key, node: reuse.shift() };
       drawn += 1;
       const node = document.createElement("div");
       node.className = "xm-block";
       tree.forEach((child) => build(child, node));
-      return { html, node };
+      return { key, node };
     });
     // put the blocks in order, touching only what moved
     let cursor = this.root.firstChild;
