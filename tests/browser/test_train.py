@@ -15,8 +15,6 @@ Screenshots go to tests/artifacts/<test name>/.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
@@ -25,8 +23,9 @@ from playwright.sync_api import Page
 from expnet import build_problem, get_preset, trace
 from expnet.datasets import make_dataset
 from expnet.fit import FitSettings, Trainer
+from tests.harness import run_module
 
-from .conftest import REPO_ROOT, artifact_path, expect_rerun, wait_for_idle
+from .conftest import artifact_path, expect_rerun, wait_for_idle
 
 FIRST_LOAD_MS = 90_000
 RERUN_MS = 60_000
@@ -76,16 +75,7 @@ def test_xor_to_95_percent_with_the_command_lines_loss_curve(
         time.sleep(0.3)
     page.screenshot(path=artifact_path(request, "trained"), full_page=True)
 
-    start = build_problem([2, 4, 1], ["sigmoid", "sigmoid"], "half_squared_error", seed=0)
-    problem_file = tmp_path / "start.json"
-    problem_file.write_text(start.to_json())
-    proc = subprocess.run(
-        [sys.executable, "-m", "expnet", "train", "--problem", str(problem_file),
-         "--dataset", "xor", "--size", "200", "--seed", "0", "--test-fraction", "0.2",
-         "--lr", "2", "--momentum", "0.9", "--epochs", "1000"],
-        capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=True,
-    )  # fmt: skip
-    cli = json.loads(proc.stdout)["loss_history"]
+    cli = _cli_train(tmp_path, 1000)["loss_history"]
     assert shown is not None and len(shown) == len(cli)
     # The browser holds the curve as float64 typed arrays: the very same numbers.
     assert shown == cli
@@ -109,11 +99,10 @@ def _cli_train(tmp_path, epochs: int) -> dict:
     start = build_problem([2, 4, 1], ["sigmoid", "sigmoid"], "half_squared_error", seed=0)
     problem_file = tmp_path / "start.json"
     problem_file.write_text(start.to_json())
-    proc = subprocess.run(
-        [sys.executable, "-m", "expnet", "train", "--problem", str(problem_file),
-         "--dataset", "xor", "--size", "200", "--seed", "0", "--test-fraction", "0.2",
-         "--lr", "2", "--momentum", "0.9", "--epochs", str(epochs)],
-        capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=True,
+    proc = run_module(
+        "expnet", "train", "--problem", str(problem_file),
+        "--dataset", "xor", "--size", "200", "--seed", "0", "--test-fraction", "0.2",
+        "--lr", "2", "--momentum", "0.9", "--epochs", str(epochs), check=True,
     )  # fmt: skip
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 

@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import streamlit as st
+from streamlit.components import v1 as components_v1
+
 SHARED_JS = Path(__file__).parent / "load_script.js"
 
 
@@ -9,3 +12,12 @@ def component_js(*files: Path) -> str:
     """A component's JavaScript: the shared script loader (``loadScript``) and then ``files``
     in order, as one module."""
     return "\n".join(p.read_text() for p in (SHARED_JS, *files))
+
+
+def served_url(name: str, folder: Path) -> str:
+    """The URL of ``folder``, served by Streamlit as a v1 component's files (below the
+    server's base path): how Plotly.js and KaTeX reach the page without a CDN."""
+    served = components_v1.declare_component(name, path=str(folder))
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}" if base else ""
+    return f"{prefix}/component/{served.name}"

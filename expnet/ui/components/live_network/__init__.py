@@ -57,9 +57,8 @@ from typing import Any
 
 import plotly
 import streamlit as st
-from streamlit.components import v1 as components_v1
 
-from expnet.ui.components import component_js
+from expnet.ui.components import component_js, served_url
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -91,10 +90,7 @@ def _plotly_dir() -> Path:
 
 def plotly_url() -> str:
     """The URL of plotly.min.js, served by Streamlit from a v1 component's folder."""
-    served = components_v1.declare_component("plotly_js", path=str(_plotly_dir()))
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    prefix = f"/{base}" if base else ""
-    return f"{prefix}/component/{served.name}/plotly.min.js"
+    return served_url("plotly_js", _plotly_dir()) + "/plotly.min.js"
 
 
 def live_network(

@@ -31,9 +31,8 @@ from typing import Any
 
 import streamlit as st
 from markdown_it import MarkdownIt
-from streamlit.components import v1 as components_v1
 
-from expnet.ui.components import component_js
+from expnet.ui.components import component_js, served_url
 
 HERE = Path(__file__).parent
 KATEX_DIR = HERE / "katex"
@@ -152,10 +151,7 @@ def block_tree(markdown: str) -> list[Node]:
 
 def katex_url() -> str:
     """The folder URL KaTeX's files are served from (``…/katex.min.js``, ``…/katex.min.css``)."""
-    served = components_v1.declare_component("katex", path=str(KATEX_DIR))
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    prefix = f"/{base}" if base else ""
-    return f"{prefix}/component/{served.name}"
+    return served_url("katex", KATEX_DIR)
 
 
 def math_panel(blocks: Sequence[str], *, key: str, label: str) -> Any:
