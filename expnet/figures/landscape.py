@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -77,11 +78,17 @@ def banded_colorscale(name: str = "Viridis", bands: int = CONTOUR_BANDS) -> list
     """``name`` cut into ``bands`` flat steps: a heatmap with it reads like a filled contour
     (each band a level set) and draws in a fraction of the time, with no contour paths to
     trace on every redraw."""
+    return [list(step) for step in _bands(name, bands)]
+
+
+@lru_cache(maxsize=8)
+def _bands(name: str, bands: int) -> tuple[tuple[float, str], ...]:
+    """The steps, sampled once: plotly.py's sampling costs a few ms on every redraw."""
     colours = sample_colorscale(name, [(k + 0.5) / bands for k in range(bands)])
-    scale: list[list] = []
+    scale: list[tuple[float, str]] = []
     for k, colour in enumerate(colours):
-        scale += [[k / bands, colour], [(k + 1) / bands, colour]]
-    return scale
+        scale += [(k / bands, colour), ((k + 1) / bands, colour)]
+    return tuple(scale)
 
 
 def contour_spec(

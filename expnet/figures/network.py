@@ -1,6 +1,8 @@
 """The network diagram: nodes with z and a, edges with their weights, or the gradient flowing back.
 
-Pure builder: a ``Trace`` in, a ``plotly.graph_objects.Figure`` out; no streamlit. Every
+Pure builder: a ``Trace`` in, a :class:`~expnet.figures.spec.FigureSpec` out (``network_spec``,
+plain dicts: the explorer redraws it on every commit) or a ``plotly.graph_objects.Figure``
+(``network_figure``); no streamlit. Every
 number is read from the trace (the only arithmetic here is layout, and turning const + coef·y
 into a number when a symbolic y is evaluated at ``y_value`` for colouring).
 
@@ -27,11 +29,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
 
 import plotly.graph_objects as go
 
 from expnet.symbols import fmt, fmt_affine_text
 from expnet.trace import Trace
+
+from .spec import FigureSpec
 
 VALUE_SCALE = [[0.0, "#ef4444"], [0.5, "#f8fafc"], [1.0, "#3b82f6"]]
 GRADIENT_SCALE = [[0.0, "#f97316"], [0.5, "#f8fafc"], [1.0, "#8b5cf6"]]
@@ -94,6 +100,13 @@ def _scale_max(values: Iterable[float | None]) -> float:
     return max(finite, default=0.0) or 1.0
 
 
+@lru_cache(maxsize=1)
+def _template() -> dict[str, Any]:
+    """plotly.py's default template, which a validated ``go.Figure`` carries: the diagram
+    keeps the look it has always had."""
+    return go.Figure().to_plotly_json()["layout"]["template"]  # type: ignore[no-any-return]
+
+
 def network_figure(
     tr: Trace,
     view: str = "values",
@@ -102,8 +115,21 @@ def network_figure(
     y_value: Sequence[float] | None = None,
     height: int = 420,
 ) -> go.Figure:
+    """:func:`network_spec` as a ``go.Figure``."""
+    return network_spec(tr, view, selected, highlight, y_value, height).figure()
+
+
+def network_spec(
+    tr: Trace,
+    view: str = "values",
+    selected: str | None = None,
+    highlight: Iterable[tuple] = (),
+    y_value: Sequence[float] | None = None,
+    height: int = 420,
+) -> FigureSpec:
     """The diagram of ``tr``'s network; ``selected`` (a canonical name) is drawn in gold, and the
-    parts named in ``highlight`` (("node", l, j), ("edge", l, j, i), ("loss",)) are outlined."""
+    parts named in ``highlight`` (("node", l, j), ("edge", l, j, i), ("loss",)) are outlined.
+    Plain dicts: building a validated ``go.Figure`` cost more than the rest of the diagram."""
     if view not in ("values", "gradient"):
         raise ValueError(f"unknown view {view!r}")
     problem, S = tr.problem, tr.symbols
@@ -337,9 +363,10 @@ def network_figure(
         }
     )
     top = max(sizes) / 2.0 + 0.35
-    fig = go.Figure(
+    return FigureSpec(
         data=[edge_trace, label_trace, node_trace, loss_trace],
         layout={
+            "template": _template(),
             "shapes": shapes,
             "annotations": headers,
             "height": height,
@@ -362,7 +389,6 @@ def network_figure(
             "uirevision": "network",
         },
     )
-    return fig
 
 
 TABLE_TITLE = "Diagram as a table"

@@ -20,7 +20,7 @@ from expnet.figures.network import (
     POSITIVE,
     TABLE_TITLE,
     network_alt,
-    network_figure,
+    network_spec,
 )
 from expnet.gradcheck import check_name_affine, finite_differences, relative_error
 from expnet.network import Problem, get_value, parameter_names, problem_from_json, weight_names
@@ -114,11 +114,11 @@ def issues_warning(tr: Trace) -> None:
 def diagram_data(
     tr: Trace, view: str, focus: str | None, highlight: Sequence[tuple]
 ) -> dict[str, object]:
-    """The live widget's diagram from the core: the figure (``network_figure``), the view,
+    """The live widget's diagram from the core: the figure (``network_spec``), the view,
     the focus, which edges the chain rule marks, and the colours the preview redraws with."""
     values = state.current_values()
     y_value = tuple(values[n] for n in y_names(tr.problem.outputs, False))
-    fig = network_figure(tr, view, focus, highlight, y_value if tr.symbolic else None)
+    fig = network_spec(tr, view, focus, highlight, y_value if tr.symbolic else None)
     spec = json.loads(fig.to_json())
     marks = set(highlight)
     edges = spec["data"][0]["customdata"]

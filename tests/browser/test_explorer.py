@@ -69,6 +69,21 @@ def open_page(page: Page, url: str) -> None:
     page.wait_for_selector(".katex", state="attached")
 
 
+def expect_p_of_cli(page: Page, w2_11: float) -> None:
+    """The page's p is what ``python -m expnet`` gives for the homework with this W2_11."""
+    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": w2_11}))[0]
+    expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
+
+
+def press(page: Page, *keys: str) -> None:
+    """Press each of ``keys`` on W2_11's thumb, each waiting for the run its commit starts."""
+    thumb = page.locator(THUMB)
+    thumb.focus()
+    for key in keys:
+        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+            thumb.press(key)
+
+
 def shot(page: Page, request: pytest.FixtureRequest, name: str) -> None:
     """A screenshot of the whole page: the app scrolls inside its main block, so the viewport
     is made tall for the picture (and put back)."""
@@ -101,23 +116,16 @@ def test_keyboard_on_w2_11_updates_p_like_the_cli(
     page: Page, streamlit_server: str, request: pytest.FixtureRequest
 ) -> None:
     open_page(page, streamlit_server)
-    thumb = page.locator(THUMB)
-    thumb.focus()
-    for _ in range(5):
-        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
-            thumb.press("ArrowRight")
-    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -2.95}))[0]
-    expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
+    press(page, *["ArrowRight"] * 5)
+    expect_p_of_cli(page, -2.95)
     assert query(page).get("W2_11") == ["-2.95"]
     # the diagram's edge label and the slider agree
     expect(page.locator(W2_11_VALUE)).to_have_text("−2.95")
     expect(page.locator(".xn-diagram")).to_contain_text("-2.95")
     expect(page.locator(THUMB)).to_have_attribute("aria-valuetext", "W(2)11: −2.95")
-    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
-        thumb.press("PageDown")  # a big step: -2.95 - 0.1 · range ... whatever it is, p follows
+    press(page, "PageDown")  # a big step: -2.95 - 0.1 · range ... whatever it is, p follows
     value = float(query(page)["W2_11"][0])
-    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": value}))[0]
-    expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
+    expect_p_of_cli(page, value)
     shot(page, request, "after_keys")
 
 
@@ -147,12 +155,8 @@ def test_hostile_link_opens_with_defaults_and_one_warning(
     assert not page.locator("[data-testid=stException]").count()
     # the rejected values are gone from the address bar; the page works on from defaults
     assert "W2_11" not in query(page)
-    thumb = page.locator(THUMB)
-    thumb.focus()
-    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
-        thumb.press("ArrowLeft")
-    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -3.01}))[0]
-    expect(page.locator(METRIC).first).to_have_text(f"{expected:.4f}")
+    press(page, "ArrowLeft")
+    expect_p_of_cli(page, -3.01)
     shot(page, request, "hostile_link")
 
 
@@ -160,10 +164,7 @@ def test_values_survive_switching_pages(
     page: Page, streamlit_server: str, request: pytest.FixtureRequest
 ) -> None:
     open_page(page, f"{streamlit_server}/?W2_11=-2.5")
-    thumb = page.locator(THUMB)
-    thumb.focus()
-    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
-        thumb.press("ArrowRight")
+    press(page, "ArrowRight")
     p = prediction(page)
     with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
         page.locator("[data-testid=stSidebarNavLink]", has_text="Loss landscape").click()
@@ -277,10 +278,7 @@ def test_a_commit_redraws_only_what_changed_and_every_number_is_the_cores(
             };
         }"""
     )
-    thumb = page.locator(THUMB)
-    thumb.focus()
-    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
-        thumb.press("ArrowRight")
+    press(page, "ArrowRight")
     page.wait_for_selector(".xn-root[data-source=core]")
     solved = cli_solve(set_values(HOMEWORK.with_target([0.7]), {"W2_11": -2.99}))
     p = solved["prediction"][0]
@@ -328,21 +326,15 @@ def test_history_navigation_and_home_end_keys(
     page: Page, streamlit_server: str, request: pytest.FixtureRequest
 ) -> None:
     open_page(page, streamlit_server)
-    thumb = page.locator(THUMB)
-    thumb.focus()
-    for _ in range(2):
-        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
-            thumb.press("ArrowRight")
+    press(page, "ArrowRight", "ArrowRight")
     assert query(page).get("W2_11") == ["-2.98"]
     with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
         page.go_back()  # each commit is one entry in the browser's history
     expect(page.locator(W2_11_VALUE)).to_have_text("−2.99")
-    expected = cli_prediction(set_values(HOMEWORK, {"W2_11": -2.99}))[0]
-    expect(page.locator(METRIC)).to_have_text(f"{expected:.4f}")
-    thumb.focus()
+    expect_p_of_cli(page, -2.99)
+    thumb = page.locator(THUMB)
     for key, value in (("End", "10.00"), ("Home", "−10.00"), ("PageUp", "−8.00")):
-        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
-            thumb.press(key)
+        press(page, key)
         expect(thumb).to_have_attribute("aria-valuetext", f"W(2)11: {value}")
     assert query(page).get("W2_11") == ["-8.0"]
     expect(thumb).to_have_attribute(

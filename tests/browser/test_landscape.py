@@ -101,6 +101,19 @@ def _press(page: Page, key: str, times: int = 1, direction: str = "ArrowRight") 
             thumb.press(direction)
 
 
+def _shot(page: Page, request, key: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A screenshot of the page with the chart ``key`` scrolled into view."""
+    page.locator(f".st-key-{key}").scroll_into_view_if_needed()
+    page.screenshot(path=artifact_path(request, name))
+
+
+def _surface_after(page: Page, surface: Frame, key: str, times: int) -> Frame:
+    """Press ``key`` ``times`` times; the surface's frame once it has drawn the result."""
+    drawn = surface.evaluate(RENDERS_JS)
+    _press(page, key, times=times)
+    return _plot(page, "ls_surface", drawn + 1)
+
+
 def _drag(page: Page, selector: str, dx: float, dy: float) -> None:
     box = page.locator(selector).first.bounding_box()
     assert box is not None
@@ -132,22 +145,17 @@ def test_slider_moves_the_point_and_reshapes_the_surface(page: Page, streamlit_s
     # The plane's own parameters do not change J over the plane: same surface, new point.
     z_after = surface.evaluate(ZSUM_JS)
     assert abs(z_after - z_before) < 1e-6 * abs(z_before)
-    page.locator(".st-key-ls_contour").scroll_into_view_if_needed()
-    page.screenshot(path=artifact_path(request, "2-after-W2_11"))
+    _shot(page, request, "ls_contour", "2-after-W2_11")
 
-    drawn_surface = surface.evaluate(RENDERS_JS)
-    _press(page, "x1", times=20)  # x1: 0.50 -> 0.70 reshapes J over the plane
-    surface = _plot(page, "ls_surface", drawn_surface + 1)
+    surface = _surface_after(page, surface, "x1", 20)  # x1: 0.50 -> 0.70 reshapes J
     assert abs(surface.evaluate(ZSUM_JS) - z_after) > 1e-3 * abs(z_after)
-    page.locator(".st-key-ls_surface").scroll_into_view_if_needed()
-    page.screenshot(path=artifact_path(request, "3-after-x1"))
+    _shot(page, request, "ls_surface", "3-after-x1")
 
 
 def test_rotated_surface_keeps_its_camera_across_a_rerun(page: Page, streamlit_server, request):
     _open_landscape(page, streamlit_server)
+    surface = _plot(page, "ls_surface")  # scrolled into view
     box = page.locator(".st-key-ls_surface")
-    box.scroll_into_view_if_needed()
-    surface = _plot(page, "ls_surface")
     default = surface.evaluate(CAMERA_JS)
     _drag(page, ".st-key-ls_surface iframe", dx=-70, dy=15)
     time.sleep(0.3)
@@ -156,23 +164,19 @@ def test_rotated_surface_keeps_its_camera_across_a_rerun(page: Page, streamlit_s
     assert moved > 0.2, "the drag did not rotate the surface"
     box.screenshot(path=artifact_path(request, "1-rotated-before-rerun"))
 
-    drawn = surface.evaluate(RENDERS_JS)
-    _press(page, "W1_11", times=2)
-    surface = _plot(page, "ls_surface", drawn + 1)
+    surface = _surface_after(page, surface, "W1_11", 2)
     after = surface.evaluate(CAMERA_JS)
     for part in ("eye", "center", "up"):
         for axis in "xyz":
             assert abs(after[part][axis] - rotated[part][axis]) < 1e-6, (part, axis)
     assert _point(surface) == (-3.0, 4.02)  # the data did change
-    box.scroll_into_view_if_needed()
-    box.screenshot(path=artifact_path(request, "2-after-rerun-same-camera"))
+    _shot(page, request, "ls_surface", "2-after-rerun-same-camera")
 
 
 def test_descent_animates_in_the_browser_without_a_rerun(page: Page, streamlit_server, request):
     _open_landscape(page, streamlit_server)
+    contour = _plot(page, "ls_contour")  # scrolled into view
     box = page.locator(".st-key-ls_contour")
-    box.scroll_into_view_if_needed()
-    contour = _plot(page, "ls_contour")
     heads = "() => document.getElementById('plot').layout.shapes.map(s => s.xanchor)"
     start = contour.evaluate(heads)
     runs = page.evaluate("() => window.__expnetRunsFinished")
