@@ -2,9 +2,9 @@
 
 Pure builder: a ``Trace`` in, a :class:`~expnet.figures.spec.FigureSpec` out (``network_spec``,
 plain dicts: the explorer redraws it on every commit) or a ``plotly.graph_objects.Figure``
-(``network_figure``); no streamlit. Every
-number is read from the trace (the only arithmetic here is layout, and turning const + coef·y
-into a number when a symbolic y is evaluated at ``y_value`` for colouring).
+(``network_figure``); no streamlit. Every number is read from the trace (the only arithmetic
+here is layout, and turning const + coef·y into a number when a symbolic y is evaluated at
+``y_value`` for colouring).
 
 Two views:
 
@@ -107,16 +107,9 @@ def _template() -> dict[str, Any]:
     return go.Figure().to_plotly_json()["layout"]["template"]  # type: ignore[no-any-return]
 
 
-def network_figure(
-    tr: Trace,
-    view: str = "values",
-    selected: str | None = None,
-    highlight: Iterable[tuple] = (),
-    y_value: Sequence[float] | None = None,
-    height: int = 420,
-) -> go.Figure:
+def network_figure(tr: Trace, *args: Any, **options: Any) -> go.Figure:
     """:func:`network_spec` as a ``go.Figure``."""
-    return network_spec(tr, view, selected, highlight, y_value, height).figure()
+    return network_spec(tr, *args, **options).figure()
 
 
 def network_spec(
