@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import plotly.graph_objects as go
@@ -98,13 +97,6 @@ def _delta_number(tr: Trace, l: int, j: int, y_value: Sequence[float] | None) ->
 def _scale_max(values: Iterable[float | None]) -> float:
     finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
     return max(finite, default=0.0) or 1.0
-
-
-@lru_cache(maxsize=1)
-def _template() -> dict[str, Any]:
-    """plotly.py's default template, which a validated ``go.Figure`` carries: the diagram
-    keeps the look it has always had."""
-    return go.Figure().to_plotly_json()["layout"]["template"]  # type: ignore[no-any-return]
 
 
 def network_figure(tr: Trace, *args: Any, **options: Any) -> go.Figure:
@@ -359,7 +351,10 @@ def network_spec(
     return FigureSpec(
         data=[edge_trace, label_trace, node_trace, loss_trace],
         layout={
-            "template": _template(),
+            # No template: every colour is set here, so plotly.py's default one (7 kB of each
+            # commit's 12) changed no pixel; its text colour and hover alignment are kept.
+            "template": {},
+            "font": {"color": "#2a3f5f"},
             "shapes": shapes,
             "annotations": headers,
             "height": height,
@@ -377,7 +372,7 @@ def network_spec(
             "plot_bgcolor": "#ffffff",
             "paper_bgcolor": "#ffffff",
             "dragmode": False,
-            "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": 12}},
+            "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": 12}, "align": "left"},
             "clickmode": "event+select",
             "uirevision": "network",
         },
