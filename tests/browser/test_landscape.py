@@ -32,6 +32,7 @@ FIRST_LOAD_MS = 90_000
 RERUN_MS = 60_000
 CAMERA_JS = "() => document.getElementById('plot')._fullLayout.scene._scene.getCamera()"
 RENDERS_JS = "() => Number(document.getElementById('plot').getAttribute('data-renders') || 0)"
+PREVIEWS_JS = "() => Number(document.getElementById('plot').getAttribute('data-previews') || 0)"
 # The map draws the point as a layout shape, the surface as a scatter3d trace.
 POINT_JS = """() => { const gd = document.getElementById('plot');
     const s = (gd.layout.shapes || []).find(d => d.name === 'current point');
@@ -282,11 +283,31 @@ def test_drag_preview_moves_the_point_without_the_server(page: Page, streamlit_s
     page.locator(".st-key-ls_contour").screenshot(path=artifact_path(request, "preview"))
 
     # A parameter off the plane reshapes J: the map waits for the release (no preview).
-    previews = contour.evaluate("() => document.getElementById('plot').dataset.previews")
+    previews = contour.evaluate(PREVIEWS_JS)
     _preview(page, {"values": {"x1": 0.9}, "J": 0.1, "grad": {"W2_11": 0.1, "W1_11": 0.1}})
     page.wait_for_timeout(300)
-    assert contour.evaluate("() => document.getElementById('plot').dataset.previews") == previews
+    assert contour.evaluate(PREVIEWS_JS) == previews
     assert _point(contour) == (-2.0, 4.0)
+
+
+def test_a_keypress_is_drawn_once_by_the_core(page: Page, streamlit_server, request):
+    """A single keypress commits before its preview is drawn: the map skips that preview (a
+    relayout costs a whole redraw) and draws the core's figure with the new point."""
+    _open_landscape(page, streamlit_server)
+    contour = _plot(page, "ls_contour")
+    previews = contour.evaluate(PREVIEWS_JS)
+    drawn = contour.evaluate(RENDERS_JS)
+    _press(page, "W1_11")  # 4.00 -> 4.01
+    contour = _plot(page, "ls_contour", drawn + 1)
+    assert _point(contour) == (-3.0, 4.01)
+    assert contour.evaluate(PREVIEWS_JS) == previews
+    # a drag's frames are still previewed: values that differ from the commit
+    _preview(page, {"values": {"W1_11": 4.5}, "J": 0.1, "grad": {"W2_11": 0.1, "W1_11": 0.1}})
+    contour.wait_for_function(
+        "(n) => Number(document.getElementById('plot').dataset.previews || 0) > n",
+        arg=previews,
+    )
+    assert _point(contour) == (-3.0, 4.5)
 
 
 def test_reduced_motion_never_plays_on_its_own(browser, streamlit_server, request):
