@@ -21,20 +21,15 @@ from typing import Any
 import segno
 import streamlit as st
 
-from expnet.poll import (
-    ClassSession,
-    PollError,
-    PollStore,
-    Question,
-    address,
-    format_code,
-    grader_for,
-    summarize,
-)
+from expnet.poll import address
 from expnet.poll.address import JoinAddress
+from expnet.poll.codes import format_code
 from expnet.poll.figure import answers_histogram, answers_summary_text
+from expnet.poll.grading import grader_for
+from expnet.poll.records import ClassSession, PollError, Question
 from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
-from expnet.poll.summary import who_answered
+from expnet.poll.store import PollStore
+from expnet.poll.summary import summarize, who_answered
 from expnet.poll.validate import InvalidInput
 from expnet.symbols import fmt, fmt_affine_text
 from expnet.teaching.solution import Step

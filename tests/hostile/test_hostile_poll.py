@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from expnet.poll import PollStore
 from expnet.poll.st_adapter import UNAVAILABLE
+from expnet.poll.store import PollStore
 
 REPO = Path(__file__).resolve().parents[2]
 JOIN_PAGE = str(REPO / "pages/join.py")

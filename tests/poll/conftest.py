@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from expnet.poll import PollSettings, PollStore
+from expnet.poll.config import PollSettings
+from expnet.poll.store import PollStore
 
 from .pgserver import PgServer, find_bin_dir, pg_server
 

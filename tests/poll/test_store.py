@@ -10,21 +10,20 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from expnet.poll import (
+from expnet.poll import schema
+from expnet.poll.codes import format_code, normalize_code
+from expnet.poll.config import PollSettings
+from expnet.poll.records import (
     AnswerRefused,
-    InvalidInput,
     JoinRefused,
     LimitReached,
     NotAllowed,
-    PollSettings,
-    PollStore,
     RateLimited,
     SessionGone,
-    format_code,
-    normalize_code,
-    schema,
 )
 from expnet.poll.schema import answers, join_attempts, participants, questions, sessions
+from expnet.poll.store import PollStore
+from expnet.poll.validate import InvalidInput
 
 from .conftest import FakeClock
 

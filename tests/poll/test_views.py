@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from expnet.poll import PollStore, format_code
+from expnet.poll.codes import format_code
+from expnet.poll.store import PollStore
 
 REPO = Path(__file__).resolve().parents[2]
 TEACHER_APP = str(REPO / "tests/poll/apps/teacher.py")
