@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import segno
 import streamlit as st
@@ -36,6 +37,8 @@ from expnet.teaching.solution import Step
 from expnet.trace import Trace
 
 from . import cookies
+
+T = TypeVar("T")
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
 
@@ -148,26 +151,22 @@ def _notice(key: str, text: str) -> None:
     st.session_state[f"_{key}_notice"] = text
 
 
-def _run(panel: str, action: Any, /, *args: Any, **kwargs: Any) -> None:
-    """Run a store action from a button callback; keep its error for the next draw."""
+def _run(panel: str, action: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+    """Run a store action from a button callback and return its result; on an error, keep
+    the error for the next draw and return None."""
     try:
-        action(*args, **kwargs)
+        return action(*args, **kwargs)
     except (PollError, InvalidInput) as err:
         _notice(panel, str(err))
     except DATABASE_ERRORS:
         _notice(panel, UNAVAILABLE)
+    return None
 
 
 def _open(store: PollStore, key: str) -> None:
-    try:
-        hosted = store.open_session(st.session_state.get(f"{key}_title", "") or "")
-    except (PollError, InvalidInput) as err:
-        _notice(key, str(err))
-        return
-    except DATABASE_ERRORS:
-        _notice(key, UNAVAILABLE)
-        return
-    st.session_state[_host_state_key(key)] = hosted.host_token
+    hosted = _run(key, store.open_session, st.session_state.get(f"{key}_title", "") or "")
+    if hosted is not None:
+        st.session_state[_host_state_key(key)] = hosted.host_token
 
 
 def _resume(store: PollStore, key: str) -> None:
