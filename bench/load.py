@@ -888,7 +888,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--sessions", type=int, default=30, help="concurrent sessions (default 30)")
+    # the numbers of a round: option, type, default, what it sets
+    for option, kind, default, what in (
+        ("--sessions", int, 30, "concurrent sessions"),
+        ("--seconds", float, 60.0, "length of a round"),
+        ("--rounds", int, 3, "rounds, for memory growth"),
+        ("--interval", float, 2.0, "seconds between one session's interactions"),
+        ("--per-page", int, 8, "switch between explorer and landscape every N interactions"),
+        ("--light-procs", int, 2, "processes that share the light sessions"),
+        ("--session-ttl", int, 10, "the server's disconnectedSessionTTL (s), waited after a round"),
+    ):
+        p.add_argument(option, type=kind, default=default, help=f"{what} (default {default:g})")
     p.add_argument(
         "--browsers",
         type=int,
@@ -896,7 +906,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="how many of them are real Chromium browsers (default 1: on two cores only one "
         "can have a CPU of its own, see --browser-cpus)",
     )
-    p.add_argument("--seconds", type=float, default=60.0, help="length of a round (default 60)")
     p.add_argument(
         "--drag",
         type=float,
@@ -905,31 +914,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="drag mode: each interaction holds a parameter's thumb and moves it for SECONDS "
         "(the live widget previews in the browser), then releases: one commit (e.g. --drag 2 "
         "--interval 10); 0 (default): keypresses",
-    )
-    p.add_argument("--rounds", type=int, default=3, help="rounds, for memory growth (default 3)")
-    p.add_argument(
-        "--interval",
-        type=float,
-        default=2.0,
-        help="seconds between one session's interactions (default 2)",
-    )
-    p.add_argument(
-        "--per-page",
-        type=int,
-        default=8,
-        help="switch between explorer and landscape every N interactions (default 8)",
-    )
-    p.add_argument(
-        "--light-procs",
-        type=int,
-        default=2,
-        help="processes that share the light sessions (default 2)",
-    )
-    p.add_argument(
-        "--session-ttl",
-        type=int,
-        default=10,
-        help="the server's disconnectedSessionTTL in s, waited after each round",
     )
     p.add_argument(
         "--query",
