@@ -29,27 +29,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.ui_latency import (  # noqa: E402  (its server, percentile and run-end wait)
-    BASELINE_APP,
-    WAIT_RUN_END,
-    percentile,
-    streamlit_server,
-)
+# the bare baseline app, percentile and run-end wait of the keypress bench
+from bench.ui_latency import BASELINE_APP, WAIT_RUN_END, percentile  # noqa: E402
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS, app_at  # noqa: E402
+from tests.harness import RUN_COUNTER_JS, app_at, headless_chromium, streamlit_server  # noqa: E402
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LIVE_P = ".xn-readout[data-key=p1] .xn-readout-value"
@@ -173,9 +168,6 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--baseline-ref", help="git commit of an explorer to compare with")
     args = parser.parse_args()
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise SystemExit("Debian's chromium is needed (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory() as tmp:
         if args.baseline_ref:
             folder = app_at(args.baseline_ref, Path(tmp))
@@ -191,13 +183,10 @@ def main() -> int:
             baseline_metric = ST_METRIC
             baseline_thumb = ST_THUMB
         with (
+            headless_chromium() as browser,
             streamlit_server(ROOT / "app.py") as url,
             streamlit_server(baseline_app) as base_url,
-            sync_playwright() as pw,
         ):
-            browser = pw.chromium.launch(
-                executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-            )
             live = Target(
                 "live explorer",
                 browser.new_context(viewport={"width": 1400, "height": 1000}).new_page(),
@@ -220,7 +209,6 @@ def main() -> int:
             live.page.reload()
             live.page.wait_for_selector(".xn-diagram .main-svg", timeout=120_000)
             plotly_again = live.page.evaluate(PLOTLY_ENTRY)
-            browser.close()
     load = " ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"mouse drag of W2_11: {args.moves} pointer moves over {args.seconds:g} s, button held")
     print(f"machine: {os.cpu_count()} CPUs, load average {load}; {args.drags} drags per app")

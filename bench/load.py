@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import math
 import multiprocessing as mp
@@ -59,6 +60,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,32 @@ class ClientReport:
     exceptions: list[str] = field(default_factory=list)  # shown on a page (st.exception)
     errors: list[str] = field(default_factory=list)  # client-side failures
     drag_runs: list[int] = field(default_factory=list)  # server runs per drag (--drag)
+
+
+@dataclass(frozen=True)
+class Beat:
+    """How every session of a round acts, light or browser: an interaction every
+    ``interval`` seconds (±20 %) for ``seconds``, a page switch every ``per_page`` of them;
+    ``lockstep`` and ``drag`` as the options --lockstep and --drag say."""
+
+    seconds: float
+    interval: float
+    per_page: int
+    lockstep: bool = False
+    drag: float = 0.0
+
+    def ticks(self, rng: random.Random) -> Iterator[tuple[int, float]]:
+        """(k, when) of each interaction, k = 1, 2, ...; ``when`` on ``time.monotonic()``.
+        The first beat starts at once for all sessions with ``lockstep`` (every session acts
+        within ±20 % of the same tick, as if the teacher said "now", for the whole round),
+        else at a random point of the first interval, so the class's interactions spread
+        over time as students' own pace makes them."""
+        start = time.monotonic() + (0.0 if self.lockstep else rng.uniform(0.0, self.interval))
+        for k in itertools.count(1):
+            due = start + k * self.interval + rng.uniform(-0.2, 0.2) * self.interval
+            if due >= start + self.seconds:
+                return
+            yield k, due
 
 
 # ---------------------------------------------------------------- process statistics
@@ -364,15 +392,7 @@ class LightSession:
             payload = self._rerun({}, fragment_id=button[1], page=self.page, click=button[0])
             await self._timed("click", self.page, payload, fragment=bool(button[1]))
 
-    async def run(
-        self,
-        seconds: float,
-        interval: float,
-        per_page: int,
-        rng: random.Random,
-        lockstep: bool = False,
-        drag: float = 0.0,
-    ) -> None:
+    async def run(self, beat: Beat, rng: random.Random) -> None:
         from websockets.asyncio.client import connect
 
         try:
@@ -386,13 +406,9 @@ class LightSession:
         try:
             await self._timed("load", "", self._rerun({}), fragment=False)
             direction = 1
-            start = time.monotonic() + phase(interval, rng, lockstep)
-            for k in range(1, 10**9):
-                due = start + k * interval + rng.uniform(-0.2, 0.2) * interval
-                if due >= start + seconds:
-                    break
+            for k, due in beat.ticks(rng):
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
-                if k % per_page == 0:
+                if k % beat.per_page == 0:
                     target = LANDSCAPE_PATH if self.page == "" else ""
                     if target == LANDSCAPE_PATH and LANDSCAPE_PATH not in self.pages:
                         continue
@@ -411,12 +427,12 @@ class LightSession:
                     lo, hi = (-5.0, 5.0) if name[0] in "xy" else (-10.0, 10.0)
                     new = min(max(values[name] + direction * 0.01 * rng.randint(1, 50), lo), hi)
                     values[name] = new
-                    if drag:
-                        await asyncio.sleep(drag)
-                    action = "drag" if drag else "slider"
+                    if beat.drag:
+                        await asyncio.sleep(beat.drag)
+                    action = "drag" if beat.drag else "slider"
                     payload = self._commit(self.page, name, new, k)
                     await self._timed(action, self.page, payload, fragment=bool(widget[2]))
-                    if drag:
+                    if beat.drag:
                         self.report.drag_runs.append(1)  # one commit, one run (see above)
                     continue
                 sliders = self.sliders.get(self.page) or {}
@@ -440,38 +456,14 @@ class LightSession:
             await self.ws.close()
 
 
-def phase(interval: float, rng: random.Random, lockstep: bool) -> float:
-    """When a session's beat starts after its page has loaded: at once for all with
-    ``lockstep`` (every session acts within ±20 % of the same tick, as if the teacher said
-    "now", for the whole round), else at a random point of the first interval, so the class's
-    interactions spread over time as students' own pace makes them."""
-    return 0.0 if lockstep else rng.uniform(0.0, interval)
-
-
-def light_worker(
-    base_url: str,
-    query: str,
-    n: int,
-    seconds: float,
-    interval: float,
-    per_page: int,
-    seed: int,
-    queue: Any,
-    lockstep: bool = False,
-    drag: float = 0.0,
-) -> None:
+def light_worker(base_url: str, query: str, n: int, beat: Beat, seed: int, queue: Any) -> None:
     """A process running ``n`` light sessions concurrently (asyncio)."""
     report = ClientReport()
 
     async def main() -> None:
         rng = random.Random(seed)
         sessions = [LightSession(base_url, report, query) for _ in range(n)]
-        await asyncio.gather(
-            *(
-                s.run(seconds, interval, per_page, random.Random(rng.random()), lockstep, drag)
-                for s in sessions
-            )
-        )
+        await asyncio.gather(*(s.run(beat, random.Random(rng.random())) for s in sessions))
 
     try:
         asyncio.run(main())
@@ -483,36 +475,18 @@ def light_worker(
 # ---------------------------------------------------------------- browser client (Chromium)
 
 
-def browser_worker(
-    base_url: str,
-    query: str,
-    seconds: float,
-    interval: float,
-    per_page: int,
-    seed: int,
-    queue: Any,
-    lockstep: bool = False,
-    drag: float = 0.0,
-) -> None:
+def browser_worker(base_url: str, query: str, beat: Beat, seed: int, queue: Any) -> None:
     """One real browser session in its own process."""
     report = ClientReport()
     try:
-        _browser_session(base_url, query, seconds, interval, per_page, seed, report, lockstep, drag)
+        _browser_session(base_url, query, beat, seed, report)
     except Exception as err:  # noqa: BLE001
         report.errors.append(f"browser: {type(err).__name__}: {str(err)[:300]}")
     queue.put(asdict(report))
 
 
 def _browser_session(
-    base_url: str,
-    query: str,
-    seconds: float,
-    interval: float,
-    per_page: int,
-    seed: int,
-    report: ClientReport,
-    lockstep: bool = False,
-    drag: float = 0.0,
+    base_url: str, query: str, beat: Beat, seed: int, report: ClientReport
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -561,13 +535,9 @@ def _browser_session(
         report.records.append(Record("browser", "load", "", time.perf_counter() - start))
 
         where, direction = "", "ArrowRight"
-        t0 = time.monotonic() + phase(interval, rng, lockstep)
-        for k in range(1, 10**9):
-            due = t0 + k * interval + rng.uniform(-0.2, 0.2) * interval
-            if due >= t0 + seconds:
-                break
+        for k, due in beat.ticks(rng):
             time.sleep(max(0.0, due - time.monotonic()))
-            if k % per_page == 0:
+            if k % beat.per_page == 0:
                 where = LANDSCAPE_PATH if where == "" else ""
                 name = "Loss landscape" if where else "Explorer"
                 link = page.get_by_role("link", name=name).first
@@ -587,7 +557,7 @@ def _browser_session(
                 expander.locator("summary").first.click()
                 slider.wait_for(state="visible")
             direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"
-            if not drag:
+            if not beat.drag:
                 slider.focus()
                 timed("slider", where, lambda s=slider, d=direction: s.press(d))
                 continue
@@ -603,11 +573,11 @@ def _browser_session(
             sign = 1 if direction == "ArrowRight" else -1
             page.mouse.move(x, y)
             page.mouse.down()
-            steps = max(1, int(drag * 30))
+            steps = max(1, int(beat.drag * 30))
             t_drag = time.monotonic()
             for i in range(1, steps + 1):
                 page.mouse.move(x + sign * box["width"] * 0.2 * i / steps, y)
-                time.sleep(max(0.0, t_drag + drag * i / steps - time.monotonic()))
+                time.sleep(max(0.0, t_drag + beat.drag * i / steps - time.monotonic()))
             timed("drag", where, page.mouse.up)
             page.wait_for_timeout(300)  # a second run would show up here
             report.drag_runs.append(page.evaluate("() => window.__expnetRunsFinished") - runs0)
@@ -653,7 +623,7 @@ def probe_session(url: str, query: str) -> ClientReport:
 
     async def main() -> None:
         s = LightSession(url, report, query)
-        await s.run(seconds=1.5, interval=0.5, per_page=2, rng=random.Random(0))
+        await s.run(Beat(seconds=1.5, interval=0.5, per_page=2), random.Random(0))
 
     asyncio.run(main())
     return report
@@ -709,41 +679,16 @@ def run_round(
     per_proc = [
         light // args.light_procs + (i < light % args.light_procs) for i in range(args.light_procs)
     ]
+    beat = Beat(args.seconds, args.interval, args.per_page, args.lockstep, args.drag)
     for i, n in enumerate(p for p in per_proc if p):
-        procs.append(
-            ctx.Process(
-                target=light_worker,
-                args=(
-                    url,
-                    args.query,
-                    n,
-                    args.seconds,
-                    args.interval,
-                    args.per_page,
-                    1000 * number + i,
-                    queue,
-                    args.lockstep,
-                    args.drag,
-                ),
-            )
-        )
+        seed = 1000 * number + i
+        procs.append(ctx.Process(target=light_worker, args=(url, args.query, n, beat, seed, queue)))
     for i in range(browsers):
+        seed = 2000 * number + i
         procs.append(
             ctx.Process(
                 target=run_pinned,
-                args=(
-                    args.browser_cpus,
-                    browser_worker,
-                    url,
-                    args.query,
-                    args.seconds,
-                    args.interval,
-                    args.per_page,
-                    2000 * number + i,
-                    queue,
-                    args.lockstep,
-                    args.drag,
-                ),
+                args=(args.browser_cpus, browser_worker, url, args.query, beat, seed, queue),
             )
         )
     first = len(sampler.samples)
@@ -943,7 +888,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--sessions", type=int, default=30, help="concurrent sessions (default 30)")
+    # the numbers of a round: option, type, default, what it sets
+    for option, kind, default, what in (
+        ("--sessions", int, 30, "concurrent sessions"),
+        ("--seconds", float, 60.0, "length of a round"),
+        ("--rounds", int, 3, "rounds, for memory growth"),
+        ("--interval", float, 2.0, "seconds between one session's interactions"),
+        ("--per-page", int, 8, "switch between explorer and landscape every N interactions"),
+        ("--light-procs", int, 2, "processes that share the light sessions"),
+        ("--session-ttl", int, 10, "the server's disconnectedSessionTTL (s), waited after a round"),
+    ):
+        p.add_argument(option, type=kind, default=default, help=f"{what} (default {default:g})")
     p.add_argument(
         "--browsers",
         type=int,
@@ -951,7 +906,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="how many of them are real Chromium browsers (default 1: on two cores only one "
         "can have a CPU of its own, see --browser-cpus)",
     )
-    p.add_argument("--seconds", type=float, default=60.0, help="length of a round (default 60)")
     p.add_argument(
         "--drag",
         type=float,
@@ -960,31 +914,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="drag mode: each interaction holds a parameter's thumb and moves it for SECONDS "
         "(the live widget previews in the browser), then releases: one commit (e.g. --drag 2 "
         "--interval 10); 0 (default): keypresses",
-    )
-    p.add_argument("--rounds", type=int, default=3, help="rounds, for memory growth (default 3)")
-    p.add_argument(
-        "--interval",
-        type=float,
-        default=2.0,
-        help="seconds between one session's interactions (default 2)",
-    )
-    p.add_argument(
-        "--per-page",
-        type=int,
-        default=8,
-        help="switch between explorer and landscape every N interactions (default 8)",
-    )
-    p.add_argument(
-        "--light-procs",
-        type=int,
-        default=2,
-        help="processes that share the light sessions (default 2)",
-    )
-    p.add_argument(
-        "--session-ttl",
-        type=int,
-        default=10,
-        help="the server's disconnectedSessionTTL in s, waited after each round",
     )
     p.add_argument(
         "--query",

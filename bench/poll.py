@@ -34,8 +34,8 @@ from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from expnet.poll import PollStore  # noqa: E402
 from expnet.poll.config import engine_options  # noqa: E402
+from expnet.poll.store import PollStore  # noqa: E402
 
 
 @dataclass

@@ -26,20 +26,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
 from contextlib import nullcontext
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS, app_at, streamlit_server  # noqa: E402
+from tests.harness import RUN_COUNTER_JS, app_at, headless_chromium, streamlit_server  # noqa: E402
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 METRIC = "[data-testid=stMetricValue]"
@@ -141,9 +140,6 @@ def main() -> int:
     parser.add_argument("--baseline-ref", help="git commit of an explorer to compare with")
     args = parser.parse_args()
 
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise SystemExit("Debian's chromium is needed (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare_app.py"
         bare.write_text(BASELINE_APP)
@@ -151,14 +147,11 @@ def main() -> int:
         if args.baseline_ref:
             old_app = app_at(args.baseline_ref, Path(tmp) / "ref") / "app.py"
         with (
+            headless_chromium() as browser,
             streamlit_server(Path(args.app).resolve()) as url,
             streamlit_server(bare) as bare_url,
             streamlit_server(old_app) if old_app else nullcontext() as old_url,
-            sync_playwright() as pw,
         ):
-            browser = pw.chromium.launch(
-                executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-            )
             query = f"/?{args.query}" if args.query else "/"
             targets = {
                 "explorer": Target(
@@ -187,7 +180,6 @@ def main() -> int:
                 for target in targets.values():
                     target.page.bring_to_front()
                     target.press(key, record=n >= args.warmup)
-            browser.close()
     load = " ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"keypress on a slider -> new prediction on screen ({args.slider}, {args.app})")
     print(f"machine: {os.cpu_count()} CPUs, load average {load}")

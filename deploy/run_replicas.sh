@@ -106,17 +106,24 @@ except OSError:
 PY
 }
 
+# started PORT PID WHAT LOG: wait until the server on PORT answers its health check; if
+# process PID exits or the deadline passes first, say that WHAT did not start, show the end
+# of its LOG and stop everything.
 deadline=$(( SECONDS + 90 ))
-for (( k = 0; k < replicas; k++ )); do
-    p=$(( base_port + k ))
-    until healthy "http://127.0.0.1:$p/_stcore/health"; do
-        if ! kill -0 "${pids[$k]}" 2>/dev/null || (( SECONDS > deadline )); then
-            echo "run_replicas.sh: replica on port $p did not start; its log:" >&2
-            tail -n 30 "$run_dir/replica-$p.log" >&2 || true
+started() {
+    until healthy "http://127.0.0.1:$1/_stcore/health"; do
+        if ! kill -0 "$2" 2>/dev/null || (( SECONDS > deadline )); then
+            echo "run_replicas.sh: $3 did not start; its log ($4):" >&2
+            tail -n 30 "$4" >&2 || true
             exit 1
         fi
-        sleep 0.3
+        sleep 0.2
     done
+}
+
+for (( k = 0; k < replicas; k++ )); do
+    p=$(( base_port + k ))
+    started "$p" "${pids[$k]}" "replica on port $p" "$run_dir/replica-$p.log"
 done
 
 conf="$run_dir/nginx.conf"
@@ -132,14 +139,7 @@ PY
 "$nginx_bin" -p "$run_dir" -c "$conf" -e "$run_dir/error.log" &
 pids+=("$!")
 
-until healthy "http://127.0.0.1:$port/_stcore/health"; do
-    if ! kill -0 "${pids[-1]}" 2>/dev/null || (( SECONDS > deadline )); then
-        echo "run_replicas.sh: nginx did not start; its error log:" >&2
-        tail -n 30 "$run_dir/error.log" >&2 || true
-        exit 1
-    fi
-    sleep 0.2
-done
+started "$port" "${pids[-1]}" nginx "$run_dir/error.log"
 
 echo "READY http://127.0.0.1:$port replicas=$replicas run_dir=$run_dir"
 # Run until the first child exits (or a signal arrives); cleanup stops the rest.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .names import by_name
+
 Array = np.ndarray
 
 #: Largest z for which e^z is finite in float64 (log of the largest double).
@@ -157,8 +159,4 @@ ELEMENTWISE: tuple[str, ...] = tuple(name for name, f in ACTIVATIONS.items() if 
 
 
 def get_activation(name: str) -> Activation:
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(ACTIVATIONS)
-        raise ValueError(f"unknown activation {name!r}; known: {known}") from None
+    return by_name(ACTIVATIONS, name, "activation")

@@ -79,20 +79,6 @@ def forward(params: list[tuple[Array, Array]], acts: list[Activation], X: Array)
     return Forward(tuple(z), tuple(a))
 
 
-def objective(
-    params: list[tuple[Array, Array]],
-    acts: list[Activation],
-    loss: Loss,
-    X: Array,
-    Y: Array,
-    l2: float = 0.0,
-) -> float:
-    """J over the examples: the mean loss plus (λ/2) Σ ‖W‖²; inf or nan when not finite."""
-    with np.errstate(all="ignore"):
-        J = float(np.mean(loss.value(forward(params, acts, X).p, Y)))
-        return J + _penalty(params, l2)
-
-
 def _penalty(params: list[tuple[Array, Array]], l2: float) -> float:
     return 0.5 * l2 * sum(float(np.sum(W * W)) for W, _ in params) if l2 else 0.0
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .names import by_name
+
 Array = np.ndarray
 
 
@@ -148,8 +150,4 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(name: str) -> Loss:
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(LOSSES)
-        raise ValueError(f"unknown loss {name!r}; known: {known}") from None
+    return by_name(LOSSES, name, "loss")

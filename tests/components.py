@@ -1,4 +1,5 @@
-"""What a page gave its in-page components (``st.components.v2``), read from an AppTest run."""
+"""What a page showed, read from an AppTest run: its words, and what it gave its in-page
+components (``st.components.v2``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,16 @@ def component_data(at: AppTest, name: str) -> list[dict[str, Any]]:
 def math_markdown(at: AppTest) -> list[str]:
     """The Markdown source of every math panel's block (the chain rule, the worked solution)."""
     return [b for data in component_data(at, "expnet_math_panel") for b in data["markdown"]]
+
+
+def shown_text(at: AppTest) -> str:
+    """The words of every element that shows text (Markdown, captions, plain text, alerts,
+    headings), one element a line."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [t.value for t in at.text]
+    parts += [e.value for e in (*at.success, *at.error, *at.info, *at.warning)]
+    parts += [s.value for s in at.subheader] + [h.value for h in at.header]
+    return "\n".join(str(p) for p in parts)
 
 
 def page_text(at: AppTest) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,6 +20,8 @@ from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+    from expnet.poll.store import PollStore
 
 settings.register_profile("ci", deadline=None, max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -51,6 +54,20 @@ def apptest_runs_like_a_served_app() -> Iterator[None]:
         yield
     finally:
         app_test.PagesManager = original  # type: ignore[misc]
+
+
+@pytest.fixture
+def poll_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollStore]:
+    """A fresh SQLite poll database that the apps under test use too."""
+    from sqlalchemy import create_engine
+
+    from expnet.poll.store import PollStore
+
+    url = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    monkeypatch.setenv("EXPNET_POLL_DB_URL", url)
+    engine = create_engine(url)
+    yield PollStore(engine)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -297,27 +297,30 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
 def history_figure(history: History, classification: bool, height: int = 300) -> FigureSpec:
     """Train and test loss per epoch (log scale), accuracy on a second axis."""
     epochs = np.asarray(history.epoch)
-    data: list[dict] = [
+    # (name, values, axis, line); a test curve only when there is a test set (not all nan)
+    curves: list[tuple[str, list[float], dict, dict]] = [
+        ("train loss", history.train_loss, {}, {"color": TRAIN_LINE, "width": 2}),
+        ("test loss", history.test_loss, {}, {"color": TEST_LINE, "width": 2, "dash": "dash"}),
+    ]
+    if classification:
+        accuracy = {"color": ACCURACY_LINE, "width": 1.5}
+        curves += [
+            ("train accuracy", history.train_accuracy, {"yaxis": "y2"}, accuracy),
+            ("test accuracy", history.test_accuracy, {"yaxis": "y2"}, {**accuracy, "dash": "dot"}),
+        ]
+    data = [
         {
             "type": "scatter",
             "x": epochs,
-            "y": np.asarray(history.train_loss),
+            "y": np.asarray(values),
             "mode": "lines",
-            "name": "train loss",
-            "line": {"color": TRAIN_LINE, "width": 2},
+            "name": name,
+            **axis,
+            "line": line,
         }
+        for name, values, axis, line in curves
+        if name.startswith("train") or not all(math.isnan(v) for v in values)
     ]
-    if not all(math.isnan(v) for v in history.test_loss):
-        data.append(
-            {
-                "type": "scatter",
-                "x": epochs,
-                "y": np.asarray(history.test_loss),
-                "mode": "lines",
-                "name": "test loss",
-                "line": {"color": TEST_LINE, "width": 2, "dash": "dash"},
-            }
-        )
     layout: dict = {
         "height": height,
         "margin": {"l": 50, "r": 50, "t": 30, "b": 40},
@@ -328,29 +331,6 @@ def history_figure(history: History, classification: bool, height: int = 300) ->
         "uirevision": "history",
     }
     if classification:
-        data.append(
-            {
-                "type": "scatter",
-                "x": epochs,
-                "y": np.asarray(history.train_accuracy),
-                "mode": "lines",
-                "name": "train accuracy",
-                "yaxis": "y2",
-                "line": {"color": ACCURACY_LINE, "width": 1.5},
-            }
-        )
-        if not all(math.isnan(v) for v in history.test_accuracy):
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": epochs,
-                    "y": np.asarray(history.test_accuracy),
-                    "mode": "lines",
-                    "name": "test accuracy",
-                    "yaxis": "y2",
-                    "line": {"color": ACCURACY_LINE, "width": 1.5, "dash": "dot"},
-                }
-            )
         layout["yaxis2"] = {
             "title": {"text": "accuracy"},
             "overlaying": "y",

@@ -4,12 +4,14 @@ answers), the errors it raises, and the readers that build a record from a datab
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Row
 
 QuestionState = Literal["open", "revealed"]
+R = TypeVar("R")
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -140,59 +142,35 @@ def seconds(ms: int | None) -> float | None:
     return None if ms is None else ms / 1000.0
 
 
-def session_of(row: Row[Any]) -> ClassSession:
-    m = row._mapping
-    return ClassSession(
-        id=m["id"],
-        code=m["code"],
-        title=m["title"],
-        created_at=m["created_at"] / 1000.0,
-        expires_at=m["expires_at"] / 1000.0,
-        ended_at=seconds(m["ended_at"]),
-        current_question_id=m["current_question_id"],
-    )
-
-
-def question_of(row: Row[Any]) -> Question:
-    m = row._mapping
-    return Question(
-        id=m["id"],
-        session_id=m["session_id"],
-        seq=m["seq"],
-        key=m["key"],
-        prompt=m["prompt"],
-        true_value=m["true_value"],
-        true_coefs=coefs_of(m["true_coefs"]),
-        spec=json.loads(m["spec"] or "{}"),
-        state=m["state"],
-        opened_at=m["opened_at"] / 1000.0,
-        revealed_at=seconds(m["revealed_at"]),
-    )
-
-
 def coefs_of(text: str | None) -> tuple[float, ...]:
     return tuple(float(c) for c in json.loads(text)) if text else ()
 
 
-def answer_of(row: Row[Any]) -> Answer:
-    m = row._mapping
-    return Answer(
-        question_id=m["question_id"],
-        participant_id=m["participant_id"],
-        nickname=m["nickname"],
-        text=m["text"],
-        value=m["value"],
-        coefs=coefs_of(m["coefs"]),
-        submitted_at=m["submitted_at"] / 1000.0,
-        revision=m["revision"],
-    )
+# How a column's stored value becomes the record's: times (``*_at``) are stored in integer
+# milliseconds, the coefficients and a question's spec as JSON text; the rest as they are.
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "true_coefs": coefs_of,
+    "coefs": coefs_of,
+    "spec": lambda text: json.loads(text or "{}"),
+}
 
 
-def participant_of(row: Row[Any]) -> Participant:
-    m = row._mapping
-    return Participant(
-        id=m["id"],
-        session_id=m["session_id"],
-        nickname=m["nickname"],
-        joined_at=m["joined_at"] / 1000.0,
-    )
+def _from_column(name: str) -> Callable[[Any], Any]:
+    return seconds if name.endswith("_at") else _FROM_COLUMN.get(name, lambda value: value)
+
+
+def _reader(record: type[R]) -> Callable[[Row[Any]], R]:
+    """Builds a ``record`` from a row that has a column for each of its fields."""
+    columns = [(f.name, _from_column(f.name)) for f in fields(record)]  # type: ignore[arg-type]
+
+    def read(row: Row[Any]) -> R:
+        m = row._mapping
+        return record(**{name: convert(m[name]) for name, convert in columns})
+
+    return read
+
+
+session_of = _reader(ClassSession)
+question_of = _reader(Question)
+answer_of = _reader(Answer)
+participant_of = _reader(Participant)

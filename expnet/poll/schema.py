@@ -46,6 +46,18 @@ migrations_table = Table(
     Column("applied_at", BigInteger, nullable=False),
 )
 
+
+def _child_of(column: str, parent: str, index: bool = False) -> Column[int]:
+    """The id of the row this one belongs to; it goes when its parent is deleted."""
+    return Column(
+        column,
+        Integer,
+        ForeignKey(f"{parent}.id", ondelete="CASCADE"),
+        nullable=False,
+        index=index,
+    )
+
+
 # -- version 1: class sessions, participants, questions, answers ---------------------------
 
 sessions = Table(
@@ -65,13 +77,7 @@ participants = Table(
     "poll_participants",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "session_id",
-        Integer,
-        ForeignKey("poll_sessions.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _child_of("session_id", "poll_sessions", index=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("nickname", String(MAX_NICKNAME), nullable=True),
     Column("joined_at", BigInteger, nullable=False),
@@ -81,12 +87,7 @@ questions = Table(
     "poll_questions",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "session_id",
-        Integer,
-        ForeignKey("poll_sessions.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _child_of("session_id", "poll_sessions"),
     Column("seq", Integer, nullable=False),
     Column("key", String(MAX_KEY), nullable=False),
     Column("prompt", String(MAX_PROMPT), nullable=False),
@@ -103,19 +104,8 @@ answers = Table(
     "poll_answers",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "question_id",
-        Integer,
-        ForeignKey("poll_questions.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column(
-        "participant_id",
-        Integer,
-        ForeignKey("poll_participants.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _child_of("question_id", "poll_questions"),
+    _child_of("participant_id", "poll_participants", index=True),
     Column("text", String(MAX_ANSWER_TEXT), nullable=False),
     Column("value", Double, nullable=False),  # the number, or the constant part
     Column("coefs", Text, nullable=True),  # JSON [d_1, ...] when the answer has y terms

@@ -15,32 +15,30 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import segno
 import streamlit as st
 
-from expnet.poll import (
-    ClassSession,
-    PollError,
-    PollStore,
-    Question,
-    address,
-    format_code,
-    grader_for,
-    summarize,
-)
+from expnet.poll import address
 from expnet.poll.address import JoinAddress
+from expnet.poll.codes import format_code
 from expnet.poll.figure import answers_histogram, answers_summary_text
+from expnet.poll.grading import grader_for
+from expnet.poll.records import ClassSession, PollError, Question
 from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
-from expnet.poll.summary import who_answered
+from expnet.poll.store import PollStore
+from expnet.poll.summary import summarize, who_answered
 from expnet.poll.validate import InvalidInput
 from expnet.symbols import fmt, fmt_affine_text
 from expnet.teaching.solution import Step
 from expnet.trace import Trace
 
 from . import cookies
+
+T = TypeVar("T")
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
 
@@ -153,26 +151,22 @@ def _notice(key: str, text: str) -> None:
     st.session_state[f"_{key}_notice"] = text
 
 
-def _run(panel: str, action: Any, /, *args: Any, **kwargs: Any) -> None:
-    """Run a store action from a button callback; keep its error for the next draw."""
+def _run(panel: str, action: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+    """Run a store action from a button callback and return its result; on an error, keep
+    the error for the next draw and return None."""
     try:
-        action(*args, **kwargs)
+        return action(*args, **kwargs)
     except (PollError, InvalidInput) as err:
         _notice(panel, str(err))
     except DATABASE_ERRORS:
         _notice(panel, UNAVAILABLE)
+    return None
 
 
 def _open(store: PollStore, key: str) -> None:
-    try:
-        hosted = store.open_session(st.session_state.get(f"{key}_title", "") or "")
-    except (PollError, InvalidInput) as err:
-        _notice(key, str(err))
-        return
-    except DATABASE_ERRORS:
-        _notice(key, UNAVAILABLE)
-        return
-    st.session_state[_host_state_key(key)] = hosted.host_token
+    hosted = _run(key, store.open_session, st.session_state.get(f"{key}_title", "") or "")
+    if hosted is not None:
+        st.session_state[_host_state_key(key)] = hosted.host_token
 
 
 def _resume(store: PollStore, key: str) -> None:

@@ -11,16 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from expnet.poll import (
-    ClassSession,
-    InvalidInput,
-    Participant,
-    PollError,
-    PollStore,
-    Question,
-    format_code,
-    grader_for,
-)
+from expnet.poll.codes import format_code
+from expnet.poll.grading import grader_for
+from expnet.poll.records import ClassSession, Participant, PollError, Question
 from expnet.poll.st_adapter import (
     DATABASE_ERRORS,
     UNAVAILABLE,
@@ -29,7 +22,8 @@ from expnet.poll.st_adapter import (
     database_trouble,
     get_store,
 )
-from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME
+from expnet.poll.store import PollStore
+from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME, InvalidInput
 
 from . import cookies
 from .markdown import md_escape

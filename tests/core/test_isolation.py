@@ -14,6 +14,7 @@ CORE_MODULES = [
     "expnet",
     "expnet.activations",
     "expnet.losses",
+    "expnet.names",
     "expnet.network",
     "expnet.trace",
     "expnet.teaching.solution",

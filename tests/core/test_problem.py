@@ -25,6 +25,7 @@ from expnet import (
     weight_names,
 )
 from expnet.network import MAX_ABS_VALUE, MAX_INPUTS, MAX_LAYERS, MAX_PROBLEM_BYTES, MAX_UNITS
+from tests.hostile.hostile_cases import set_at
 
 # The example problem file of docs/design.md, "Contracts" (its text, lines wrapped differently).
 DESIGN_EXAMPLE = """{"inputs": 2, "layers": [{"W": [[4,4],[1,-2]], "b": [2,-1],
@@ -109,16 +110,6 @@ def bad(mutate) -> dict:
     return d
 
 
-def _set(path: tuple, value):
-    def mutate(d):
-        node = d
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = value
-
-    return mutate
-
-
 def _del(key: str):
     def mutate(d):
         del d[key]
@@ -128,57 +119,60 @@ def _del(key: str):
 
 CASES = [
     # wrong shapes
-    (_set(("layers", 0, "W", 0), [4, 4, 4]), r"layers\[0\]\.W\[0\]: expected 2 numbers.*got 3"),
-    (_set(("layers", 1, "W", 0), [-3]), r"layers\[1\]\.W\[0\]: expected 2 numbers.*got 1"),
-    (_set(("layers", 0, "b"), [2]), r"layers\[0\]\.b: expected 2 numbers.*got 1"),
-    (_set(("x",), [0.5]), r"x: expected 2 numbers.*got 1"),
-    (_set(("y",), [1.0, 2.0]), r"y: expected 1 numbers.*got 2"),
-    (_set(("layers", 0, "W"), []), r"layers\[0\]\.W: expected a list of 1 to 8 rows"),
-    (_set(("inputs",), 3), r"layers\[0\]\.W\[0\]: expected 3 numbers.*got 2"),
+    (set_at(("layers", 0, "W", 0), [4, 4, 4]), r"layers\[0\]\.W\[0\]: expected 2 numbers.*got 3"),
+    (set_at(("layers", 1, "W", 0), [-3]), r"layers\[1\]\.W\[0\]: expected 2 numbers.*got 1"),
+    (set_at(("layers", 0, "b"), [2]), r"layers\[0\]\.b: expected 2 numbers.*got 1"),
+    (set_at(("x",), [0.5]), r"x: expected 2 numbers.*got 1"),
+    (set_at(("y",), [1.0, 2.0]), r"y: expected 1 numbers.*got 2"),
+    (set_at(("layers", 0, "W"), []), r"layers\[0\]\.W: expected a list of 1 to 8 rows"),
+    (set_at(("inputs",), 3), r"layers\[0\]\.W\[0\]: expected 3 numbers.*got 2"),
     # non-finite and huge
-    (_set(("layers", 0, "W", 1, 1), float("nan")), r"layers\[0\]\.W\[1\]\[1\]: .*finite"),
-    (_set(("layers", 0, "b", 0), float("inf")), r"layers\[0\]\.b\[0\]: .*finite"),
-    (_set(("x", 1), float("-inf")), r"x\[1\]: .*finite"),
-    (_set(("y",), float("nan")), r"y: .*finite"),
-    (_set(("layers", 1, "b", 0), 1e7), r"layers\[1\]\.b\[0\]: 1e\+07 is too large"),
-    (_set(("x", 0), -2e6), r"x\[0\]: -2e\+06 is too large"),
+    (set_at(("layers", 0, "W", 1, 1), float("nan")), r"layers\[0\]\.W\[1\]\[1\]: .*finite"),
+    (set_at(("layers", 0, "b", 0), float("inf")), r"layers\[0\]\.b\[0\]: .*finite"),
+    (set_at(("x", 1), float("-inf")), r"x\[1\]: .*finite"),
+    (set_at(("y",), float("nan")), r"y: .*finite"),
+    (set_at(("layers", 1, "b", 0), 1e7), r"layers\[1\]\.b\[0\]: 1e\+07 is too large"),
+    (set_at(("x", 0), -2e6), r"x\[0\]: -2e\+06 is too large"),
     # unknown names
-    (_set(("layers", 0, "activation"), "swish"), r"layers\[0\]\.activation: unknown 'swish'"),
-    (_set(("layers", 0, "activation"), None), r"layers\[0\]\.activation: unknown None"),
-    (_set(("loss",), "hinge"), r"loss: unknown 'hinge'; known: half_squared_error"),
-    (_set(("loss",), 3), r"loss: unknown 3"),
+    (set_at(("layers", 0, "activation"), "swish"), r"layers\[0\]\.activation: unknown 'swish'"),
+    (set_at(("layers", 0, "activation"), None), r"layers\[0\]\.activation: unknown None"),
+    (set_at(("loss",), "hinge"), r"loss: unknown 'hinge'; known: half_squared_error"),
+    (set_at(("loss",), 3), r"loss: unknown 3"),
     # wrong types
-    (_set(("layers", 0, "W", 0, 0), "4"), r"layers\[0\]\.W\[0\]\[0\]: expected a number, got str"),
-    (_set(("layers", 0, "W", 0), "4,4"), r"layers\[0\]\.W\[0\]: expected a list of 2 numbers"),
-    (_set(("layers", 0, "W"), {"a": 1}), r"layers\[0\]\.W: expected a list"),
-    (_set(("layers", 0, "b"), 2), r"layers\[0\]\.b: expected a list of 2 numbers"),
-    (_set(("x", 0), None), r"x\[0\]: expected a number, got NoneType"),
-    (_set(("x",), "0.5,-0.5"), r"x: expected a list of 2 numbers"),
-    (_set(("y",), "1"), r"y: expected a number, got str"),
-    (_set(("layers",), {"W": []}), r"layers: expected a list of 1 to 6 layers"),
-    (_set(("layers", 0), [1, 2]), r"layers\[0\]: expected an object"),
-    (_set(("inputs",), 2.0), r"inputs: expected a whole number from 1 to 8, got 2\.0"),
-    (_set(("inputs",), "2"), r"inputs: expected a whole number"),
-    # bool is not a number, even though bool is an int in Python
-    (_set(("inputs",), True), r"inputs: expected a whole number from 1 to 8, got True"),
     (
-        _set(("layers", 0, "W", 0, 0), True),
+        set_at(("layers", 0, "W", 0, 0), "4"),
+        r"layers\[0\]\.W\[0\]\[0\]: expected a number, got str",
+    ),
+    (set_at(("layers", 0, "W", 0), "4,4"), r"layers\[0\]\.W\[0\]: expected a list of 2 numbers"),
+    (set_at(("layers", 0, "W"), {"a": 1}), r"layers\[0\]\.W: expected a list"),
+    (set_at(("layers", 0, "b"), 2), r"layers\[0\]\.b: expected a list of 2 numbers"),
+    (set_at(("x", 0), None), r"x\[0\]: expected a number, got NoneType"),
+    (set_at(("x",), "0.5,-0.5"), r"x: expected a list of 2 numbers"),
+    (set_at(("y",), "1"), r"y: expected a number, got str"),
+    (set_at(("layers",), {"W": []}), r"layers: expected a list of 1 to 6 layers"),
+    (set_at(("layers", 0), [1, 2]), r"layers\[0\]: expected an object"),
+    (set_at(("inputs",), 2.0), r"inputs: expected a whole number from 1 to 8, got 2\.0"),
+    (set_at(("inputs",), "2"), r"inputs: expected a whole number"),
+    # bool is not a number, even though bool is an int in Python
+    (set_at(("inputs",), True), r"inputs: expected a whole number from 1 to 8, got True"),
+    (
+        set_at(("layers", 0, "W", 0, 0), True),
         r"layers\[0\]\.W\[0\]\[0\]: expected a number, got bool",
     ),
-    (_set(("y",), False), r"y: expected a number, got bool"),
+    (set_at(("y",), False), r"y: expected a number, got bool"),
     # missing and unknown keys
     (_del("layers"), r"problem: missing key 'layers'"),
     (_del("loss"), r"problem: missing key 'loss'"),
     (_del("x"), r"problem: missing key 'x'"),
     (_del("inputs"), r"problem: missing key 'inputs'"),
-    (_set(("extra",), 1), r"problem: unknown key\(s\) 'extra'"),
-    (_set(("layers", 0, "bias"), [1, 2]), r"layers\[0\]: unknown key\(s\) 'bias'"),
+    (set_at(("extra",), 1), r"problem: unknown key\(s\) 'extra'"),
+    (set_at(("layers", 0, "bias"), [1, 2]), r"layers\[0\]: unknown key\(s\) 'bias'"),
     (lambda d: d["layers"][1].pop("activation"), r"layers\[1\]: missing key 'activation'"),
     (lambda d: d["layers"][0].pop("W"), r"layers\[0\]: missing key 'W'"),
     # limits
-    (_set(("inputs",), 0), r"inputs: expected a whole number from 1 to 8, got 0"),
-    (_set(("inputs",), MAX_INPUTS + 1), r"inputs: expected a whole number from 1 to 8, got 9"),
-    (_set(("layers",), []), r"layers: expected a list of 1 to 6 layers"),
+    (set_at(("inputs",), 0), r"inputs: expected a whole number from 1 to 8, got 0"),
+    (set_at(("inputs",), MAX_INPUTS + 1), r"inputs: expected a whole number from 1 to 8, got 9"),
+    (set_at(("layers",), []), r"layers: expected a list of 1 to 6 layers"),
 ]
 
 
@@ -205,9 +199,9 @@ def test_json_nan_and_infinity_literals_are_rejected() -> None:
 
 
 def test_value_at_the_limit_is_allowed() -> None:
-    d = bad(_set(("layers", 0, "b", 0), MAX_ABS_VALUE))
+    d = bad(set_at(("layers", 0, "b", 0), MAX_ABS_VALUE))
     assert problem_from_dict(d).layers[0].b[0] == MAX_ABS_VALUE
-    d = bad(_set(("layers", 0, "b", 0), -MAX_ABS_VALUE))
+    d = bad(set_at(("layers", 0, "b", 0), -MAX_ABS_VALUE))
     assert problem_from_dict(d).layers[0].b[0] == -MAX_ABS_VALUE
 
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from expnet import get_preset, trace
 from expnet.figures.network import TABLE_TITLE, network_alt
-from expnet.poll import grader_for
 from expnet.poll.figure import answers_summary_text
+from expnet.poll.grading import grader_for
 from expnet.poll.summary import summarize
 from expnet.ui.panels import diagram_rows
 

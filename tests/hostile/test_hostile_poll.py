@@ -5,27 +5,20 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from expnet.poll import PollStore
 from expnet.poll.st_adapter import UNAVAILABLE
+from expnet.poll.store import PollStore
+from tests.components import shown_text
 
 REPO = Path(__file__).resolve().parents[2]
 JOIN_PAGE = str(REPO / "pages/join.py")
 TEACHER_APP = str(REPO / "tests/poll/apps/teacher.py")
 CONFIG = REPO / ".streamlit/config.toml"
 DEPLOY_NOTES = REPO / "deploy/README.md"
-
-
-def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in (*at.success, *at.error, *at.info, *at.warning)]
-    return "\n".join(str(p) for p in parts)
 
 
 @pytest.fixture
@@ -42,8 +35,8 @@ def test_a_corrupt_poll_database_gives_a_plain_message_not_a_traceback(
 ) -> None:
     at = AppTest.from_file(app, default_timeout=30).run()
     assert not at.exception, at.exception
-    assert UNAVAILABLE in _texts(at)
-    assert "Traceback" not in _texts(at) and str(corrupt_db.parent) not in _texts(at)
+    assert UNAVAILABLE in shown_text(at)
+    assert "Traceback" not in shown_text(at) and str(corrupt_db.parent) not in shown_text(at)
 
 
 def test_production_settings_hide_error_details() -> None:
@@ -67,15 +60,6 @@ def test_the_deployment_notes_show_the_settings_the_app_has() -> None:
     for section, options in documented.items():
         for name, value in options.items():
             assert config.get(section, {}).get(name) == value, f"{section}.{name}"
-
-
-@pytest.fixture
-def poll_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollStore]:
-    url = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
-    monkeypatch.setenv("EXPNET_POLL_DB_URL", url)
-    engine = create_engine(url)
-    yield PollStore(engine)
-    engine.dispose()
 
 
 HOSTILE_NICKNAMES = [
@@ -142,12 +126,12 @@ def test_wrong_codes_from_one_browser_do_not_lock_out_the_next_one(poll_db: Poll
     for _ in range(21):
         guesser.text_input(key="poll_code").set_value(wrong)
         next(b for b in guesser.button if b.label == "Join").click().run()
-    assert "too many attempts" in _texts(guesser)
+    assert "too many attempts" in shown_text(guesser)
     student = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
     student.text_input(key="poll_code").set_value(hosted.session.code)
     next(b for b in student.button if b.label == "Join").click().run()
     assert not student.exception
-    assert "too many attempts" not in _texts(student)
+    assert "too many attempts" not in shown_text(student)
     assert "Waiting for the first question" in "\n".join(s.value for s in student.subheader)
 
 

@@ -14,9 +14,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from expnet.poll import PollSettings, PollStore
+from expnet.poll.config import PollSettings
+from expnet.poll.store import PollStore
 
 from .pgserver import PgServer, find_bin_dir, pg_server
+
+
+def ask(  # type: ignore[no-untyped-def]
+    store: PollStore, hosted, key: str = "a1_1", value: float = 0.881, prompt: str = "", **kw
+):
+    """The host of ``hosted`` asks for ``key`` (true value ``value``); ``kw`` as ``ask``'s."""
+    session, token = hosted.session.id, hosted.host_token
+    prompt = prompt or f"{key} = ?"
+    return store.ask(session, token, key=key, prompt=prompt, true_value=value, **kw)
 
 
 class FakeClock:

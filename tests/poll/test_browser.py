@@ -56,6 +56,21 @@ def streamlit_server(db_url: str, app: Path = APP, *, loopback_only: bool = True
         pytest.fail(str(err), pytrace=False)
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+
+
+def _open(stack: ExitStack, browser, url: str, timeout_ms: int, **context):  # type: ignore[no-untyped-def]
+    """``url`` in a fresh browser context (``context``: its options; closed with ``stack``),
+    once the page is idle."""
+    ctx = browser.new_context(**context)
+    stack.callback(ctx.close)
+    ctx.set_default_timeout(timeout_ms)
+    page = ctx.new_page()
+    page.goto(url)
+    page.wait_for_selector(IDLE)
+    return page
+
+
 def _folder(request: pytest.FixtureRequest) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
 
@@ -103,12 +118,8 @@ def run_class(
 ) -> dict[str, float]:  # type: ignore[no-untyped-def]
     timings: dict[str, float] = {}
     with ExitStack() as stack:
-        teacher_ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
-        stack.callback(teacher_ctx.close)
-        teacher_ctx.set_default_timeout(20_000)
-        teacher = teacher_ctx.new_page()
-        teacher.goto(f"{teacher_base}/teacher?every=1")
-        teacher.wait_for_selector(IDLE)
+        url = f"{teacher_base}/teacher?every=1"
+        teacher = _open(stack, browser, url, 20_000, viewport={"width": 1400, "height": 1100})
         teacher.get_by_role("button", name="Open a class session").click()
         heading = teacher.locator("h1").filter(has_text=re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}$"))
         code = heading.inner_text().strip().replace("-", "")
@@ -122,12 +133,7 @@ def run_class(
 
         students = []
         for i, answer in enumerate(ANSWERS):
-            ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-            stack.callback(ctx.close)
-            ctx.set_default_timeout(20_000)
-            page = ctx.new_page()
-            page.goto(href.replace(teacher_base, student_base))
-            page.wait_for_selector(IDLE)
+            page = _open(stack, browser, href.replace(teacher_base, student_base), 20_000, **PHONE)
             page.get_by_label("Nickname").fill(f"student {i + 1}")
             page.get_by_role("button", name="Join").click()
             page.get_by_label("Your prediction").wait_for()
@@ -212,12 +218,8 @@ def test_a_class_from_a_laptop_opened_at_127_0_0_1(
 
     db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
     with streamlit_server(db, REPO / "app.py", loopback_only=False) as base, ExitStack() as stack:
-        teacher_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-        stack.callback(teacher_ctx.close)
-        teacher_ctx.set_default_timeout(60_000)
-        teacher = teacher_ctx.new_page()
-        teacher.goto(f"{base}/classroom")
-        teacher.wait_for_selector(IDLE)
+        url = f"{base}/classroom"
+        teacher = _open(stack, browser, url, 60_000, viewport={"width": 1280, "height": 900})
         teacher.get_by_text("Ask the class (live poll from phones)").click(timeout=120_000)
         teacher.get_by_label("Title (optional)").fill("Week 3 **[slides](http://e.example)**")
         teacher.get_by_role("button", name="Open a class session").click()
@@ -238,12 +240,8 @@ def test_a_class_from_a_laptop_opened_at_127_0_0_1(
         teacher.get_by_role("button", name=re.compile("^Ask the class:")).click()
         teacher.get_by_text("Question 1").wait_for()
 
-        phone_ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        stack.callback(phone_ctx.close)
-        phone_ctx.set_default_timeout(60_000)
-        phone = phone_ctx.new_page()
-        phone.goto(href)  # the link from the projector, as the QR code carries it
-        phone.wait_for_selector(IDLE)
+        # the link from the projector, as the QR code carries it
+        phone = _open(stack, browser, href, 60_000, **PHONE)
         phone.get_by_label("Nickname").fill("www.evil.example")
         _shot(request, phone, "student_join")
         phone.get_by_role("button", name="Join").click()
@@ -256,12 +254,7 @@ def test_a_class_from_a_laptop_opened_at_127_0_0_1(
         phone.wait_for_selector(IDLE)
         phone.get_by_text("Your answer 2 is in").wait_for()
 
-        other_ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        stack.callback(other_ctx.close)
-        other_ctx.set_default_timeout(60_000)
-        other = other_ctx.new_page()
-        other.goto(href)
-        other.wait_for_selector(IDLE)
+        other = _open(stack, browser, href, 60_000, **PHONE)
         other.get_by_label("Nickname").fill("Ana")
         other.get_by_role("button", name="Join").click()
         other.get_by_label("Your prediction").fill("0.881")

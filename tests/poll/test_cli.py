@@ -78,7 +78,7 @@ def test_teacher_link_is_stable_and_checked_by_the_store(
 
     from sqlalchemy import create_engine
 
-    from expnet.poll import PollStore
+    from expnet.poll.store import PollStore
 
     url = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
     monkeypatch.setenv("EXPNET_POLL_DB_URL", url)

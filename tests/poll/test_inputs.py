@@ -9,20 +9,11 @@ import numpy as np
 import pytest
 
 from expnet import get_preset, trace, worked_solution
-from expnet.poll import (
-    ALPHABET,
-    Answer,
-    InvalidInput,
-    clean_nickname,
-    format_code,
-    grader_for,
-    new_code,
-    normalize_code,
-    parse_answer,
-    summarize,
-)
-from expnet.poll.grading import tolerance_verdict
-from expnet.poll.summary import histogram
+from expnet.poll.codes import ALPHABET, format_code, new_code, normalize_code
+from expnet.poll.grading import grader_for, tolerance_verdict
+from expnet.poll.records import Answer
+from expnet.poll.summary import histogram, summarize
+from expnet.poll.validate import InvalidInput, clean_nickname, parse_answer
 
 
 def test_codes_are_random_over_an_unambiguous_alphabet() -> None:

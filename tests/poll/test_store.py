@@ -10,34 +10,27 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from expnet.poll import (
+from expnet.poll import schema
+from expnet.poll.codes import format_code, normalize_code
+from expnet.poll.config import PollSettings
+from expnet.poll.records import (
     AnswerRefused,
-    InvalidInput,
     JoinRefused,
     LimitReached,
     NotAllowed,
-    PollSettings,
-    PollStore,
     RateLimited,
     SessionGone,
-    format_code,
-    normalize_code,
-    schema,
 )
 from expnet.poll.schema import answers, join_attempts, participants, questions, sessions
+from expnet.poll.store import PollStore
+from expnet.poll.validate import InvalidInput
 
-from .conftest import FakeClock
+from .conftest import FakeClock, ask
 
 
 def _count(engine: Engine, table: object) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
-
-
-def _ask(store: PollStore, hosted, key: str = "a1_1", value: float = 0.881, **kw):  # type: ignore[no-untyped-def]
-    return store.ask(
-        hosted.session.id, hosted.host_token, key=key, prompt=f"{key} = ?", true_value=value, **kw
-    )
 
 
 # -- schema and migrations -------------------------------------------------------------------
@@ -131,7 +124,7 @@ def test_host_token_is_checked(store: PollStore) -> None:
     hosted = store.open_session()
     with pytest.raises(NotAllowed):
         store.ask(hosted.session.id, "wrong", key="k", prompt="?", true_value=1.0)
-    q = _ask(store, hosted)
+    q = ask(store, hosted)
     with pytest.raises(NotAllowed):
         store.reveal(q.id, "wrong")
     with pytest.raises(NotAllowed):
@@ -140,9 +133,9 @@ def test_host_token_is_checked(store: PollStore) -> None:
 
 def test_asking_moves_on_and_reveals_the_previous_question(store: PollStore) -> None:
     hosted = store.open_session()
-    q1 = _ask(store, hosted, "a1_1", 0.881)
+    q1 = ask(store, hosted, "a1_1", 0.881)
     assert store.current_question(hosted.session.id) == q1 and q1.state == "open"
-    q2 = _ask(store, hosted, "a1_2", 0.622)
+    q2 = ask(store, hosted, "a1_2", 0.622)
     assert q2.seq == q1.seq + 1
     assert store.current_question(hosted.session.id) == q2
     first = store.question(q1.id)
@@ -157,15 +150,15 @@ def test_question_inputs_are_bounded(make_store: Callable[..., PollStore]) -> No
     store = make_store(max_questions=2)
     hosted = store.open_session()
     with pytest.raises(InvalidInput):
-        _ask(store, hosted, "k" * 81)
+        ask(store, hosted, "k" * 81)
     with pytest.raises(InvalidInput):
-        _ask(store, hosted, spec={"blob": "x" * 200_000})
+        ask(store, hosted, spec={"blob": "x" * 200_000})
     with pytest.raises(InvalidInput):
-        _ask(store, hosted, value=float("nan"))
-    _ask(store, hosted)
-    _ask(store, hosted)
+        ask(store, hosted, value=float("nan"))
+    ask(store, hosted)
+    ask(store, hosted)
     with pytest.raises(LimitReached):
-        _ask(store, hosted)
+        ask(store, hosted)
 
 
 # -- joining -----------------------------------------------------------------------------------
@@ -336,7 +329,7 @@ def test_participants_are_bounded(make_store: Callable[..., PollStore]) -> None:
 
 def test_a_later_answer_replaces_the_earlier_one(store: PollStore, engine: Engine) -> None:
     hosted = store.open_session()
-    q = _ask(store, hosted)
+    q = ask(store, hosted)
     ada = store.join(hosted.session.code, "10.0.0.1", "Ada")
     bob = store.join(hosted.session.code, "10.0.0.2")
     first = store.submit(ada.token, q.id, "0.9")
@@ -354,14 +347,7 @@ def test_a_later_answer_replaces_the_earlier_one(store: PollStore, engine: Engin
 
 def test_answers_depending_on_y(store: PollStore) -> None:
     hosted = store.open_session()
-    q = store.ask(
-        hosted.session.id,
-        hosted.host_token,
-        key="grad:W2_11",
-        prompt="∂J/∂W2_11 = ?",
-        true_value=0.070184405,
-        true_coefs=(-0.248632699,),
-    )
+    q = ask(store, hosted, "grad:W2_11", 0.070184405, true_coefs=(-0.248632699,))
     assert q.true_coefs == (-0.248632699,) and q.outputs == 1
     ada = store.join(hosted.session.code, "10.0.0.1")
     answer = store.submit(ada.token, q.id, "0.0702 − 0.2486y")
@@ -376,7 +362,7 @@ def test_answers_depending_on_y(store: PollStore) -> None:
 )
 def test_bad_answers_are_refused(store: PollStore, bad: str) -> None:
     hosted = store.open_session()
-    q = _ask(store, hosted)
+    q = ask(store, hosted)
     ada = store.join(hosted.session.code, "10.0.0.1")
     with pytest.raises(InvalidInput):
         store.submit(ada.token, q.id, bad)
@@ -385,7 +371,7 @@ def test_bad_answers_are_refused(store: PollStore, bad: str) -> None:
 
 def test_no_answers_after_the_reveal(store: PollStore) -> None:
     hosted = store.open_session()
-    q = _ask(store, hosted)
+    q = ask(store, hosted)
     ada = store.join(hosted.session.code, "10.0.0.1")
     store.reveal(q.id, hosted.host_token)
     with pytest.raises(AnswerRefused, match="closed"):
@@ -395,7 +381,7 @@ def test_no_answers_after_the_reveal(store: PollStore) -> None:
 def test_answers_only_to_questions_of_ones_own_session(store: PollStore) -> None:
     a = store.open_session()
     b = store.open_session()
-    qb = _ask(store, b)
+    qb = ask(store, b)
     ada = store.join(a.session.code, "10.0.0.1")
     with pytest.raises(AnswerRefused):
         store.submit(ada.token, qb.id, "1")
@@ -407,7 +393,7 @@ def test_sixty_students_at_once_every_answer_stored_exactly_once(
     store: PollStore, engine: Engine
 ) -> None:
     hosted = store.open_session()
-    q = _ask(store, hosted)
+    q = ask(store, hosted)
     students = [store.join(hosted.session.code, f"10.0.{i // 250}.{i % 250}") for i in range(60)]
     barrier = threading.Barrier(60)
 
@@ -426,7 +412,7 @@ def test_sixty_students_at_once_every_answer_stored_exactly_once(
 
 def test_an_answer_racing_the_reveal_is_either_kept_or_refused(store: PollStore) -> None:
     hosted = store.open_session()
-    q = _ask(store, hosted)
+    q = ask(store, hosted)
     students = [store.join(hosted.session.code, "10.0.0.1") for _ in range(30)]
     accepted: list[int] = []
     barrier = threading.Barrier(31)
@@ -460,14 +446,14 @@ def test_sessions_expire_and_are_cleaned_up(
 ) -> None:
     store = make_store(session_ttl_s=3600, cleanup_interval_s=86400)  # only explicit ones
     old = store.open_session()
-    q = _ask(store, old)
+    q = ask(store, old)
     ada = store.join(old.session.code, "10.0.0.1")
     store.submit(ada.token, q.id, "0.88")
     with pytest.raises(JoinRefused):
         store.join("ZZZZZZ" if old.session.code != "ZZZZZZ" else "YYYYYY", "10.0.0.9")
     clock.advance(1800)
     young = store.open_session()
-    qy = _ask(store, young)
+    qy = ask(store, young)
     bob = store.join(young.session.code, "10.0.0.2")
     store.submit(bob.token, qy.id, "1")
     clock.advance(1801)  # the first session is past its hour
@@ -478,7 +464,7 @@ def test_sessions_expire_and_are_cleaned_up(
     with pytest.raises(SessionGone):
         store.submit(ada.token, q.id, "0.9")
     with pytest.raises(SessionGone):
-        _ask(store, old)
+        ask(store, old)
     report = store.cleanup()
     assert report.sessions == 1 and report.join_windows >= 1
     assert _count(engine, sessions) == 1
@@ -491,7 +477,7 @@ def test_sessions_expire_and_are_cleaned_up(
 
 def test_ended_sessions_are_cleaned_up(store: PollStore, engine: Engine) -> None:
     hosted = store.open_session()
-    q = _ask(store, hosted)
+    q = ask(store, hosted)
     store.end_session(hosted.session.id, hosted.host_token)
     ended = store.question(q.id)
     assert ended is not None and ended.revealed

@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from expnet.poll import PollStore, format_code
+from expnet.poll.codes import format_code
+from expnet.poll.store import PollStore
+from tests.components import shown_text
+
+from .conftest import ask
 
 REPO = Path(__file__).resolve().parents[2]
 TEACHER_APP = str(REPO / "tests/poll/apps/teacher.py")
 JOIN_PAGE = str(REPO / "pages/join.py")
-
-
-@pytest.fixture
-def poll_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollStore]:
-    """A fresh SQLite poll database that the apps under test use too."""
-    url = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
-    monkeypatch.setenv("EXPNET_POLL_DB_URL", url)
-    engine = create_engine(url)
-    yield PollStore(engine)
-    engine.dispose()
-
-
-def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [t.value for t in at.text]
-    parts += [e.value for e in (*at.success, *at.error, *at.info, *at.warning)]
-    parts += [s.value for s in at.subheader] + [h.value for h in at.header]
-    return "\n".join(str(p) for p in parts)
 
 
 def _button(at: AppTest, prefix: str):  # type: ignore[no-untyped-def]
@@ -57,9 +41,9 @@ def test_teacher_opens_asks_watches_and_reveals(poll_db: PollStore) -> None:
     token = at.session_state["_poll_host_token"]
     session = poll_db.hosted(token)
     assert session is not None
-    assert f"# {format_code(session.code)}" in _texts(at)
+    assert f"# {format_code(session.code)}" in shown_text(at)
     assert at.get("imgs") or at.get("image")  # the QR code
-    assert f"join?code={session.code}" in _texts(at)
+    assert f"join?code={session.code}" in shown_text(at)
 
     _button(at, "Ask the class").click().run()
     assert not at.exception
@@ -73,13 +57,13 @@ def test_teacher_opens_asks_watches_and_reveals(poll_db: PollStore) -> None:
     assert _metric(at, "Students joined") == "3"
     assert _metric(at, "Answers") == "3"
     assert _metric(at, "Correct") == "—"  # no grading on the projector before the reveal
-    assert "Answered: Ada, Bo, 1 anonymous" in _texts(at)  # who, never what
+    assert "Answered: Ada, Bo, 1 anonymous" in shown_text(at)  # who, never what
 
     _button(at, "Close and reveal").click().run()
     assert not at.exception
     assert poll_db.current_question(session.id).state == "revealed"  # type: ignore[union-attr]
     assert _metric(at, "Correct") == "67%"
-    assert "- **z used in place of a**: 1 student. That is z" in _texts(at)
+    assert "- **z used in place of a**: 1 student. That is z" in shown_text(at)
     assert any(str(b.label).startswith("Ask again") for b in at.button)
 
 
@@ -108,7 +92,7 @@ def test_teacher_resumes_with_the_host_key(poll_db: PollStore) -> None:
     at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
     at.text_input(key="poll_resume").set_value("wrong").run()
     _button(at, "Continue").click().run()
-    assert "No live class session" in _texts(at)
+    assert "No live class session" in shown_text(at)
     at.text_input(key="poll_resume").set_value(hosted.host_token).run()
     _button(at, "Continue").click().run()
     assert at.session_state["_poll_host_token"] == hosted.host_token
@@ -128,26 +112,25 @@ def test_student_joins_answers_and_sees_the_reveal(poll_db: PollStore) -> None:
     at.text_input(key="poll_nickname").set_value("Ada")
     _button(at, "Join").click().run()
     assert not at.exception
-    assert "Waiting for the first question" in _texts(at)
+    assert "Waiting for the first question" in shown_text(at)
     assert "me" not in at.query_params
 
-    question = poll_db.ask(
-        hosted.session.id,
-        hosted.host_token,
-        key="a1_1",
+    question = ask(
+        poll_db,
+        hosted,
+        value=0.8807970779778823,
         prompt="Activation of hidden unit 1",
-        true_value=0.8807970779778823,
         spec={"latex": "a_{1}^{(1)}"},
     )
     at.run()
-    assert "Activation of hidden unit 1" in _texts(at)
+    assert "Activation of hidden unit 1" in shown_text(at)
     field = at.text_input(key=f"poll_answer_{question.id}")
     field.set_value("banana")
     _button(at, "Submit").click().run()
-    assert "cannot read" in _texts(at)
+    assert "cannot read" in shown_text(at)
     at.text_input(key=f"poll_answer_{question.id}").set_value("0.88")
     _button(at, "Submit").click().run()
-    assert "Your answer 0.88 is in" in _texts(at)
+    assert "Your answer 0.88 is in" in shown_text(at)
     at.text_input(key=f"poll_answer_{question.id}").set_value("0.881")
     _button(at, "Change my answer").click().run()
     assert [a.text for a in poll_db.answers(question.id)] == ["0.881"]
@@ -155,7 +138,7 @@ def test_student_joins_answers_and_sees_the_reveal(poll_db: PollStore) -> None:
 
     poll_db.reveal(question.id, hosted.host_token)
     at.run()
-    texts = _texts(at)
+    texts = shown_text(at)
     assert "The answer: 0.880797" in texts
     assert "Your answer 0.881: Correct" in texts
 
@@ -165,13 +148,13 @@ def test_student_sees_a_wrong_code_and_an_ended_session(poll_db: PollStore) -> N
     at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
     at.text_input(key="poll_code").set_value("ZZZ")
     _button(at, "Join").click().run()
-    assert "letters and digits" in _texts(at)
+    assert "letters and digits" in shown_text(at)
     at.text_input(key="poll_code").set_value(hosted.session.code)
     _button(at, "Join").click().run()
-    assert "Waiting for the first question" in _texts(at)
+    assert "Waiting for the first question" in shown_text(at)
     poll_db.end_session(hosted.session.id, hosted.host_token)
     at.run()
-    assert "That class session is over" in _texts(at)
+    assert "That class session is over" in shown_text(at)
     assert "me" not in at.query_params
 
 
@@ -184,7 +167,7 @@ def test_a_seat_is_never_taken_from_a_link(poll_db: PollStore) -> None:
     at.query_params["me"] = joined.token
     at.run()
     assert not at.exception
-    assert "you are Ada" not in _texts(at)
+    assert "you are Ada" not in shown_text(at)
     assert at.text_input(key="poll_code") is not None  # the join form
     assert "me" not in at.query_params
 
@@ -211,7 +194,7 @@ def test_student_reload_keeps_the_seat_through_the_cookie(
     monkeypatch.setattr(cookies, "read", jar.get)
     at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()  # a new session: a reload
     assert not at.exception
-    assert "you are Ada" in _texts(at)
+    assert "you are Ada" in shown_text(at)
 
 
 def test_teacher_reload_gets_the_running_class_session_back(
@@ -232,7 +215,7 @@ def test_teacher_reload_gets_the_running_class_session_back(
     assert poll_db.hosted(token) is None
     reloaded.run()
     assert any(str(b.label).startswith("Open a class session") for b in reloaded.button)
-    assert "The class session is over" not in _texts(reloaded)  # ended here: no alarm
+    assert "The class session is over" not in shown_text(reloaded)  # ended here: no alarm
 
 
 def test_the_database_url_can_come_from_secrets(

@@ -29,21 +29,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import streamlit as st
 from markdown_it import MarkdownIt
 
-from expnet.ui.components import component_js, served_url
+from expnet.ui.components import folder_component, served_url
 
 HERE = Path(__file__).parent
 KATEX_DIR = HERE / "katex"
 NAME = "expnet_math_panel"
 
-_COMPONENT = st.components.v2.component(
-    NAME,
-    js=component_js(HERE / "panel.js"),
-    css=(HERE / "panel.css").read_text(),
-    isolate_styles=False,
-)
+_COMPONENT = folder_component(NAME, HERE, "panel.js", css="panel.css")
 
 # $$…$$ first (display), then $…$ (inline, not empty, not starting or ending with a space,
 # as remark-math reads it); a backslash-escaped \$ is text.

@@ -31,19 +31,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import streamlit as st
-
-from expnet.ui.components import component_js
+from expnet.ui.components import folder_component
 
 HERE = Path(__file__).parent
 NAME = "expnet_train_player"
 
-_COMPONENT = st.components.v2.component(
-    NAME,
-    js=component_js(HERE / "player.js"),
-    css=(HERE / "player.css").read_text(),
-    isolate_styles=False,
-)
+_COMPONENT = folder_component(NAME, HERE, "player.js", css="player.css")
 
 
 def train_player(
