@@ -45,7 +45,7 @@ from expnet.figures.slice import slice_figure  # noqa: E402
 from expnet.figures.surface import surface_spec  # noqa: E402
 from expnet.landscape import landscape_grid, slice_curve  # noqa: E402
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import CHROMIUM_ARGS, app_at, streamlit_server  # noqa: E402
+from tests.harness import app_at, headless_chromium, streamlit_server  # noqa: E402
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))
@@ -237,20 +237,14 @@ class App:
 
 
 def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, str]]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
+    if shutil.which("chromium") is None:
         return [("browser keypress → both plots redrawn", "skipped", "no chromium")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         apps = [App("this tree", REPO, stack)]
         if baseline:
             apps.append(App(baseline, app_at(baseline, Path(tmp)), stack))
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
-            )
+        with headless_chromium() as browser:
             for app in apps:
                 app.open(browser)
             for res in (101, 201):
@@ -270,7 +264,6 @@ def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, 
                                 f"{contour_ms:.0f} ms, surface {surface_ms:.0f} ms",
                             )
                         )
-            browser.close()
     return rows
 
 

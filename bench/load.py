@@ -488,20 +488,15 @@ def browser_worker(base_url: str, query: str, beat: Beat, seed: int, queue: Any)
 def _browser_session(
     base_url: str, query: str, beat: Beat, seed: int, report: ClientReport
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     sys.path.insert(0, str(REPO_ROOT))
     from tests.browser.conftest import IDLE_SELECTOR, parameter_slider
-    from tests.harness import CHROMIUM_ARGS, RUN_COUNTER_JS
+    from tests.harness import RUN_COUNTER_JS, headless_chromium
 
     rng = random.Random(seed)
     finished = """(n) => window.__expnetRunsFinished > n && document.querySelector(
         '[data-testid=stApp]').dataset.testScriptState === 'notRunning'"""
     frames = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
-        )
+    with headless_chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(INTERACTION_TIMEOUT_S * 1000)
         context.add_init_script(RUN_COUNTER_JS)
@@ -582,7 +577,6 @@ def _browser_session(
             page.wait_for_timeout(300)  # a second run would show up here
             report.drag_runs.append(page.evaluate("() => window.__expnetRunsFinished") - runs0)
         context.close()
-        browser.close()
 
 
 # ---------------------------------------------------------------- server

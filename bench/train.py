@@ -167,9 +167,7 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
 
 
 def browser_rows(seconds: float, baseline: str | None) -> list[tuple[str, float, str, str]]:
-    from playwright.sync_api import sync_playwright
-
-    from tests.harness import CHROMIUM_ARGS, REPO_ROOT, app_at, streamlit_server
+    from tests.harness import REPO_ROOT, app_at, headless_chromium, streamlit_server
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
@@ -177,8 +175,7 @@ def browser_rows(seconds: float, baseline: str | None) -> list[tuple[str, float,
         if baseline:
             apps.append((baseline, app_at(baseline, Path(tmp))))
         urls = [stack.enter_context(streamlit_server(d / "app.py", cwd=d)) for _, d in apps]
-        pw = stack.enter_context(sync_playwright())
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = stack.enter_context(headless_chromium())
         for (name, _), url in zip(apps, urls, strict=True):
             m = _measure(browser, url, seconds)
             target = f"≥ {TARGET_FPS:g} /s"
@@ -195,7 +192,6 @@ def browser_rows(seconds: float, baseline: str | None) -> list[tuple[str, float,
                 (f"{name}: Pause pressed → the page shows Play", m["pause"], "—", "—"),
                 (f"{name}: Pause pressed → the paused page's run done", m["idle"], "—", "—"),
             ]
-        browser.close()
     return rows
 
 

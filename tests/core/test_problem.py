@@ -8,11 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from expnet import (
-    PRESETS,
+from expnet.network import (
+    MAX_ABS_VALUE,
+    MAX_INPUTS,
+    MAX_LAYERS,
+    MAX_PROBLEM_BYTES,
+    MAX_UNITS,
     ProblemError,
     build_problem,
-    get_preset,
     get_value,
     load_problem,
     parameter_names,
@@ -24,7 +27,7 @@ from expnet import (
     set_values,
     weight_names,
 )
-from expnet.network import MAX_ABS_VALUE, MAX_INPUTS, MAX_LAYERS, MAX_PROBLEM_BYTES, MAX_UNITS
+from expnet.presets import PRESETS, get_preset
 from tests.hostile.hostile_cases import set_at
 
 # The example problem file of docs/design.md, "Contracts" (its text, lines wrapped differently).

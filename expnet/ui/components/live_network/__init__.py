@@ -56,22 +56,15 @@ from pathlib import Path
 from typing import Any
 
 import plotly
-import streamlit as st
 
-from expnet.ui.components import component_js, served_url
+from expnet.ui.components import folder_component, served_url
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 NAME = "expnet_live_network"
 
 
-def _js() -> str:
-    return component_js(HERE / "engine.js", HERE / "widget.js")
-
-
-_COMPONENT = st.components.v2.component(
-    NAME, js=_js(), css=(HERE / "widget.css").read_text(), isolate_styles=False
-)
+_COMPONENT = folder_component(NAME, HERE, "engine.js", "widget.js", css="widget.css")
 
 
 @lru_cache(maxsize=1)
