@@ -12,7 +12,7 @@ write the same store as the explorer's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, Final, Literal
 
@@ -191,45 +191,45 @@ def structure_controls() -> Structure:
     return state.current_structure()
 
 
+def _setting(widget: Callable[..., Any], key: str, label: str, **kwargs: Any) -> Any:
+    """Draw ``widget`` for the stored setting ``key`` (y_symbol, by_hand, decimals, l2): it
+    shows the store's value, is bound to the URL and writes back through its callback."""
+    state.prepare_widget(key, getattr(state.current_settings(), key))
+    return widget(
+        label, key=key, bind=BIND, on_change=state.on_setting_change, args=(key,), **kwargs
+    )
+
+
 def setting_controls() -> Settings:
     """The two teaching switches."""
     s = state.get_state()
-    preset_default = Settings.for_preset(s.structure.preset)
-    state.prepare_widget("y_symbol", s.settings.y_symbol)
-    y_symbol = st.toggle(
+    y_symbol = _setting(
+        st.toggle,
+        "y_symbol",
         "Keep y as a symbol",
-        value=preset_default.y_symbol,
-        key="y_symbol",
-        bind=BIND,
-        on_change=state.on_setting_change,
-        args=("y_symbol",),
+        value=Settings.for_preset(s.structure.preset).y_symbol,
         help="Gradients are shown as const + coef·y, the homework's form.",
     )
-    state.prepare_widget("by_hand", s.settings.by_hand)
-    by_hand = st.toggle(
+    by_hand = _setting(
+        st.toggle,
+        "by_hand",
         "Round as by hand",
         value=False,
-        key="by_hand",
-        bind=BIND,
-        on_change=state.on_setting_change,
-        args=("by_hand",),
         help="Round every intermediate value and carry the rounded value on, as the "
         "homework does (3 decimals reproduce its printed answers).",
     )
     decimals = s.settings.decimals
     if by_hand:
-        state.prepare_widget("decimals", s.settings.decimals)
+        lo, hi = INT_LIMITS["decimals"]
         decimals = int(
-            st.number_input(
+            _setting(
+                st.number_input,
+                "decimals",
                 "Decimals",
-                min_value=INT_LIMITS["decimals"][0],
-                max_value=INT_LIMITS["decimals"][1],
+                min_value=lo,
+                max_value=hi,
                 value=Settings().decimals,
                 step=1,
-                key="decimals",
-                bind=BIND,
-                on_change=state.on_setting_change,
-                args=("decimals",),
             )
         )
     state.record_settings(y_symbol=bool(y_symbol), by_hand=bool(by_hand), decimals=decimals)
@@ -239,19 +239,15 @@ def setting_controls() -> Settings:
 def l2_control() -> float:
     """λ of the optional L2 penalty: one value for the explorer, the landscape and the Train
     page (the same widget key and URL key ``l2`` on each), 0 by default."""
-    s = state.get_state()
-    state.prepare_widget("l2", s.settings.l2)
-    l2 = st.number_input(
+    l2 = _setting(
+        st.number_input,
+        "l2",
         "L2 penalty λ",
         min_value=0.0,
         max_value=MAX_L2,
         value=Settings().l2,
         step=L2_STEP,
         format="%.4f",
-        key="l2",
-        bind=BIND,
-        on_change=state.on_setting_change,
-        args=("l2",),
         help="Adds (λ/2) Σ W² over every weight (not the biases) to J and λW to every ∂J/∂W, "
         "in the explorer, the landscape and training. 0: no penalty, J as the homework has it.",
     )
