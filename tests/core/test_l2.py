@@ -22,6 +22,7 @@ from expnet.teaching.solution import worked_solution
 from expnet.training import descend_paths, train
 
 from . import reference as ref
+from .run import expnet, ok_json
 from .strategies import problem_dicts
 
 HOMEWORK = get_preset("homework").problem
@@ -195,3 +196,17 @@ def test_worked_solution_shows_the_penalty_in_J_and_each_dJ_dW() -> None:
     # λ = 0: the homework's solution, not a λ anywhere
     plain = worked_solution(trace(problem), ["W2_11", "W1_11", "b2_1"])
     assert not any(r"\lambda" in s.latex or r"\lambda" in " ".join(s.extra) for s in plain.steps)
+
+
+def test_cli_solve_and_step_take_l2() -> None:
+    """`python -m expnet solve --l2` prints autograd's penalised J and gradient; `step --l2`
+    starts its loss history there; a negative λ is one line on stderr, exit 2."""
+    d = HOMEWORK.with_target([1.0]).to_dict()
+    J_ref, g_ref = ref.loss_and_gradient(d, LAM)
+    solved = ok_json("solve", "--y", "1", "--l2", str(LAM))
+    np.testing.assert_allclose(solved["loss"], J_ref, rtol=1e-12)
+    np.testing.assert_allclose(solved["grad"]["W"][1][0][0], g_ref["W2_11"], rtol=1e-9)
+    stepped = ok_json("step", "--y", "1", "--l2", str(LAM), "--lr", "0.5")
+    np.testing.assert_allclose(stepped["loss_history"][0], J_ref, rtol=1e-12)
+    bad = expnet("solve", "--l2", "-1")
+    assert bad.returncode == 2 and bad.stderr.strip() == "error: --l2 must be a number ≥ 0"
