@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from expnet import get_preset
 from tests.core import reference as ref
 
-from .conftest import artifact_path, expect_rerun, wait_for_idle
-from .test_explorer import LOADED_MACHINE_TIMEOUT_MS, METRIC, THUMB, W2_11_VALUE, query, shot
+from .conftest import artifact_path, drag_w2_11_right, expect_rerun, wait_for_idle
+from .test_explorer import LOADED_MACHINE_TIMEOUT_MS, METRIC, W2_11_VALUE, query, shot
 
 HOMEWORK = get_preset("homework").problem
 J_READOUT = ".xn-readout[data-key=J] .xn-readout-value"
@@ -61,15 +61,7 @@ def test_lambda_from_train_reaches_the_explorer_and_a_drag_previews_its_J(
     expect(page.locator(J_READOUT)).to_have_text(f"{reference_J(-3.0):.4f}")
 
     # a drag: the browser's preview computes J with λ while the hand moves
-    box = page.locator(THUMB).bounding_box()
-    assert box
-    y = box["y"] + box["height"] / 2
-    x0 = box["x"] + box["width"] * 0.36  # near the thumb at -3 (range -10..10)
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    for i in range(1, 21):
-        page.mouse.move(x0 + i * box["width"] * 0.006, y)
-        page.wait_for_timeout(16)
+    drag_w2_11_right(page, 20)
     page.wait_for_timeout(100)
     value = shown_number(page.locator(W2_11_VALUE).inner_text())
     preview_J = page.locator(J_READOUT).inner_text()

@@ -6,35 +6,18 @@ tests/core/reference.py), with a caption saying so.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from expnet import get_preset
-from tests.components import component_data, math_markdown
+from tests.components import math_markdown
 from tests.core import reference as ref
+from tests.pages.test_explorer import app, no_exception, widget
 
-ROOT = Path(__file__).resolve().parents[2]
 HOMEWORK = get_preset("homework").problem
 TABLE_TAB = "Gradient table and one step"
 LAM = 0.05
-
-
-def app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def widget(at: AppTest) -> dict:
-    return component_data(at, "expnet_live_network")[-1]
 
 
 def readout(at: AppTest, kind: str) -> str:
