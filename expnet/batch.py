@@ -3,7 +3,8 @@
 ``values`` has shape (B, len(names)): row b sets the named parameters (any W, b, x or y) for
 batch element b; everything else comes from the base problem. Arrays that do not vary stay
 unbatched and broadcast, so a 2-parameter landscape costs little more than two small matmuls
-per layer over the batch. No Python loop runs over the batch axis.
+per layer over the batch. No Python loop runs over the batch axis. An L2 penalty λ adds
+(λ/2) Σ ‖W‖² to each J and λW to each ∂J/∂W, as ``expnet.trace(..., l2=λ)`` does.
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ def _rmatvec(W: Array, d: Array) -> Array:
     return np.einsum("bnm,bn->bm", W, d)
 
 
-def evaluate_batch(problem: Problem, names: list[str], values: Array) -> BatchResult:
+def evaluate_batch(
+    problem: Problem, names: list[str], values: Array, l2: float = 0.0
+) -> BatchResult:
     """J and ∂J/∂names for every row of ``values`` (B, len(names)); the target must be numeric
-    unless y itself is among the names."""
+    unless y itself is among the names. ``l2`` = λ of an L2 penalty on the weights (each
+    row's own weights: a named W varies it)."""
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 2 or values.shape[1] != len(names):
         raise ProblemError(f"values must have shape (B, {len(names)}), got {values.shape}")
@@ -119,6 +123,12 @@ def evaluate_batch(problem: Problem, names: list[str], values: Array) -> BatchRe
                 grad[:, col] = _rmatvec(Ws[0], delta[0])[:, ref.row]
             else:
                 grad[:, col] = loss_fn.grad_y(p, yb)[:, ref.row]
+
+        if l2:
+            J = J + 0.5 * l2 * sum(np.sum(W * W, axis=(-2, -1)) for W in Ws)
+            for col, ref in enumerate(refs):
+                if ref.kind == "W":
+                    grad[:, col] += l2 * values[:, col]
 
         domain_bad = _domain_mask(loss_fn.name, p, yb)
         # As in trace: a loss that is not finite where it is defined has overflowed.

@@ -32,6 +32,7 @@ from .training import train
 
 #: An error line is cut here: a message quoting a 95 kB key is no use to anyone.
 MAX_ERROR_CHARS = 300
+L2_HELP = "L2 penalty λ: adds (λ/2) Σ W² over the weights to J (default 0)"
 
 
 class UsageError(Exception):
@@ -72,11 +73,18 @@ def _problem(args: argparse.Namespace) -> tuple[Problem, str | None]:
     return problem, preset
 
 
+def _l2(args: argparse.Namespace) -> float:
+    """--l2: λ of an L2 penalty (λ/2) Σ ‖W‖² in J, a finite number ≥ 0."""
+    if not (math.isfinite(args.l2) and args.l2 >= 0):
+        raise UsageError("--l2 must be a number ≥ 0")
+    return float(args.l2)
+
+
 def _cmd_solve(args: argparse.Namespace) -> str:
     problem, preset = _problem(args)
     if args.round is not None and not 0 <= args.round <= 12:
         raise UsageError("--round must be between 0 and 12")
-    tr = trace(problem, args.round)
+    tr = trace(problem, args.round, _l2(args))
     if args.format == "json":
         return dumps(solve_json(tr))
     targets = list(get_preset(preset).questions) if preset else None
@@ -86,7 +94,7 @@ def _cmd_solve(args: argparse.Namespace) -> str:
 
 def _cmd_step(args: argparse.Namespace) -> str:
     problem, _ = _problem(args)
-    result = train(problem, args.lr, args.steps, args.momentum)
+    result = train(problem, args.lr, args.steps, args.momentum, _l2(args))
     out: dict[str, Any] = {
         "problem": result.problem.to_dict(),
         "loss_history": list(result.loss_history),
@@ -183,11 +191,13 @@ def _parser() -> argparse.ArgumentParser:
     common(solve)
     solve.add_argument("--round", type=int, help="round each intermediate value to K decimals")
     solve.add_argument("--format", choices=["json", "markdown", "latex"], default="json")
+    solve.add_argument("--l2", type=float, default=0.0, help=L2_HELP)
     step = sub.add_parser("step", help="gradient-descent steps; prints the updated problem")
     common(step)
     step.add_argument("--lr", type=float, required=True, help="learning rate")
     step.add_argument("--steps", type=int, default=1)
     step.add_argument("--momentum", type=float, default=0.0)
+    step.add_argument("--l2", type=float, default=0.0, help=L2_HELP)
     check = sub.add_parser("check", help="finite-difference check of every gradient")
     common(check)
     exercise = sub.add_parser(
@@ -217,7 +227,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--batch-size", type=int, default=16, help="for --mode mini")
     fit.add_argument("--lr", type=float, required=True, help="learning rate")
     fit.add_argument("--momentum", type=float, default=0.0)
-    fit.add_argument("--l2", type=float, default=0.0, help="L2 penalty λ on the weights")
+    fit.add_argument("--l2", type=float, default=0.0, help=L2_HELP)
     fit.add_argument("--epochs", type=int, required=True)
     fit.add_argument("--threshold", type=float, help="stop once the training loss is this low")
     return parser

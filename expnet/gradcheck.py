@@ -30,15 +30,18 @@ def relative_error(a: float, b: float) -> float:
     return 0.0 if scale == 0 else abs(a - b) / scale
 
 
-def finite_differences(problem: Problem, names: list[str], h: float = 1e-5) -> np.ndarray:
-    """Centred differences of J with respect to each name; the target y must be numeric."""
+def finite_differences(
+    problem: Problem, names: list[str], h: float = 1e-5, l2: float = 0.0
+) -> np.ndarray:
+    """Centred differences of J (with an L2 penalty λ = ``l2``) with respect to each name;
+    the target y must be numeric."""
     base = np.array([get_value(problem, n) for n in names], dtype=np.float64)
     P = len(names)
     values = np.tile(base, (2 * P, 1))
     idx = np.arange(P)
     values[idx, idx] += h
     values[P + idx, idx] -= h
-    J = evaluate_batch(problem, names, values).loss
+    J = evaluate_batch(problem, names, values, l2).loss
     with np.errstate(invalid="ignore"):  # inf - inf where e^z overflowed: nan, flagged by trace
         return (J[:P] - J[P:]) / (2 * h)
 
@@ -60,14 +63,17 @@ def gradient_check(
     return rows
 
 
-def check_name_affine(problem: Problem, name: str, h: float = 1e-5) -> tuple[float, list[float]]:
+def check_name_affine(
+    problem: Problem, name: str, h: float = 1e-5, l2: float = 0.0
+) -> tuple[float, list[float]]:
     """Finite-difference estimates of (const, coef_k) in ∂J/∂name = const + Σ coef_k y_k:
-    the gradient at y = 0 gives const, at y = e_k minus that gives coef_k (exact: affine in y)."""
+    the gradient at y = 0 gives const, at y = e_k minus that gives coef_k (exact: affine in y;
+    an L2 penalty λ = ``l2`` adds λW to the constant only)."""
     K = problem.outputs
-    g0 = float(finite_differences(problem.with_target(np.zeros(K)), [name], h)[0])
+    g0 = float(finite_differences(problem.with_target(np.zeros(K)), [name], h, l2)[0])
     coefs = []
     for k in range(K):
         e = np.zeros(K)
         e[k] = 1.0
-        coefs.append(float(finite_differences(problem.with_target(e), [name], h)[0]) - g0)
+        coefs.append(float(finite_differences(problem.with_target(e), [name], h, l2)[0]) - g0)
     return g0, coefs

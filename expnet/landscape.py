@@ -3,7 +3,8 @@ J with its gradient at the current point, NumPy only.
 
 Each is one call of ``evaluate_batch`` (over ``grid_values`` for the plane) arranged by axis,
 so a 301×301 map is one vectorised evaluation; the figures in ``expnet.figures`` only draw
-these. Descent paths over the plane are ``expnet.training.descend_paths``.
+these. Each takes ``l2`` = λ: J then includes an L2 penalty (λ/2) Σ ‖W‖², as the explorer's
+trace does. Descent paths over the plane are ``expnet.training.descend_paths``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def landscape_grid(
     names: tuple[str, str],
     ranges: tuple[tuple[float, float], tuple[float, float]],
     resolution: int,
+    l2: float = 0.0,
 ) -> LandscapeGrid:
     """Evaluate J over ``resolution``² points of the plane (names[0], names[1]) in one batch,
     plus the current point. ``problem`` must have a numeric y (or y among names)."""
@@ -84,8 +86,8 @@ def landscape_grid(
     u = np.linspace(ranges[0][0], ranges[0][1], n)
     v = np.linspace(ranges[1][0], ranges[1][1], n)
     shape = (v.size, u.size)
-    res = evaluate_batch(problem, list(names), grid_values((u, v)))
-    here = _current(problem, list(names))
+    res = evaluate_batch(problem, list(names), grid_values((u, v)), l2)
+    here = _current(problem, list(names), l2)
     return LandscapeGrid(
         names=(names[0], names[1]),
         u=u,
@@ -100,11 +102,11 @@ def landscape_grid(
     )
 
 
-def at_point(grid: LandscapeGrid, problem: Problem) -> LandscapeGrid:
+def at_point(grid: LandscapeGrid, problem: Problem, l2: float = 0.0) -> LandscapeGrid:
     """The same grid with the current point (J, ∇J) of ``problem``. J over the plane does not
     depend on the current values of its own two parameters, so a cached grid can be reused
-    while those two sliders move."""
-    here = _current(problem, list(grid.names))
+    while those two sliders move (``l2``: the grid's λ)."""
+    here = _current(problem, list(grid.names), l2)
     return replace(
         grid,
         point=(float(here[0]), float(here[1])),
@@ -115,12 +117,12 @@ def at_point(grid: LandscapeGrid, problem: Problem) -> LandscapeGrid:
 
 
 def slice_curve(
-    problem: Problem, name: str, bounds: tuple[float, float], points: int = 401
+    problem: Problem, name: str, bounds: tuple[float, float], points: int = 401, l2: float = 0.0
 ) -> SliceCurve:
     """J along ``name`` over ``bounds`` (one batch), with the slope at the current value."""
     t = np.linspace(bounds[0], bounds[1], max(2, min(int(points), 4001)))
-    res = evaluate_batch(problem, [name], t[:, None])
-    here = _current(problem, [name])
+    res = evaluate_batch(problem, [name], t[:, None], l2)
+    here = _current(problem, [name], l2)
     return SliceCurve(
         name=name,
         t=t,
@@ -134,7 +136,7 @@ def slice_curve(
     )
 
 
-def _current(problem: Problem, names: list[str]) -> list[float]:
+def _current(problem: Problem, names: list[str], l2: float = 0.0) -> list[float]:
     """[values..., J, grads..., valid] at the problem's own values, from the same batch code."""
     values = []
     for name in names:
@@ -142,7 +144,7 @@ def _current(problem: Problem, names: list[str]) -> list[float]:
         if value is None:
             raise ValueError("a landscape needs a numeric target y")
         values.append(value)
-    res = evaluate_batch(problem, names, np.array([values]))
+    res = evaluate_batch(problem, names, np.array([values]), l2)
     return [*values, float(res.loss[0]), *map(float, res.grad[0]), float(res.valid[0])]
 
 

@@ -37,12 +37,15 @@ def _check_args(lr: float, steps: int, momentum: float) -> None:
         raise ProblemError("momentum must be in [0, 1)")
 
 
-def train(problem: Problem, lr: float, steps: int = 1, momentum: float = 0.0) -> TrainResult:
-    """``steps`` updates of all weights and biases; needs a numeric target y."""
+def train(
+    problem: Problem, lr: float, steps: int = 1, momentum: float = 0.0, l2: float = 0.0
+) -> TrainResult:
+    """``steps`` updates of all weights and biases; needs a numeric target y. ``l2`` = λ of
+    an L2 penalty (λ/2) Σ ‖W‖² in J (so each step also shrinks W by ηλW)."""
     _check_args(lr, steps, momentum)
     if problem.y is None:
         raise ProblemError("training needs a numeric target y (it is a symbol in this problem)")
-    tr = trace(problem)
+    tr = trace(problem, l2=l2)
     history = [tr.loss if tr.loss is not None else math.nan]
     velocity = [(np.zeros_like(layer.W), np.zeros_like(layer.b)) for layer in problem.layers]
     current = problem
@@ -63,7 +66,7 @@ def train(problem: Problem, lr: float, steps: int = 1, momentum: float = 0.0) ->
         ):
             return TrainResult(current, tuple(history), _TOO_LARGE)
         nxt = Problem(tuple(layers), current.loss, current.x, current.y)
-        tr = trace(nxt)
+        tr = trace(nxt, l2=l2)
         if tr.loss is None or not math.isfinite(tr.loss):
             return TrainResult(current, tuple(history), "the loss became too large to represent")
         current = nxt
@@ -80,19 +83,29 @@ class DescentPath:
 
 
 def descend(
-    problem: Problem, names: list[str], lr: float, steps: int, momentum: float = 0.0
+    problem: Problem,
+    names: list[str],
+    lr: float,
+    steps: int,
+    momentum: float = 0.0,
+    l2: float = 0.0,
 ) -> DescentPath:
     """Gradient descent on the named parameters only (the rest held fixed): a path in that plane."""
-    return descend_paths(problem, names, lr, steps, (momentum,))[0]
+    return descend_paths(problem, names, lr, steps, (momentum,), l2)[0]
 
 
 def descend_paths(
-    problem: Problem, names: list[str], lr: float, steps: int, momenta: Sequence[float]
+    problem: Problem,
+    names: list[str],
+    lr: float,
+    steps: int,
+    momenta: Sequence[float],
+    l2: float = 0.0,
 ) -> tuple[DescentPath, ...]:
     """One descent per momentum μ from the same start, all in one batch: row r of θ (shape
     (len(momenta), len(names))) follows v ← μ_r v − η ∇J, θ ← θ + v. A path whose loss
     becomes too large or undefined, or whose parameters leave the problem's limit, stops at
-    its last valid point; the others go on."""
+    its last valid point; the others go on. ``l2``: λ of an L2 penalty in J."""
     for momentum in momenta:
         _check_args(lr, steps, momentum)
     start = [get_value(problem, n) for n in names]
@@ -101,7 +114,7 @@ def descend_paths(
     mu = np.asarray(momenta, dtype=np.float64)[:, None]
     theta = np.tile(np.asarray(start, dtype=np.float64), (len(momenta), 1))
     v = np.zeros_like(theta)
-    res = evaluate_batch(problem, names, theta)
+    res = evaluate_batch(problem, names, theta, l2)
     points = [[row.copy()] for row in theta]
     losses = [[float(J)] for J in res.loss]
     live = res.valid.copy()
@@ -111,7 +124,7 @@ def descend_paths(
             break
         v = np.where(live[:, None], mu * v - lr * res.grad, 0.0)  # stopped paths stay put
         theta = theta + v
-        res = evaluate_batch(problem, names, theta)
+        res = evaluate_batch(problem, names, theta, l2)
         too_large = np.any(np.abs(theta) > MAX_ABS_VALUE, axis=1)
         for r in np.flatnonzero(live):
             if too_large[r]:

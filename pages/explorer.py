@@ -19,6 +19,7 @@ with st.sidebar:
         controls.structure_controls()
     st.subheader("Switches", anchor=False)
     controls.setting_controls()
+    controls.l2_control()
 
 
 def focus_picker(tr_names: list[str], sizes: tuple[int, ...]) -> str:
@@ -94,6 +95,7 @@ def live_network() -> None:
             "y is kept as a symbol: formulas show const + coef·y; the y slider only "
             "colours the gradient-flow view."
         )
+    controls.l2_caption()
     panels.diagram_caption(tr, str(view or "values"))
     c1, c2 = st.columns([3, 1], vertical_alignment="top")
     with c1, st.expander("Type an exact value"):

@@ -83,7 +83,7 @@ with st.sidebar:
     batch = st.slider("Batch size", 1, 64, 16, key="tr_batch", disabled=mode != "mini")
     lr = st.number_input("Learning rate η", 0.001, 50.0, 2.0, 0.1, key="tr_lr", format="%.3f")
     momentum = st.number_input("Momentum μ", 0.0, 0.99, 0.9, 0.05, key="tr_momentum")
-    l2 = st.number_input("L2 penalty λ", 0.0, 1.0, 0.0, 0.001, key="tr_l2", format="%.4f")
+    l2 = controls.l2_control()  # the explorer's λ too: one value, kept in the URL
     epochs = int(st.number_input("Stop after epochs", 1, MAX_EPOCHS, 1000, 100, key="tr_epochs"))
     use_threshold = st.checkbox("… or at a loss of", key="tr_use_threshold")
     threshold = st.number_input(

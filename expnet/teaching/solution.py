@@ -4,6 +4,9 @@ Each step is one LaTeX line: the symbol, its formula in symbols, the formula wit
 substituted, and the value. Every value is read from one ``Trace``, so the solution, the
 diagram and the tables cannot disagree. Steps also say which parts of the diagram they
 compute (``highlight``) and, for gradients, which parameter they answer (``answer``).
+
+With an L2 penalty (``Trace.l2`` = λ > 0) J's step adds (λ/2) Σ ‖W‖² and each ∂J/∂W step
+adds λW after its chain-rule paths (``penalty_latex``), as the trace's numbers do.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from expnet.activations import get_activation
-from expnet.network import parameter_names, weight_names
+from expnet.network import parameter_names, parse_name, weight_names
 from expnet.symbols import fill_in, fmt, fmt_affine, fmt_affine_text, fmt_latex, partial
-from expnet.trace import ChainRule, Trace
+from expnet.trace import ChainRule, Trace, penalty
 
 from .latex import tex_escape
 
@@ -130,6 +133,35 @@ def _num(v: float) -> str:
     return fmt_latex(v, paren=True)
 
 
+#: (λ/2) Σ_l ‖W^{(l)}‖², the L2 penalty's term of J in symbols
+PENALTY_LATEX = r"\tfrac{\lambda}{2}\sum_{l}\lVert W^{(l)}\rVert^2"
+#: an L2 penalty's weights are listed one by one up to this many (else their sum of squares)
+MAX_LISTED_SQUARES = 8
+
+
+def penalty_latex(tr: Trace, name: str) -> tuple[str, str] | None:
+    """The L2 penalty's term of ∂J/∂name as LaTeX (in symbols, with numbers), e.g.
+    ``("\\lambda\\,W_{11}^{(2)}", "0.01 \\cdot (-3)")``; None without a penalty (λ = 0)
+    or for a bias or an input."""
+    if not tr.l2 or name[0] != "W":
+        return None
+    ref = parse_name(tr.problem, name)
+    w = tr.value(name)
+    assert w is not None
+    symbol = tr.symbols.W(ref.layer + 1, ref.row, ref.col)
+    return rf"\lambda\,{symbol}", rf"{fmt_latex(tr.l2)} \cdot {_num(w)}"
+
+
+def _penalty_numbers(tr: Trace) -> str:
+    """(λ/2) Σ W² with numbers: each weight squared while there are few, else their sum."""
+    weights = [float(w) for layer in tr.problem.layers for w in layer.W.ravel()]
+    if len(weights) <= MAX_LISTED_SQUARES:
+        squares = "(" + " + ".join(f"{_num(w)}^2" for w in weights) + ")"
+    else:
+        squares = r"\cdot " + fmt_latex(penalty(tr.problem, 2.0))  # (2/2) Σ W² = Σ W²
+    return rf"\tfrac{{{fmt_latex(tr.l2)}}}{{2}}\,{squares}"
+
+
 def forward_steps(tr: Trace) -> list[Step]:
     problem, S = tr.problem, tr.symbols
     L = len(problem.layers)
@@ -188,16 +220,25 @@ def forward_steps(tr: Trace) -> list[Step]:
             body = " + ".join(terms)
             return f"{prefix}\\left[{body}\\right]" if K > 1 else f"{prefix}{body}"
 
+        title, formula, numbers = f"Loss ({problem.loss})", joined(sym_terms), joined(num_terms)
+        extra: tuple[str, ...] = ()
+        if tr.l2:
+            lam_W = penalty(problem, tr.l2)
+            title += " plus the L2 penalty"
+            extra = (f"{PENALTY_LATEX} = {_penalty_numbers(tr)} = {fmt_latex(lam_W)}",)
+            formula += " + " + PENALTY_LATEX
+            numbers += " + " + fmt_latex(lam_W, paren=True)
         steps.append(
             Step(
                 "J",
                 "forward",
-                f"Loss ({problem.loss})",
+                title,
                 "J",
-                joined(sym_terms),
-                joined(num_terms),
+                formula,
+                numbers,
                 tr.loss,
                 highlight=(("loss",), *(("node", L, k) for k in range(K))),
+                extra=extra,
             )
         )
     return steps
@@ -224,6 +265,12 @@ def _grad_step(tr: Trace, rule: ChainRule) -> Step:
             rf"\quad \text{{({len(paths)}{'+' if rule.truncated else ''} paths)}}",
         )
         formula, numbers = "", ""
+    lam = penalty_latex(tr, rule.name)
+    if lam is not None:  # + λW from the L2 penalty, after the paths
+        extra = (extra[0] + " + " + lam[0], *extra[1:])
+        if formula:
+            formula += " + " + lam[0]
+            numbers += " + " + lam[1]
     highlight = tuple(dict.fromkeys(h for p in paths for f in p.factors for h in f.highlight))
     return Step(
         f"grad:{rule.name}",

@@ -12,7 +12,7 @@ write the same store as the explorer's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, Final, Literal
 
@@ -25,20 +25,10 @@ from expnet.symbols import Symbols
 from . import state
 from .components.live_network import live_network
 from .model import (
-    ACTIVATION_NAMES,
-    LOSS_NAMES,
-    MAX_DECIMALS,
-    MAX_HIDDEN,
-    MAX_INPUTS,
-    MAX_OUTPUTS,
-    MAX_UNITS,
-    MIN_DECIMALS,
-    MIN_HIDDEN,
-    MIN_INPUTS,
-    MIN_OUTPUTS,
-    MIN_UNITS,
-    OUTPUT_ACTIVATION_NAMES,
-    PRESET_NAMES,
+    CHOICES,
+    INT_LIMITS,
+    L2_STEP,
+    MAX_L2,
     STEP,
     Settings,
     Structure,
@@ -124,7 +114,7 @@ def preset_picker() -> str:
     state.prepare_widget("preset", s.structure.preset)
     name = st.selectbox(
         "Preset",
-        PRESET_NAMES,
+        CHOICES["preset"],
         key="preset",
         bind=BIND,
         on_change=_on_preset_change,
@@ -148,7 +138,8 @@ def structure_controls() -> Structure:
     preset_defaults = Structure.from_preset(s.structure.preset).widget_values()
     current = s.structure.widget_values()
 
-    def number(label: str, key: str, lo: int, hi: int, help: str | None = None) -> int:
+    def number(label: str, key: str) -> int:
+        lo, hi = INT_LIMITS[key]
         state.prepare_widget(key, current[key])
         return int(
             st.number_input(
@@ -161,13 +152,13 @@ def structure_controls() -> Structure:
                 bind=BIND,
                 on_change=_on_structure_change,
                 args=(key,),
-                help=help,
             )
         )
 
-    def choice(label: str, key: str, options: tuple[str, ...], labels: dict[str, str]) -> str:
+    def choice(label: str, key: str, labels: dict[str, str]) -> str:
         # No format_func: a bound select box writes its *label* to the URL, and the URL must
         # hold the names that links.validate_query_params reads back. The labels go in help.
+        options = CHOICES[key]
         state.prepare_widget(key, current[key])
         return str(
             st.selectbox(
@@ -184,65 +175,96 @@ def structure_controls() -> Structure:
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        number("Inputs", "inputs", MIN_INPUTS, MAX_INPUTS)
+        number("Inputs", "inputs")
     with c2:
-        hidden = number("Hidden layers", "hidden", MIN_HIDDEN, MAX_HIDDEN)
+        hidden = number("Hidden layers", "hidden")
     with c3:
-        number("Outputs", "outputs", MIN_OUTPUTS, MAX_OUTPUTS)
+        number("Outputs", "outputs")
     for l in range(1, hidden + 1):
         c1, c2 = st.columns([1, 2])
         with c1:
-            number(f"Units in layer {l}", f"units{l}", MIN_UNITS, MAX_UNITS)
+            number(f"Units in layer {l}", f"units{l}")
         with c2:
-            choice(f"Activation, layer {l}", f"act{l}", ACTIVATION_NAMES, ACTIVATION_LABELS)
-    choice("Output activation", "act_out", OUTPUT_ACTIVATION_NAMES, ACTIVATION_LABELS)
-    choice("Loss J", "loss", LOSS_NAMES, LOSS_LABELS)
+            choice(f"Activation, layer {l}", f"act{l}", ACTIVATION_LABELS)
+    choice("Output activation", "act_out", ACTIVATION_LABELS)
+    choice("Loss J", "loss", LOSS_LABELS)
     return state.current_structure()
+
+
+def _setting(widget: Callable[..., Any], key: str, label: str, **kwargs: Any) -> Any:
+    """Draw ``widget`` for the stored setting ``key`` (y_symbol, by_hand, decimals, l2): it
+    shows the store's value, is bound to the URL and writes back through its callback."""
+    state.prepare_widget(key, getattr(state.current_settings(), key))
+    return widget(
+        label, key=key, bind=BIND, on_change=state.on_setting_change, args=(key,), **kwargs
+    )
 
 
 def setting_controls() -> Settings:
     """The two teaching switches."""
     s = state.get_state()
-    preset_default = Settings.for_preset(s.structure.preset)
-    state.prepare_widget("y_symbol", s.settings.y_symbol)
-    y_symbol = st.toggle(
+    y_symbol = _setting(
+        st.toggle,
+        "y_symbol",
         "Keep y as a symbol",
-        value=preset_default.y_symbol,
-        key="y_symbol",
-        bind=BIND,
-        on_change=state.on_setting_change,
-        args=("y_symbol",),
+        value=Settings.for_preset(s.structure.preset).y_symbol,
         help="Gradients are shown as const + coef·y, the homework's form.",
     )
-    state.prepare_widget("by_hand", s.settings.by_hand)
-    by_hand = st.toggle(
+    by_hand = _setting(
+        st.toggle,
+        "by_hand",
         "Round as by hand",
         value=False,
-        key="by_hand",
-        bind=BIND,
-        on_change=state.on_setting_change,
-        args=("by_hand",),
         help="Round every intermediate value and carry the rounded value on, as the "
         "homework does (3 decimals reproduce its printed answers).",
     )
     decimals = s.settings.decimals
     if by_hand:
-        state.prepare_widget("decimals", s.settings.decimals)
+        lo, hi = INT_LIMITS["decimals"]
         decimals = int(
-            st.number_input(
+            _setting(
+                st.number_input,
+                "decimals",
                 "Decimals",
-                min_value=MIN_DECIMALS,
-                max_value=MAX_DECIMALS,
+                min_value=lo,
+                max_value=hi,
                 value=Settings().decimals,
                 step=1,
-                key="decimals",
-                bind=BIND,
-                on_change=state.on_setting_change,
-                args=("decimals",),
             )
         )
     state.record_settings(y_symbol=bool(y_symbol), by_hand=bool(by_hand), decimals=decimals)
     return state.current_settings()
+
+
+def l2_control() -> float:
+    """λ of the optional L2 penalty: one value for the explorer, the landscape and the Train
+    page (the same widget key and URL key ``l2`` on each), 0 by default."""
+    l2 = _setting(
+        st.number_input,
+        "l2",
+        "L2 penalty λ",
+        min_value=0.0,
+        max_value=MAX_L2,
+        value=Settings().l2,
+        step=L2_STEP,
+        format="%.4f",
+        help="Adds (λ/2) Σ W² over every weight (not the biases) to J and λW to every ∂J/∂W, "
+        "in the explorer, the landscape and training. 0: no penalty, J as the homework has it.",
+    )
+    state.record_settings(l2=float(l2))
+    return state.current_settings().l2
+
+
+def l2_caption() -> None:
+    """While λ > 0, one line saying that J is not the loss alone and where λ is set, so a
+    J that differs from the loss formula never puzzles; nothing at λ = 0."""
+    l2 = state.current_settings().l2
+    if l2 > 0:
+        st.caption(
+            f"**L2 penalty on: λ = {l2:g}.** J is the loss plus (λ/2) Σ W² over every weight "
+            "(not the biases), and each ∂J/∂W has + λW. λ is set on the Train page or in "
+            "the explorer's sidebar (0 turns it off)."
+        )
 
 
 # ---------------------------------------------------------------- parameters
@@ -365,6 +387,7 @@ def widget_data(names: Iterable[str] | None = None, key: str = "params") -> dict
             "sizes": list(structure.sizes),
             "activations": list(structure.activations),
             "loss": structure.loss,
+            "l2": s.settings.l2,  # engine.js adds the same penalty as expnet.trace
         },
         "values": dict(s.values),
         "ySymbol": s.settings.y_symbol,
@@ -460,11 +483,13 @@ def _undo() -> None:
     state.undo()
 
 
-def undo_button() -> None:
+def undo_button(key: str = "undo", width: Literal["content", "stretch"] = "content") -> None:
+    """Undo the last step, reset, preset or shape change (disabled when there is none)."""
     st.button(
         "Undo",
         on_click=_undo,
-        key="undo",
+        key=key,
         disabled=not state.can_undo(),
+        width=width,
         help="Back to the values before the last step, reset or preset change.",
     )

@@ -91,8 +91,9 @@ def _plane(
     names: tuple[str, str],
     ranges: tuple[tuple[float, float], tuple[float, float]],
     resolution: int,
+    l2: float = 0.0,
 ) -> LandscapeGrid:
-    return landscape_grid(problem_from_json(plane_json), names, ranges, resolution)
+    return landscape_grid(problem_from_json(plane_json), names, ranges, resolution, l2)
 
 
 def grid_of(
@@ -100,13 +101,14 @@ def grid_of(
     names: tuple[str, str],
     ranges: tuple[tuple[float, float], tuple[float, float]],
     resolution: int,
+    l2: float = 0.0,
 ) -> LandscapeGrid:
     """J over the plane, cached on everything except the plane's own two values (J over the
     plane does not depend on them), with the current point of ``problem``."""
     plane = set_values(problem, dict.fromkeys(names, 0.0))
     with spinner_if(resolution > SLOW_RESOLUTION, f"Evaluating J on {resolution}² points…"):
-        grid = _plane(plane.to_json(indent=None), names, ranges, resolution)
-    return at_point(grid, problem)
+        grid = _plane(plane.to_json(indent=None), names, ranges, resolution, l2)
+    return at_point(grid, problem, l2)
 
 
 def spinner_if(slow: bool, text: str) -> AbstractContextManager[object]:
@@ -115,16 +117,23 @@ def spinner_if(slow: bool, text: str) -> AbstractContextManager[object]:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def slice_of(problem_json: str, name: str, bounds: tuple[float, float]) -> SliceCurve:
-    return slice_curve(problem_from_json(problem_json), name, bounds)
+def slice_of(
+    problem_json: str, name: str, bounds: tuple[float, float], l2: float = 0.0
+) -> SliceCurve:
+    return slice_curve(problem_from_json(problem_json), name, bounds, l2=l2)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def paths_of(
-    problem_json: str, names: tuple[str, str], lr: float, steps: int, momenta: tuple[float, ...]
+    problem_json: str,
+    names: tuple[str, str],
+    lr: float,
+    steps: int,
+    momenta: tuple[float, ...],
+    l2: float = 0.0,
 ) -> tuple[DescentPath, ...]:
     """One descent per momentum, all in one batch (as cheap as a single one)."""
-    return descend_paths(problem_from_json(problem_json), list(names), lr, steps, momenta)
+    return descend_paths(problem_from_json(problem_json), list(names), lr, steps, momenta, l2)
 
 
 # ---------------------------------------------------------------- controls
@@ -270,6 +279,7 @@ class View:
     log_color: bool
     grid: LandscapeGrid
     trace: Trace
+    l2: float = 0.0  # λ of the L2 penalty in J (the session's, as the explorer's)
 
     @property
     def problem_json(self) -> str:
@@ -283,9 +293,11 @@ def view_of(
     labels: dict[str, str],
 ) -> View:
     """The grid (cached) and the trace of the current problem, with the page's settings."""
-    grid = grid_of(problem, names, ranges, int(st.session_state[RES_KEY]))
+    l2 = state.current_settings().l2
+    grid = grid_of(problem, names, ranges, int(st.session_state[RES_KEY]), l2)
     log_color = bool(st.session_state[LOG_KEY])
-    return View(problem, names, ranges, labels, log_color, grid, state.trace_of(problem))
+    trace = state.trace_of(problem, l2=l2)
+    return View(problem, names, ranges, labels, log_color, grid, trace, l2)
 
 
 def readout(view: View) -> None:
@@ -296,6 +308,7 @@ def readout(view: View) -> None:
     m2.metric(f"∂J/∂{labels[xn]}", fmt(tr.grad(xn) or 0.0, 6))
     m3.metric(f"∂J/∂{labels[yn]}", fmt(tr.grad(yn) or 0.0, 6))
     m4.metric("Grid", f"{view.grid.u.size}×{view.grid.v.size}")
+    controls.l2_caption()
     for issue in tr.issues:
         st.warning(f"**{issue.kind.capitalize()} at {issue.where}.** {issue.message}", icon="⚠️")
     (rx, ry), point = view.ranges, view.grid.point
@@ -312,7 +325,7 @@ def descent_view(view: View) -> None:
     steps = int(c2.slider("Steps", 1, MAX_PAGE_STEPS, 50, key="ls_steps"))
     momentum = float(c3.slider("Momentum μ", 0.0, 0.99, 0.9, step=0.01, key="ls_momentum"))
     with spinner_if(steps > SLOW_STEPS, "Descending…"):
-        plain, heavy = paths_of(view.problem_json, view.names, lr, steps, (0.0, momentum))
+        plain, heavy = paths_of(view.problem_json, view.names, lr, steps, (0.0, momentum), view.l2)
     paths = [("gradient descent", plain), (f"momentum μ = {momentum:g}", heavy)]
     title = f"J over {labels[xn]} and {labels[yn]}"
     # Persistent: Plotly.react instead of a new plot per rerun, zoom kept, and the point
@@ -396,7 +409,7 @@ def slice_view(view: View) -> None:
             help="Everything else fixed at the current values.",
         )
     )
-    curve = slice_of(view.problem_json, name, rx if name == xn else ry)
+    curve = slice_of(view.problem_json, name, rx if name == xn else ry, view.l2)
     slope = fmt(view.trace.grad(name) or 0.0, 6)
     title = f"J along {labels[name]}"
     persistent_plotly_chart(

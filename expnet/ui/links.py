@@ -5,7 +5,8 @@ the query as ``{key: value or [values]}`` (a key given twice arrives as a list) 
 ``(clean, problems)``:
 
 - ``clean`` maps every key it accepted to a typed value (``"W2_11": -2.5``, ``"inputs": 3``,
-  ``"y_symbol": False``); keys it did not accept are simply absent, so their defaults apply;
+  ``"y_symbol": False``, ``"l2": 0.01``); keys it did not accept are simply absent, so their
+  defaults apply;
 - ``problems`` has one short line per rejected key, naming it and saying why, ready to be
   listed in a single warning.
 
@@ -21,19 +22,9 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .model import (
-    ACTIVATION_NAMES,
-    LOSS_NAMES,
-    MAX_DECIMALS,
-    MAX_HIDDEN,
-    MAX_INPUTS,
-    MAX_OUTPUTS,
-    MAX_UNITS,
-    MIN_DECIMALS,
-    MIN_HIDDEN,
-    MIN_INPUTS,
-    MIN_OUTPUTS,
-    MIN_UNITS,
-    OUTPUT_ACTIVATION_NAMES,
+    CHOICES,
+    INT_LIMITS,
+    MAX_L2,
     PRESET_NAMES,
     SETTING_KEYS,
     STRUCTURE_KEYS,
@@ -76,33 +67,23 @@ def _int_in(raw: str, lo: int, hi: int) -> int | None:
     return v if lo <= v <= hi else None
 
 
-_INT_LIMITS: dict[str, tuple[int, int]] = {
-    "inputs": (MIN_INPUTS, MAX_INPUTS),
-    "hidden": (MIN_HIDDEN, MAX_HIDDEN),
-    "outputs": (MIN_OUTPUTS, MAX_OUTPUTS),
-    "decimals": (MIN_DECIMALS, MAX_DECIMALS),
-    **{f"units{l}": (MIN_UNITS, MAX_UNITS) for l in range(1, MAX_HIDDEN + 1)},
-}
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "preset": PRESET_NAMES,
-    "loss": LOSS_NAMES,
-    "act_out": OUTPUT_ACTIVATION_NAMES,
-    **{f"act{l}": ACTIVATION_NAMES for l in range(1, MAX_HIDDEN + 1)},
-}
-
-
 def _parse_setting(key: str, raw: str) -> tuple[Any, str | None]:
     """(value, None) or (None, why it was rejected) for a structure or settings key."""
-    if key in _CHOICES:
-        if raw in _CHOICES[key]:
+    if key in CHOICES:
+        if raw in CHOICES[key]:
             return raw, None
-        return None, f"{key} = {_show(raw)}: not one of {', '.join(_CHOICES[key])}"
-    if key in _INT_LIMITS:
-        lo, hi = _INT_LIMITS[key]
+        return None, f"{key} = {_show(raw)}: not one of {', '.join(CHOICES[key])}"
+    if key in INT_LIMITS:
+        lo, hi = INT_LIMITS[key]
         v = _int_in(raw, lo, hi)
         if v is None:
             return None, f"{key} = {_show(raw)}: expected a whole number from {lo} to {hi}"
         return v, None
+    if key == "l2":
+        number = parse_number(raw)
+        if number is None or not 0 <= number <= MAX_L2:
+            return None, f"{key} = {_show(raw)}: expected a number from 0 to {MAX_L2:g}"
+        return number, None
     # y_symbol, by_hand: Streamlit writes toggles as true/false
     if raw in ("true", "false"):
         return raw == "true", None

@@ -8,7 +8,8 @@ layer, the loss. Its *base problem* gives every parameter its default value:
 - other sizes: ``expnet.build_problem(sizes, activations, loss, seed=0)``, a fresh network
   that is the same every time, so a share link that only names the sizes is reproducible.
 
-*Settings* are the two teaching switches: keep y as a symbol, round as by hand to k decimals.
+*Settings* are the two teaching switches (keep y as a symbol, round as by hand to k decimals)
+and λ, the strength of an optional L2 penalty (λ/2) Σ ‖W‖² in J (0: none, the homework's J).
 
 The widget keys (and URL query keys) for the structure and settings are the names in
 ``STRUCTURE_KEYS`` and ``SETTING_KEYS``; parameters use their canonical names (W1_11, ..., y).
@@ -31,6 +32,9 @@ MIN_UNITS, MAX_UNITS = 1, 4
 MIN_OUTPUTS, MAX_OUTPUTS = 1, 3
 MIN_DECIMALS, MAX_DECIMALS = 0, 6
 DEFAULT_DECIMALS = 3  # the homework rounds to 3 decimals
+#: λ of the L2 penalty: from 0 (none) up to MAX_L2, in steps of L2_STEP on the inputs.
+MAX_L2 = 1.0
+L2_STEP = 0.001
 
 #: Slider range per kind of value (W, b, x, y). The homework's values sit well inside.
 RANGES: dict[str, tuple[float, float]] = {
@@ -61,7 +65,22 @@ STRUCTURE_KEYS: tuple[str, ...] = (
     "act_out",
     "loss",
 )
-SETTING_KEYS: tuple[str, ...] = ("y_symbol", "by_hand", "decimals")
+SETTING_KEYS: tuple[str, ...] = ("y_symbol", "by_hand", "decimals", "l2")
+#: The bounds of every whole-number key (structure and settings), for widgets and links alike.
+INT_LIMITS: dict[str, tuple[int, int]] = {
+    "inputs": (MIN_INPUTS, MAX_INPUTS),
+    "hidden": (MIN_HIDDEN, MAX_HIDDEN),
+    "outputs": (MIN_OUTPUTS, MAX_OUTPUTS),
+    "decimals": (MIN_DECIMALS, MAX_DECIMALS),
+    **{f"units{l}": (MIN_UNITS, MAX_UNITS) for l in range(1, MAX_HIDDEN + 1)},
+}
+#: The options of every key chosen from a list (structure), for widgets and links alike.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "preset": PRESET_NAMES,
+    "loss": LOSS_NAMES,
+    "act_out": OUTPUT_ACTIVATION_NAMES,
+    **{f"act{l}": ACTIVATION_NAMES for l in range(1, MAX_HIDDEN + 1)},
+}
 
 
 def kind_of(name: str) -> str:
@@ -171,6 +190,9 @@ class Settings:
     y_symbol: bool = True
     by_hand: bool = False
     decimals: int = DEFAULT_DECIMALS
+    #: λ of an L2 penalty (λ/2) Σ ‖W‖² in J and λW in every ∂J/∂W (``expnet.trace(l2=λ)``);
+    #: shared by the explorer, the landscape and the Train page
+    l2: float = 0.0
 
     @property
     def rounding(self) -> int | None:

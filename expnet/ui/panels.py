@@ -25,14 +25,14 @@ from expnet.figures.network import (
 from expnet.gradcheck import check_name_affine, finite_differences, relative_error
 from expnet.network import Problem, get_value, parameter_names, problem_from_json, weight_names
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
-from expnet.teaching.solution import Step, WorkedSolution, numbered_steps
+from expnet.teaching.solution import Step, WorkedSolution, numbered_steps, penalty_latex
 from expnet.trace import ChainRule, Factor, Trace
 from expnet.training import train
 from expnet.ui.components.math_panel import math_panel
 from expnet.ui.downloads import markdown_and_latex
 
 from . import state
-from .controls import spoken_name, text_symbol
+from .controls import spoken_name, text_symbol, undo_button
 
 # ---------------------------------------------------------------- formatting
 
@@ -207,14 +207,16 @@ def diagram_table(tr: Trace, key: str = "diagram_table") -> None:
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _finite_difference(problem_json: str, name: str) -> tuple[float, tuple[float, ...] | None]:
-    """Centred finite differences of J (exact arithmetic, h = 1e-5): (value, None) for a numeric
-    y, (const, coefs) for a symbolic one."""
+def _finite_difference(
+    problem_json: str, name: str, l2: float
+) -> tuple[float, tuple[float, ...] | None]:
+    """Centred finite differences of J (exact arithmetic, h = 1e-5; an L2 penalty λ = ``l2``):
+    (value, None) for a numeric y, (const, coefs) for a symbolic one."""
     problem = problem_from_json(problem_json)
     if problem.y is None:
-        const, coefs = check_name_affine(problem, name)
+        const, coefs = check_name_affine(problem, name, l2=l2)
         return const, tuple(coefs)
-    return float(finite_differences(problem, [name])[0]), None
+    return float(finite_differences(problem, [name], l2=l2)[0]), None
 
 
 def _total_latex(rule: ChainRule, K: int) -> str:
@@ -260,6 +262,14 @@ def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
         )
     products = " + ".join(r" \cdot ".join(_factor_value_latex(f) for f in p.factors) for p in shown)
     more = r" + \dots" if len(rule.paths) > len(shown) else ""
+    lam = penalty_latex(tr, rule.name)
+    if lam is not None:  # the L2 penalty's λW, beside the paths
+        spoken = spoken_name(rule.name, tr.problem.sizes)[0]
+        parts.append(
+            f"*+ λ·{spoken} from the L2 penalty:* (λ/2) Σ W² in J adds λW to ∂J/∂W, here "
+            f"${lam[0]} = {lam[1]} = {fmt_latex(rule.penalty, 6)}$."
+        )
+        more += " + " + lam[1]
     parts.append(
         f"$$\n\\begin{{aligned}} {rule.latex} &= {products}{more} \\\\ "
         f"&= {_total_latex(rule, K)} \\end{{aligned}}\n$$"
@@ -268,7 +278,7 @@ def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
     math_panel(parts, key="chain_rule_math", label=f"Chain rule for {spoken}")
 
     analytic = gradient_text(tr, rule.name, 9)
-    fd_value, fd_coefs = _finite_difference(tr.problem.to_json(indent=None), rule.name)
+    fd_value, fd_coefs = _finite_difference(tr.problem.to_json(indent=None), rule.name, tr.l2)
     if fd_coefs is None:
         fd_text = fmt(fd_value, 9)
         err = relative_error(rule.total, fd_value)
@@ -354,25 +364,26 @@ def worked_solution_panel(sol: WorkedSolution, title: str) -> None:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _one_step(problem_json: str, lr: float) -> tuple[Problem | None, str | None]:
-    """The problem after one gradient step (core ``train``), or None and why not."""
+def _one_step(problem_json: str, lr: float, l2: float) -> tuple[Problem | None, str | None]:
+    """The problem after one gradient step (core ``train``, with the L2 penalty λ = ``l2``),
+    or None and why not."""
     problem = problem_from_json(problem_json)
     if problem.y is None:
         return None, "y is a symbol"
-    result = train(problem, lr, 1)
+    result = train(problem, lr, 1, l2=l2)
     if result.stopped:
         return None, result.stopped
     return result.problem, None
 
 
-def one_step(problem: Problem, lr: float) -> tuple[Problem | None, str | None]:
-    return _one_step(problem.to_json(indent=None), lr)
+def one_step(problem: Problem, lr: float, l2: float = 0.0) -> tuple[Problem | None, str | None]:
+    return _one_step(problem.to_json(indent=None), lr, l2)
 
 
 def gradient_table(tr: Trace, lr: float) -> None:
     """Every parameter: value, gradient, value after one step at ``lr``."""
     problem = tr.problem
-    after, why = one_step(problem, lr)
+    after, why = one_step(problem, lr, tr.l2)
     sizes = problem.sizes
     trainable = set(weight_names(problem))
     rows = []
@@ -408,7 +419,7 @@ def gradient_table(tr: Trace, lr: float) -> None:
 def _take_step() -> None:
     lr = float(st.session_state.get("lr") or 0.1)
     problem = state.current_problem()
-    after, _ = one_step(problem, lr)
+    after, _ = one_step(problem, lr, state.current_settings().l2)
     if after is not None:
         state.set_values({n: get_value(after, n) for n in weight_names(after)})  # type: ignore[misc]
 
@@ -447,17 +458,7 @@ def step_controls(tr: Trace) -> float:
             help="θ ← θ − η ∂J/∂θ for every weight and bias",
         )
     with c3:
-        st.button(
-            "Undo",
-            on_click=_undo,
-            key="undo_step",
-            disabled=not state.can_undo(),
-            width="stretch",
-        )
+        undo_button("undo_step", width="stretch")
     if blocked:
         st.caption(blocked)
     return lr
-
-
-def _undo() -> None:
-    state.undo()

@@ -4,9 +4,10 @@ How it works (checked in headless Chromium on Streamlit 1.67, see tests/browser)
 
 - **One source of truth.** ``st.session_state["_expnet"]`` holds an ``AppState``: the
   structure (preset, sizes, activations, loss), every value by canonical name (W1_11 ... x1 x2
-  y), the two switches, an undo stack. It is not a widget key, so Streamlit never deletes it,
-  whichever widgets a page draws: a page that draws no slider (the landscape, the classroom)
-  still reads the problem with ``current_problem()`` / ``current_trace()``.
+  y), the two switches and λ of the L2 penalty (``Settings``), an undo stack. It is not a
+  widget key, so Streamlit never deletes it, whichever widgets a page draws: a page that
+  draws no slider (the landscape, the classroom) still reads the problem with
+  ``current_problem()`` / ``current_trace()``.
 - **Widgets are views.** Sliders, toggles and select boxes use the canonical names (and the
   keys in ``model.STRUCTURE_KEYS`` / ``model.SETTING_KEYS``) as keys, with
   ``bind="query-params"``, so the URL always holds the values that differ from the defaults.
@@ -28,8 +29,8 @@ How it works (checked in headless Chromium on Streamlit 1.67, see tests/browser)
   widget falls back to its default exactly as the store does, and ``show_link_warning()``
   shows ONE warning naming them. Pages with URL keys of their own call
   ``allow_query_keys(...)`` before their first state access so those are not reported.
-- **One trace per run.** ``current_trace()`` is cached on the problem's JSON and the
-  rounding, so the diagram, tables and worked solution of a page all read the same Trace.
+- **One trace per run.** ``current_trace()`` is cached on the problem's JSON, the rounding
+  and λ, so the diagram, tables and worked solution of a page all read the same Trace.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class AppState:
             y_symbol=self.settings.y_symbol,
             by_hand=self.settings.by_hand,
             decimals=self.settings.decimals,
+            l2=self.settings.l2,
         )
         out.update(self.values)
         return out
@@ -173,39 +175,45 @@ def current_problem() -> Problem:
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _trace(problem_json: str, decimals: int | None) -> Trace:
-    return trace(problem_from_json(problem_json), decimals)
+def _trace(problem_json: str, decimals: int | None, l2: float) -> Trace:
+    return trace(problem_from_json(problem_json), decimals, l2)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _solution(problem_json: str, decimals: int | None, targets: tuple[str, ...]) -> WorkedSolution:
-    return worked_solution(_trace(problem_json, decimals), list(targets) or None)
+def _solution(
+    problem_json: str, decimals: int | None, l2: float, targets: tuple[str, ...]
+) -> WorkedSolution:
+    return worked_solution(_trace(problem_json, decimals, l2), list(targets) or None)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _chain_rule(problem_json: str, decimals: int | None, name: str) -> ChainRule:
-    return _trace(problem_json, decimals).chain_rule(name)
+def _chain_rule(problem_json: str, decimals: int | None, l2: float, name: str) -> ChainRule:
+    return _trace(problem_json, decimals, l2).chain_rule(name)
 
 
-def trace_of(problem: Problem, decimals: int | None = None) -> Trace:
-    """The (cached) trace of any problem."""
-    return _trace(problem.to_json(indent=None), decimals)
+def trace_of(problem: Problem, decimals: int | None = None, l2: float = 0.0) -> Trace:
+    """The (cached) trace of any problem, with an L2 penalty λ = ``l2``."""
+    return _trace(problem.to_json(indent=None), decimals, l2)
 
 
 def current_trace() -> Trace:
-    """The trace of the current problem with the current rounding; one object per problem."""
-    return trace_of(current_problem(), get_state().settings.rounding)
+    """The trace of the current problem with the current rounding and λ; one object per
+    problem."""
+    settings = get_state().settings
+    return trace_of(current_problem(), settings.rounding, settings.l2)
 
 
-def current_solution(targets: tuple[str, ...] = ()) -> WorkedSolution:
-    """The worked solution of the current trace; () = every W and b."""
-    s = get_state()
-    return _solution(current_problem().to_json(indent=None), s.settings.rounding, targets)
+def current_solution(targets: tuple[str, ...] = (), l2: float | None = None) -> WorkedSolution:
+    """The worked solution of the current trace; () = every W and b. ``l2``: λ of the L2
+    penalty, None for the session's (the classroom works the homework's J: 0)."""
+    settings = get_state().settings
+    lam = settings.l2 if l2 is None else l2
+    return _solution(current_problem().to_json(indent=None), settings.rounding, lam, targets)
 
 
 def current_chain_rule(name: str) -> ChainRule:
-    s = get_state()
-    return _chain_rule(current_problem().to_json(indent=None), s.settings.rounding, name)
+    settings = get_state().settings
+    return _chain_rule(current_problem().to_json(indent=None), settings.rounding, settings.l2, name)
 
 
 def preset_questions() -> tuple[str, ...]:
@@ -235,7 +243,10 @@ def load_preset(name: str) -> None:
     s.structure = Structure.from_preset(name)
     s.values = s.structure.default_values()
     s.settings = replace(
-        Settings.for_preset(name), by_hand=s.settings.by_hand, decimals=s.settings.decimals
+        Settings.for_preset(name),
+        by_hand=s.settings.by_hand,
+        decimals=s.settings.decimals,
+        l2=s.settings.l2,
     )
     _pend_all(s)
 
@@ -341,7 +352,7 @@ def values_from_history() -> bool:
 
 
 def set_settings(**changes: Any) -> None:
-    """Change y_symbol, by_hand or decimals from code."""
+    """Change y_symbol, by_hand, decimals or l2 from code."""
     s = get_state()
     s.settings = replace(s.settings, **changes)
     s.pending.update(changes)
@@ -398,11 +409,14 @@ def on_parameter_change(name: str) -> None:
             s.values[name] = clamp(name, float(v))
 
 
+_SETTING_TYPES: dict[str, type] = {"decimals": int, "l2": float}
+
+
 def on_setting_change(key: str) -> None:
-    """Toggle / number callback for y_symbol, by_hand, decimals."""
+    """Toggle / number callback for y_symbol, by_hand, decimals, l2."""
     v = st.session_state.get(key)
     if v is not None:
-        record_settings(**{key: int(v) if key == "decimals" else bool(v)})
+        record_settings(**{key: _SETTING_TYPES.get(key, bool)(v)})
 
 
 def record_value(name: str, value: float) -> None:

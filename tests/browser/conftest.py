@@ -87,6 +87,20 @@ def parameter_slider(name: str) -> str:
     return f".xn-slider[data-name={name}] input[type=range]"
 
 
+def drag_w2_11_right(page: Page, moves: int) -> None:
+    """Press the mouse on W2_11's slider near its thumb at −3 (range −10..10) and move right
+    by 0.6 % of the track per move, one move a frame; the button stays down."""
+    box = page.locator(parameter_slider("W2_11")).bounding_box()
+    assert box
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + box["width"] * 0.36
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    for i in range(1, moves + 1):
+        page.mouse.move(x0 + i * box["width"] * 0.006, y)
+        page.wait_for_timeout(16)
+
+
 def artifact_path(request: pytest.FixtureRequest, name: str) -> Path:
     """Path `tests/artifacts/<test name>/<name>.png`, with its folder created."""
     test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")

@@ -112,6 +112,7 @@ STATES: dict[str, str] = {
     "explorer, y numeric": "?y_symbol=false&view=gradient",
     "explorer, activations tab": "?tab=Activations",
     "explorer, gradient table": "?tab=Gradient+table+and+one+step&y_symbol=false",
+    "explorer, L2 penalty on": "?l2=0.05&y_symbol=false",
     "classroom, step mode": "classroom",
     "classroom, presenter mode": "classroom?present=true",
     "classroom, exercise sheets": "classroom?seed=7",

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from expnet import Problem, get_preset, set_values
 
-from .conftest import artifact_path, expect_rerun, wait_for_idle
+from .conftest import artifact_path, drag_w2_11_right, expect_rerun, wait_for_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 HOMEWORK = get_preset("homework").problem
@@ -226,15 +226,7 @@ def test_a_mouse_drag_of_w2_11_is_live_and_the_release_matches_the_cli(
         METRIC,
     )
     runs_before = page.evaluate("window.__expnetRunsFinished")
-    box = page.locator(THUMB).bounding_box()
-    assert box
-    y = box["y"] + box["height"] / 2
-    x0 = box["x"] + box["width"] * 0.36  # near the thumb at -3 (range -10..10)
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    for i in range(1, 41):
-        page.mouse.move(x0 + i * box["width"] * 0.006, y)
-        page.wait_for_timeout(16)
+    drag_w2_11_right(page, 40)
     during = page.evaluate("window.__ps.slice()")
     runs_during = page.evaluate("window.__expnetRunsFinished") - runs_before
     shot(page, request, "while_dragging")

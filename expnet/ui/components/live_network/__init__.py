@@ -94,10 +94,11 @@ def live_network(
     on_focus: Callable[[], None] | None = None,
 ) -> Any:
     """Mount the widget. ``data`` (built by ``expnet.ui.controls``): mode ("full" or
-    "sliders"), shape {sizes, activations, loss}, values, ySymbol, decimals, step, groups
-    [{title, units: [[{name, html, aria, short, lo, hi, help}]]}], and in "full" mode the
-    readouts, the figure (the core's diagram), view, focus, style, plotlyUrl. ``on_commit``
-    reads ``st.session_state[key]["commit"]``; ``on_focus`` reads ``...["focus"]``."""
+    "sliders"), shape {sizes, activations, loss, l2 (λ of an L2 penalty)}, values, ySymbol,
+    decimals, step, groups [{title, units: [[{name, html, aria, short, lo, hi, help}]]}], and
+    in "full" mode the readouts, the figure (the core's diagram), view, focus, style,
+    plotlyUrl. ``on_commit`` reads ``st.session_state[key]["commit"]``; ``on_focus`` reads
+    ``...["focus"]``."""
     callbacks: dict[str, Any] = {"on_commit_change": on_commit}
     if on_focus is not None:
         callbacks["on_focus_change"] = on_focus
