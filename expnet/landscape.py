@@ -71,12 +71,12 @@ def default_range(value: float) -> tuple[float, float]:
     return (math.floor(2 * (value - half)) / 2, math.ceil(2 * (value + half)) / 2)
 
 
+#: The window of a plane: (lo, hi) of the horizontal and of the vertical parameter.
+Window = tuple[tuple[float, float], tuple[float, float]]
+
+
 def landscape_grid(
-    problem: Problem,
-    names: tuple[str, str],
-    ranges: tuple[tuple[float, float], tuple[float, float]],
-    resolution: int,
-    l2: float = 0.0,
+    problem: Problem, names: tuple[str, str], ranges: Window, resolution: int, l2: float = 0.0
 ) -> LandscapeGrid:
     """Evaluate J over ``resolution``² points of the plane (names[0], names[1]) in one batch,
     plus the current point. ``problem`` must have a numeric y (or y among names)."""

@@ -29,6 +29,7 @@ from expnet.landscape import (
     MIN_RESOLUTION,
     LandscapeGrid,
     SliceCurve,
+    Window,
     at_point,
     default_range,
     landscape_grid,
@@ -87,21 +88,13 @@ def problem_to_draw() -> tuple[Problem, list[str]]:
 # The caches are shared by every session: room for a class of thirty, each with its own values.
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _plane(
-    plane_json: str,
-    names: tuple[str, str],
-    ranges: tuple[tuple[float, float], tuple[float, float]],
-    resolution: int,
-    l2: float = 0.0,
+    plane_json: str, names: tuple[str, str], ranges: Window, resolution: int, l2: float = 0.0
 ) -> LandscapeGrid:
     return landscape_grid(problem_from_json(plane_json), names, ranges, resolution, l2)
 
 
 def grid_of(
-    problem: Problem,
-    names: tuple[str, str],
-    ranges: tuple[tuple[float, float], tuple[float, float]],
-    resolution: int,
-    l2: float = 0.0,
+    problem: Problem, names: tuple[str, str], ranges: Window, resolution: int, l2: float = 0.0
 ) -> LandscapeGrid:
     """J over the plane, cached on everything except the plane's own two values (J over the
     plane does not depend on them), with the current point of ``problem``."""
@@ -249,7 +242,7 @@ def current_point(problem: Problem, names: tuple[str, str]) -> tuple[float, floa
 
 def live_args(
     names: tuple[str, str],
-    ranges: tuple[tuple[float, float], tuple[float, float]],
+    ranges: Window,
     values: dict[str, float],
 ) -> dict[str, Any]:
     """What the contour's browser-side preview needs to move the point while a slider of
@@ -274,7 +267,7 @@ class View:
 
     problem: Problem
     names: tuple[str, str]
-    ranges: tuple[tuple[float, float], tuple[float, float]]
+    ranges: Window
     labels: dict[str, str]
     log_color: bool
     grid: LandscapeGrid
@@ -289,7 +282,7 @@ class View:
 def view_of(
     problem: Problem,
     names: tuple[str, str],
-    ranges: tuple[tuple[float, float], tuple[float, float]],
+    ranges: Window,
     labels: dict[str, str],
 ) -> View:
     """The grid (cached) and the trace of the current problem, with the page's settings."""
