@@ -246,28 +246,25 @@ def _poll_panel(
             "by itself). Keep it off the projector."
         )
         st.code(token, language=None)
-        st.button(
-            "End the class session",
-            key=f"{key}_end",
-            on_click=_end,
-            args=(store, session.id, token, key),
-            type="secondary",
-        )
+        _button("End the class session", f"{key}_end", _end, store, session.id, token, key)
+
+
+def _button(
+    label: str, key: str, action: Callable[..., None], *args: Any, primary: bool = False
+) -> None:
+    """A button whose callback runs ``action(*args)`` before the next run."""
+    st.button(
+        label, key=key, on_click=action, args=args, type="primary" if primary else "secondary"
+    )
 
 
 def _start_controls(store: PollStore, key: str) -> None:
     st.markdown("**Class poll**: let every student predict the next value from their phone.")
     st.text_input("Title (optional)", key=f"{key}_title", max_chars=120)
-    st.button(
-        "Open a class session",
-        key=f"{key}_open",
-        on_click=_open,
-        args=(store, key),
-        type="primary",
-    )
+    _button("Open a class session", f"{key}_open", _open, store, key, primary=True)
     with st.expander("Continue a class session"):
         st.text_input("Host key", key=f"{key}_resume", type="password")
-        st.button("Continue", key=f"{key}_resume_go", on_click=_resume, args=(store, key))
+        _button("Continue", f"{key}_resume_go", _resume, store, key)
 
 
 def _projector(session: ClassSession, key: str) -> None:
@@ -295,12 +292,15 @@ def _question_controls(
     key: str,
 ) -> None:
     if current is not None and current.state == "open":
-        st.button(
+        _button(
             "Close and reveal",
-            key=f"{key}_reveal",
-            on_click=_reveal,
-            args=(store, current.id, token, key),
-            type="primary",
+            f"{key}_reveal",
+            _reveal,
+            store,
+            current.id,
+            token,
+            key,
+            primary=True,
         )
     if question is None:
         st.caption("Nothing to ask the class at this step.")
@@ -309,13 +309,8 @@ def _question_controls(
     if on_this and current is not None and current.state == "open":
         return
     label = "Ask again" if on_this else "Ask the class"
-    st.button(
-        f"{label}: {question.prompt}",
-        key=f"{key}_ask",
-        on_click=_ask,
-        args=(store, session.id, token, question, key),
-        type="secondary" if on_this else "primary",
-    )
+    ask = (store, session.id, token, question, key)
+    _button(f"{label}: {question.prompt}", f"{key}_ask", _ask, *ask, primary=not on_this)
 
 
 def _live_view(store: PollStore, session_id: int, key: str, *, run_every: float) -> None:
