@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import EXP_OVERFLOW_Z, get_activation
-from .losses import get_loss
+from .losses import get_loss, l2_penalty
 from .network import Problem, ProblemError, parse_name
 
 Array = np.ndarray
@@ -125,7 +125,7 @@ def evaluate_batch(
                 grad[:, col] = loss_fn.grad_y(p, yb)[:, ref.row]
 
         if l2:
-            J = J + 0.5 * l2 * sum(np.sum(W * W, axis=(-2, -1)) for W in Ws)
+            J = J + l2_penalty(Ws, l2)
             for col, ref in enumerate(refs):
                 if ref.kind == "W":
                     grad[:, col] += l2 * values[:, col]

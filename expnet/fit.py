@@ -22,7 +22,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .datasets import Dataset, check_targets, class_of
-from .losses import Loss, get_loss
+from .losses import Loss, get_loss, l2_penalty
 from .network import MAX_ABS_VALUE, Layer, Problem, ProblemError
 from .training import MAX_LEARNING_RATE
 
@@ -80,7 +80,7 @@ def forward(params: list[tuple[Array, Array]], acts: list[Activation], X: Array)
 
 
 def _penalty(params: list[tuple[Array, Array]], l2: float) -> float:
-    return 0.5 * l2 * sum(float(np.sum(W * W)) for W, _ in params) if l2 else 0.0
+    return float(l2_penalty((W for W, _ in params), l2)) if l2 else 0.0
 
 
 def gradient(

@@ -8,7 +8,7 @@ const + coef·y when y is left as a symbol, as the homework does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,3 +151,10 @@ LOSSES: dict[str, Loss] = {
 
 def get_loss(name: str) -> Loss:
     return by_name(LOSSES, name, "loss")
+
+
+def l2_penalty(Ws: Iterable[np.ndarray], l2: float) -> np.ndarray:
+    """(λ/2) Σ_l ‖W^{(l)}‖², the L2 term of J over the weight matrices ``Ws`` (not the biases);
+    a stack of matrices (B, n, m) gives one value per row. The trace, the batch and training
+    all add this one."""
+    return 0.5 * l2 * sum(np.sum(W * W, axis=(-2, -1)) for W in Ws)  # type: ignore[return-value]

@@ -32,7 +32,7 @@ from itertools import product
 import numpy as np
 
 from .activations import EXP_OVERFLOW_Z, get_activation
-from .losses import get_loss
+from .losses import get_loss, l2_penalty
 from .network import Problem, parse_name
 from .symbols import Symbols, fmt, fmt_latex, partial, partial_text
 
@@ -312,7 +312,7 @@ def _with_penalty(g: Gradient, problem: Problem, l2: float) -> Gradient:
 
 def penalty(problem: Problem, l2: float) -> float:
     """(λ/2) Σ_l ‖W^{(l)}‖²: the L2 term of J (the weights only, as ``expnet.fit``)."""
-    return 0.5 * l2 * sum(float(np.sum(layer.W * layer.W)) for layer in problem.layers)
+    return float(l2_penalty((layer.W for layer in problem.layers), l2))
 
 
 def trace(problem: Problem, decimals: int | None = None, l2: float = 0.0) -> Trace:

@@ -272,7 +272,11 @@ class View:
     log_color: bool
     grid: LandscapeGrid
     trace: Trace
-    l2: float = 0.0  # λ of the L2 penalty in J (the session's, as the explorer's)
+
+    @property
+    def l2(self) -> float:
+        """λ of the L2 penalty in J: the trace's (the session's, as the explorer's)."""
+        return self.trace.l2
 
     @property
     def problem_json(self) -> str:
@@ -290,7 +294,7 @@ def view_of(
     grid = grid_of(problem, names, ranges, int(st.session_state[RES_KEY]), l2)
     log_color = bool(st.session_state[LOG_KEY])
     trace = state.trace_of(problem, l2=l2)
-    return View(problem, names, ranges, labels, log_color, grid, trace, l2)
+    return View(problem, names, ranges, labels, log_color, grid, trace)
 
 
 def readout(view: View) -> None:
