@@ -7,6 +7,12 @@ metric's text (the prediction p) changes, polled every animation frame in the pa
 beside it, until the run the keypress started has finished and been drawn ("run drawn": the
 diagram, the chain rule and the open tab are up to date too).
 
+Every time is taken in the page: from the keydown event's own timestamp (when the key
+reached the page) to a frame seen by watchers started before the press. Playwright's work
+around a press (its round trips, and the layout it forces to check that the thumb is
+visible: 15-25 ms on the explorer) is not the app's latency and is left out, for every app
+alike.
+
 On a shared machine the absolute figure moves with the load, so by default the same presses
 are also made, interleaved one for one, on a *baseline*: a bare app of one slider and one
 metric (the floor a Streamlit page can approach through a server round trip). Both tables
@@ -50,31 +56,47 @@ v = st.slider("w", -10.0, 10.0, -3.0, 0.01, key="W2_11", bind="query-params")
 st.metric("p", f"{v:.4f}")
 """
 
-# Resolves with performance.now() once the first metric's text differs from `before`.
-WAIT_CHANGE = """([sel, before]) => new Promise((resolve) => {
-    const tick = () => {
-        const el = document.querySelector(sel);
-        if (el && el.innerText !== before) resolve(performance.now());
-        else requestAnimationFrame(tick);
-    };
-    tick();
-})"""
+# Armed before the press: from then on, polled every animation frame in the page, the
+# promise resolves with performance.now() once the first metric's text differs from `before`.
+ARM_CHANGE = """([sel, before]) => {
+    window.__expnetChange = new Promise((resolve) => {
+        const tick = () => {
+            const el = document.querySelector(sel);
+            if (el && el.innerText !== before) resolve(performance.now());
+            else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+    });
+}"""
+CHANGE = "() => window.__expnetChange"
 
 
-# Resolves with performance.now() at the first frame after the run the keypress started
-# has finished (the count of finished runs has grown past `n`) and the app is idle. The
-# explorer's widget shows the new p before the run even starts, so p's change alone says
-# nothing about the run.
-WAIT_RUN_END = """(n) => new Promise((resolve) => {
-    const tick = () => {
-        const app = document.querySelector('[data-testid=stApp]');
-        if (window.__expnetRunsFinished > n && app
-                && app.getAttribute('data-test-script-state') === 'notRunning')
-            requestAnimationFrame(() => resolve(performance.now()));
-        else requestAnimationFrame(tick);
-    };
-    tick();
-})"""
+# Armed before the input: resolves with performance.now() at the first frame after the run
+# the input starts has finished (the count of finished runs has grown past `n`) and the app
+# is idle. The explorer's widget shows the new p before the run even starts, so p's change
+# alone says nothing about the run.
+ARM_RUN_END = """(n) => {
+    window.__expnetRunEnd = new Promise((resolve) => {
+        const tick = () => {
+            const app = document.querySelector('[data-testid=stApp]');
+            if (window.__expnetRunsFinished > n && app
+                    && app.getAttribute('data-test-script-state') === 'notRunning')
+                requestAnimationFrame(() => resolve(performance.now()));
+            else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+    });
+}"""
+RUN_END = "() => window.__expnetRunEnd"
+
+# The timestamps (performance.now() time base) of the latest keydown and pointerup that
+# reached the page: the start of every time the benches report.
+INPUT_AT_JS = """
+window.__expnetInputAt = {};
+for (const type of ['keydown', 'pointerup']) {
+    document.addEventListener(type, (e) => { window.__expnetInputAt[type] = e.timeStamp; }, true);
+}
+"""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -94,6 +116,7 @@ class Target:
     def __init__(self, page: Page, url: str, thumb: str, metric: str):
         self.page = page
         page.context.add_init_script(RUN_COUNTER_JS)
+        page.context.add_init_script(INPUT_AT_JS)
         page.goto(url)
         page.wait_for_selector(metric)
         page.wait_for_selector(IDLE, state="attached")
@@ -108,10 +131,12 @@ class Target:
     def press(self, key: str, record: bool) -> None:
         before = self.metric.inner_text()
         runs = self.page.evaluate("window.__expnetRunsFinished")
-        t0 = self.page.evaluate("() => performance.now()")
+        self.page.evaluate(ARM_CHANGE, [self.selector, before])
+        self.page.evaluate(ARM_RUN_END, runs)
         self.thumb.press(key)
-        t1 = self.page.evaluate(WAIT_CHANGE, [self.selector, before])
-        t2 = self.page.evaluate(WAIT_RUN_END, runs)
+        t1 = self.page.evaluate(CHANGE)
+        t2 = self.page.evaluate(RUN_END)
+        t0 = self.page.evaluate("() => window.__expnetInputAt.keydown")
         if record:
             self.times.append(t1 - t0)
             self.complete.append(t2 - t0)
