@@ -132,7 +132,6 @@ class Target:
         runs1 = page.evaluate("window.__expnetRunsFinished")
         rec = page.evaluate("__drag")
         page.evaluate(ARM_RUN_END, runs1)
-        t_call = page.evaluate("() => performance.now()")
         page.mouse.up()
         try:  # a release that changed nothing starts no run: give up after a minute
             page.wait_for_function(RUN_STARTED, arg=runs1, timeout=60_000)
@@ -141,7 +140,6 @@ class Target:
             return
         t_final = page.evaluate(RUN_END)
         t_up = page.evaluate("() => window.__expnetInputAt.pointerup")
-        print("DEBUG", self.name, round(t_up - t_call, 1), round(t_final - t_up, 1))
         page.wait_for_selector(IDLE, state="attached")
         page.wait_for_timeout(400)  # a second run would show up here
         runs2 = page.evaluate("window.__expnetRunsFinished")
