@@ -105,9 +105,12 @@ def test_opening_the_app_shows_p_0_2823(
     open_page(page, streamlit_server)
     assert prediction(page) == "0.2823"
     expect(page.locator(".xn-diagram")).to_be_visible()
-    # the worked solution is on screen, in the seed's symbols and with its answer
-    text = page.locator("[data-testid=stMain]").inner_text()
-    assert "Worked solution" in text and "Forward pass" in text
+    # the worked solution, scrolled to, in the seed's symbols and with its answer (its blocks
+    # are laid out only near the screen: content-visibility)
+    assert "Worked solution" in page.locator("[data-testid=stMain]").inner_text()
+    solution = page.locator(".st-key-worked_solution_math")
+    solution.scroll_into_view_if_needed()
+    expect(solution).to_contain_text("Forward pass", use_inner_text=True)
     assert not page.locator("[data-testid=stException]").count()
     shot(page, request, "homework")
 
@@ -188,8 +191,8 @@ def test_switches_show_the_seeds_printed_answers(
     page.wait_for_selector(".st-key-decimals")
     main = page.locator("[data-testid=stMain]")
     expect(main).to_contain_text("0.070060644")  # the check box prints the rounded gradient
-    solution = page.locator(".katex").all_inner_texts()
-    joined = " ".join(solution)
+    # KaTeX's visible output (not its TeX annotation), drawn on screen or not
+    joined = " ".join(page.locator(".katex-html").all_text_contents())
     assert "0.248442" in joined and "0.070060644" in joined
     shot(page, request, "round_as_by_hand")
 
@@ -250,6 +253,54 @@ def test_a_mouse_drag_of_w2_11_is_live_and_the_release_matches_the_cli(
     shot(page, request, "after_release")
 
 
+BLOCKS = ".st-key-worked_solution_math .xm-block"
+
+# Per block of the worked solution: drawn (its content not skipped by content-visibility:
+# the block itself always counts as visible), marked wide, its content's width and its box's.
+BLOCK_STATE_JS = """(sel) => [...document.querySelectorAll(sel)].map((b) => ({
+    drawn: b.firstElementChild.checkVisibility({contentVisibilityAuto: true}),
+    wide: b.classList.contains('xm-wide'),
+    scroll: b.scrollWidth, client: b.clientWidth,
+    text: b.innerText.trim().slice(0, 30)}))"""
+
+
+def test_solution_blocks_are_drawn_near_the_screen_and_never_cut(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    """The worked solution's blocks are laid out only near the screen, so a drag does not
+    pay for the ones below the fold; scrolled to, a block is drawn with its text. On a phone
+    a block wider than the panel is drawn whole (marked wide) and the panel scrolls sideways
+    to it: no equation is cut by the containment."""
+    open_page(page, streamlit_server)
+    last = page.locator(BLOCKS).last
+    blocks = page.evaluate(BLOCK_STATE_JS, BLOCKS)
+    assert len(blocks) > 10 and not blocks[-1]["drawn"], blocks[-1]
+    last.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(sel) => [...document.querySelectorAll(sel)].pop()"
+        ".firstElementChild.checkVisibility({contentVisibilityAuto: true})",
+        arg=BLOCKS,
+    )
+    assert page.evaluate(BLOCK_STATE_JS, BLOCKS)[-1]["text"]
+
+    page.set_viewport_size({"width": 320, "height": 700})
+    seen: dict[int, dict] = {}
+    for k in range(len(blocks)):
+        page.locator(BLOCKS).nth(k).scroll_into_view_if_needed()
+        page.wait_for_timeout(50)  # a frame: the size observer runs after layout
+        state = page.evaluate(BLOCK_STATE_JS, BLOCKS)[k]
+        assert state["drawn"], (k, state)
+        seen[k] = state
+    cut = [b for b in seen.values() if not b["wide"] and b["scroll"] > b["client"] + 1]
+    assert not cut, cut
+    wide = [b for b in seen.values() if b["wide"]]
+    assert wide, "at 320 px some equation should be wider than the panel"
+    panel = page.locator(".st-key-worked_solution_math .xm-panel")
+    assert panel.evaluate("(p) => p.scrollWidth > p.clientWidth")  # it scrolls sideways
+    page.locator(f"{BLOCKS}.xm-wide").first.scroll_into_view_if_needed()
+    page.screenshot(path=artifact_path(request, "phone_wide_block"))
+
+
 def test_a_commit_redraws_only_what_changed_and_every_number_is_the_cores(
     page: Page, streamlit_server: str, request: pytest.FixtureRequest
 ) -> None:
@@ -278,7 +329,7 @@ def test_a_commit_redraws_only_what_changed_and_every_number_is_the_cores(
     expect(solution).to_contain_text(f"{p:.9f}")  # step "prediction": p = e^z = …
     kept = page.evaluate(
         """() => [...document.querySelectorAll('.st-key-worked_solution_math .xm-block')]
-            .map((b) => [b.innerText.split('\\n')[0].slice(0, 40), !!b.__kept])"""
+            .map((b) => [(b.firstElementChild || b).textContent.slice(0, 40), !!b.__kept])"""
     )
     assert any(k for _, k in kept) and not all(k for _, k in kept), kept
     texts = {t: k for t, k in kept}

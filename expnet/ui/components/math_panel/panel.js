@@ -2,6 +2,13 @@
 // built here with DOM calls; maths typeset with the vendored KaTeX. A block whose tree is
 // unchanged keeps its DOM; an equation is typeset once per TeX string (a small cache of
 // KaTeX's DOM, cloned), so a commit that changes a few numbers redraws a few equations.
+//
+// A block that fits the panel's width is rendered only near the screen (content-visibility:
+// auto, panel.css): after a drag changes every number of a worked solution below the fold,
+// its blocks are rebuilt but not laid out or painted until they are scrolled to. A block
+// wider than the panel (a long equation on a phone) is marked xm-wide and drawn whole, as
+// containment would clip it and the panel must scroll sideways to it. Which is which is
+// read in a ResizeObserver, after layout and before paint.
 
 const PANELS = new WeakMap();
 const CACHE = new Map(); // "d|tex" or "i|tex" -> a span holding KaTeX's DOM
@@ -58,6 +65,15 @@ function build(node, parent) {
   }
 }
 
+const FITS = typeof ResizeObserver === "function"
+  ? new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const block = entry.target;
+      block.classList.toggle("xm-wide", block.scrollWidth > block.clientWidth + 1);
+    }
+  })
+  : null;
+
 class Panel {
   constructor(parent) {
     this.root = document.createElement("div");
@@ -85,8 +101,9 @@ class Panel {
       if (reuse && reuse.length) return { key, node: reuse.shift() };
       drawn += 1;
       const node = document.createElement("div");
-      node.className = "xm-block";
+      node.className = FITS ? "xm-block xm-lazy" : "xm-block";
       tree.forEach((child) => build(child, node));
+      if (FITS) FITS.observe(node);
       return { key, node };
     });
     // put the blocks in order, touching only what moved
@@ -98,6 +115,7 @@ class Panel {
     while (cursor) {
       const gone = cursor;
       cursor = cursor.nextSibling;
+      if (FITS) FITS.unobserve(gone);
       this.root.removeChild(gone);
     }
     this.nodes = next;
