@@ -42,7 +42,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# the bare baseline app, percentile and run-end wait of the keypress bench
+# the keypress bench's bare app, percentile, input timestamps and run-end watcher
 from bench.ui_latency import (  # noqa: E402
     ARM_RUN_END,
     BASELINE_APP,

@@ -284,16 +284,16 @@ def test_solution_blocks_are_drawn_near_the_screen_and_never_cut(
     assert page.evaluate(BLOCK_STATE_JS, BLOCKS)[-1]["text"]
 
     page.set_viewport_size({"width": 320, "height": 700})
-    seen: dict[int, dict] = {}
+    seen = []
     for k in range(len(blocks)):
         page.locator(BLOCKS).nth(k).scroll_into_view_if_needed()
         page.wait_for_timeout(50)  # a frame: the size observer runs after layout
         state = page.evaluate(BLOCK_STATE_JS, BLOCKS)[k]
         assert state["drawn"], (k, state)
-        seen[k] = state
-    cut = [b for b in seen.values() if not b["wide"] and b["scroll"] > b["client"] + 1]
+        seen.append(state)
+    cut = [b for b in seen if not b["wide"] and b["scroll"] > b["client"] + 1]
     assert not cut, cut
-    wide = [b for b in seen.values() if b["wide"]]
+    wide = [b for b in seen if b["wide"]]
     assert wide, "at 320 px some equation should be wider than the panel"
     panel = page.locator(".st-key-worked_solution_math .xm-panel")
     assert panel.evaluate("(p) => p.scrollWidth > p.clientWidth")  # it scrolls sideways
