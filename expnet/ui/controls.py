@@ -364,6 +364,9 @@ def _on_commit(key: str) -> None:
     if isinstance(payload, dict) and isinstance(payload.get("values"), dict):
         state.commit_values(payload["values"])
         st.session_state[f"{key}_commits"] = st.session_state.get(f"{key}_commits", 0) + 1
+        seq, sender = payload.get("seq"), payload.get("id")
+        if isinstance(seq, int) and isinstance(sender, str):
+            st.session_state[f"{key}_ack"] = {"id": sender, "seq": seq}
 
 
 def widget_data(names: Iterable[str] | None = None, key: str = "params") -> dict[str, Any]:
@@ -395,6 +398,7 @@ def widget_data(names: Iterable[str] | None = None, key: str = "params") -> dict
         "step": STEP,
         "groups": groups,
         "commit": st.session_state.get(f"{key}_commits", 0),
+        "ack": st.session_state.get(f"{key}_ack"),  # the last commit stored: widget.js
     }
 
 

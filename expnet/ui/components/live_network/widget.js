@@ -8,6 +8,13 @@
  * keypress (a held key commits at most every COMMIT_EVERY_MS), the value is sent to Python
  * as the trigger "commit"; the core recomputes and the next `data` replaces every number
  * shown here by the core's.
+ *
+ * Commits in flight: each commit carries a sequence number, and every value sent that the
+ * server has not yet acknowledged (`data.ack` echoes the widget's id and the last sequence
+ * number it stored). A `data` that answers an older commit keeps the newer values on the
+ * sliders and previews them, so a keypress made while a commit is in flight starts from the
+ * value shown, and when Streamlit folds two commits into one rerun (the newer trigger wins)
+ * the newer still holds every value.
  */
 const COMMIT_EVERY_MS = 250;
 const INSTANCES = new WeakMap();
@@ -102,6 +109,8 @@ class LiveNetwork {
     this.lastCommit = 0;
     this.commitTimer = null;
     this.seq = 0;
+    this.id = Math.random().toString(36).slice(2); // tells this widget's acks from another's
+    this.unacked = {}; // name -> {value, seq}: sent, not yet stored by the server
     this.signature = null;
     this.inputs = {};
     this.root.dataset.frames = "0";
@@ -116,11 +125,31 @@ class LiveNetwork {
       this.signature = signature;
       this.build();
     }
+    const ack = data.ack && data.ack.id === this.id ? data.ack.seq : 0;
+    for (const name in this.unacked) if (this.unacked[name].seq <= ack) delete this.unacked[name];
     if (this.dragging || this.keyHeld) {
       this.stale = true; // applied when the hand lets go
       return;
     }
-    this.applyCore();
+    this.settle();
+  }
+
+  /** Show the newest numbers: the core's, or the values still in flight previewed. */
+  settle() {
+    if (Object.keys(this.unacked).length) this.showUnacked();
+    else this.applyCore();
+  }
+
+  /** A `data` older than a commit in flight: the core's values with the newer ones on top,
+   * previewed, until the answer to the last commit arrives. */
+  showUnacked() {
+    this.stale = true;
+    this.values = Object.assign({}, this.data.values);
+    for (const name in this.unacked) this.values[name] = this.unacked[name].value;
+    for (const name in this.inputs) this.showSlider(name);
+    if (this.data.figure) this.figure = this.data.figure;
+    this.dirty = true;
+    this.schedule();
   }
 
   /** Every number from the core (data): slider positions, readouts and the diagram. */
@@ -190,6 +219,10 @@ class LiveNetwork {
       this.plot.setAttribute("role", "img");
       this.plot.setAttribute("aria-label", data.diagramLabel || "network diagram");
       this.plot.addEventListener("pointerenter", () => this.flushHover());
+      this.plot.addEventListener("pointerdown", (e) => {
+        this.press = { x: e.clientX, y: e.clientY };
+      });
+      this.plot.addEventListener("click", (e) => this.onTap(e));
       right.append(readouts, this.plot);
       this.root.append(right, sliders);
       loadScript(data.plotlyUrl, "Plotly").then(
@@ -264,7 +297,7 @@ class LiveNetwork {
       if (this.keyHeld === p.name) {
         this.keyHeld = null;
         if (this.pendingCommit) this.commit(p.name);
-        else if (this.stale) this.applyCore();
+        else if (this.stale) this.settle();
       }
     });
     return row;
@@ -318,15 +351,19 @@ class LiveNetwork {
     this.pendingCommit = false;
     this.lastCommit = performance.now();
     const v = this.values[name];
-    if (v === this.data.values[name]) {
-      if (this.stale) this.applyCore();
+    const sent = name in this.unacked ? this.unacked[name].value : this.data.values[name];
+    if (v === sent) {
+      if (this.stale) this.settle();
       return;
     }
     this.seq += 1;
+    this.unacked[name] = { value: v, seq: this.seq };
+    const values = {};
+    for (const n in this.unacked) values[n] = this.unacked[n].value;
     const detail = this.detail(this.preview || this.compute());
     window.dispatchEvent(new CustomEvent("expnet:commit", { detail }));
     this.root.dataset.committed = String(Number(this.root.dataset.committed || 0) + 1);
-    this.setTrigger("commit", { values: { [name]: v }, seq: this.seq });
+    this.setTrigger("commit", { values, seq: this.seq, id: this.id });
   }
 
   // ---- preview
@@ -463,19 +500,46 @@ class LiveNetwork {
     // writes defaults (uid, axis types) into what it is given and the core's figure is kept
     fig = structuredClone(fig);
     fig.layout.height = this.plot.clientHeight || fig.layout.height;
-    if (!this.plotBound) {
-      this.plotBound = true;
-      window.Plotly.react(this.plot, fig.data, fig.layout, this.data.plotConfig).then(() => {
-        this.plot.on("plotly_click", (ev) => {
-          const point = ev && ev.points && ev.points[0];
-          let name = point && point.customdata;
-          if (Array.isArray(name)) name = name[0];
-          if (typeof name === "string" && /^[Wbx]/.test(name)) this.setTrigger("focus", name);
-        });
-      });
-      return;
-    }
+    this.plotBound = true;
     window.Plotly.react(this.plot, fig.data, fig.layout, this.data.plotConfig);
+  }
+
+  /** A tap or click on a weight's label or a unit chooses its chain rule. Found from the
+   * drawn points under the pointer, not from plotly_click: Plotly reports the point of its
+   * last hover, which a click made just after a redraw (a commit's answer) has not yet
+   * replaced, so that click chose the previous point again. Plotly sends the click itself
+   * once a press ends without a drag; after a touch it carries no position, and the press's
+   * is used. */
+  onTap(e) {
+    const at = e.clientX || e.clientY ? { x: e.clientX, y: e.clientY } : this.press;
+    this.press = null;
+    const name = at && this.pointAt(at.x, at.y);
+    if (name) this.setTrigger("focus", name);
+  }
+
+  /** The name (W…, b…, x…) of the drawn marker nearest (clientX, clientY), if the point lies
+   * on it (or within 4 px of its edge). */
+  pointAt(x, y) {
+    let best = null;
+    let bestDistance = Infinity;
+    this.plot.querySelectorAll(".scatterlayer .trace").forEach((trace, k) => {
+      const cd = trace.__data__;
+      const index = cd && cd[0] && cd[0].trace ? cd[0].trace.index : k;
+      const names = this.figure && this.figure.data[index] && this.figure.data[index].customdata;
+      if (!names) return;
+      trace.querySelectorAll(".points path").forEach((path, i) => {
+        const at = path.__data__ && Number.isInteger(path.__data__.i) ? path.__data__.i : i;
+        const name = names[at];
+        if (typeof name !== "string" || !/^[Wbx]/.test(name)) return;
+        const r = path.getBoundingClientRect();
+        const distance = Math.hypot(x - (r.left + r.width / 2), y - (r.top + r.height / 2));
+        if (distance <= Math.max(r.width, r.height) / 2 + 4 && distance < bestDistance) {
+          best = name;
+          bestDistance = distance;
+        }
+      });
+    });
+    return best;
   }
 }
 
