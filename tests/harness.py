@@ -3,6 +3,7 @@ port that is healthy before it is used, Chromium's flags, and the run counter.""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -153,6 +155,69 @@ def streamlit_server(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@contextmanager
+def slow_link(base_url: str, delay: float) -> Iterator[str]:
+    """A relay on 127.0.0.1 in front of ``base_url`` that delivers every chunk, in order,
+    ``delay`` seconds after it arrived, in each direction: the round trip of a slow classroom
+    network. Input made while an answer is still on its way is tested through it without
+    depending on how fast this machine happens to be. Yields the relay's base URL."""
+    target_host, target_port = base_url.rsplit("//", 1)[1].rsplit(":", 1)
+    loop = asyncio.new_event_loop()
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+        async def deliver() -> None:
+            while True:
+                due, chunk = await queue.get()
+                await asyncio.sleep(max(0.0, due - loop.time()))
+                if not chunk:
+                    break
+                writer.write(chunk)
+                await writer.drain()
+            writer.close()
+
+        delivering = asyncio.ensure_future(deliver())
+        try:
+            while chunk := await reader.read(65536):
+                queue.put_nowait((loop.time() + delay, chunk))
+        except ConnectionError:
+            pass
+        queue.put_nowait((loop.time() + delay, b""))
+        await delivering
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(target_host, int(target_port))
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(
+            pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True
+        )
+
+    async def start() -> asyncio.base_events.Server:
+        return await asyncio.start_server(relay, "127.0.0.1", 0)
+
+    async def stop(server: asyncio.base_events.Server) -> None:
+        server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        asyncio.run_coroutine_threadsafe(stop(server), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
 
 
 @contextmanager

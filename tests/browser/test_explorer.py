@@ -7,6 +7,7 @@ test saves screenshots under tests/artifacts/<test name>/.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
 from expnet import Problem, get_preset, set_values
+from tests.harness import slow_link
 
 from .conftest import artifact_path, drag_w2_11_right, expect_rerun, wait_for_idle
 
@@ -200,19 +202,53 @@ def test_switches_show_the_seeds_printed_answers(
 def test_clicking_the_diagram_chooses_the_chain_rule(
     page: Page, streamlit_server: str, request: pytest.FixtureRequest
 ) -> None:
+    """A weight's label chooses its chain rule, a unit its bias; the second click made the
+    moment the first one's chain rule shows (a user's pace, no pause) lands too, ten times
+    in a row."""
     open_page(page, streamlit_server)
     traces = page.locator(".xn-diagram .scatterlayer .trace")
-    # the first trace holds one label per weight, in the order W1_11, W1_12, W1_21, ...
-    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+    fd_check = page.locator(".st-key-fd_check")
+    for _ in range(10):
+        # the first trace holds one label per weight, in the order W1_11, W1_12, W1_21, ...
         traces.first.locator(".points path").nth(1).click(force=True)
-    page.wait_for_url("**focus=W1_12**")
-    # ∂J/∂W₁₂⁽¹⁾ = -∂J/∂W₁₁⁽¹⁾ here (x2 = -x1): 0.0125492793 - 0.0444566163·y
-    expect(page.locator(".st-key-fd_check")).to_contain_text("0.0125492793 − 0.0444566163·y")
-    # a unit chooses its bias
-    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        # ∂J/∂W₁₂⁽¹⁾ = -∂J/∂W₁₁⁽¹⁾ here (x2 = -x1): 0.0125492793 - 0.0444566163·y
+        expect(fd_check).to_contain_text("0.0125492793 − 0.0444566163·y")
+        expect(page).to_have_url(re.compile(r"[?&]focus=W1_12(&|$)"))
+        # a unit chooses its bias: hidden unit 2, the fourth unit drawn (x1, x2, a1, a2, p)
         traces.nth(2).locator(".points path").nth(3).click(force=True)
-    page.wait_for_url("**focus=b1_2**")
+        expect(page).to_have_url(re.compile(r"[?&]focus=b1_2(&|$)"))
+        expect(fd_check).not_to_contain_text("0.0125492793")
     shot(page, request, "chain_rule_for_b1_2")
+
+
+def test_five_quick_arrow_keys_all_land(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    """Five taps of → on W(2)12, each held 80 ms and the next right after (a quick typist),
+    over a network with a 0.15 s round trip: a tap made while the previous one's commit is
+    on its way starts from the value shown, so all five count; the slider, the URL and p
+    (checked with the CLI) agree once it settles. Ten rounds in a row."""
+    with slow_link(streamlit_server, 0.075) as url:
+        _five_quick_arrow_keys(page, url, request)
+
+
+def _five_quick_arrow_keys(page: Page, url: str, request: pytest.FixtureRequest) -> None:
+    open_page(page, url)
+    slider = page.locator(".xn-slider[data-name=W2_12] input[type=range]")
+    shown = page.locator(".xn-slider[data-name=W2_12] .xn-slider-value")
+    slider.focus()
+    value = float(HOMEWORK.layers[1].W[0][1])  # -1.0
+    for _ in range(10):
+        for _ in range(5):
+            slider.press("ArrowRight", delay=80)
+        value = round(value + 0.05, 2)
+        expect(shown).to_have_text(f"{value:.2f}".replace("-", "−"))
+        expect(page).to_have_url(re.compile(rf"[?&]W2_12={re.escape(repr(value))}(&|$)"))
+        page.wait_for_selector(".xn-root[data-source=core]")
+        expect(shown).to_have_text(f"{value:.2f}".replace("-", "−"))
+        expected_p = cli_prediction(set_values(HOMEWORK, {"W2_12": value}))[0]
+        expect(page.locator(METRIC)).to_have_text(f"{expected_p:.4f}")
+    shot(page, request, "w2_12_after_fifty_taps")
 
 
 def test_a_mouse_drag_of_w2_11_is_live_and_the_release_matches_the_cli(
