@@ -239,61 +239,119 @@ def example_dataset(problem: Problem, default_y: float = 1.0) -> Dataset:
 
 
 def parse_csv(data: bytes | str, inputs: int, outputs: int) -> Dataset:
-    """Rows of ``inputs`` x values then ``outputs`` y values, comma-separated; an optional
-    header line of names. Raises DataError with one message naming the first problem."""
+    """Rows of ``inputs`` x values then ``outputs`` y values, separated by commas (or by
+    semicolons or tabs, as some spreadsheets save them); an optional header line of names.
+    Raises DataError with one message naming the first problem."""
     if len(data) > MAX_CSV_BYTES:
         raise DataError(
             f"the file is {len(data):,} bytes; at most {MAX_CSV_BYTES:,} bytes "
             f"({MAX_CSV_ROWS:,} rows) can be read"
         )
-    if isinstance(data, bytes):
-        if b"\0" in data:
-            raise DataError("this is not a text file (it contains binary data); expected a CSV")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DataError("this is not a UTF-8 text file; expected a CSV of numbers") from None
-    else:
-        text = data
-    lines = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    text = _decode(data) if isinstance(data, bytes) else data
+    width = inputs + outputs
+    delimiter = _delimiter(text, width)
+    lines = _rows(text, delimiter)
     if not lines:
         raise DataError("the file is empty: expected rows of numbers")
-    width = inputs + outputs
     want = f"{width} values per row ({inputs} x, then {outputs} y)"
     first = 0
-    if lines and not _numeric(lines[0][0]):
-        first = 1  # a header
+    if not any(_numeric(cell) for cell in lines[0][1]):
+        first = 1  # a header: names only
     rows = lines[first:]
     if not rows:
         raise DataError("the file has a header but no rows of numbers")
     if len(rows) > MAX_CSV_ROWS:
         raise DataError(f"the file has {len(rows):,} rows; at most {MAX_CSV_ROWS:,} can be used")
     out = np.empty((len(rows), width))
-    for r, row in enumerate(rows):
-        line = r + first + 1
+    for r, (line, row) in enumerate(rows):
         if len(row) != width:
-            raise DataError(f"row {line} has {len(row)} values; this network needs {want}")
+            raise DataError(f"row {line} has {len(row):,} values; this network needs {want}")
         for c, cell in enumerate(row):
-            try:
-                v = float(cell)
-            except ValueError:
-                raise DataError(
-                    f"row {line}, column {c + 1}: {cell.strip()!r:.30} is not a number"
-                ) from None
-            if not math.isfinite(v):
-                raise DataError(
-                    f"row {line}, column {c + 1}: {cell.strip()!r:.30} is not a finite number"
-                )
-            if abs(v) > MAX_ABS_VALUE:
-                raise DataError(
-                    f"row {line}, column {c + 1}: {v:g} is too large (|value| <= {MAX_ABS_VALUE:g})"
-                )
-            out[r, c] = v
+            out[r, c] = _number(cell, line, c + 1, delimiter)
     Y = out[:, inputs:]
     task = "regression"
     if np.all((Y == 0) | (Y == 1)) and (outputs == 1 or np.all(Y.sum(axis=1) == 1)):
         task = "classification"
     return Dataset("upload", out[:, :inputs], Y, task)
+
+
+def _decode(data: bytes) -> str:
+    """The text of a file: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
+    text = None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError("this UTF-16 text file is damaged; save it as UTF-8") from None
+    elif b"\0" in data and _utf16_without_mark(data):
+        raise DataError("this looks like UTF-16 text without a byte-order mark; save it as UTF-8")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            if b"\0" not in data:
+                raise DataError(
+                    "this is not a UTF-8 text file; expected a CSV of numbers"
+                ) from None
+    if text is None or "\0" in text:
+        raise DataError("this is not a text file (it contains binary data); expected a CSV")
+    return text
+
+
+def _utf16_without_mark(data: bytes) -> bool:
+    """Plain ASCII written as UTF-16: a zero byte in every other place, odd or even."""
+    half = len(data) // 2
+    return half > 0 and max(data[1::2].count(0), data[0::2].count(0)) >= 0.9 * half
+
+
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _delimiter(text: str, width: int) -> str:
+    """What separates the values, read from the first line with any text: the one that
+    splits it into ``width`` values, else the one that splits it into the most (a comma on
+    a tie), so that a row of the wrong length is still reported as such."""
+    line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    counts = {d: len(line.split(d)) for d in _DELIMITERS}
+    exact = [d for d in _DELIMITERS if counts[d] == width]
+    if exact:
+        return exact[0]
+    return max(_DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+def _rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """(line number, values) of every line with any text; lines may end in \\n, \\r\\n or
+    a lone \\r (old Mac files)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as err:
+        where = f"row {reader.line_num}"
+        if "field larger than field limit" in str(err):
+            limit = csv.field_size_limit()
+            raise DataError(f"{where}: a value is longer than {limit:,} characters") from None
+        raise DataError(f"{where} cannot be read as comma-separated values") from None
+
+
+def _number(cell: str, line: int, column: int, delimiter: str) -> float:
+    """The value of one cell, or a DataError saying where and why it is not a usable one."""
+    where = f"row {line}, column {column}"
+    shown = f"{cell.strip()!r:.30}"
+    try:
+        v = float(cell)
+    except ValueError:
+        if delimiter != "," and _numeric(cell.replace(",", ".")):
+            raise DataError(
+                f"{where}: {shown} has a decimal comma; write numbers with a decimal point"
+            ) from None
+        header = " (a header line has only names)" if line == 1 else ""
+        raise DataError(f"{where}: {shown} is not a number{header}") from None
+    if not math.isfinite(v):
+        raise DataError(f"{where}: {shown} is not a finite number")
+    if abs(v) > MAX_ABS_VALUE:
+        raise DataError(f"{where}: {v:g} is too large (|value| <= {MAX_ABS_VALUE:g})")
+    return v
 
 
 def _numeric(cell: str) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .datasets import Dataset, check_targets, class_of
-from .losses import Loss, get_loss, l2_penalty
+from .losses import Link, Loss, get_loss, l2_penalty
 from .network import MAX_ABS_VALUE, Layer, Problem, ProblemError
 from .training import MAX_LEARNING_RATE
 
@@ -79,6 +79,17 @@ def forward(params: list[tuple[Array, Array]], acts: list[Activation], X: Array)
     return Forward(tuple(z), tuple(a))
 
 
+def _link(loss: Loss, out: Activation) -> Link | None:
+    return loss.link if loss.link is not None and loss.link.activation == out.name else None
+
+
+def _losses(loss: Loss, out: Activation, fw: Forward, Y: Array) -> Array:
+    """J of each example; from z when the output is the loss's link, so that a point the
+    network is sure of (p rounded to 0 or 1) has its true, finite loss."""
+    link = _link(loss, out)
+    return link.value(fw.z[-1], Y) if link is not None else loss.value(fw.p, Y)
+
+
 def _penalty(params: list[tuple[Array, Array]], l2: float) -> float:
     return float(l2_penalty((W for W, _ in params), l2)) if l2 else 0.0
 
@@ -100,10 +111,14 @@ def gradient(
     L = len(params)
     with np.errstate(all="ignore"):
         p = fw.p
-        J = float(np.mean(loss.value(p, Y))) + _penalty(params, l2)
-        g = loss.grad(p, Y)
         out = acts[-1]
-        delta = g * out.derivative(fw.z[-1], p) if out.vjp is None else out.vjp(p, g)
+        J = float(np.mean(_losses(loss, out, fw, Y))) + _penalty(params, l2)
+        link = _link(loss, out)
+        if link is not None:
+            delta = link.delta(p, Y)
+        else:
+            g = loss.grad(p, Y)
+            delta = g * out.derivative(fw.z[-1], p) if out.vjp is None else out.vjp(p, g)
         grads: list[tuple[Array, Array]] = [(np.empty(0), np.empty(0))] * L
         for l in range(L - 1, -1, -1):
             W = params[l][0]
@@ -228,7 +243,8 @@ class Trainer:
             self._train_fw = fw  # a full batch's next step starts from this forward pass
         p = fw.p
         with np.errstate(all="ignore"):
-            J = float(np.mean(self.loss.value(p, data.Y))) + _penalty(self.params, self.settings.l2)
+            J = float(np.mean(_losses(self.loss, self.acts[-1], fw, data.Y)))
+            J += _penalty(self.params, self.settings.l2)
         acc = float(np.mean(class_of(p) == data.labels)) if self.classification else math.nan
         return J, acc
 

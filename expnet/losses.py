@@ -19,6 +19,17 @@ Array = np.ndarray
 
 
 @dataclass(frozen=True)
+class Link:
+    """The output activation whose z this loss is most simply written in (its canonical link):
+    then J can be taken from z without forming log p, which stays finite where p rounds to 0
+    or 1, and δ^{(L)} = ∂J/∂z is ``delta(p, y)`` with no division by p or 1 − p."""
+
+    activation: str
+    value: Callable[[Array, Array], Array]  # J(z, y), summed over the last axis
+    delta: Callable[[Array, Array], Array]  # ∂J/∂z from (p, y)
+
+
+@dataclass(frozen=True)
 class Loss:
     name: str
     value: Callable[[Array, Array], Array]
@@ -28,6 +39,7 @@ class Loss:
     grad_is_polynomial: bool  # c and d are polynomials in p: exact from a rounded p
     domain: Callable[[Array, Array], str | None]  # why (p, y) is outside the loss's domain
     grad_y: Callable[[Array, Array], Array]  # ∂J/∂y_k, for a landscape over the target
+    link: Link | None = None
 
     def grad(self, p: Array, y: Array) -> Array:
         """∂J/∂p_k = c(p_k) + d(p_k)·y_k, same shape as p."""
@@ -70,6 +82,34 @@ def _poisson_affine(p: Array) -> tuple[Array, Array]:
 def _bce_affine(p: Array) -> tuple[Array, Array]:
     with np.errstate(divide="ignore"):
         return 1.0 / (1.0 - p), -1.0 / (p * (1.0 - p))
+
+
+def _bce_z(z: Array, y: Array) -> Array:
+    # −y log σ(z) − (1 − y) log(1 − σ(z)) = max(z, 0) − yz + log(1 + e^−|z|), summed in this
+    # order so that a tiny loss of a sure, right answer is not lost against z.
+    return np.sum(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z))), axis=-1)
+
+
+def _cross_entropy_z(z: Array, y: Array) -> Array:
+    # −Σ_k y_k log softmax(z)_k = Σ_k y_k (log Σ_j e^{z_j} − z_k), the log-sum-exp shifted by max z.
+    top = np.max(z, axis=-1, keepdims=True)
+    lse = top + np.log(np.sum(np.exp(z - top), axis=-1, keepdims=True))
+    return np.sum(y * (lse - z), axis=-1)
+
+
+def _poisson_z(z: Array, y: Array) -> Array:
+    # p − y log p with p = e^z.
+    with np.errstate(over="ignore"):
+        return np.sum(np.exp(z) - y * z, axis=-1)
+
+
+def _p_minus_y(p: Array, y: Array) -> Array:
+    return p - y
+
+
+def _softmax_delta(p: Array, y: Array) -> Array:
+    # p_j Σ_k y_k − y_j: p − y for a one-hot y.
+    return p * np.sum(y, axis=-1, keepdims=True) - y
 
 
 def _always(p: Array, y: Array) -> str | None:
@@ -119,6 +159,7 @@ poisson_nll = Loss(
     False,
     _poisson_domain,
     lambda p, y: -np.log(p),
+    Link("exp", _poisson_z, _p_minus_y),
 )
 binary_cross_entropy = Loss(
     "binary_cross_entropy",
@@ -129,6 +170,7 @@ binary_cross_entropy = Loss(
     False,
     _bce_domain,
     lambda p, y: np.log(1.0 - p) - np.log(p),
+    Link("sigmoid", _bce_z, _p_minus_y),
 )
 
 #: Categorical cross-entropy −Σ_k y_k log p_k, the partner of a softmax output (y one-hot, or
@@ -142,6 +184,7 @@ cross_entropy = Loss(
     False,
     _cross_entropy_domain,
     lambda p, y: -np.log(p),
+    Link("softmax", _cross_entropy_z, _softmax_delta),
 )
 
 LOSSES: dict[str, Loss] = {

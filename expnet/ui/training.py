@@ -38,6 +38,7 @@ from expnet.fit import Checkpoint, FitSettings, InputGrid, Trainer, input_grid, 
 
 from . import state
 from .components.live_network import plotly_url
+from .markdown import md_escape
 from .model import make_problem
 
 _RUN = "_train_run"
@@ -144,8 +145,8 @@ def on_upload() -> None:
         if why:
             raise DataError(why)
     except DataError as err:
-        st.session_state[_UPLOAD_ERROR] = (
-            f"{file.name}: {err}. The data set on screen is unchanged."
+        st.session_state[_UPLOAD_ERROR] = (  # shown as Markdown: the name and cells escaped
+            f"{md_escape(file.name)}: {md_escape(str(err))}. The data set on screen is unchanged."
         )
         return
     st.session_state[_UPLOAD] = (file.file_id, data)

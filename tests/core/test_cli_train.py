@@ -96,6 +96,8 @@ def test_divergence_is_reported_in_stopped() -> None:
         (b"1,nan,3\n", "is not a finite number"),
         (b"\x00\x01\x02" * 100, "not a text file"),
         (b"0,0,0\n" * (MAX_CSV_BYTES // 6 + 1), "at most"),
+        (b"1,2," + b"1" * 131_073 + b"\n", "row 1: a value is longer than 131,072 characters"),
+        ("1,2,3\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
     ],
 )
 def test_bad_data_files_are_one_line_on_stderr(tmp_path, content: bytes, message: str) -> None:
@@ -106,8 +108,25 @@ def test_bad_data_files_are_one_line_on_stderr(tmp_path, content: bytes, message
     )
     assert proc.returncode == 2
     assert proc.stdout == ""
-    assert proc.stderr.startswith("error: ") and message in proc.stderr
+    assert proc.stderr.startswith(f"error: {path}: ") and message in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"0,0,1\r1,1,0\r0.5,-0.5,1\r",  # old Mac line endings
+        b"x1;x2;y\n0;0;1\n1;1;0\n0.5;-0.5;1\n",
+        "0,0,1\r\n1,1,0\r\n0.5,-0.5,1\r\n".encode("utf-16"),
+    ],
+)
+def test_other_csv_files_train_like_the_plain_one(tmp_path, content: bytes) -> None:
+    plain, other = tmp_path / "plain.csv", tmp_path / "other.csv"
+    plain.write_text("0,0,1\n1,1,0\n0.5,-0.5,1\n")
+    other.write_bytes(content)
+    common = ("--preset", "relu_classifier", "--lr", "0.1", "--epochs", "5")
+    expected = ok_json("train", *common, "--data", str(plain))
+    assert ok_json("train", *common, "--data", str(other)) == expected
 
 
 @pytest.mark.parametrize(

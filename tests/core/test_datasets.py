@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from expnet.datasets import (
     BUILTINS,
@@ -129,6 +131,21 @@ HOSTILE = {
     ),
     "binary": (bytes(range(256)) * 4, "not a text file"),
     "latin-1": ("1,2,3\nx\xe9,1,1\n".encode("latin-1"), "not a UTF-8 text file"),
+    "a field past the csv module's limit": (
+        b"1,2," + b"1" * 131_073 + b"\n",
+        "row 1: a value is longer than 131,072 characters",
+    ),
+    "utf-16 without a byte-order mark": (
+        "x1,x2,y\n1,2,3\n".encode("utf-16-le"),
+        "UTF-16 text without a byte-order mark; save it as UTF-8",
+    ),
+    "decimal commas": (b"0,5;1;1\n", "row 1, column 1: '0,5' has a decimal comma"),
+    "numbers in a header": (
+        b"x1,2,3\n1,2,3\n",
+        "row 1, column 1: 'x1' is not a number (a header line has only names)",
+    ),
+    "very many columns": (b"0," * 60_000 + b"0\n", "row 1 has 60,001 values"),
+    "a quote left open": (b'1,2,3\n"4,5,6\n', "row 2 has 1 values"),
 }
 
 
@@ -139,6 +156,36 @@ def test_hostile_csv_gives_one_clear_message(name: str) -> None:
         parse_csv(data, 2, 1)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"0,0,1\r1,1,0\r",  # old Mac line endings
+        b"0;0;1\n1;1;0\n",  # semicolons: no row of numbers is taken for a header
+        b"0\t0\t1\n1\t1\t0\n",
+        b"x1;x2;y\n0;0;1\n1;1;0\n",
+        "0,0,1\n1,1,0\n".encode("utf-16"),  # with its byte-order mark
+        "\ufeffx1,x2,y\r\n0,0,1\r\n1,1,0\r\n".encode("utf-16-be"),
+        "\ufeff0,0,1\n1,1,0\n".encode("utf-8"),
+        b"0,0,1\r\n1,1,0",
+    ],
+)
+def test_other_legitimate_csv_files_give_the_same_points(data: bytes) -> None:
+    d = parse_csv(data, 2, 1)
+    assert d.X.tolist() == [[0.0, 0.0], [1.0, 1.0]] and d.Y[:, 0].tolist() == [1.0, 0.0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='01.,;\t\r\n "e-x\x00', max_size=40))
+def test_any_text_gives_points_or_one_message(text: str) -> None:
+    """Whatever the text, the reader's own errors never escape: points, or one DataError."""
+    try:
+        d = parse_csv(text, 2, 1)
+    except DataError as err:
+        assert "\n" not in str(err)
+    else:
+        assert d.X.shape[1] == 2 and np.all(np.isfinite(d.X))
 
 
 def test_targets_outside_a_loss_are_named() -> None:

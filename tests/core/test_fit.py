@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from expnet import ProblemError, build_problem, get_preset, problem_from_dict, trace, train
+from expnet.activations import get_activation
 from expnet.datasets import Dataset, example_dataset, make_dataset
 from expnet.fit import FitSettings, Trainer, activations_of, gradient, params_of
 from expnet.losses import get_loss
@@ -204,3 +205,44 @@ def test_restoring_a_checkpoint_and_training_on_equals_an_uninterrupted_run(mode
     assert ahead.history.test_accuracy == pytest.approx(straight.history.test_accuracy, nan_ok=True)
     for (W, b), (W2, b2) in zip(ahead.params, straight.params, strict=True):
         assert np.array_equal(W, W2) and np.array_equal(b, b2)
+
+
+E40 = math.exp(-40.0)
+SATURATED = [
+    # output, loss, z, y, then by hand: J, and δ = ∂J/∂z (here ∂J/∂b of a one-layer network)
+    ("sigmoid", "binary_cross_entropy", [40.0], [1.0], math.log1p(E40), [-E40 / (1 + E40)]),
+    ("sigmoid", "binary_cross_entropy", [40.0], [0.0], 40.0 + math.log1p(E40), [1 / (1 + E40)]),
+    ("sigmoid", "binary_cross_entropy", [-40.0], [0.0], math.log1p(E40), [E40 / (1 + E40)]),
+    ("softmax", "cross_entropy", [0.0, 800.0], [1.0, 0.0], 800.0, [-1.0, 1.0]),
+    ("exp", "poisson_nll", [-800.0], [1.0], 800.0, [-1.0]),
+]
+
+
+@pytest.mark.parametrize(("output", "loss", "z", "y", "J", "delta"), SATURATED)
+def test_a_saturated_output_has_a_finite_loss_and_gradient(output, loss, z, y, J, delta) -> None:
+    """p rounds to 0 or 1 here, yet J and ∂J/∂z are finite: the loss is taken from z, as the
+    hand calculation does (σ(40) − 1 = −e⁻⁴⁰/(1 + e⁻⁴⁰), softplus, log-sum-exp)."""
+    k = len(z)
+    params = [(np.zeros((k, 1)), np.asarray(z))]
+    got, grads = gradient(
+        params, [get_activation(output)], get_loss(loss), np.ones((1, 1)), np.asarray([y])
+    )
+    assert got == pytest.approx(J, rel=1e-12, abs=1e-30)
+    np.testing.assert_allclose(grads[0][1], delta, rtol=1e-12, atol=1e-15)
+
+
+def test_a_confident_classifier_trains_on_at_the_page_defaults() -> None:
+    """relu_classifier on the Train page's defaults (XOR, 200 points, 20 % held out, full
+    batch, η = 2, μ = 0.9) becomes sure of every point; that is no divergence. Its loss is
+    the binary cross-entropy written from z: max(z, 0) − yz + log(1 + e^−|z|)."""
+    start = get_preset("relu_classifier").problem
+    train_set, test_set = make_dataset("xor", 200, 0.0, seed=0).split(0.2, seed=0)
+    t = Trainer(start, train_set, test_set, FitSettings("full", lr=2.0, momentum=0.9))
+    assert t.run(1000) == "1000 epochs done"
+    (W1, b1), (W2, b2) = t.params
+    z = np.maximum(train_set.X @ W1.T + b1, 0.0) @ W2.T + b2
+    y = train_set.Y
+    by_hand = np.mean(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z))))
+    assert t.train_loss == pytest.approx(by_hand, rel=1e-9)
+    assert all(math.isfinite(v) for v in t.history.train_loss)
+    assert t.history.train_accuracy[-1] == 1.0

@@ -213,6 +213,8 @@ HOSTILE = {
     "million.csv": (b"0,0,0\n" * 1_000_000, "bytes; at most"),
     "columns.csv": (b"1,2,1\n1,2\n", "row 2 has 2 values"),
     "binary.csv": (bytes(range(256)) * 8, "not a text file"),
+    "long.csv": (b"1,2," + b"1" * 131_073 + b"\n", "a value is longer than 131,072 characters"),
+    "utf16.csv": ("1,2,1\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
 }
 
 
@@ -232,3 +234,24 @@ def test_hostile_uploads_give_one_message_and_leave_the_page_working() -> None:
     assert at.selectbox(key="tr_data").value == "upload"
     fig = _figure(at, "tr_plot")
     assert sum(len(t["x"]) for t in fig["data"] if t.get("meta")) == 4
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"0.5,0.5,0\r-0.5,0.5,1\r0.5,-0.5,1\r",  # old Mac line endings
+        b"x1;x2;y\n0.5;0.5;0\n-0.5;0.5;1\n0.5;-0.5;1\n",
+        "0.5,0.5,0\r\n-0.5,0.5,1\r\n0.5,-0.5,1\r\n".encode("utf-16"),
+    ],
+)
+def test_spreadsheet_csv_files_upload_their_points(content: bytes) -> None:
+    at = _open()
+    at.file_uploader(key="tr_upload").set_value(("sheet.csv", content, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="tr_data").value == "upload"
+    fig = _figure(at, "tr_plot")
+    points = {
+        (x, y) for t in fig["data"] if t.get("meta") for x, y in zip(t["x"], t["y"], strict=True)
+    }
+    assert points == {(0.5, 0.5), (-0.5, 0.5), (0.5, -0.5)}
