@@ -67,7 +67,13 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
-from tests.harness import free_port, healthy  # noqa: E402
+from tests.harness import (  # noqa: E402
+    free_port,
+    healthy,
+    refuse_outside_loopback,
+)
+
+refuse_outside_loopback()  # a bench sends traffic only to this machine's loopback
 
 TARGET_P95_S = 1.5
 TARGET_PEAK_RSS_MB = 1536.0

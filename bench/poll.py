@@ -36,6 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from expnet.poll.config import engine_options  # noqa: E402
 from expnet.poll.store import PollStore  # noqa: E402
+from tests.harness import refuse_outside_loopback  # noqa: E402
+
+refuse_outside_loopback()  # a bench sends traffic only to this machine's loopback
 
 
 @dataclass

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from expnet.poll.store import PollStore
 
+harness.refuse_outside_loopback()  # tests send traffic only to this machine's loopback
+
 settings.register_profile("ci", deadline=None, max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

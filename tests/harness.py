@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import ipaddress
 import os
 import shutil
 import socket
@@ -24,9 +25,15 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The port of the browser's proxy: the discard port, on loopback, where nothing answers HTTP.
+DEAD_PROXY_PORT = 9
 SERVER_START_TIMEOUT_S = 60.0
 
 CHROMIUM_ARGS = [
+    # Every request that is not for loopback goes to a proxy on 127.0.0.1 that answers nothing
+    # (Chromium never proxies 127.0.0.0/8 or localhost): tests and benches cannot reach past
+    # this machine, and a page that tries fails its request instead.
+    f"--proxy-server=127.0.0.1:{DEAD_PROXY_PORT}",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -85,6 +92,47 @@ RUN_COUNTER_JS = r"""
     };
 })();
 """
+
+
+class OutsideLoopback(ConnectionRefusedError):
+    """A test or bench tried to connect to an address outside 127.0.0.0/8 and ::1."""
+
+
+def _loopback_or_refuse(sock: socket.socket, address: object) -> None:
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return  # a Unix socket stays on this machine
+    host = str(address[0]) if isinstance(address, tuple) else str(address)
+    try:
+        ip = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        if host != "localhost":
+            raise OutsideLoopback(
+                f"refused to connect to {host!r}: not a loopback address"
+            ) from None
+        return
+    if not ip.is_loopback:
+        raise OutsideLoopback(f"refused to connect to {host}: not a loopback address")
+
+
+def refuse_outside_loopback() -> None:
+    """From now on this process's sockets connect only to loopback (127.0.0.0/8, ::1, Unix
+    sockets): any other address raises OutsideLoopback before a packet is sent. Installed for
+    the whole test run and by every bench script."""
+    if getattr(socket.socket.connect, "loopback_only", False):
+        return
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def checked_connect(self: socket.socket, address: object) -> None:
+        _loopback_or_refuse(self, address)
+        connect(self, address)  # type: ignore[arg-type]
+
+    def checked_connect_ex(self: socket.socket, address: object) -> int:
+        _loopback_or_refuse(self, address)
+        return connect_ex(self, address)  # type: ignore[arg-type]
+
+    checked_connect.loopback_only = True  # type: ignore[attr-defined]
+    socket.socket.connect = checked_connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = checked_connect_ex  # type: ignore[method-assign,assignment]
 
 
 class ServerDidNotStart(RuntimeError):
