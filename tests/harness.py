@@ -4,6 +4,7 @@ port that is healthy before it is used, Chromium's flags, and the run counter.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import ipaddress
 import os
@@ -218,13 +219,14 @@ def slow_link(base_url: str, delay: float) -> Iterator[str]:
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
         async def deliver() -> None:
-            while True:
-                due, chunk = await queue.get()
-                await asyncio.sleep(max(0.0, due - loop.time()))
-                if not chunk:
-                    break
-                writer.write(chunk)
-                await writer.drain()
+            with contextlib.suppress(ConnectionError):  # the receiver hung up
+                while True:
+                    due, chunk = await queue.get()
+                    await asyncio.sleep(max(0.0, due - loop.time()))
+                    if not chunk:
+                        break
+                    writer.write(chunk)
+                    await writer.drain()
             writer.close()
 
         delivering = asyncio.ensure_future(deliver())
@@ -242,9 +244,10 @@ def slow_link(base_url: str, delay: float) -> Iterator[str]:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(
-            pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True
-        )
+        with contextlib.suppress(asyncio.CancelledError):  # the relay closing
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        writer.close()
+        up_writer.close()
 
     async def start() -> asyncio.base_events.Server:
         return await asyncio.start_server(relay, "127.0.0.1", 0)

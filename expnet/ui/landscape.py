@@ -156,8 +156,10 @@ def window_inputs(name: str, label: str, value: float) -> tuple[float, float]:
     st.session_state.setdefault(f"ls_hi_{name}", hi0)
     c1, c2 = st.columns(2)
     lim = WINDOW_LIMIT
-    lo = c1.number_input(f"{label} from", -lim, lim, step=0.5, format="%.4g", key=f"ls_lo_{name}")
-    hi = c2.number_input(f"{label} to", -lim, lim, step=0.5, format="%.4g", key=f"ls_hi_{name}")
+    # value= as well as the key's: without it the input's default is its minimum, −lim, which
+    # the browser reported back for a window shown again after its axis was gone for a run
+    lo = c1.number_input(f"{label} from", -lim, lim, lo0, 0.5, "%.4g", key=f"ls_lo_{name}")
+    hi = c2.number_input(f"{label} to", -lim, lim, hi0, 0.5, "%.4g", key=f"ls_hi_{name}")
     store[name] = (float(lo), float(hi))
     return float(lo), float(hi)
 

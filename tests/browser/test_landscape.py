@@ -338,3 +338,26 @@ def test_reduced_motion_never_plays_on_its_own(browser, streamlit_server, reques
         page.screenshot(path=artifact_path(request, "reduced-motion-after-play"))
     finally:
         context.close()
+
+
+def test_an_axis_window_survives_the_axes_being_the_same_for_a_moment(
+    page: Page, streamlit_server: str
+) -> None:
+    """Picking the vertical axis's parameter for the horizontal one stops the page for a run
+    (the message asks for two parameters); picking on shows the vertical axis's window again,
+    and it keeps its numbers: the browser once reported the inputs' minimum, −10⁷, for both
+    ends, and the page said "from" must be smaller than "to"."""
+    _open_landscape(page, streamlit_server)
+    for name in ("W1_11", "W1_12", "b1_2"):  # the vertical axis is W1_11
+        with expect_rerun(page, RERUN_MS):
+            picker = page.get_by_role("combobox", name="Horizontal axis")
+            picker.click()
+            picker.press_sequentially(f"({name})")
+            picker.press("Enter")
+    page.get_by_text("Window", exact=True).click()
+    vertical = page.locator(".st-key-ls_lo_W1_11 input, .st-key-ls_hi_W1_11 input")
+    assert [float(v) for v in vertical.evaluate_all("(els) => els.map((e) => e.value)")] == [
+        0.0,
+        8.0,  # W1_11 = 4 on the homework: the window 4 ± 4
+    ]
+    assert page.get_by_text("Each axis needs").count() == 0
