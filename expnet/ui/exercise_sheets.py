@@ -176,14 +176,19 @@ def seed_input() -> int:
 
 
 def _present_exercise(seed: int) -> None:
-    """Button callback: put the exercise's network into the shared state, open step mode."""
+    """Button callback: open step mode on the exercise. On the teacher's view its network goes
+    into the shared state, values and all; on a student's, the steps come without values and
+    the shared state (which the explorer shows) is left alone."""
     ex = exercise_of(seed)
+    st.session_state[TAB_KEY] = STEP_TAB
+    if not is_teacher():
+        classroom.withhold_values(ex.title, ex.solution())
+        return
+    classroom.stop_withholding()
     state.load_preset("homework")
     values = {n: get_value(ex.problem, n) for n in parameter_names(ex.problem)}
     state.set_values({n: v for n, v in values.items() if v is not None})
     state.set_settings(y_symbol=ex.problem.y is None)
-    st.session_state[TAB_KEY] = STEP_TAB
-    classroom.forget_position()
 
 
 def _grade_sheet(seed: int) -> None:
@@ -315,7 +320,10 @@ def exercise_section() -> None:
         args=(seed,),
         icon=":material/slideshow:",
         help="Loads its network into the explorer and the step-by-step tab (undo in the "
-        "explorer's Reset/Undo).",
+        "explorer's Reset/Undo)."
+        if is_teacher()
+        else "Its steps one at a time, without their values (the answer key is on the "
+        "teacher's view).",
     )
     with st.container(border=True):
         st.markdown(_body(texts.sheet_md))
