@@ -241,8 +241,8 @@ def prediction_box(sol: WorkedSolution, step: Step, revealed: bool) -> None:
             key=GUESS_KEY,
             max_chars=MAX_ANSWER_CHARS,
             placeholder=answer_placeholder(step),
-            help="Checked to the decimals you type (at least 2): 0.88 and 0.881 are both right "
-            "for 0.8808. Intermediate values rounded to 3 decimals and carried on are fine.",
+            help="Checked to the decimals you type (at least 2): 12.35 and 12.346 are both "
+            "right for 12.3456. Intermediate values rounded to 3 decimals and carried on are fine.",
         )
         st.form_submit_button(
             "Check my prediction", on_click=_check, args=(sig, step, sol.trace), type="secondary"

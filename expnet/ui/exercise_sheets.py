@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from expnet.network import get_value, parameter_names
-from expnet.teaching.answers import MAX_ANSWER_CHARS
+from expnet.teaching.answers import EXAMPLE_AFFINE, MAX_ANSWER_CHARS
 from expnet.teaching.exercises import Exercise, SheetResult, grade_sheet, make_exercise
 from expnet.teaching.grading import Grade
 from expnet.teaching.sheets import answer_key as answer_key_text
@@ -215,7 +215,7 @@ def check_form(ex: Exercise) -> SheetResult | None:
     st.markdown("#### Check my answers")
     st.caption(
         "Type every answer of the sheet and check them at once. Numbers are checked to the "
-        "decimals you type (at least 2); gradients as c + d·y, e.g. 0.0701 - 0.2486y."
+        f"decimals you type (at least 2); gradients as c + d·y, e.g. {EXAMPLE_AFFINE}."
     )
     form, results = st.columns([3, 2], gap="large")
     with form, st.form(f"cls_sheet_form_{ex.seed}"):
