@@ -38,6 +38,7 @@ from expnet.teaching.stepper import (
 from expnet.trace import Trace
 
 from . import state
+from .components.step_clicks import step_clicks
 from .markdown import md_escape
 from .model import Structure
 
@@ -67,6 +68,9 @@ _POSITION = "_cls_position"  # (step keys, stage)
 _PREDICTIONS = "_cls_predictions"  # {(signature, step key): Prediction}
 _NOTICE = "_cls_notice"  # one-off message for the prediction box
 _WITHHELD = "_cls_withheld"  # (title, WorkedSolution): an exercise stepped through, no values
+_APPLIED = "_cls_applied"  # the last move from the browser's step counter that was applied
+STEP_CLICKS_KEY: Final = "cls_step_clicks"
+STEPS_SEP: Final = "|"  # the step keys, joined for the step counter
 
 RIGHT_MARK: Final = ":green[:material/check_circle:]"
 WRONG_MARK: Final = ":red[:material/cancel:]"
@@ -188,6 +192,30 @@ def go_to(keys: tuple[str, ...], stage: int) -> None:
     st.session_state.pop(_NOTICE, None)
 
 
+def step_by(keys: tuple[str, ...], delta: int, last: int) -> None:
+    """Button callback: move ``delta`` stages (at most to ``last``) from where the session is
+    now, not from the stage the button was drawn at: a second click that arrives before the
+    page is redrawn then moves on again instead of repeating the first one's move."""
+    saved = st.session_state.get(_POSITION)
+    now = int(saved[1]) if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == keys else 0
+    go_to(keys, min(now + delta, last))
+
+
+def _on_move() -> None:
+    """The step counter's callback: go to the stage the browser counted its clicks to, once
+    per move (``seq``), for the steps it was counted on."""
+    move = (st.session_state.get(STEP_CLICKS_KEY) or {}).get("move")
+    if not isinstance(move, dict):
+        return
+    seq, stage, steps = move.get("seq"), move.get("stage"), move.get("steps")
+    if not (isinstance(seq, int) and isinstance(stage, int) and isinstance(steps, str)):
+        return
+    if seq <= int(st.session_state.get(_APPLIED, 0)):
+        return
+    st.session_state[_APPLIED] = seq
+    go_to(tuple(steps.split(STEPS_SEP)), stage)
+
+
 def _check(sig: str, step: Step, tr: Trace) -> None:
     """Form callback: grade the typed prediction of ``step``."""
     typed = str(st.session_state.get(GUESS_KEY) or "")
@@ -280,20 +308,31 @@ def navigation(sol: WorkedSolution, stage: int, values: bool = True) -> None:
     last = last_stage(sol, values)
     step = stride(values)
     _, revealed = split_stage(stage)
+    step_clicks(
+        {
+            "stage": stage,
+            "last": last,
+            "stride": step,
+            "steps": STEPS_SEP.join(keys),
+            "applied": int(st.session_state.get(_APPLIED, 0)),
+        },
+        key=STEP_CLICKS_KEY,
+        on_move=_on_move,
+    )
     with st.container(key="cls_nav", horizontal=True, gap="small"):
         st.button(
             "Previous",
             key="cls_prev",
-            on_click=go_to,
-            args=(keys, stage - step),
+            on_click=step_by,
+            args=(keys, -step, last),
             disabled=stage == 0,
             shortcut="Left",
         )
         st.button(
             "Reveal" if values and not revealed else "Next step",
             key="cls_next",
-            on_click=go_to,
-            args=(keys, stage + step),
+            on_click=step_by,
+            args=(keys, step, last),
             disabled=stage >= last,
             type="primary",
             shortcut="Right",
