@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from expnet.ui.shell import focus_ring
+from expnet.ui.shell import PAGE_ICON, focus_ring
 from expnet.ui.state import note_page, resync_first_draws
 
-st.set_page_config(page_title="expnet", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="expnet", page_icon=PAGE_ICON, layout="wide")
 
 navigation = st.navigation(
     [

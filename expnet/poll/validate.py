@@ -62,7 +62,7 @@ def parse_answer(text: str, outputs: int = 0, *, depends: bool | None = None) ->
         raise InvalidInput("type a number")
     raw = text.strip()
     depends = outputs > 0 if depends is None else depends
-    example = "0.07 - 0.25y" if depends else "0.07 or -1.2e-3"
+    example = "12.345 - 6.789y" if depends else "12.345 or -1.2e-3"
     try:
         parsed = read_answer(raw, outputs=max(outputs, 1))
     except AnswerError as err:

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 MAX_ANSWER_CHARS = 120
 #: Largest number read: any value the app shows fits, and sums of answers stay finite.
 MAX_ABS_ANSWER = 1e100
-_EXAMPLE = "write a number like 0.881, or c + d·y like 0.07 - 0.25y"
+#: Example answers for placeholders, messages and sheets. They answer nothing: no sigmoid
+#: activation, exp output or gradient of the homework's kind of network comes near them, so an
+#: example never hands out a value to type (tests/core/test_examples.py grades every one).
+EXAMPLE_NUMBER = "12.345"
+EXAMPLE_AFFINE = "12.345 - 6.789y"
+EXAMPLE_AFFINE_2 = "12.345 - 6.789y1 + 3.456y2"
+_EXAMPLE = f"write a number like {EXAMPLE_NUMBER}, or c + d·y like {EXAMPLE_AFFINE}"
 
 
 class AnswerError(ValueError):
@@ -32,7 +38,7 @@ def _hint(rest: str) -> str:
     if bad.startswith("/"):
         return f"{bad!r} (no fractions: give the decimal)"
     if bad.startswith("%"):
-        return f"{bad!r} (no percentages: 88% is 0.88)"
+        return f"{bad!r} (no percentages: 12.5% is 0.125)"
     if bad.startswith("^"):
         return f"{bad!r} (write powers of ten as 1.2e-3)"
     return repr(bad)
@@ -89,7 +95,9 @@ def normalise(text: str) -> str:
     text = " ".join(text.split())  # every kind of space, one plain space
     if "," in text:
         if "." in text:
-            raise AnswerError("use a dot as the decimal separator (0.881), not both , and .")
+            raise AnswerError(
+                f"use a dot as the decimal separator ({EXAMPLE_NUMBER}), not both , and ."
+            )
         text = text.replace(",", ".")
     return text.strip()
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from expnet.network import Problem
 from expnet.trace import Trace
 
-from .answers import AnswerError, parse_answer
+from .answers import EXAMPLE_AFFINE, AnswerError, parse_answer
 from .mistakes import Mistake, step_mistakes
 from .quantities import (
     BY_HAND_DECIMALS,
@@ -129,7 +129,7 @@ def grade(
         return Grade(
             False,
             f"This value depends on {y}: write it as c + d·{y.split(',')[0]} "
-            "(for example 0.07 - 0.25y).",
+            f"(for example {EXAMPLE_AFFINE}).",
             counts=False,
         )
     typed_parts = parsed.parts[: K + 1]

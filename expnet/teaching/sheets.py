@@ -11,6 +11,7 @@ from expnet.losses import get_loss
 from expnet.network import Problem
 from expnet.symbols import fill_in, fmt_latex
 
+from .answers import EXAMPLE_AFFINE
 from .exercises import HOMEWORK_SEED, Exercise
 from .latex import tex_escape
 from .quantities import trace_of
@@ -105,12 +106,15 @@ def _intro(exercise: Exercise) -> str:
     return text
 
 
+_EXAMPLE_LATEX = EXAMPLE_AFFINE.replace("y", r"\,y")
+
+
 def _instructions(exercise: Exercise) -> str:
     d = exercise.decimals
     return (
         f"Give numbers with at least {d} decimals (rounding intermediate values to {d} decimals "
         r"and carrying them on is fine); give the gradients as expressions $c + d\,y$, for "
-        r"example $0.0701 - 0.2486\,y$."
+        f"example ${_EXAMPLE_LATEX}$."
     )
 
 

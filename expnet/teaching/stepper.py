@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from expnet.trace import Trace
 
+from .answers import EXAMPLE_AFFINE, EXAMPLE_AFFINE_2, EXAMPLE_NUMBER
 from .grading import Grade
 from .latex import CONTINUED, visible_length, wrap
 from .solution import Step, WorkedSolution
@@ -56,10 +57,10 @@ def counts_for_score(grade: Grade) -> bool:
 
 def answer_placeholder(step: Step) -> str:
     if step.y_coefs is None:
-        return "a number, e.g. 0.881"
+        return f"a number, e.g. {EXAMPLE_NUMBER}"
     if len(step.y_coefs) == 1:
-        return "c + d·y, e.g. 0.07 - 0.25y"
-    return "c + d1·y1 + d2·y2, e.g. 0.1 - 0.2y1 + 0.3y2"
+        return f"c + d·y, e.g. {EXAMPLE_AFFINE}"
+    return f"c + d1·y1 + d2·y2, e.g. {EXAMPLE_AFFINE_2}"
 
 
 def highlight_words(tr: Trace, highlight: Sequence[tuple]) -> list[str]:

@@ -38,6 +38,7 @@ from expnet.teaching.stepper import (
 from expnet.trace import Trace
 
 from . import state
+from .components.step_clicks import step_clicks
 from .markdown import md_escape
 from .model import Structure
 
@@ -66,6 +67,10 @@ PRESENTER_DIAGRAM_SCALE: Final = (1.45, 1.15)  # (texts, markers)
 _POSITION = "_cls_position"  # (step keys, stage)
 _PREDICTIONS = "_cls_predictions"  # {(signature, step key): Prediction}
 _NOTICE = "_cls_notice"  # one-off message for the prediction box
+_WITHHELD = "_cls_withheld"  # (title, WorkedSolution): an exercise stepped through, no values
+_APPLIED = "_cls_applied"  # the last move from the browser's step counter that was applied
+STEP_CLICKS_KEY: Final = "cls_step_clicks"
+STEPS_SEP: Final = "|"  # the step keys, joined for the step counter
 
 RIGHT_MARK: Final = ":green[:material/check_circle:]"
 WRONG_MARK: Final = ":red[:material/cancel:]"
@@ -133,17 +138,50 @@ def reset_score() -> None:
     st.session_state[_PREDICTIONS] = {}
 
 
-def current_stage(sol: WorkedSolution) -> int:
+def stride(values: bool) -> int:
+    """Stages per press of "Next step": 1 (ask, then reveal), or 2 when values are withheld
+    (every step only asked)."""
+    return 1 if values else 2
+
+
+def last_stage(sol: WorkedSolution, values: bool) -> int:
+    return stage_count(sol) - stride(values)
+
+
+def current_stage(sol: WorkedSolution, values: bool = True) -> int:
     keys = tuple(s.key for s in sol.steps)
     saved = st.session_state.get(_POSITION)
     if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == keys):
         return 0
-    return max(0, min(int(saved[1]), stage_count(sol) - 1))
+    stage = max(0, min(int(saved[1]), last_stage(sol, values)))
+    return stage - stage % stride(values)
 
 
 def forget_position() -> None:
     """Start the step-by-step tab again at its first step (another network was loaded)."""
     st.session_state.pop(_POSITION, None)
+
+
+def withhold_values(title: str, sol: WorkedSolution) -> None:
+    """Step mode on an exercise's own worked solution with every value withheld: a student's
+    view of an exercise. The shared state is left alone (the explorer would show the values);
+    only the teacher's view loads an exercise's network."""
+    st.session_state[_WITHHELD] = (title, sol)
+    forget_position()
+
+
+def stop_withholding() -> None:
+    """Back to the shared state's network, values and all."""
+    st.session_state.pop(_WITHHELD, None)
+    forget_position()
+
+
+def withheld() -> tuple[str, WorkedSolution] | None:
+    """The exercise stepped through without its values, if any."""
+    saved = st.session_state.get(_WITHHELD)
+    if isinstance(saved, tuple) and len(saved) == 2 and isinstance(saved[1], WorkedSolution):
+        return saved
+    return None
 
 
 def go_to(keys: tuple[str, ...], stage: int) -> None:
@@ -152,6 +190,30 @@ def go_to(keys: tuple[str, ...], stage: int) -> None:
     st.session_state[_POSITION] = (keys, stage)
     st.session_state[GUESS_KEY] = ""
     st.session_state.pop(_NOTICE, None)
+
+
+def step_by(keys: tuple[str, ...], delta: int, last: int) -> None:
+    """Button callback: move ``delta`` stages (at most to ``last``) from where the session is
+    now, not from the stage the button was drawn at: a second click that arrives before the
+    page is redrawn then moves on again instead of repeating the first one's move."""
+    saved = st.session_state.get(_POSITION)
+    now = int(saved[1]) if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == keys else 0
+    go_to(keys, min(now + delta, last))
+
+
+def _on_move() -> None:
+    """The step counter's callback: go to the stage the browser counted its clicks to, once
+    per move (``seq``), for the steps it was counted on."""
+    move = (st.session_state.get(STEP_CLICKS_KEY) or {}).get("move")
+    if not isinstance(move, dict):
+        return
+    seq, stage, steps = move.get("seq"), move.get("stage"), move.get("steps")
+    if not (isinstance(seq, int) and isinstance(stage, int) and isinstance(steps, str)):
+        return
+    if seq <= int(st.session_state.get(_APPLIED, 0)):
+        return
+    st.session_state[_APPLIED] = seq
+    go_to(tuple(steps.split(STEPS_SEP)), stage)
 
 
 def _check(sig: str, step: Step, tr: Trace) -> None:
@@ -207,8 +269,8 @@ def prediction_box(sol: WorkedSolution, step: Step, revealed: bool) -> None:
             key=GUESS_KEY,
             max_chars=MAX_ANSWER_CHARS,
             placeholder=answer_placeholder(step),
-            help="Checked to the decimals you type (at least 2): 0.88 and 0.881 are both right "
-            "for 0.8808. Intermediate values rounded to 3 decimals and carried on are fine.",
+            help="Checked to the decimals you type (at least 2): 12.35 and 12.346 are both "
+            "right for 12.3456. Intermediate values rounded to 3 decimals and carried on are fine.",
         )
         st.form_submit_button(
             "Check my prediction", on_click=_check, args=(sig, step, sol.trace), type="secondary"
@@ -222,13 +284,16 @@ def prediction_box(sol: WorkedSolution, step: Step, revealed: bool) -> None:
             st.caption("Only the first checked prediction of a step counts for the score.")
 
 
-def step_card(sol: WorkedSolution, stage: int, width: int | None = None) -> Step:
+def step_card(
+    sol: WorkedSolution, stage: int, width: int | None = None, values: bool = True
+) -> Step:
     """The current step: where we are, its title and its LaTeX (value only once revealed)."""
     index, revealed = split_stage(stage)
     step = sol.steps[index]
     N = len(sol.steps)
     phase = "Forward pass" if step.phase == "forward" else "Backward pass"
-    st.progress((stage + 1) / stage_count(sol), text=f"Step {index + 1} of {N} · {phase}")
+    done = (stage + stride(values)) / stage_count(sol)
+    st.progress(done, text=f"Step {index + 1} of {N} · {phase}")
     st.markdown(f"### {index + 1}. {step.title}")
     for line in step.extra:
         st.latex(equation_latex(line, width))
@@ -236,25 +301,38 @@ def step_card(sol: WorkedSolution, stage: int, width: int | None = None) -> Step
     return step
 
 
-def navigation(sol: WorkedSolution, stage: int) -> None:
-    """Previous, reveal/next, restart, show all: focusable buttons with keyboard shortcuts."""
+def navigation(sol: WorkedSolution, stage: int, values: bool = True) -> None:
+    """Previous, reveal/next, restart, show all: focusable buttons with keyboard shortcuts.
+    Without ``values`` every step is only asked: no "Reveal", and "Show all" goes to the last."""
     keys = tuple(s.key for s in sol.steps)
-    last = stage_count(sol) - 1
+    last = last_stage(sol, values)
+    step = stride(values)
     _, revealed = split_stage(stage)
+    step_clicks(
+        {
+            "stage": stage,
+            "last": last,
+            "stride": step,
+            "steps": STEPS_SEP.join(keys),
+            "applied": int(st.session_state.get(_APPLIED, 0)),
+        },
+        key=STEP_CLICKS_KEY,
+        on_move=_on_move,
+    )
     with st.container(key="cls_nav", horizontal=True, gap="small"):
         st.button(
             "Previous",
             key="cls_prev",
-            on_click=go_to,
-            args=(keys, stage - 1),
+            on_click=step_by,
+            args=(keys, -step, last),
             disabled=stage == 0,
             shortcut="Left",
         )
         st.button(
-            "Reveal" if not revealed else "Next step",
+            "Reveal" if values and not revealed else "Next step",
             key="cls_next",
-            on_click=go_to,
-            args=(keys, stage + 1),
+            on_click=step_by,
+            args=(keys, step, last),
             disabled=stage >= last,
             type="primary",
             shortcut="Right",
@@ -270,12 +348,12 @@ def navigation(sol: WorkedSolution, stage: int) -> None:
         )
 
 
-def diagram(sol: WorkedSolution, stage: int, presenting: bool) -> None:
+def diagram(sol: WorkedSolution, stage: int, presenting: bool, values: bool = True) -> None:
     tr = sol.trace
     index, _ = split_stage(stage)
     step = sol.steps[index]
     fig = network_figure(tr, "values", None, step.highlight, height=500 if presenting else 400)
-    conceal_unrevealed(fig, tr, revealed_keys(sol, stage))
+    conceal_unrevealed(fig, tr, revealed_keys(sol, stage) if values else set())
     if presenting:
         enlarge(fig, *PRESENTER_DIAGRAM_SCALE)
     st.plotly_chart(
@@ -294,16 +372,20 @@ def diagram(sol: WorkedSolution, stage: int, presenting: bool) -> None:
         st.caption(note + " Values not revealed yet show as ?.")
 
 
-def so_far(sol: WorkedSolution, stage: int) -> None:
+def so_far(sol: WorkedSolution, stage: int, values: bool = True) -> None:
+    """The steps done so far: each with its value, or without ``values`` its formula."""
     index, revealed = split_stage(stage)
     done = sol.steps[: index + (1 if revealed else 0)]
-    with st.expander(f"Steps revealed so far ({len(done)} of {len(sol.steps)})"):
+    what = "revealed" if values else "done"
+    with st.expander(f"Steps {what} so far ({len(done)} of {len(sol.steps)})"):
         if not done:
-            st.caption("Nothing revealed yet.")
+            st.caption(f"Nothing {what} yet.")
         for heading, n, step in numbered_steps(done):
             if heading:
                 st.markdown(f"**{heading}**")
-            st.latex(f"{n}.\\quad {step.lhs} = {step.value_latex}")
+            rhs = step.value_latex if values else step.formula
+            if rhs:
+                st.latex(f"{n}.\\quad {step.lhs} = {rhs}")
 
 
 def score_line() -> None:
@@ -369,50 +451,83 @@ def network_summary(structure: Structure) -> str:
     return f"Network: {what}; {how}. Change it in the Explorer or the sidebar: the steps follow."
 
 
+WITHHELD_NOTE: Final = (
+    "The steps without their values: the answer key is on the teacher's view. Check your "
+    "answers in the Exercise sheets tab."
+)
+
+
+def exercise_header(title: str) -> None:
+    """What a student's step-through of an exercise shows in place of the settings."""
+    st.caption(f"{md_escape(title)}. {WITHHELD_NOTE}")
+    st.button(
+        "Back to the explorer's network",
+        key="cls_leave_exercise",
+        on_click=stop_withholding,
+        icon=":material/undo:",
+    )
+
+
 def step_section(presenting: bool) -> None:
-    """Step mode for the shared state's network. Presenter mode: the buttons on top (they
-    stay on a 720-pixel projector screen) and the settings in a popover."""
+    """Step mode for the shared state's network, or for an exercise with its values withheld
+    (``withhold_values``). Presenter mode: the buttons on top (they stay on a 720-pixel
+    projector screen) and the settings in a popover."""
+    exercise = withheld()
+    values = exercise is None
+    targets: tuple[str, ...] = ()
     structure = state.current_structure()
     if presenting:
         top = st.container(horizontal=True, vertical_alignment="center", gap="medium")
         with top, st.popover("Settings", icon=":material/tune:"):
-            targets = solution_settings(presenting)
-            st.caption(network_summary(structure))
+            if exercise is None:
+                targets = solution_settings(presenting)
+                st.caption(network_summary(structure))
+            else:
+                exercise_header(exercise[0])
             st.caption(KEYS_HELP)
     else:
         c1, c2 = st.columns([3, 2], vertical_alignment="center")
-        with c1:
-            st.caption(network_summary(structure))
-        with c2:
-            targets = solution_settings(presenting)
-    sol = state.current_solution(targets, l2=0.0)  # the homework's J: graded without λ
+        if exercise is None:
+            with c1:
+                st.caption(network_summary(structure))
+            with c2:
+                targets = solution_settings(presenting)
+        else:
+            with c1:
+                exercise_header(exercise[0])
+    # the homework's J: graded without λ
+    sol = state.current_solution(targets, l2=0.0) if exercise is None else exercise[1]
     tr = sol.trace
     issues_warning(tr)
-    stage = current_stage(sol)
+    stage = current_stage(sol, values)
     index, revealed = split_stage(stage)
     if presenting:
         with top:
-            navigation(sol, stage)
+            navigation(sol, stage, values)
     left, right = st.columns([1.15, 1], gap="large")
     with left:
         with st.container(key="cls_card"):
-            step = step_card(sol, stage, PRESENTER_FORMULA_WIDTH if presenting else FORMULA_WIDTH)
+            step = step_card(
+                sol, stage, PRESENTER_FORMULA_WIDTH if presenting else FORMULA_WIDTH, values
+            )
             prediction_box(sol, step, revealed)
         if not presenting:
-            navigation(sol, stage)
+            navigation(sol, stage, values)
             st.caption(KEYS_HELP)
     with right:
-        diagram(sol, stage, presenting)
-    if stage == stage_count(sol) - 1:
+        diagram(sol, stage, presenting, values)
+    if stage == last_stage(sol, values):
         right_, total = score()
         st.success(
-            f"That was the whole solution: {len(sol.steps)} steps."
+            ("That was the whole solution" if values else "That was the last step")
+            + f": {len(sol.steps)} steps."
             + (f" Predictions right first time: {right_} of {total}." if total else "")
         )
     if not presenting:
         score_line()
-    so_far(sol, stage)
-    poll_section(step, tr)
+    so_far(sol, stage, values)
+    if values:
+        poll_section(step, tr)
 
 
 # ---------------------------------------------------------------- page frame

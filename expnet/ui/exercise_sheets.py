@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from expnet.network import get_value, parameter_names
-from expnet.teaching.answers import MAX_ANSWER_CHARS
+from expnet.teaching.answers import EXAMPLE_AFFINE, MAX_ANSWER_CHARS
 from expnet.teaching.exercises import Exercise, SheetResult, grade_sheet, make_exercise
 from expnet.teaching.grading import Grade
 from expnet.teaching.sheets import answer_key as answer_key_text
@@ -176,14 +176,19 @@ def seed_input() -> int:
 
 
 def _present_exercise(seed: int) -> None:
-    """Button callback: put the exercise's network into the shared state, open step mode."""
+    """Button callback: open step mode on the exercise. On the teacher's view its network goes
+    into the shared state, values and all; on a student's, the steps come without values and
+    the shared state (which the explorer shows) is left alone."""
     ex = exercise_of(seed)
+    st.session_state[TAB_KEY] = STEP_TAB
+    if not is_teacher():
+        classroom.withhold_values(ex.title, ex.solution())
+        return
+    classroom.stop_withholding()
     state.load_preset("homework")
     values = {n: get_value(ex.problem, n) for n in parameter_names(ex.problem)}
     state.set_values({n: v for n, v in values.items() if v is not None})
     state.set_settings(y_symbol=ex.problem.y is None)
-    st.session_state[TAB_KEY] = STEP_TAB
-    classroom.forget_position()
 
 
 def _grade_sheet(seed: int) -> None:
@@ -210,7 +215,7 @@ def check_form(ex: Exercise) -> SheetResult | None:
     st.markdown("#### Check my answers")
     st.caption(
         "Type every answer of the sheet and check them at once. Numbers are checked to the "
-        "decimals you type (at least 2); gradients as c + d·y, e.g. 0.0701 - 0.2486y."
+        f"decimals you type (at least 2); gradients as c + d·y, e.g. {EXAMPLE_AFFINE}."
     )
     form, results = st.columns([3, 2], gap="large")
     with form, st.form(f"cls_sheet_form_{ex.seed}"):
@@ -315,7 +320,10 @@ def exercise_section() -> None:
         args=(seed,),
         icon=":material/slideshow:",
         help="Loads its network into the explorer and the step-by-step tab (undo in the "
-        "explorer's Reset/Undo).",
+        "explorer's Reset/Undo)."
+        if is_teacher()
+        else "Its steps one at a time, without their values (the answer key is on the "
+        "teacher's view).",
     )
     with st.container(border=True):
         st.markdown(_body(texts.sheet_md))

@@ -145,7 +145,7 @@ def _submit(store: PollStore, token: str, question_id: int) -> None:
 
 def _answer_form(store: PollStore, token: str, question: Question) -> None:
     mine = store.my_answer(token, question.id)
-    example = "0.07 - 0.25y" if question.outputs else "0.07"
+    example = "12.345 - 6.789y" if question.outputs else "12.345"
     with st.form(f"poll_answer_form_{question.id}", border=False):
         st.text_input(
             "Your prediction",

@@ -12,6 +12,9 @@ asks for a rerun, which executes app.py, whose navigation opens the same page wi
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Final
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -22,6 +25,13 @@ def ensure_app_shell() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+#: The browser tab's icon: a file of the app, which Streamlit sends inside the page (a data: URL).
+#: A ``:material/…:`` page icon would make every visitor's browser fetch it from Google's font
+#: server, which an offline classroom cannot reach. The page links' icons are Streamlit's own
+#: bundled font and stay.
+PAGE_ICON: Final = str(Path(__file__).with_name("page_icon.svg"))
 
 
 #: A focus ring on every focusable element, drawn by the app for keyboard users: some of

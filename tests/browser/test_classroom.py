@@ -214,3 +214,31 @@ def test_exercise_link_download_and_check(
     page.get_by_role("tab", name="Step by step").click()
     page.get_by_role("tab", name="Exercise sheets").click()
     expect(page.locator(".st-key-seed input")).to_have_value("8", timeout=TIMEOUT_MS)
+
+
+def _quick_clicks(page: Page, selector: str, times: int) -> None:
+    """``times`` clicks at a user's pace: each held 0.15 s, the next at once."""
+    button = page.locator(selector)
+    with expect_rerun(page, TIMEOUT_MS):
+        for _ in range(times):
+            button.click(delay=150)
+
+
+def test_ten_quick_clicks_on_next_and_previous_all_take_effect(
+    page: Page, streamlit_server: str
+) -> None:
+    """ "Reveal"/"Next step" clicked ten times faster than the page answers: ten stages on,
+    step 6 asked; then "Previous" ten times: back at the first step."""
+    _open(page, streamlit_server)
+    steps = len(worked_solution(trace(HOMEWORK.problem), list(HOMEWORK.questions)).steps)
+    card = page.locator(".st-key-cls_card")
+    expect(card).to_contain_text(f"Step 1 of {steps}")
+    _quick_clicks(page, ".st-key-cls_next button", 10)
+    expect(card).to_contain_text(f"Step 6 of {steps}", timeout=TIMEOUT_MS)
+    wait_for_idle(page, TIMEOUT_MS)
+    expect(card).to_contain_text(f"Step 6 of {steps}")
+    expect(page.locator(".st-key-cls_next button")).to_contain_text("Reveal")
+    _quick_clicks(page, ".st-key-cls_prev button", 10)
+    expect(card).to_contain_text(f"Step 1 of {steps}", timeout=TIMEOUT_MS)
+    wait_for_idle(page, TIMEOUT_MS)
+    expect(page.locator(".st-key-cls_prev button")).to_be_disabled()

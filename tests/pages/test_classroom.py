@@ -415,16 +415,16 @@ def test_sheet_form_grades_every_answer_with_hints() -> None:
     )
 
 
-def test_seed_in_the_url_is_the_same_variant_as_the_cli() -> None:
+def test_seed_in_the_url_is_the_same_variant_as_the_cli(teacher_key: str) -> None:
     seed = 7
-    at = open_page({"seed": str(seed)})
+    at = open_page({"seed": str(seed), "teacher": teacher_key})
     assert at.number_input(key="seed").value == seed
-    assert at.session_state["cls_tab"] == classroom.EXERCISE_TAB  # a student's link
+    assert at.session_state["cls_tab"] == classroom.EXERCISE_TAB  # an exercise link
     assert any(m.value == f"### Exercise {seed}: forward and backward pass" for m in at.markdown)
     # the sheet on the page is the CLI's sheet
     sheet = cli("exercise", "--seed", str(seed), "--format", "markdown")
     assert any(m.value.strip() == exercise_sheets._body(sheet).strip() for m in at.markdown)
-    # and its network, loaded into the shared state, is the CLI's problem
+    # and its network, loaded into the shared state on the teacher's view, is the CLI's one
     problem = problem_from_dict(
         json.loads(cli("exercise", "--seed", str(seed), "--format", "json"))["problem"]
     )
@@ -540,3 +540,80 @@ def test_counts_for_score_follows_the_graders_messages() -> None:
     assert not counts_for_score(grade(0.8808, "0.9"))  # more decimals, please
     assert not counts_for_score(grade(0.8808, "abc"))
     assert not counts_for_score(grade((0.07, (-0.25,)), "0.07"))  # y part missing
+
+
+# ---------------------------------------------------------------- an exercise's answers
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page sends to the browser, as text: every element's message, the
+    diagram's figure included."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def answers_of_the_cli(seed: int) -> set[str]:
+    """Every answer of the exercise as ``expnet exercise --answers`` prints it (its table,
+    exact and as by hand), each number also to 3 decimals."""
+    text = cli("exercise", "--seed", str(seed), "--answers")
+    table = text.split("## Answers", 1)[1].split("## Worked solution", 1)[0]
+    numbers: set[str] = set()
+    for row in table.splitlines()[3:]:
+        cells = row.split("|")[2:4]  # exact, as by hand
+        for cell in cells:
+            for number in re.findall(r"\d+\.\d+", cell):
+                numbers.add(number)
+                numbers.add(f"{float(number):.3f}")
+    assert len(numbers) >= 12, numbers
+    return numbers
+
+
+def step_through_the_presented_exercise(at: AppTest) -> list[str]:
+    """Present the exercise, press every next step and then "Show all"; the page's text at
+    every stop."""
+    press(at, "cls_present_exercise")
+    seen = [page_text(at)]
+    for _ in range(40):
+        button = at.button(key="cls_next")
+        if button.disabled:
+            break
+        press(at, "cls_next")
+        seen.append(page_text(at))
+    press(at, "cls_restart")
+    press(at, "cls_end")
+    seen.append(page_text(at))
+    return seen
+
+
+def test_a_students_exercise_link_steps_through_without_the_answers(teacher_key: str) -> None:
+    answers = answers_of_the_cli(7)
+    at = open_page({"seed": "7"})
+    seen = step_through_the_presented_exercise(at)
+    assert len(seen) > 10
+    for text in seen:
+        shown = sorted(a for a in answers if a in text)
+        assert not shown, shown
+    # the steps themselves are there: the last one asked, its symbols and no number
+    ex_sol = make_exercise(7).solution()
+    assert_asked(card_latex(at), ex_sol.steps[-1])
+    # and the explorer's network is left alone
+    at.switch_page("pages/explorer.py").run()
+    assert not at.exception
+    assert not sorted(a for a in answers if a in page_text(at))
+
+
+def test_the_teachers_exercise_link_steps_through_with_the_answers(teacher_key: str) -> None:
+    answers = answers_of_the_cli(7)
+    at = open_page({"seed": "7", "teacher": teacher_key})
+    seen = step_through_the_presented_exercise(at)
+    exact = {a for a in answers if len(a.split(".")[1]) > 4 and a in seen[-1]}
+    assert len(exact) >= 6, exact
