@@ -39,6 +39,7 @@ problem = tr.start_problem()
 
 # ---------------------------------------------------------------- data
 choices = tr.data_choices(problem)
+tr.restore_widgets()
 tr.follow_default_data(problem, choices)
 with st.sidebar:
     st.subheader("Data", anchor=False)
@@ -63,6 +64,7 @@ with st.sidebar:
     bad = tr.upload_error()
     if bad:
         st.error(bad, icon="⚠️")
+tr.keep_widgets()
 
 data = tr.current_dataset(problem, name, int(size), float(noise), seed)
 source_key = (name, int(size), float(noise), seed, problem.inputs, problem.outputs)
@@ -115,6 +117,7 @@ with st.sidebar:
             )
         )
 
+tr.keep_widgets()
 settings = FitSettings(str(mode), int(batch), float(lr), float(momentum), float(l2), seed)
 run = tr.get_run(problem, data, float(test_fraction), settings)
 stop_loss = float(threshold) if use_threshold else None

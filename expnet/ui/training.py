@@ -4,8 +4,12 @@ The session keeps one ``TrainRun``: the data set (with the points added or remov
 clicking), its train/test split, and a ``Trainer`` started from the shared network's current
 weights. A change of the network, the data or the split starts a new run from those weights;
 a change of the learning rate, momentum, L2 or batch mode carries on with the weights as they
-are. Training is ``expnet.fit.Trainer``: the same code, seed and data as ``python -m expnet
-train``, so the page's loss curve is the command line's.
+are. The run, and the sidebar's choices (``TrainChoices``), live in the session's own state:
+Streamlit drops a widget's value when its page is left, so the page seeds its widgets from
+there when it comes back, and a trip to another page (the explorer opened on a clicked
+point among them) finds the same data and the same run. Training is ``expnet.fit.Trainer``:
+the same code, seed and data as ``python -m expnet train``, so the page's loss curve is the
+command line's.
 """
 
 from __future__ import annotations
@@ -59,9 +63,44 @@ PLAYER = "tr_player"
 MARGIN = 0.15  # the input plane extends this fraction beyond the data
 
 
+#: The sidebar's widgets whose values the page keeps across pages (the uploader cannot be set
+#: from code: its data set is kept on its own).
+WIDGETS = (
+    "tr_data", "tr_size", "tr_noise", "tr_test", "tr_seed", "tr_mode", "tr_batch", "tr_lr",
+    "tr_momentum", "tr_epochs", "tr_use_threshold", "tr_threshold", "tr_per_frame",
+    "tr_click", "tr_new",
+)  # fmt: skip
+_CHOICES = "_train_choices"
+
+
+@dataclass
+class TrainChoices:
+    """The values of the sidebar's widgets (``WIDGETS``), by widget key."""
+
+    values: dict[str, object] = field(default_factory=dict)
+
+
+def _choices() -> TrainChoices:
+    return st.session_state.setdefault(_CHOICES, TrainChoices())  # type: ignore[no-any-return]
+
+
+def restore_widgets() -> None:
+    """Before the sidebar is drawn: each widget Streamlit forgot (its page was left) gets the
+    value it had."""
+    for key, value in _choices().values.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def keep_widgets() -> None:
+    """After widgets are drawn: their values, for the next time the page comes back."""
+    kept = _choices().values
+    kept.update({k: st.session_state[k] for k in WIDGETS if k in st.session_state})
+
+
 @dataclass
 class TrainRun:
-    key: tuple  # what the run was started from: start problem, data, split
+    key: tuple  # what the run was started from: start network, data, split
     data: Dataset
     train: Dataset
     test: Dataset
@@ -76,6 +115,9 @@ class TrainRun:
     history_sent: int = 0  # history entries the chunks so far hold
     #: (chunk, frame) -> the trainer's state after that frame; (0, -1) = when Play was pressed
     checkpoints: dict[tuple[int, int], Checkpoint] = field(default_factory=dict)
+    #: the network the explorer was given (a clicked point, with the weights then): back on
+    #: this page, that network is the run's own, not a new start
+    handed: str | None = None
 
 
 def start_problem() -> Problem:
@@ -195,8 +237,11 @@ def get_run(
 ) -> TrainRun:
     """The session's run, restarted from ``problem`` when the network, data or split changed;
     new training settings apply from the next step."""
-    key = (problem.to_json(indent=None), _data_key(data), test_fraction, settings.seed)
+    network = _network_key(problem)
+    key = (network, _data_key(data), test_fraction, settings.seed)
     run: TrainRun | None = st.session_state.get(_RUN)
+    if run is not None and run.handed == network and run.key[1:] == key[1:]:
+        key = run.key  # the explorer was opened on a point: the weights are the run's
     if run is None or run.key != key:
         train, test = data.split(test_fraction, settings.seed)
         trainer = Trainer(problem, train, test, settings)
@@ -206,6 +251,13 @@ def get_run(
         settings.check()
         run.trainer.settings = settings
     return run
+
+
+def _network_key(problem: Problem) -> str:
+    """The network a run starts from: shape, activations, loss and every W and b. Not x and
+    y: the example data set holds those (opening a point in the explorer moves them)."""
+    zeros = np.zeros(problem.inputs)
+    return problem.with_input(zeros).with_target(np.zeros(problem.outputs)).to_json(indent=None)
 
 
 def reset(run: TrainRun) -> None:
@@ -469,6 +521,7 @@ def open_in_explorer(run: TrainRun, x: np.ndarray, y: np.ndarray) -> None:
         values.update({f"y{k + 1}": float(v) for k, v in enumerate(y)})
     state.set_values(values)
     state.set_settings(y_symbol=False)
+    run.handed = _network_key(problem)
     st.session_state[_EXPLORER] = True
     st.session_state[_FULL] = True
 

@@ -209,8 +209,8 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
 ) -> None:
     """On the homework network and XOR (picked by hand: the homework opens on its own
     example): after one epoch a click on a point opens the explorer on that example with the
-    trained weights (its p is the core's); back on /train a click on the plane adds a point
-    there and a click on a point removes it."""
+    trained weights (its p is the core's); back on /train the run is there as it was, a click
+    on the plane adds a point there and a click on a point removes it."""
     page.set_viewport_size({"width": 1400, "height": 1200})
     _open(page, f"{streamlit_server}/train")
     with expect_rerun(page, RERUN_MS):
@@ -219,6 +219,7 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
     with expect_rerun(page, RERUN_MS):
         _click(page, "tr_one_epoch")
     assert _metric(page, "Epoch") == "1"
+    loss = _metric(page, "Train loss")
     train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
     x = [float(v) for v in train.X[5]]
     assert x in _points(page)
@@ -236,6 +237,9 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
     page.get_by_role("link", name="Train").click()
     page.locator(".st-key-tr_play button").first.wait_for(timeout=RERUN_MS)
     wait_for_idle(page, RERUN_MS)
+    # back on the run the explorer was opened from: the same data, epoch and loss
+    assert page.get_by_role("combobox", name="Data set").input_value() == "XOR (4 quadrants)"
+    assert (_metric(page, "Epoch"), _metric(page, "Train loss")) == ("1", loss)
     before = _points(page)
     _click_mode(page, "adds a point")
     with expect_rerun(page, RERUN_MS):
@@ -277,3 +281,64 @@ def test_hostile_uploads_give_one_message_each(page: Page, streamlit_server, req
         " return e && e.innerText === '1'; }",
         timeout=RERUN_MS,
     )
+
+
+def _leave_and_come_back(page: Page) -> None:
+    """To the explorer and back to Train through the app's navigation, as a person would."""
+    page.get_by_role("link", name="Explorer").click()
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+
+
+def _shown(page: Page) -> dict:
+    """What the paused page shows of the run: data set, epoch, losses, points, weights."""
+    page.wait_for_function(f"() => ({WEIGHTS_JS})() !== null", timeout=RERUN_MS)
+    return {
+        "data": page.get_by_role("combobox", name="Data set").input_value(),
+        "epoch": _metric(page, "Epoch"),
+        "loss": _metric(page, "Train loss"),
+        "test": _metric(page, "Test loss"),
+        "points": sorted(map(tuple, _points(page))),
+        "weights": page.evaluate(WEIGHTS_JS),
+    }
+
+
+def test_leaving_the_page_keeps_the_data_and_the_run(page: Page, streamlit_server) -> None:
+    """On the homework network, XOR picked by hand and a point added, two epochs, then the
+    explorer and back: the same data set, points, epoch, loss and weights. The same after
+    playing (left while it plays: paused at the server's epoch, with nothing lost before)."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    _open(page, f"{streamlit_server}/train")
+    with expect_rerun(page, RERUN_MS):
+        page.locator(".st-key-tr_data").click()
+        page.get_by_role("option", name="XOR (4 quadrants)").click()
+    _click_mode(page, "adds a point")
+    with expect_rerun(page, RERUN_MS):
+        _click_place(page, -1.2, 1.2)
+    page.wait_for_function(f"() => ({POINTS_JS})().length === 201")
+    for epoch in ("1", "2"):
+        with expect_rerun(page, RERUN_MS):
+            _click(page, "tr_one_epoch")
+        assert _metric(page, "Epoch") == epoch
+    before = _shown(page)
+    assert "XOR" in before["data"] and len(before["points"]) == 201
+
+    _leave_and_come_back(page)
+    assert _shown(page) == before
+    assert page.get_by_role("radio", name="adds a point").is_checked()
+
+    _click(page, "tr_play")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.tp-root');"
+        " return r && Number(r.dataset.frames) >= 10; }",
+        timeout=RERUN_MS,
+    )
+    _leave_and_come_back(page)
+    after = _shown(page)
+    assert int(after["epoch"]) >= 2 + 10 * 5  # 10 frames of 5 epochs were played before
+    assert after["data"] == before["data"] and after["points"] == before["points"]
+    _leave_and_come_back(page)
+    assert _shown(page) == after
