@@ -16,7 +16,7 @@ from expnet.symbols import fmt
 from expnet.ui import controls
 from expnet.ui import training as tr
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
-from expnet.ui.components.train_player import train_player
+from expnet.ui.components.train_player import data_plot, train_player
 
 METRIC_WIDTH = 170  # px: four a row on a laptop, two on a phone
 
@@ -200,14 +200,11 @@ def live() -> None:
     grid = tr.grid_of(run)
     left, right = st.columns([1.1, 1])
     with left:
-        fig = data_figure(grid, run.train, run.test, t.train_set.task, clickable=click == "add")
-        tr.note_curves([d.get("meta") for d in fig.data])
-        st.plotly_chart(
-            fig.figure(),
-            key="tr_plot",
-            on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
-            selection_mode=("points",),
-            config={"displayModeBar": False},
+        fig = data_figure(grid, run.train, run.test, t.train_set.task)
+        data_plot(
+            tr.data_plot_data(fig, click),
+            key=tr.DATA_PLOT,
+            on_clicks=lambda: tr.on_clicks(str(click), source_key, new_class),
         )
         if grid is None:
             st.info("The output over the input space is drawn for one or two inputs.")

@@ -14,11 +14,13 @@ Screenshots go to tests/artifacts/<test name>/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from expnet import build_problem, get_preset, trace
 from expnet.datasets import make_dataset
@@ -180,7 +182,8 @@ def test_leaving_the_page_while_it_plays_pauses_it_where_the_server_is(
 # Where a place of the data plot (st.plotly_chart, in the page) is on screen.
 PLACE_JS = """([x, y]) => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
     const fl = gd._fullLayout; const r = gd.getBoundingClientRect();
-    return [r.left + fl._size.l + fl.xaxis.d2p(x), r.top + fl._size.t + fl.yaxis.d2p(y)]; }"""
+    return [r.left + fl.xaxis._offset + fl.xaxis.d2p(x),
+            r.top + fl.yaxis._offset + fl.yaxis.d2p(y)]; }"""
 POINTS_JS = """() => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
     return gd._fullData.filter(t => t.meta === 'train' || t.meta === 'test')
         .flatMap(t => Array.from(t.x, (x, k) => [x, t.y[k]])); }"""
@@ -342,3 +345,31 @@ def test_leaving_the_page_keeps_the_data_and_the_run(page: Page, streamlit_serve
     assert after["data"] == before["data"] and after["points"] == before["points"]
     _leave_and_come_back(page)
     assert _shown(page) == after
+
+
+def test_ten_quick_clicks_add_ten_points(page: Page, streamlit_server) -> None:
+    """Ten clicks on the plane at a person's quick pace (pointer moved there, pressed for
+    50 ms, about 0.15 s a click when the page keeps up) add ten points, each where it was
+    clicked; ten times in a row."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
+    _click_mode(page, "adds a point")
+    for round_ in range(10):
+        wait_for_idle(page, RERUN_MS)
+        page.wait_for_selector(".st-key-tr_plot .js-plotly-plot", timeout=RERUN_MS)
+        before = _points(page)
+        # inside the data's range, so the plane keeps its axes while points are added
+        places = [(round(-0.9 + 0.2 * k, 2), round(0.95 - 0.07 * round_, 2)) for k in range(10)]
+        screen = [page.evaluate(PLACE_JS, list(p)) for p in places]
+        for px, py in screen:
+            page.mouse.move(px, py, steps=2)
+            page.mouse.click(px, py, delay=50)
+        with contextlib.suppress(PlaywrightTimeoutError):  # the count is asserted below
+            page.wait_for_function(
+                f"() => ({POINTS_JS})().length >= {len(before) + 10}", timeout=RERUN_MS
+            )
+        wait_for_idle(page, RERUN_MS)
+        added = sorted(p for p in map(tuple, _points(page)) if list(p) not in before)
+        assert len(added) == 10, f"round {round_}: {len(added)} of 10 clicks added a point"
+        for got, want in zip(added, sorted(places), strict=True):
+            assert got == pytest.approx(want, abs=0.02)  # a pixel is about 0.01 here
