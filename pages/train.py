@@ -13,7 +13,7 @@ from expnet.datasets import MAX_CSV_BYTES, MAX_NOISE, MAX_POINTS, MIN_POINTS
 from expnet.figures.train import data_figure, history_figure, units_figure, weights_figure
 from expnet.fit import MAX_EPOCHS, FitSettings, mismatch
 from expnet.symbols import fmt
-from expnet.ui import controls
+from expnet.ui import controls, state
 from expnet.ui import training as tr
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
 from expnet.ui.components.train_player import data_plot, train_player
@@ -21,6 +21,7 @@ from expnet.ui.components.train_player import data_plot, train_player
 METRIC_WIDTH = 170  # px: four a row on a laptop, two on a phone
 
 st.title("Train", anchor=False)
+state.show_link_warning()
 st.caption(
     "From one example to a data set: the network on the sidebar, starting from its current "
     "weights, learns the data below by gradient descent on the mean loss."
@@ -54,6 +55,7 @@ with st.sidebar:
         size, noise = 200, 0.0
     test_fraction = st.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
     seed = int(st.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
+    st.html(tr.UPLOAD_CSS)  # the page's own size limit only (Streamlit's is the server's)
     st.file_uploader(
         f"Or upload a CSV: one row per example, {problem.inputs} x then {problem.outputs} y "
         f"(an optional header line; at most {MAX_CSV_BYTES // 1000} kB)",

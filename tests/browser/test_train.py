@@ -23,7 +23,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from expnet import build_problem, get_preset, trace
-from expnet.datasets import make_dataset
+from expnet.datasets import MAX_CSV_BYTES, make_dataset
 from expnet.fit import FitSettings, Trainer
 from tests.harness import run_module
 
@@ -270,6 +270,10 @@ HOSTILE = [
 
 def test_hostile_uploads_give_one_message_each(page: Page, streamlit_server, request) -> None:
     _open(page, f"{streamlit_server}/train")
+    # one size limit on screen: the page's (Streamlit's line would say the server's 1MB)
+    page.locator(".st-key-tr_upload [data-testid=stFileUploaderDropzone]").wait_for()
+    shown = page.locator(".st-key-tr_upload").inner_text()
+    assert f"at most {MAX_CSV_BYTES // 1000} kB" in shown and "MB" not in shown, shown
     upload = page.locator(".st-key-tr_upload input[type=file]")
     for name, content, message in HOSTILE:
         upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])

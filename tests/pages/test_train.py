@@ -232,3 +232,18 @@ def test_hostile_uploads_give_one_message_and_leave_the_page_working() -> None:
     assert at.selectbox(key="tr_data").value == "upload"
     fig = _figure(at, "tr_plot")
     assert sum(len(t["x"]) for t in fig["data"] if t.get("meta")) == 4
+
+
+def test_a_link_with_bad_values_says_which() -> None:
+    """A share link to /train with values the app cannot use: one warning naming each key and
+    value, the value made harmless (no Markdown), the page working on the defaults."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["l2"] = "nan"
+    at.query_params["W1_11"] = "[a](http://x.invalid)"
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    (warning,) = [w.value for w in at.warning]
+    assert "l2 = 'nan'" in warning
+    assert "W1_11 = '?a??http???x.invalid?'" in warning  # brackets and colons: '?'
+    assert _metrics(at)["Epoch"] == "0"
