@@ -377,3 +377,30 @@ def test_ten_quick_clicks_add_ten_points(page: Page, streamlit_server) -> None:
         assert len(added) == 10, f"round {round_}: {len(added)} of 10 clicks added a point"
         for got, want in zip(added, sorted(places), strict=True):
             assert got == pytest.approx(want, abs=0.02)  # a pixel is about 0.01 here
+
+
+def test_pause_and_reset_take_effect_while_it_plays(page: Page, streamlit_server) -> None:
+    """Ten presses while the player plays, Pause and Reset in turn: each takes effect (paused
+    on the epoch shown, or back at epoch 0)."""
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
+    page.evaluate(
+        "() => window.addEventListener('click', () => { const r ="
+        " document.querySelector('.tp-root'); window.__shown = r && r.dataset.epoch; }, true)"
+    )
+    for press in range(10):
+        _click(page, "tr_play")
+        page.wait_for_function(
+            "() => { const r = document.querySelector('.tp-root');"
+            " return r && r.dataset.state === 'playing' && Number(r.dataset.frames) >= 3; }",
+            timeout=RERUN_MS,
+        )
+        key = "tr_play" if press % 2 == 0 else "tr_reset"
+        _click(page, key)
+        page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
+        wait_for_idle(page, RERUN_MS)
+        epoch = int(_metric(page, "Epoch"))
+        if key == "tr_reset":
+            assert epoch == 0, f"press {press}: Reset left epoch {epoch}"
+        else:
+            shown = int(page.evaluate("window.__shown"))
+            assert epoch == shown > 0, f"press {press}: Pause at {shown}, page at {epoch}"
