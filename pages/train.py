@@ -13,14 +13,15 @@ from expnet.datasets import MAX_CSV_BYTES, MAX_NOISE, MAX_POINTS, MIN_POINTS
 from expnet.figures.train import data_figure, history_figure, units_figure, weights_figure
 from expnet.fit import MAX_EPOCHS, FitSettings, mismatch
 from expnet.symbols import fmt
-from expnet.ui import controls
+from expnet.ui import controls, state
 from expnet.ui import training as tr
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
-from expnet.ui.components.train_player import train_player
+from expnet.ui.components.train_player import data_plot, train_player
 
 METRIC_WIDTH = 170  # px: four a row on a laptop, two on a phone
 
 st.title("Train", anchor=False)
+state.show_link_warning()
 st.caption(
     "From one example to a data set: the network on the sidebar, starting from its current "
     "weights, learns the data below by gradient descent on the mean loss."
@@ -39,6 +40,7 @@ problem = tr.start_problem()
 
 # ---------------------------------------------------------------- data
 choices = tr.data_choices(problem)
+tr.restore_widgets()
 tr.follow_default_data(problem, choices)
 with st.sidebar:
     st.subheader("Data", anchor=False)
@@ -53,6 +55,7 @@ with st.sidebar:
         size, noise = 200, 0.0
     test_fraction = st.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
     seed = int(st.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
+    st.html(tr.UPLOAD_CSS)  # the page's own size limit only (Streamlit's is the server's)
     st.file_uploader(
         f"Or upload a CSV: one row per example, {problem.inputs} x then {problem.outputs} y "
         f"(an optional header line; at most {MAX_CSV_BYTES // 1000} kB)",
@@ -63,6 +66,7 @@ with st.sidebar:
     bad = tr.upload_error()
     if bad:
         st.error(bad, icon="⚠️")
+tr.keep_widgets()
 
 data = tr.current_dataset(problem, name, int(size), float(noise), seed)
 source_key = (name, int(size), float(noise), seed, problem.inputs, problem.outputs)
@@ -115,6 +119,7 @@ with st.sidebar:
             )
         )
 
+tr.keep_widgets()
 settings = FitSettings(str(mode), int(batch), float(lr), float(momentum), float(l2), seed)
 run = tr.get_run(problem, data, float(test_fraction), settings)
 stop_loss = float(threshold) if use_threshold else None
@@ -197,14 +202,11 @@ def live() -> None:
     grid = tr.grid_of(run)
     left, right = st.columns([1.1, 1])
     with left:
-        fig = data_figure(grid, run.train, run.test, t.train_set.task, clickable=click == "add")
-        tr.note_curves([d.get("meta") for d in fig.data])
-        st.plotly_chart(
-            fig.figure(),
-            key="tr_plot",
-            on_select=lambda: tr.on_click(run, str(click), source_key, new_class),
-            selection_mode=("points",),
-            config={"displayModeBar": False},
+        fig = data_figure(grid, run.train, run.test, t.train_set.task)
+        data_plot(
+            tr.data_plot_data(fig, click),
+            key=tr.DATA_PLOT,
+            on_clicks=lambda: tr.on_clicks(str(click), source_key, new_class),
         )
         if grid is None:
             st.info("The output over the input space is drawn for one or two inputs.")

@@ -1,5 +1,6 @@
-"""The figures a page sent, as the browser gets them: the persistent Plotly component's spec
-or an st.plotly_chart's, with Plotly's typed arrays (base64) decoded to NumPy."""
+"""The figures a page sent, as the browser gets them: the persistent Plotly component's spec,
+a v2 component's figure or an st.plotly_chart's, with Plotly's typed arrays (base64) decoded
+to NumPy."""
 
 from __future__ import annotations
 
@@ -26,10 +27,14 @@ def decode(node: Any) -> Any:
 
 
 def figure(at: AppTest, key: str) -> dict:
-    """The figure of the chart with widget key ``key`` (persistent component or plotly_chart)."""
+    """The figure of the chart with widget key ``key`` (persistent component, a v2 component
+    such as Train's data plot, or plotly_chart)."""
     for component in at.get("component_instance"):
         if component.proto.id.endswith(f"-{key}"):
             return decode(json.loads(json.loads(component.proto.json_args)["spec"]))  # type: ignore[no-any-return]
+    for element in at.get("bidi_component"):  # a v2 component whose data holds a figure
+        if element.proto.id.endswith(f"-{key}"):
+            return decode(json.loads(element.proto.json)["figure"])  # type: ignore[no-any-return]
     for chart in at.get("plotly_chart"):
         if chart.proto.id.endswith(f"-{key}"):
             return decode(json.loads(chart.proto.spec))  # type: ignore[no-any-return]

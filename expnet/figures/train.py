@@ -116,12 +116,11 @@ def data_figure(
     height: int = 440,
     output: int = 0,
     boundary: bool = False,
-    clickable: bool = False,
 ) -> FigureSpec:
     """The data over the model's output ``p_output``: heatmap + boundary p = ½ for two
     inputs, the curve for one input; without a grid (more inputs) only the loss is shown.
     ``boundary``: draw the boundary's trace even while p does not cross ½ (an animation
-    fills it in later). ``clickable``: a click anywhere selects a place (see ``_plane``)."""
+    fills it in later)."""
     layout: dict = {
         "height": height,
         "margin": MARGIN,
@@ -187,27 +186,8 @@ def data_figure(
         )
         layout["xaxis"] = {"title": {"text": "x"}, "range": _range(grid.axes[0])}
         layout["yaxis"] = {"title": {"text": "y and p"}}
-    if clickable and grid is not None:
-        ys = [float(np.min(train.Y[:, 0])), float(np.max(train.Y[:, 0]))]
-        data.append(_plane(grid.axes[0], grid.axes[1] if len(grid.axes) == 2 else ys))
     data += _points(train, test, task)
     return FigureSpec(data, layout)
-
-
-def _plane(xs: np.ndarray, ys: np.ndarray | list[float], n: int = 41) -> dict:
-    """Invisible markers on an n × n lattice over the plot: a click on the plane selects the
-    nearest one, which names the place (a heatmap or a line cannot be selected)."""
-    u, v = np.meshgrid(np.linspace(xs[0], xs[-1], n), np.linspace(ys[0], ys[-1], n))
-    return {
-        "type": "scatter",
-        "x": _f32(u.ravel()),
-        "y": _f32(v.ravel()),
-        "mode": "markers",
-        "marker": {"size": 12, "opacity": 0},
-        "name": "a click adds a point here",
-        "showlegend": False,
-        "hovertemplate": "add a point at (%{x:.2f}, %{y:.2f})<extra></extra>",
-    }
 
 
 def _range(axis: np.ndarray) -> list[float]:

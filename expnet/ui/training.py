@@ -4,8 +4,12 @@ The session keeps one ``TrainRun``: the data set (with the points added or remov
 clicking), its train/test split, and a ``Trainer`` started from the shared network's current
 weights. A change of the network, the data or the split starts a new run from those weights;
 a change of the learning rate, momentum, L2 or batch mode carries on with the weights as they
-are. Training is ``expnet.fit.Trainer``: the same code, seed and data as ``python -m expnet
-train``, so the page's loss curve is the command line's.
+are. The run, and the sidebar's choices (``TrainChoices``), live in the session's own state:
+Streamlit drops a widget's value when its page is left, so the page seeds its widgets from
+there when it comes back, and a trip to another page (the explorer opened on a clicked
+point among them) finds the same data and the same run. Training is ``expnet.fit.Trainer``:
+the same code, seed and data as ``python -m expnet train``, so the page's loss curve is the
+command line's.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from expnet.datasets import (
     make_dataset,
     parse_csv,
 )
+from expnet.figures.spec import FigureSpec
 from expnet.figures.train import (
     data_figure,
     history_figure,
@@ -44,10 +49,11 @@ from .model import make_problem
 _RUN = "_train_run"
 _UPLOAD = "_train_upload"  # (file id, Dataset) of the last good upload
 _EDITED = "_train_edited"  # (source key, Dataset): the data after clicks added/removed points
-_CURVES = "_train_curves"  # curve number -> split ("train"/"test") of the drawn data figure
 _FULL = "_train_full_rerun"
 _UPLOAD_ERROR = "_train_upload_error"
 _EXPLORER = "_train_open_explorer"
+_CLICKED = "_train_clicked"  # the number of the last click on the data plot handled
+DATA_PLOT = "tr_plot"
 EXAMPLE = "example"
 UPLOAD = "upload"
 GRID = 100  # points per axis of the output heatmap
@@ -60,9 +66,44 @@ PLAYER = "tr_player"
 MARGIN = 0.15  # the input plane extends this fraction beyond the data
 
 
+#: The sidebar's widgets whose values the page keeps across pages (the uploader cannot be set
+#: from code: its data set is kept on its own).
+WIDGETS = (
+    "tr_data", "tr_size", "tr_noise", "tr_test", "tr_seed", "tr_mode", "tr_batch", "tr_lr",
+    "tr_momentum", "tr_epochs", "tr_use_threshold", "tr_threshold", "tr_per_frame",
+    "tr_click", "tr_new",
+)  # fmt: skip
+_CHOICES = "_train_choices"
+
+
+@dataclass
+class TrainChoices:
+    """The values of the sidebar's widgets (``WIDGETS``), by widget key."""
+
+    values: dict[str, object] = field(default_factory=dict)
+
+
+def _choices() -> TrainChoices:
+    return st.session_state.setdefault(_CHOICES, TrainChoices())  # type: ignore[no-any-return]
+
+
+def restore_widgets() -> None:
+    """Before the sidebar is drawn: each widget Streamlit forgot (its page was left) gets the
+    value it had."""
+    for key, value in _choices().values.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def keep_widgets() -> None:
+    """After widgets are drawn: their values, for the next time the page comes back."""
+    kept = _choices().values
+    kept.update({k: st.session_state[k] for k in WIDGETS if k in st.session_state})
+
+
 @dataclass
 class TrainRun:
-    key: tuple  # what the run was started from: start problem, data, split
+    key: tuple  # what the run was started from: start network, data, split
     data: Dataset
     train: Dataset
     test: Dataset
@@ -77,6 +118,9 @@ class TrainRun:
     history_sent: int = 0  # history entries the chunks so far hold
     #: (chunk, frame) -> the trainer's state after that frame; (0, -1) = when Play was pressed
     checkpoints: dict[tuple[int, int], Checkpoint] = field(default_factory=dict)
+    #: the network the explorer was given (a clicked point, with the weights then): back on
+    #: this page, that network is the run's own, not a new start
+    handed: str | None = None
 
 
 def start_problem() -> Problem:
@@ -129,6 +173,15 @@ def data_label(name: str) -> str:
     if name == UPLOAD:
         return "Uploaded CSV"
     return BUILTINS[name].title
+
+
+#: The uploader shows one limit, the page's (its label: ``MAX_CSV_BYTES``). Streamlit's own
+#: line under it would name the server's cap on any upload (server.maxUploadSize: whole
+#: megabytes, 1 at least), which is not the CSV's: hidden.
+UPLOAD_CSS = (
+    "<style>.st-key-tr_upload [data-testid=stFileUploaderDropzoneInstructions] "
+    "{ display: none; }</style>"
+)
 
 
 def on_upload() -> None:
@@ -196,8 +249,11 @@ def get_run(
 ) -> TrainRun:
     """The session's run, restarted from ``problem`` when the network, data or split changed;
     new training settings apply from the next step."""
-    key = (problem.to_json(indent=None), _data_key(data), test_fraction, settings.seed)
+    network = _network_key(problem)
+    key = (network, _data_key(data), test_fraction, settings.seed)
     run: TrainRun | None = st.session_state.get(_RUN)
+    if run is not None and run.handed == network and run.key[1:] == key[1:]:
+        key = run.key  # the explorer was opened on a point: the weights are the run's
     if run is None or run.key != key:
         train, test = data.split(test_fraction, settings.seed)
         trainer = Trainer(problem, train, test, settings)
@@ -207,6 +263,13 @@ def get_run(
         settings.check()
         run.trainer.settings = settings
     return run
+
+
+def _network_key(problem: Problem) -> str:
+    """The network a run starts from: shape, activations, loss and every W and b. Not x and
+    y: the example data set holds those (opening a point in the explorer moves them)."""
+    zeros = np.zeros(problem.inputs)
+    return problem.with_input(zeros).with_target(np.zeros(problem.outputs)).to_json(indent=None)
 
 
 def reset(run: TrainRun) -> None:
@@ -400,60 +463,117 @@ def parameter_vectors(run: TrainRun) -> tuple[list[str], np.ndarray, np.ndarray]
 # ---------------------------------------------------------------- clicks on the data
 
 
-def note_curves(splits: list[str | None]) -> None:
-    st.session_state[_CURVES] = splits
+CLICK_LABELS = {
+    "open": "a click on a point opens it in the explorer",
+    "remove": "a click on a point removes it",
+    "add": "a click adds a point",
+}
 
 
-def on_click(run: TrainRun, action: str, source_key: tuple, new_class: float) -> None:
-    """The data figure's selection callback: open, remove or add a point."""
-    event = st.session_state.get("tr_plot")
-    points = (event or {}).get("selection", {}).get("points", [])
-    if not points:
-        return
-    pt = points[0]
-    splits = st.session_state.get(_CURVES, [])
-    curve = pt.get("curve_number", -1)
-    split = splits[curve] if 0 <= curve < len(splits) else None
-    data = run.data
-    if action == "add":  # where the click landed: on the output's heatmap or on a point
-        if "x" not in pt or "y" not in pt:
-            return
+def data_plot_data(fig: FigureSpec, click: str) -> dict:
+    """What the paused data plot needs (``expnet.ui.components.train_player.data_plot``)."""
+    return {
+        "figure": json.loads(fig.figure().to_json()),
+        "ack": clicks_handled(),
+        "label": f"The data over the model's output p on the input plane; {CLICK_LABELS[click]}",
+        "plotlyUrl": plotly_url(),
+    }
+
+
+def clicks_handled() -> int:
+    """The number of the last click on the data plot the server has handled."""
+    return int(st.session_state.get(_CLICKED, 0))
+
+
+def on_clicks(action: str, source_key: tuple, new_class: float) -> None:
+    """The data plot's callback: each click not handled yet, in order, opens, removes or
+    adds a point. Clicks build on each other: the data is the newest edit, whichever run
+    drew the plot."""
+    clicks = (st.session_state.get(DATA_PLOT) or {}).get("clicks") or []
+    run: TrainRun | None = st.session_state.get(_RUN)
+    edited = st.session_state.get(_EDITED)
+    data = edited[1] if edited is not None and edited[0] == source_key else None
+    changed = False
+    for click in clicks:
+        seq = int(click.get("seq", 0))
+        if seq <= clicks_handled():
+            continue
+        st.session_state[_CLICKED] = seq
+        if run is None:
+            continue
+        if data is None:
+            data = run.data
+        if action == "open":
+            if _open_clicked(run, data, click):
+                st.session_state[_CLICKED] = max(int(c.get("seq", 0)) for c in clicks)
+                return  # the explorer opens: the clicks after it are not for this page
+            continue
+        new = _edit(data, action, click, new_class, run)
+        if new is not None:
+            data, changed = new, True
+    if changed:
+        st.session_state[_EDITED] = (source_key, data)
+        st.session_state[_FULL] = True
+
+
+def _number(v: object) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None
+
+
+def _row_of(data: Dataset, click: dict) -> int | None:
+    """The row of ``data`` the clicked point shows (by its place, and its y when the figure
+    gives it), or None: the click was not on a point, or an earlier click removed it."""
+    point = click.get("point") or {}
+    x, y, custom = _number(point.get("x")), _number(point.get("y")), point.get("custom") or []
+    if x is None or y is None:
+        return None
+    if data.inputs == 1:
+        match = (data.X[:, 0] == x) & (data.Y[:, 0] == y)
+    else:
+        match = (data.X[:, 0] == x) & (data.X[:, 1] == y)
+        label = _number(custom[1]) if len(custom) > 1 else None
+        if label is not None:
+            match &= data.Y[:, 0] == label
+    rows = np.flatnonzero(match)
+    return int(rows[0]) if rows.size else None
+
+
+def _edit(
+    data: Dataset, action: str, click: dict, new_class: float, run: TrainRun
+) -> Dataset | None:
+    """``data`` with a point added where the plot was clicked, or the clicked point removed;
+    None when the click changes nothing."""
+    if action == "add":  # where the click landed (to a thousandth, as the data is shown)
+        place = click.get("place") or {}
+        x, y = _number(place.get("x")), _number(place.get("y"))
+        if x is None or y is None:
+            return None
+        x, y = round(x, 3), round(y, 3)
         if data.inputs == 2:
             y_new = np.full(data.outputs, 0.0)
             if data.outputs == 1:
                 y_new[0] = new_class
             else:
                 y_new[int(new_class) % data.outputs] = 1.0
-            data = data.with_point([pt["x"], pt["y"]], y_new)
-        else:
-            data = data.with_point([pt["x"]], [pt["y"]])
-    elif split is not None:
-        index = int(_custom_values(pt.get("customdata"))[0])
-        part = run.train if split == "train" else run.test
-        x, y = part.X[index], part.Y[index]
-        if action == "open":
-            open_in_explorer(run, x, y)
-            return
-        row = int(np.flatnonzero(np.all(x == data.X, axis=1) & np.all(y == data.Y, axis=1))[0])
-        try:
-            data = data.without(row)
-        except DataError as err:
-            run.note = str(err)
-            return
-    else:
-        return
-    st.session_state[_EDITED] = (source_key, data)
-    st.session_state[_FULL] = True
+            return data.with_point([x, y], y_new)
+        return data.with_point([x], [y])
+    row = _row_of(data, click) if action == "remove" else None
+    if row is None:
+        return None
+    try:
+        return data.without(row)
+    except DataError as err:
+        run.note = str(err)
+        return None
 
 
-def _custom_values(custom: object) -> list[float]:
-    """A clicked point's customdata as a list. A row of a 2D typed array reaches Python as
-    the JSON of a JavaScript typed array, {"0": v0, "1": v1, …}; a 1D one as a number."""
-    if isinstance(custom, dict):
-        return [float(custom[str(i)]) for i in range(len(custom))]
-    if isinstance(custom, list):
-        return [float(v) for v in custom]
-    return [float(custom)]  # type: ignore[arg-type]
+def _open_clicked(run: TrainRun, data: Dataset, click: dict) -> bool:
+    """Open the explorer on the clicked point; False when the click was not on one."""
+    row = _row_of(data, click)
+    if row is None:
+        return False
+    open_in_explorer(run, data.X[row], data.Y[row])
+    return True
 
 
 def open_in_explorer(run: TrainRun, x: np.ndarray, y: np.ndarray) -> None:
@@ -470,6 +590,7 @@ def open_in_explorer(run: TrainRun, x: np.ndarray, y: np.ndarray) -> None:
         values.update({f"y{k + 1}": float(v) for k, v in enumerate(y)})
     state.set_values(values)
     state.set_settings(y_symbol=False)
+    run.handed = _network_key(problem)
     st.session_state[_EXPLORER] = True
     st.session_state[_FULL] = True
 

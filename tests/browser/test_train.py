@@ -14,14 +14,16 @@ Screenshots go to tests/artifacts/<test name>/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from expnet import build_problem, get_preset, trace
-from expnet.datasets import make_dataset
+from expnet.datasets import MAX_CSV_BYTES, make_dataset
 from expnet.fit import FitSettings, Trainer
 from tests.harness import run_module
 
@@ -180,7 +182,8 @@ def test_leaving_the_page_while_it_plays_pauses_it_where_the_server_is(
 # Where a place of the data plot (st.plotly_chart, in the page) is on screen.
 PLACE_JS = """([x, y]) => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
     const fl = gd._fullLayout; const r = gd.getBoundingClientRect();
-    return [r.left + fl._size.l + fl.xaxis.d2p(x), r.top + fl._size.t + fl.yaxis.d2p(y)]; }"""
+    return [r.left + fl.xaxis._offset + fl.xaxis.d2p(x),
+            r.top + fl.yaxis._offset + fl.yaxis.d2p(y)]; }"""
 POINTS_JS = """() => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');
     return gd._fullData.filter(t => t.meta === 'train' || t.meta === 'test')
         .flatMap(t => Array.from(t.x, (x, k) => [x, t.y[k]])); }"""
@@ -209,8 +212,8 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
 ) -> None:
     """On the homework network and XOR (picked by hand: the homework opens on its own
     example): after one epoch a click on a point opens the explorer on that example with the
-    trained weights (its p is the core's); back on /train a click on the plane adds a point
-    there and a click on a point removes it."""
+    trained weights (its p is the core's); back on /train the run is there as it was, a click
+    on the plane adds a point there and a click on a point removes it."""
     page.set_viewport_size({"width": 1400, "height": 1200})
     _open(page, f"{streamlit_server}/train")
     with expect_rerun(page, RERUN_MS):
@@ -219,6 +222,7 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
     with expect_rerun(page, RERUN_MS):
         _click(page, "tr_one_epoch")
     assert _metric(page, "Epoch") == "1"
+    loss = _metric(page, "Train loss")
     train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
     x = [float(v) for v in train.X[5]]
     assert x in _points(page)
@@ -236,6 +240,9 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
     page.get_by_role("link", name="Train").click()
     page.locator(".st-key-tr_play button").first.wait_for(timeout=RERUN_MS)
     wait_for_idle(page, RERUN_MS)
+    # back on the run the explorer was opened from: the same data, epoch and loss
+    assert page.get_by_role("combobox", name="Data set").input_value() == "XOR (4 quadrants)"
+    assert (_metric(page, "Epoch"), _metric(page, "Train loss")) == ("1", loss)
     before = _points(page)
     _click_mode(page, "adds a point")
     with expect_rerun(page, RERUN_MS):
@@ -263,6 +270,10 @@ HOSTILE = [
 
 def test_hostile_uploads_give_one_message_each(page: Page, streamlit_server, request) -> None:
     _open(page, f"{streamlit_server}/train")
+    # one size limit on screen: the page's (Streamlit's line would say the server's 1MB)
+    page.locator(".st-key-tr_upload [data-testid=stFileUploaderDropzone]").wait_for()
+    shown = page.locator(".st-key-tr_upload").inner_text()
+    assert f"at most {MAX_CSV_BYTES // 1000} kB" in shown and "MB" not in shown, shown
     upload = page.locator(".st-key-tr_upload input[type=file]")
     for name, content, message in HOSTILE:
         upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
@@ -277,3 +288,119 @@ def test_hostile_uploads_give_one_message_each(page: Page, streamlit_server, req
         " return e && e.innerText === '1'; }",
         timeout=RERUN_MS,
     )
+
+
+def _leave_and_come_back(page: Page) -> None:
+    """To the explorer and back to Train through the app's navigation, as a person would."""
+    page.get_by_role("link", name="Explorer").click()
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+
+
+def _shown(page: Page) -> dict:
+    """What the paused page shows of the run: data set, epoch, losses, points, weights."""
+    page.wait_for_function(f"() => ({WEIGHTS_JS})() !== null", timeout=RERUN_MS)
+    return {
+        "data": page.get_by_role("combobox", name="Data set").input_value(),
+        "epoch": _metric(page, "Epoch"),
+        "loss": _metric(page, "Train loss"),
+        "test": _metric(page, "Test loss"),
+        "points": sorted(map(tuple, _points(page))),
+        "weights": page.evaluate(WEIGHTS_JS),
+    }
+
+
+def test_leaving_the_page_keeps_the_data_and_the_run(page: Page, streamlit_server) -> None:
+    """On the homework network, XOR picked by hand and a point added, two epochs, then the
+    explorer and back: the same data set, points, epoch, loss and weights. The same after
+    playing (left while it plays: paused at the server's epoch, with nothing lost before)."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    _open(page, f"{streamlit_server}/train")
+    with expect_rerun(page, RERUN_MS):
+        page.locator(".st-key-tr_data").click()
+        page.get_by_role("option", name="XOR (4 quadrants)").click()
+    _click_mode(page, "adds a point")
+    with expect_rerun(page, RERUN_MS):
+        _click_place(page, -1.2, 1.2)
+    page.wait_for_function(f"() => ({POINTS_JS})().length === 201")
+    for epoch in ("1", "2"):
+        with expect_rerun(page, RERUN_MS):
+            _click(page, "tr_one_epoch")
+        assert _metric(page, "Epoch") == epoch
+    before = _shown(page)
+    assert "XOR" in before["data"] and len(before["points"]) == 201
+
+    _leave_and_come_back(page)
+    assert _shown(page) == before
+    assert page.get_by_role("radio", name="adds a point").is_checked()
+
+    _click(page, "tr_play")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.tp-root');"
+        " return r && Number(r.dataset.frames) >= 10; }",
+        timeout=RERUN_MS,
+    )
+    _leave_and_come_back(page)
+    after = _shown(page)
+    assert int(after["epoch"]) >= 2 + 10 * 5  # 10 frames of 5 epochs were played before
+    assert after["data"] == before["data"] and after["points"] == before["points"]
+    _leave_and_come_back(page)
+    assert _shown(page) == after
+
+
+def test_ten_quick_clicks_add_ten_points(page: Page, streamlit_server) -> None:
+    """Ten clicks on the plane at a person's quick pace (pointer moved there, pressed for
+    50 ms, about 0.15 s a click when the page keeps up) add ten points, each where it was
+    clicked; ten times in a row."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
+    _click_mode(page, "adds a point")
+    for round_ in range(10):
+        wait_for_idle(page, RERUN_MS)
+        page.wait_for_selector(".st-key-tr_plot .js-plotly-plot", timeout=RERUN_MS)
+        before = _points(page)
+        # inside the data's range, so the plane keeps its axes while points are added
+        places = [(round(-0.9 + 0.2 * k, 2), round(0.95 - 0.07 * round_, 2)) for k in range(10)]
+        screen = [page.evaluate(PLACE_JS, list(p)) for p in places]
+        for px, py in screen:
+            page.mouse.move(px, py, steps=2)
+            page.mouse.click(px, py, delay=50)
+        with contextlib.suppress(PlaywrightTimeoutError):  # the count is asserted below
+            page.wait_for_function(
+                f"() => ({POINTS_JS})().length >= {len(before) + 10}", timeout=RERUN_MS
+            )
+        wait_for_idle(page, RERUN_MS)
+        added = sorted(p for p in map(tuple, _points(page)) if list(p) not in before)
+        assert len(added) == 10, f"round {round_}: {len(added)} of 10 clicks added a point"
+        for got, want in zip(added, sorted(places), strict=True):
+            assert got == pytest.approx(want, abs=0.02)  # a pixel is about 0.01 here
+
+
+def test_pause_and_reset_take_effect_while_it_plays(page: Page, streamlit_server) -> None:
+    """Ten presses while the player plays, Pause and Reset in turn: each takes effect (paused
+    on the epoch shown, or back at epoch 0)."""
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
+    page.evaluate(
+        "() => window.addEventListener('click', () => { const r ="
+        " document.querySelector('.tp-root'); window.__shown = r && r.dataset.epoch; }, true)"
+    )
+    for press in range(10):
+        _click(page, "tr_play")
+        page.wait_for_function(
+            "() => { const r = document.querySelector('.tp-root');"
+            " return r && r.dataset.state === 'playing' && Number(r.dataset.frames) >= 3; }",
+            timeout=RERUN_MS,
+        )
+        key = "tr_play" if press % 2 == 0 else "tr_reset"
+        _click(page, key)
+        page.get_by_role("button", name="▶ Play").wait_for(timeout=RERUN_MS)
+        wait_for_idle(page, RERUN_MS)
+        epoch = int(_metric(page, "Epoch"))
+        if key == "tr_reset":
+            assert epoch == 0, f"press {press}: Reset left epoch {epoch}"
+        else:
+            shown = int(page.evaluate("window.__shown"))
+            assert epoch == shown > 0, f"press {press}: Pause at {shown}, page at {epoch}"

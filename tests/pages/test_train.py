@@ -255,3 +255,18 @@ def test_spreadsheet_csv_files_upload_their_points(content: bytes) -> None:
         (x, y) for t in fig["data"] if t.get("meta") for x, y in zip(t["x"], t["y"], strict=True)
     }
     assert points == {(0.5, 0.5), (-0.5, 0.5), (0.5, -0.5)}
+
+
+def test_a_link_with_bad_values_says_which() -> None:
+    """A share link to /train with values the app cannot use: one warning naming each key and
+    value, the value made harmless (no Markdown), the page working on the defaults."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["l2"] = "nan"
+    at.query_params["W1_11"] = "[a](http://x.invalid)"
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    (warning,) = [w.value for w in at.warning]
+    assert "l2 = 'nan'" in warning
+    assert "W1_11 = '?a??http???x.invalid?'" in warning  # brackets and colons: '?'
+    assert _metrics(at)["Epoch"] == "0"

@@ -21,6 +21,17 @@ core stays the authority and the browser only plays:
   on screen, which the server restores, so the weights and history the page then uses are
   the ones the class saw.
 
+Paused, the page draws its data plot with ``data_plot`` (``data_plot.js``): the data figure,
+where each click gets a number and is sent until the server acknowledges it, so quick clicks
+are not lost to a run under way (Streamlit keeps only a widget's newest value).
+
+- ``data`` = {``figure`` (a Plotly figure as a JSON dict), ``ack`` (the number of the last
+  click the server handled), ``label`` (what the plot shows, for a screen reader),
+  ``plotlyUrl``}.
+- state ``clicks`` = [{seq, curve, x, y, custom}, …]: every click not yet acknowledged, in
+  order (``curve``: the trace clicked; ``x``, ``y``: the point's place; ``custom``: its
+  customdata as a list, or None).
+
 Plotly.js is the plotly package's own copy, served and loaded as for the live network
 widget (one load per page, no CDN).
 """
@@ -37,6 +48,7 @@ HERE = Path(__file__).parent
 NAME = "expnet_train_player"
 
 _COMPONENT = folder_component(NAME, HERE, "player.js", css="player.css")
+_DATA_PLOT = folder_component(NAME + "_data", HERE, "data_plot.js", css="player.css")
 
 
 def train_player(
@@ -55,4 +67,11 @@ def train_player(
         height="content",
         on_more_change=on_more,
         on_pause_change=on_pause,
+    )
+
+
+def data_plot(data: dict[str, Any], *, key: str, on_clicks: Callable[[], None]) -> Any:
+    """Mount the paused data plot; ``on_clicks`` reads ``st.session_state[key]["clicks"]``."""
+    return _DATA_PLOT(
+        key=key, data=data, width="stretch", height="content", on_clicks_change=on_clicks
     )
