@@ -13,12 +13,16 @@ What moves live and what waits:
   the readouts (p, J or J(y), ∂J/∂ of the focused parameter) and, in ``"full"`` mode, the
   diagram (values or gradient view: colours, widths, labels). Nothing reaches the server.
 - On release, and on each single keypress (a held key's auto-repeat commits at most every
-  250 ms), the widget sends the trigger ``commit`` = ``{"values": {name: value}, "seq": n}``
-  and Python's ``on_commit`` callback stores it (the store, the URL); the script then
-  recomputes everything with the NumPy core and passes the core's numbers back in ``data``,
-  which replace every number the widget shows (the widget marks its root with
-  ``data-source="core"`` and ``data-commit`` = ``data["commit"]``).
-- A click on the diagram sends the trigger ``focus`` = the canonical name clicked.
+  250 ms), the widget sends the trigger ``commit`` = ``{"values": {name: value}, "seq": n,
+  "id": widget}`` holding every value not yet acknowledged, and Python's ``on_commit``
+  callback stores it (the store, the URL) and its ``{id, seq}`` as ``data["ack"]``; the
+  script then recomputes everything with the NumPy core and passes the core's numbers back
+  in ``data``, which replace every number the widget shows (the widget marks its root with
+  ``data-source="core"`` and ``data-commit`` = ``data["commit"]``). A ``data`` that answers
+  an older commit leaves the newer values previewed (docs/design.md, "Input that is never
+  lost").
+- A click on the diagram sends the trigger ``focus`` = the canonical name of the weight's
+  label or unit under the pointer.
 
 Window events (for other parts of the page, e.g. the landscape's plots): on every preview
 frame the widget dispatches ``window.dispatchEvent(new CustomEvent("expnet:preview",
