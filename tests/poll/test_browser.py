@@ -285,3 +285,70 @@ def test_a_class_from_a_laptop_opened_at_127_0_0_1(
         phone.get_by_text("The answer: 2").wait_for(timeout=15_000)
         phone.get_by_text(re.compile("^Your answer 2: Correct")).wait_for()
         _shot(request, phone, "student_revealed")
+
+
+# ------------------------------------------------ the teacher's clicks while the view refreshes
+
+# Counts the messages the page sends to the server: the live view's timer sends one each
+# time it refreshes, so a click made right after a new one lands while the panel refreshes.
+SENDS_JS = """(() => {
+    window.__sends = 0;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+        window.__sends += 1;
+        return send.call(this, data);
+    };
+})();"""
+
+
+def test_twenty_teacher_clicks_while_the_live_view_refreshes(
+    browser, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Open, ask, reveal and end, five times over, each click made just as the live view
+    (refreshing every 0.5 s) asks the server for its next refresh: every click takes effect
+    the first time. A second teacher tab on the same class session then sees the class end
+    in the first one without a click of its own."""
+    with streamlit_server(f"sqlite:///{tmp_path / 'poll.sqlite3'}") as base, ExitStack() as stack:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+        stack.callback(ctx.close)
+        ctx.set_default_timeout(20_000)
+        ctx.add_init_script(SENDS_JS)
+        teacher = ctx.new_page()
+        teacher.goto(f"{base}/teacher?every=0.5")
+        teacher.wait_for_selector(IDLE)
+        done = 0
+
+        def click(name: str | re.Pattern[str], then) -> None:  # type: ignore[no-untyped-def]
+            nonlocal done
+            sent = teacher.evaluate("() => window.__sends")
+            if teacher.get_by_text(re.compile("^Students joined$")).count():  # refreshing
+                teacher.wait_for_function("(n) => window.__sends > n", arg=sent)
+            teacher.get_by_role("button", name=name).click()
+            _teacher_sees(request, teacher, then, f"the effect of click {done + 1} ({name})")
+            done += 1
+
+        for _ in range(5):
+            click("Open a class session", teacher.get_by_text("Host key and end of class"))
+            click(re.compile("^Ask the class"), teacher.get_by_text("(open: answers coming in)"))
+            click("Close and reveal", teacher.get_by_text("(revealed)"))
+            teacher.get_by_text("Host key and end of class").click()
+            click(
+                "End the class session", teacher.get_by_role("button", name="Open a class session")
+            )
+        assert done == 20
+
+        teacher.get_by_role("button", name="Open a class session").click()
+        teacher.get_by_text("Host key and end of class").click()
+        host_key = teacher.locator("[data-testid=stCode] code").inner_text().strip()
+        other = _open(stack, browser, f"{base}/teacher?every=0.5", 20_000)
+        other.get_by_text("Continue a class session").click()
+        other.get_by_label("Host key").fill(host_key)
+        other.get_by_role("button", name="Continue").click()
+        code = teacher.locator("h1").filter(has_text=re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}$"))
+        _teacher_sees(request, teacher, code, "the join code")
+        shown = code.inner_text()
+        other.locator("h1").filter(has_text=shown).wait_for()
+        teacher.get_by_role("button", name="End the class session").click()
+        teacher.get_by_role("button", name="Open a class session").wait_for()
+        other.get_by_text("The class session is over.").wait_for(timeout=10_000)
+        assert other.locator("h1").filter(has_text=shown).count() == 0
