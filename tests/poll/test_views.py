@@ -321,13 +321,19 @@ def test_a_text_past_its_limit_is_refused_in_words_and_kept(
     assert at.text_input(key=key).value == typed
 
 
-def test_a_long_answer_is_refused_in_words_and_kept(poll_db: PollStore) -> None:
+def _student_on_a_question(poll_db: PollStore):  # type: ignore[no-untyped-def]
+    """A student's page joined to a new class session, on its first (open) question."""
     hosted = poll_db.open_session()
     at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
     at.text_input(key="poll_code").set_value(hosted.session.code)
     _button(at, "Join").click().run()
     question = ask(poll_db, hosted)
     at.run()
+    return at, hosted, question
+
+
+def test_a_long_answer_is_refused_in_words_and_kept(poll_db: PollStore) -> None:
+    at, hosted, question = _student_on_a_question(poll_db)
     field = at.text_input(key=f"poll_answer_{question.id}")
     assert not field.max_chars and "120 characters" in str(field.help)
     long_answer = "0." + "1" * 119
@@ -338,12 +344,7 @@ def test_a_long_answer_is_refused_in_words_and_kept(poll_db: PollStore) -> None:
 
 
 def test_an_answer_after_the_reveal_is_told_it_came_too_late(poll_db: PollStore) -> None:
-    hosted = poll_db.open_session()
-    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
-    at.text_input(key="poll_code").set_value(hosted.session.code)
-    _button(at, "Join").click().run()
-    question = ask(poll_db, hosted)
-    at.run()
+    at, hosted, question = _student_on_a_question(poll_db)
     at.text_input(key=f"poll_answer_{question.id}").set_value("0.88")
     poll_db.reveal(question.id, hosted.host_token)  # the teacher is quicker than the click
     _button(at, "Submit").click().run()
