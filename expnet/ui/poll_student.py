@@ -152,10 +152,9 @@ def _answer_form(store: PollStore, token: str, question: Question) -> None:
     example = "0.07 - 0.25y" if question.outputs else "0.07"
     with st.form(f"poll_answer_form_{question.id}", border=False):
         st.text_input(
-            "Your prediction",
+            f"Your prediction (at most {MAX_ANSWER_TEXT} characters)",
             value=mine.text if mine else "",
             placeholder=f"e.g. {example}",
-            help=f"At most {MAX_ANSWER_TEXT} characters.",
             key=f"poll_answer_{question.id}",
         )
         st.form_submit_button(

@@ -335,7 +335,7 @@ def _student_on_a_question(poll_db: PollStore):  # type: ignore[no-untyped-def]
 def test_a_long_answer_is_refused_in_words_and_kept(poll_db: PollStore) -> None:
     at, hosted, question = _student_on_a_question(poll_db)
     field = at.text_input(key=f"poll_answer_{question.id}")
-    assert not field.max_chars and "120 characters" in str(field.help)
+    assert not field.max_chars and "at most 120 characters" in str(field.label)
     long_answer = "0." + "1" * 119
     field.set_value(long_answer)
     _button(at, "Submit").click().run()
