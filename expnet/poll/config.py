@@ -40,6 +40,12 @@ class PollSettings:
     join_failures_per_browser: int = 10
     join_failures_per_client: int = 60  # per client address
     join_failures_global: int = 600  # of all clients together
+    # Class sessions opened per window, counted in the same table as join attempts. Past
+    # either limit, opening is refused until the window ends (a teacher opens a handful a
+    # day; the server holds ``max_active_sessions`` in all).
+    open_window_s: int = 3600
+    opens_per_browser: int = 10
+    opens_per_client: int = 30  # per client address (a school's NAT: all its teachers)
     max_participants: int = 500  # per class session
     max_questions: int = 300  # per class session
     max_active_sessions: int = 2000  # open class sessions in the whole database
@@ -55,6 +61,9 @@ class PollSettings:
             "join_failures_per_browser",
             "join_failures_per_client",
             "join_failures_global",
+            "open_window_s",
+            "opens_per_browser",
+            "opens_per_client",
             "max_participants",
             "max_questions",
             "max_active_sessions",

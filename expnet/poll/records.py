@@ -4,6 +4,7 @@ answers), the errors it raises, and the readers that build a record from a datab
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, Literal, TypeVar
@@ -26,9 +27,17 @@ class JoinRefused(PollError):
 
 
 class RateLimited(PollError):
-    def __init__(self, retry_after_s: float) -> None:
+    def __init__(self, retry_after_s: float, what: str = "too many attempts") -> None:
         self.retry_after_s = retry_after_s
-        super().__init__(f"too many attempts: try again in {max(1, round(retry_after_s))} seconds")
+        super().__init__(f"{what}: try again in {wait_text(retry_after_s)}")
+
+
+def wait_text(seconds: float) -> str:
+    """A wait in words: "40 seconds", "1 minute", "25 minutes"."""
+    if seconds < 120:
+        return f"{max(1, round(seconds))} seconds"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes"
 
 
 class NotAllowed(PollError):
@@ -41,6 +50,9 @@ class SessionGone(PollError):
 
 class AnswerRefused(PollError):
     """The question is closed, or the answer is not a number."""
+
+
+CLOSED = "this question is closed"  # AnswerRefused's message for an answer after the reveal
 
 
 class LimitReached(PollError):

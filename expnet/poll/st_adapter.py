@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import threading
 import weakref
 from collections.abc import Iterator
@@ -50,7 +49,6 @@ DATABASE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 CONNECTION_NAME = "poll"
-_BROWSER_KEY = "_poll_browser"
 
 _stores: weakref.WeakKeyDictionary[Engine, PollStore] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -117,13 +115,3 @@ def client_id() -> str:
             return last[:64]
     address = st.context.ip_address
     return address if isinstance(address, str) and address else "local"
-
-
-def browser_id() -> str:
-    """A random id of this browser tab's session: the unit of the strict join-attempt limit
-    (a class behind one address shares the address's limit, which only slows)."""
-    value = st.session_state.get(_BROWSER_KEY)
-    if not isinstance(value, str):
-        value = secrets.token_hex(16)
-        st.session_state[_BROWSER_KEY] = value
-    return value

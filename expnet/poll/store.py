@@ -44,6 +44,7 @@ from .codes import new_code, normalize_code
 from .config import PollSettings
 from .engine import WRITE_OPTION, dialect_insert, prepare_engine
 from .records import (
+    CLOSED,
     Answer,
     AnswerRefused,
     ClassSession,
@@ -79,6 +80,14 @@ from .validate import (
 )
 
 _GLOBAL_BUCKET = "*"
+OPEN_PREFIX = "open:"  # buckets counting class sessions opened, not join attempts
+
+
+def _window(now: float, window_s: int) -> tuple[int, float]:
+    """The fixed window ``now`` falls in: its start in ms (the key of its counts) and the
+    seconds until it ends."""
+    start = int(now // window_s) * window_s
+    return start * 1000, start + window_s - now
 
 
 def _hash(secret: str) -> str:
@@ -153,19 +162,48 @@ class PollStore:
 
     # teacher ------------------------------------------------------------------------------
 
-    def open_session(self, title: str = "", ttl_s: float | None = None) -> HostedSession:
-        """A new class session with a fresh join code. Keep ``host_token`` secret."""
+    def open_session(
+        self,
+        title: str = "",
+        ttl_s: float | None = None,
+        *,
+        client_id: str | None = None,
+        browser_id: str | None = None,
+    ) -> HostedSession:
+        """A new class session with a fresh join code. Keep ``host_token`` secret.
+
+        Openings are counted per browser (``browser_id``) and per client address
+        (``client_id``) in fixed windows of ``open_window_s``, in the table of join attempts;
+        past ``opens_per_browser`` or ``opens_per_client`` the opening is refused with
+        ``RateLimited`` (and not counted), so no one client fills the server's
+        ``max_active_sessions``. Without either id (the command line) nothing is counted.
+        """
         title = bounded_text(title, MAX_TITLE, "a title")
         ttl = self.settings.session_ttl_s if ttl_s is None else float(ttl_s)
         if not (0 < ttl <= 7 * 24 * 3600):
             raise InvalidInput("a class session lives between a second and 7 days")
         self.maybe_cleanup()
         now = self._now()
+        window, retry_after = _window(now, self.settings.open_window_s)
+        limits = []
+        if browser_id:
+            limits.append((self._open_bucket("browser:" + browser_id), "opens_per_browser"))
+        if client_id:
+            limits.append((self._open_bucket(client_id), "opens_per_client"))
         token = secrets.token_urlsafe(32)
         for _ in range(8):
             code = new_code(self.settings.code_length)
             try:
                 with self._write() as conn:
+                    for bucket, limit in limits:
+                        if self._bump(conn, bucket, window, 1) > getattr(self.settings, limit):
+                            who = "browser" if limit == "opens_per_browser" else "address"
+                            raise RateLimited(  # the transaction rolls back: not counted
+                                retry_after,
+                                f"too many class sessions were opened from this {who} "
+                                "lately (a class session you already opened goes on: "
+                                '"Continue a class session" takes its host key)',
+                            )
                     active = conn.execute(
                         select(func.count())
                         .select_from(sessions)
@@ -349,6 +387,11 @@ class PollStore:
             self._client_key = bytes.fromhex(value)
         return hmac.new(self._client_key, client_id.encode(), hashlib.sha256).hexdigest()[:40]
 
+    def _open_bucket(self, client_id: str) -> str:
+        """The bucket that counts the class sessions a client opens (``OPEN_PREFIX``: kept
+        for the longer window at cleanup)."""
+        return OPEN_PREFIX + self.client_bucket(client_id)
+
     def _bump(self, conn: Connection, bucket: str, window: int, by: int) -> int:
         ins = dialect_insert(conn, join_attempts).values(
             bucket=bucket, window_start=window, failures=max(by, 0)
@@ -390,9 +433,7 @@ class PollStore:
         self.maybe_cleanup()
         now = self._now()
         window_s = self.settings.join_window_s
-        window_start = int(now // window_s) * window_s
-        retry_after = window_start + window_s - now
-        window = window_start * 1000
+        window, retry_after = _window(now, window_s)
         address = self.client_bucket(client_id)
         browser = self.client_bucket("browser:" + browser_id) if browser_id else address
         buckets = list(dict.fromkeys((browser, address, _GLOBAL_BUCKET)))
@@ -538,7 +579,7 @@ class PollStore:
             if srow.ended_at is not None or srow.expires_at <= ms(now):
                 raise SessionGone("this class session is over")
             if qrow.state != "open":
-                raise AnswerRefused("this question is closed")
+                raise AnswerRefused(CLOSED)
             coefs = coefs_of(qrow.true_coefs)
             parsed = parse_answer(text, len(coefs), depends=any(c != 0 for c in coefs))
             ins = dialect_insert(conn, answers).values(
@@ -635,8 +676,13 @@ class PollStore:
                     (sessions.c.expires_at <= now) | sessions.c.ended_at.is_not(None)
                 )
             ).rowcount
+            opens = join_attempts.c.bucket.startswith(OPEN_PREFIX)
+            open_window_ms = self.settings.open_window_s * 1000
             n_windows = conn.execute(
-                delete(join_attempts).where(join_attempts.c.window_start + window_ms <= now)
+                delete(join_attempts).where(
+                    (~opens & (join_attempts.c.window_start + window_ms <= now))
+                    | (opens & (join_attempts.c.window_start + open_window_ms <= now))
+                )
             ).rowcount
         self._last_cleanup = self._now()
         return CleanupReport(int(n_sessions or 0), int(n_windows or 0))

@@ -28,10 +28,16 @@ from expnet.poll.codes import format_code
 from expnet.poll.figure import answers_histogram, answers_summary_text
 from expnet.poll.grading import grader_for
 from expnet.poll.records import ClassSession, PollError, Question
-from expnet.poll.st_adapter import DATABASE_ERRORS, UNAVAILABLE, database_trouble, get_store
+from expnet.poll.st_adapter import (
+    DATABASE_ERRORS,
+    UNAVAILABLE,
+    client_id,
+    database_trouble,
+    get_store,
+)
 from expnet.poll.store import PollStore
 from expnet.poll.summary import summarize, who_answered
-from expnet.poll.validate import InvalidInput
+from expnet.poll.validate import MAX_TITLE, InvalidInput
 from expnet.symbols import fmt, fmt_affine_text
 from expnet.teaching.solution import Step
 from expnet.trace import Trace
@@ -41,6 +47,7 @@ from . import cookies
 T = TypeVar("T")
 
 JOIN_PAGE = "join"  # url_path of pages/join.py in app.py's navigation
+LIVE_VIEW_HEIGHT = 720  # px: the tallest live view (question, metrics, histograms, mistakes)
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,9 @@ def _run(panel: str, action: Callable[..., T], /, *args: Any, **kwargs: Any) -> 
 
 
 def _open(store: PollStore, key: str) -> None:
-    hosted = _run(key, store.open_session, st.session_state.get(f"{key}_title", "") or "")
+    title = st.session_state.get(f"{key}_title", "") or ""
+    who = {"client_id": client_id(), "browser_id": cookies.browser_id()}
+    hosted = _run(key, store.open_session, title, **who)
     if hosted is not None:
         st.session_state[_host_state_key(key)] = hosted.host_token
 
@@ -222,23 +231,26 @@ def poll_panel(
 def _poll_panel(
     question: PollQuestion | None, key: str, run_every: float, store: PollStore
 ) -> None:
+    cookies.keep_browser_id()
+    hosted = _hosted(store, key)
     notice = st.session_state.pop(f"_{key}_notice", None)
     if notice:
         st.warning(notice)
-    hosted = _hosted(store, key)
     if hosted is None:
         _start_controls(store, key)
         return
     session, token = hosted
     _projector(session, key)
     current = store.current_question(session.id)
+    # Every control sits above the live view, and the live view keeps one height: its
+    # refresh (every ``run_every`` seconds) redraws only itself, so it can never move a
+    # button under the pointer while the teacher clicks it.
     _question_controls(store, session, token, question, current, key)
     st.toggle(
         "Grade before the reveal (on this screen: mind the projector)",
         key=f"{key}_peek",
         value=False,
     )
-    _live_view(store, session.id, key, run_every=run_every)
     with st.expander("Host key and end of class"):
         st.caption(
             'Paste this key into "Continue a class session" on another device or browser to '
@@ -247,6 +259,8 @@ def _poll_panel(
         )
         st.code(token, language=None)
         _button("End the class session", f"{key}_end", _end, store, session.id, token, key)
+    with st.container(height=LIVE_VIEW_HEIGHT, border=False):
+        _live_view(store, session.id, token, key, run_every=run_every)
 
 
 def _button(
@@ -260,7 +274,8 @@ def _button(
 
 def _start_controls(store: PollStore, key: str) -> None:
     st.markdown("**Class poll**: let every student predict the next value from their phone.")
-    st.text_input("Title (optional)", key=f"{key}_title", max_chars=120)
+    # No max_chars (the browser drops a longer paste whole): the limit is said instead.
+    st.text_input(f"Title (optional, at most {MAX_TITLE} characters)", key=f"{key}_title")
     _button("Open a class session", f"{key}_open", _open, store, key, primary=True)
     with st.expander("Continue a class session"):
         st.text_input("Host key", key=f"{key}_resume", type="password")
@@ -313,10 +328,18 @@ def _question_controls(
     _button(f"{label}: {question.prompt}", f"{key}_ask", _ask, *ask, primary=not on_this)
 
 
-def _live_view(store: PollStore, session_id: int, key: str, *, run_every: float) -> None:
+def _live_view(
+    store: PollStore, session_id: int, token: str, key: str, *, run_every: float
+) -> None:
+    """Answers as they come in, redrawn every ``run_every`` seconds on its own; when the
+    class session has ended (in another tab, or expired), the whole panel is drawn again and
+    says so."""
+
     @st.fragment(run_every=run_every)
     def live() -> None:
         with database_trouble():
+            if store.hosted(token) is None:
+                st.rerun(scope="app")
             _draw_live(store, session_id, key)
 
     live()

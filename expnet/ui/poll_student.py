@@ -13,11 +13,16 @@ import streamlit as st
 
 from expnet.poll.codes import format_code
 from expnet.poll.grading import grader_for
-from expnet.poll.records import ClassSession, Participant, PollError, Question
+from expnet.poll.records import (
+    CLOSED,
+    ClassSession,
+    Participant,
+    PollError,
+    Question,
+)
 from expnet.poll.st_adapter import (
     DATABASE_ERRORS,
     UNAVAILABLE,
-    browser_id,
     client_id,
     database_trouble,
     get_store,
@@ -38,6 +43,7 @@ SEAT_COOKIE = "expnet_poll_seat"
 
 def student_view(*, store: PollStore | None = None, run_every: float = 1.5) -> None:
     store = store or get_store()
+    cookies.keep_browser_id()
     params = st.query_params
     if TOKEN_PARAM in params:
         # Old links carried the seat in the URL; a seat is never taken from a link (another
@@ -62,16 +68,13 @@ def student_view(*, store: PollStore | None = None, run_every: float = 1.5) -> N
 def _join_form(store: PollStore, code: str) -> None:
     st.header("Join the class poll")
     with st.form("poll_join", border=False):
+        # No max_chars: the browser would drop a longer paste whole and leave the field
+        # empty; the limit is said instead, and a longer text is refused in words, kept.
         typed = st.text_input(
-            "Join code",
-            value=code[:16],
-            max_chars=16,
-            placeholder="e.g. K7P-3QX",
-            key="poll_code",
+            "Join code", value=code[:16], placeholder="e.g. K7P-3QX", key="poll_code"
         )
         nickname = st.text_input(
-            "Nickname (optional, shown to the teacher)",
-            max_chars=MAX_NICKNAME,
+            f"Nickname (optional, at most {MAX_NICKNAME} characters, shown to the teacher)",
             key="poll_nickname",
         )
         go = st.form_submit_button("Join", type="primary", width="stretch")
@@ -79,7 +82,7 @@ def _join_form(store: PollStore, code: str) -> None:
     if not go:
         return
     try:
-        joined = store.join(typed, client_id(), nickname or None, browser_id=browser_id())
+        joined = store.join(typed, client_id(), nickname or None, browser_id=cookies.browser_id())
     except (PollError, InvalidInput) as err:
         st.error(str(err))
         return
@@ -108,6 +111,7 @@ def _joined(
     if question.state == "open":
         _answer_form(store, token, question)
     else:
+        _too_late(question)
         _reveal(store, token, question)
 
 
@@ -148,9 +152,8 @@ def _answer_form(store: PollStore, token: str, question: Question) -> None:
     example = "12.345 - 6.789y" if question.outputs else "12.345"
     with st.form(f"poll_answer_form_{question.id}", border=False):
         st.text_input(
-            "Your prediction",
+            f"Your prediction (at most {MAX_ANSWER_TEXT} characters)",
             value=mine.text if mine else "",
-            max_chars=MAX_ANSWER_TEXT,
             placeholder=f"e.g. {example}",
             key=f"poll_answer_{question.id}",
         )
@@ -171,6 +174,22 @@ def _answer_form(store: PollStore, token: str, question: Question) -> None:
         )
     else:
         st.caption("Type a number and submit. The teacher reveals the answer when all are in.")
+
+
+def _too_late(question: Question) -> None:
+    """An answer sent as the teacher revealed is refused by the store; say so, with the
+    text the student typed, instead of dropping it in silence."""
+    error = st.session_state.pop(f"_poll_error_{question.id}", None)
+    if not error:
+        return
+    typed = str(st.session_state.get(f"poll_answer_{question.id}", "")).strip()
+    if error == CLOSED:
+        sent = f"Your answer {md_escape(typed)} arrived" if typed else "Your answer arrived"
+        st.warning(
+            f"{sent} after the teacher had closed answers to this question, so it was not counted."
+        )
+    else:
+        st.error(error)
 
 
 def _reveal(store: PollStore, token: str, question: Question) -> None:

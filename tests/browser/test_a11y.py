@@ -378,7 +378,7 @@ def test_keyboard_only_class_poll_and_join(
         tab_to(student, "[data-testid=stBaseButton-primaryFormSubmit]")
         student.keyboard.press("Enter")
         student.get_by_label("Your prediction").wait_for()
-        tab_to(student, "input[aria-label='Your prediction']")
+        tab_to(student, "input[aria-label^='Your prediction']")
         student.keyboard.type("0.88")
         student.keyboard.press("Enter")
         student.get_by_text("Your answer 0.88 is in").wait_for()

@@ -209,10 +209,14 @@ def test_a_class_from_a_laptop_opened_at_127_0_0_1(
     browser, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """The app as ``make run`` starts it, the teacher's browser at http://127.0.0.1:PORT: the
-    join link on the projector is the machine's network address (or, on a machine with none,
-    the panel says so in plain words); a phone joins through it, answers, sees the reveal; a
+    join link on the projector names one of the machine's network addresses (or, on a machine
+    with none, the panel says so in plain words) and the server listens on every interface,
+    so a phone on the network reaches it; the phone here joins with that link's path through
+    127.0.0.1 (tests send nothing to the network address), answers, sees the reveal; a
     reload keeps the teacher's class session and the student's seat; nicknames stay text."""
-    from streamlit import net_util
+    import socket
+
+    import psutil
 
     from expnet.poll.address import NO_NETWORK, is_loopback
 
@@ -221,21 +225,34 @@ def test_a_class_from_a_laptop_opened_at_127_0_0_1(
         url = f"{base}/classroom"
         teacher = _open(stack, browser, url, 60_000, viewport={"width": 1280, "height": 900})
         teacher.get_by_text("Ask the class (live poll from phones)").click(timeout=120_000)
-        teacher.get_by_label("Title (optional)").fill("Week 3 **[slides](http://e.example)**")
+        teacher.get_by_label("Title (optional").fill("Week 3 **[slides](http://e.example)**")
         teacher.get_by_role("button", name="Open a class session").click()
         heading = teacher.locator("h1").filter(has_text=re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}$"))
         code = heading.inner_text().strip().replace("-", "")
         link = teacher.locator(f"a[href$='/join?code={code}']").first
         href = str(link.get_attribute("href"))
         host = str(urlsplit(href).hostname)
-        network_ip = net_util.get_internal_ip()
-        if network_ip and not is_loopback(network_ip):
-            assert not is_loopback(host), href
-            assert host == network_ip
+        # the machine's own addresses, read from its interfaces (no packet sent anywhere)
+        network = {
+            a.address.split("%")[0]
+            for addrs in psutil.net_if_addrs().values()
+            for a in addrs
+            if a.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(a.address)
+        }
+        if network:
+            assert host in network, (href, network)
             assert teacher.get_by_text(NO_NETWORK[:40]).count() == 0
         else:  # a machine without a network: the plain-words notice instead
             teacher.get_by_text(NO_NETWORK[:40]).wait_for()
-            href = href.replace(f"{urlsplit(href).scheme}://{urlsplit(href).netloc}", base)
+        port = urlsplit(base).port
+        listening = {
+            c.laddr.ip
+            for c in psutil.net_connections(kind="tcp")
+            if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+        }
+        assert listening & {"0.0.0.0", "::"}, listening  # every interface, phones included
+        parts = urlsplit(href)
+        href = base + parts.path + "?" + parts.query  # the link's page, through loopback
         assert teacher.get_by_text("Week 3 **[slides](http://e.example)**").count() == 1
         teacher.get_by_role("button", name=re.compile("^Ask the class:")).click()
         teacher.get_by_text("Question 1").wait_for()
@@ -285,3 +302,70 @@ def test_a_class_from_a_laptop_opened_at_127_0_0_1(
         phone.get_by_text("The answer: 2").wait_for(timeout=15_000)
         phone.get_by_text(re.compile("^Your answer 2: Correct")).wait_for()
         _shot(request, phone, "student_revealed")
+
+
+# ------------------------------------------------ the teacher's clicks while the view refreshes
+
+# Counts the messages the page sends to the server: the live view's timer sends one each
+# time it refreshes, so a click made right after a new one lands while the panel refreshes.
+SENDS_JS = """(() => {
+    window.__sends = 0;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+        window.__sends += 1;
+        return send.call(this, data);
+    };
+})();"""
+
+
+def test_twenty_teacher_clicks_while_the_live_view_refreshes(
+    browser, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Open, ask, reveal and end, five times over, each click made just as the live view
+    (refreshing every 0.5 s) asks the server for its next refresh: every click takes effect
+    the first time. A second teacher tab on the same class session then sees the class end
+    in the first one without a click of its own."""
+    with streamlit_server(f"sqlite:///{tmp_path / 'poll.sqlite3'}") as base, ExitStack() as stack:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+        stack.callback(ctx.close)
+        ctx.set_default_timeout(20_000)
+        ctx.add_init_script(SENDS_JS)
+        teacher = ctx.new_page()
+        teacher.goto(f"{base}/teacher?every=0.5")
+        teacher.wait_for_selector(IDLE)
+        done = 0
+
+        def click(name: str | re.Pattern[str], then) -> None:  # type: ignore[no-untyped-def]
+            nonlocal done
+            sent = teacher.evaluate("() => window.__sends")
+            if teacher.get_by_text(re.compile("^Students joined$")).count():  # refreshing
+                teacher.wait_for_function("(n) => window.__sends > n", arg=sent)
+            teacher.get_by_role("button", name=name).click()
+            _teacher_sees(request, teacher, then, f"the effect of click {done + 1} ({name})")
+            done += 1
+
+        for _ in range(5):
+            click("Open a class session", teacher.get_by_text("Host key and end of class"))
+            click(re.compile("^Ask the class"), teacher.get_by_text("(open: answers coming in)"))
+            click("Close and reveal", teacher.get_by_text("(revealed)"))
+            teacher.get_by_text("Host key and end of class").click()
+            click(
+                "End the class session", teacher.get_by_role("button", name="Open a class session")
+            )
+        assert done == 20
+
+        teacher.get_by_role("button", name="Open a class session").click()
+        teacher.get_by_text("Host key and end of class").click()
+        host_key = teacher.locator("[data-testid=stCode] code").inner_text().strip()
+        other = _open(stack, browser, f"{base}/teacher?every=0.5", 20_000)
+        other.get_by_text("Continue a class session").click()
+        other.get_by_label("Host key").fill(host_key)
+        other.get_by_role("button", name="Continue").click()
+        code = teacher.locator("h1").filter(has_text=re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}$"))
+        _teacher_sees(request, teacher, code, "the join code")
+        shown = code.inner_text()
+        other.locator("h1").filter(has_text=shown).wait_for()
+        teacher.get_by_role("button", name="End the class session").click()
+        teacher.get_by_role("button", name="Open a class session").wait_for()
+        other.get_by_text("The class session is over.").wait_for(timeout=10_000)
+        assert other.locator("h1").filter(has_text=shown).count() == 0

@@ -513,3 +513,44 @@ def test_session_lifetime_is_configurable() -> None:
         PollSettings.from_env({"EXPNET_POLL_SESSION_HOURS": "forever"})
     with pytest.raises(ValueError):
         PollSettings(session_ttl_s=1.0)
+
+
+def test_opening_class_sessions_is_limited_per_browser_and_per_address(
+    make_store: Callable[..., PollStore], clock: FakeClock
+) -> None:
+    """One browser opens at most ``opens_per_browser`` class sessions a window, one address
+    at most ``opens_per_client`` over all its browsers; the refusal says when to try again
+    and is not counted; other addresses, and the next window, open as before."""
+    store = make_store(opens_per_browser=3, opens_per_client=5, open_window_s=3600)
+    clock.now = 1_800_000_000.0 - 1_800_000_000.0 % 3600  # the start of a window
+    for _ in range(3):
+        store.open_session(client_id="192.0.2.7", browser_id="teacher")
+    with pytest.raises(RateLimited, match="from this browser.*try again in 60 minutes"):
+        store.open_session(client_id="192.0.2.7", browser_id="teacher")
+    store.open_session(client_id="192.0.2.7", browser_id="colleague")
+    store.open_session(client_id="192.0.2.7", browser_id="colleague")
+    with pytest.raises(RateLimited, match="from this address"):
+        store.open_session(client_id="192.0.2.7", browser_id="third")
+    assert len([store.open_session(client_id="192.0.2.8", browser_id="b") for _ in range(3)])
+    store.cleanup()  # the hour's counts outlive the join attempts' one-minute windows
+    with pytest.raises(RateLimited):
+        store.open_session(client_id="192.0.2.7", browser_id="fourth")
+    clock.advance(3600)
+    store.open_session(client_id="192.0.2.7", browser_id="teacher")
+
+
+def test_a_flood_of_openings_from_one_client_leaves_room_for_the_teacher(
+    make_store: Callable[..., PollStore],
+) -> None:
+    """A script opening class sessions as fast as it can, as one client, is stopped long
+    before the server's cap; the teacher elsewhere still opens one."""
+    store = make_store(max_active_sessions=50)
+    opened = refused = 0
+    for i in range(200):
+        try:
+            store.open_session(client_id="198.51.100.9", browser_id=f"script{i}")
+            opened += 1
+        except RateLimited:
+            refused += 1
+    assert opened == store.settings.opens_per_client and refused == 200 - opened
+    assert store.open_session(client_id="203.0.113.5", browser_id="teacher").session.code

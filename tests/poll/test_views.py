@@ -243,3 +243,113 @@ def test_without_configuration_the_database_is_sqlite_in_the_data_folder(
     assert (tmp_path / "data" / "poll.sqlite3").exists()
     with sqlite3.connect(tmp_path / "data" / "poll.sqlite3") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _cookie_jar(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The browser's cookies: what a page writes, a later page (a reload) reads."""
+    from expnet.ui import cookies
+
+    jar: dict[str, str] = {}
+
+    def write(name: str, value: str | None, max_age_s: float) -> None:
+        if value and max_age_s > 0:
+            jar[name] = value
+        else:
+            jar.pop(name, None)
+
+    monkeypatch.setattr(cookies, "read", jar.get)
+    monkeypatch.setattr(cookies, "write", write)
+    return jar
+
+
+def test_the_limit_on_wrong_codes_survives_a_reload(
+    poll_db: PollStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hosted = poll_db.open_session()
+    _cookie_jar(monkeypatch)
+    wrong = "ZZZZZZ" if hosted.session.code != "ZZZZZZ" else "YYYYYY"
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    for _ in range(poll_db.settings.join_failures_per_browser):
+        at.text_input(key="poll_code").set_value(wrong)
+        _button(at, "Join").click().run()
+    assert "too many attempts" not in shown_text(at)
+    reloaded = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()  # a new session
+    reloaded.text_input(key="poll_code").set_value(wrong)
+    _button(reloaded, "Join").click().run()
+    assert "too many attempts" in shown_text(reloaded)
+
+
+def test_a_teacher_who_opens_too_many_class_sessions_is_told_why(
+    poll_db: PollStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cookie_jar(monkeypatch)
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
+    for _ in range(poll_db.settings.opens_per_browser):
+        _button(at, "Open a class session").click().run()
+        _button(at, "End the class session").click().run()
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()  # a reload changes nothing
+    _button(at, "Open a class session").click().run()
+    assert not at.exception
+    assert "too many class sessions were opened from this browser" in shown_text(at)
+    assert "_poll_host_token" not in at.session_state
+
+
+@pytest.mark.parametrize(
+    ("key", "button", "typed", "message"),
+    [
+        ("poll_nickname", "Join", "n" * 26, "a nickname has at most 24 characters"),
+        ("poll_title", "Open a class session", "t" * 121, "a title has at most 120"),
+    ],
+)
+def test_a_text_past_its_limit_is_refused_in_words_and_kept(
+    poll_db: PollStore, key: str, button: str, typed: str, message: str
+) -> None:
+    """No ``max_chars``: Streamlit's browser side drops a longer paste whole (the field stays
+    empty and the student joins as "anonymous"); the label says the limit instead, and a
+    longer text is refused with that limit and stays in the field."""
+    hosted = poll_db.open_session()
+    app = JOIN_PAGE if key == "poll_nickname" else TEACHER_APP
+    at = AppTest.from_file(app, default_timeout=30).run()
+    field = at.text_input(key=key)
+    assert not field.max_chars
+    assert "at most" in str(field.label)
+    if key == "poll_nickname":
+        at.text_input(key="poll_code").set_value(hosted.session.code)
+    field.set_value(typed)
+    _button(at, button).click().run()
+    assert message in shown_text(at)
+    assert at.text_input(key=key).value == typed
+
+
+def _student_on_a_question(poll_db: PollStore):  # type: ignore[no-untyped-def]
+    """A student's page joined to a new class session, on its first (open) question."""
+    hosted = poll_db.open_session()
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    at.text_input(key="poll_code").set_value(hosted.session.code)
+    _button(at, "Join").click().run()
+    question = ask(poll_db, hosted)
+    at.run()
+    return at, hosted, question
+
+
+def test_a_long_answer_is_refused_in_words_and_kept(poll_db: PollStore) -> None:
+    at, hosted, question = _student_on_a_question(poll_db)
+    field = at.text_input(key=f"poll_answer_{question.id}")
+    assert not field.max_chars and "at most 120 characters" in str(field.label)
+    long_answer = "0." + "1" * 119
+    field.set_value(long_answer)
+    _button(at, "Submit").click().run()
+    assert "too long (more than 120 characters)" in shown_text(at)
+    assert at.text_input(key=f"poll_answer_{question.id}").value == long_answer
+
+
+def test_an_answer_after_the_reveal_is_told_it_came_too_late(poll_db: PollStore) -> None:
+    at, hosted, question = _student_on_a_question(poll_db)
+    at.text_input(key=f"poll_answer_{question.id}").set_value("0.88")
+    poll_db.reveal(question.id, hosted.host_token)  # the teacher is quicker than the click
+    _button(at, "Submit").click().run()
+    assert not at.exception
+    texts = shown_text(at)
+    assert "Your answer 0.88 arrived after the teacher had closed answers" in texts
+    assert "not counted" in texts and "The answer:" in texts
+    assert poll_db.answers(question.id) == []
