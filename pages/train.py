@@ -2,7 +2,8 @@
 plane, every hidden unit, the loss curves and the weights move.
 
 Thin page: ``expnet.fit`` trains, ``expnet.datasets`` makes and reads data,
-``expnet.figures.train`` draws, ``expnet.ui.training`` keeps the session's run.
+``expnet.figures.train`` draws; ``expnet.ui.train_data`` (the data set), ``train_run`` (the
+session's run and the buttons) and ``train_clicks`` (clicks on the data plot) keep the state.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from expnet.datasets import MAX_CSV_BYTES, MAX_NOISE, MAX_POINTS, MIN_POINTS
 from expnet.figures.train import data_figure, history_figure, units_figure, weights_figure
 from expnet.fit import MAX_EPOCHS, FitSettings, mismatch
 from expnet.symbols import fmt
-from expnet.ui import controls, state
-from expnet.ui import training as tr
+from expnet.ui import controls, state, train_clicks, train_data, train_run
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
 from expnet.ui.components.train_player import data_plot, train_player
 
@@ -33,21 +33,25 @@ with st.sidebar:
     with st.expander("Shape, activations and loss"):
         controls.structure_controls()
 
-if tr.take_explorer_request():
+if train_clicks.take_explorer_request():
     st.switch_page("pages/explorer.py")
 
-problem = tr.start_problem()
+problem = train_data.start_problem()
 
 # ---------------------------------------------------------------- data
-choices = tr.data_choices(problem)
-tr.restore_widgets()
-tr.follow_default_data(problem, choices)
+choices = train_data.data_choices(problem)
+train_run.restore_widgets()
+train_data.follow_default_data(problem, choices)
 with st.sidebar:
     st.subheader("Data", anchor=False)
     name = st.selectbox(
-        "Data set", choices, key="tr_data", format_func=tr.data_label, on_change=tr.on_data_chosen
+        "Data set",
+        choices,
+        key="tr_data",
+        format_func=train_data.data_label,
+        on_change=train_data.on_data_chosen,
     )
-    builtin = name not in (tr.EXAMPLE, tr.UPLOAD)
+    builtin = name not in (train_data.EXAMPLE, train_data.UPLOAD)
     if builtin:  # size and noise make a built-in set; the example and an upload have their own
         size = st.slider("Points", MIN_POINTS, MAX_POINTS, 200, 10, key="tr_size")
         noise = st.slider("Noise", 0.0, MAX_NOISE, 0.0, 0.05, key="tr_noise")
@@ -55,20 +59,20 @@ with st.sidebar:
         size, noise = 200, 0.0
     test_fraction = st.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
     seed = int(st.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
-    st.html(tr.UPLOAD_CSS)  # the page's own size limit only (Streamlit's is the server's)
+    st.html(train_data.UPLOAD_CSS)  # the page's own size limit only (Streamlit's is the server's)
     st.file_uploader(
         f"Or upload a CSV: one row per example, {problem.inputs} x then {problem.outputs} y "
         f"(an optional header line; at most {MAX_CSV_BYTES // 1000} kB)",
         type=["csv", "txt"],
         key="tr_upload",
-        on_change=tr.on_upload,
+        on_change=train_data.on_upload,
     )
-    bad = tr.upload_error()
+    bad = train_data.upload_error()
     if bad:
         st.error(bad, icon="⚠️")
-tr.keep_widgets()
+train_run.keep_widgets()
 
-data = tr.current_dataset(problem, name, int(size), float(noise), seed)
+data = train_data.current_dataset(problem, name, int(size), float(noise), seed)
 source_key = (name, int(size), float(noise), seed, problem.inputs, problem.outputs)
 why = mismatch(problem, data)
 if why:
@@ -119,27 +123,10 @@ with st.sidebar:
             )
         )
 
-tr.keep_widgets()
+train_run.keep_widgets()
 settings = FitSettings(str(mode), int(batch), float(lr), float(momentum), float(l2), seed)
-run = tr.get_run(problem, data, float(test_fraction), settings)
+run = train_run.get_run(problem, data, float(test_fraction), settings)
 stop_loss = float(threshold) if use_threshold else None
-
-
-def _play() -> None:
-    tr.start_playing(run, stop_loss, epochs)
-
-
-def _pause() -> None:
-    """Only when the player has not caught the click (it does, and names the frame shown)."""
-    run.playing = False
-
-
-def _step() -> None:
-    run.trainer.step()
-
-
-def _epoch() -> None:
-    run.trainer.run_epoch()
 
 
 # A row that wraps on a narrow screen (a phone), instead of five stacked columns.
@@ -148,19 +135,26 @@ with st.container(horizontal=True, key="tr_buttons"):
         "⏸ Pause" if run.playing else "▶ Play",
         key="tr_play",
         type="primary",
-        on_click=_pause if run.playing else _play,
+        on_click=train_run.pause if run.playing else train_run.start_playing,
+        args=(run,) if run.playing else (run, stop_loss, epochs),
     )
-    st.button("One step", key="tr_step", on_click=_step, disabled=run.playing)
-    st.button("One epoch", key="tr_one_epoch", on_click=_epoch, disabled=run.playing)
+    st.button("One step", key="tr_step", on_click=train_run.step, args=(run,), disabled=run.playing)
+    st.button(
+        "One epoch",
+        key="tr_one_epoch",
+        on_click=train_run.epoch,
+        args=(run,),
+        disabled=run.playing,
+    )
     st.button(
         "Train to the stop",
         key="tr_to_end",
-        on_click=tr.run_to_stop,
+        on_click=train_run.run_to_stop,
         args=(run, stop_loss, epochs),
         disabled=run.playing,
         help="Train at once until the stop condition, without the animation.",
     )
-    st.button("Reset", key="tr_reset", on_click=tr.reset, args=(run,))
+    st.button("Reset", key="tr_reset", on_click=train_run.reset, args=(run,))
 t = run.trainer
 st.caption(
     f"{t.train_set.size} training and {t.test_set.size if t.test_set else 0} test "
@@ -176,10 +170,10 @@ def player() -> None:
         st.rerun(scope="app")  # paused: the page's own views (and buttons) come back
     args = (run, int(per_frame), stop_loss, epochs)
     train_player(
-        tr.player_data(*args),
-        key=tr.PLAYER,
-        on_more=lambda: tr.on_more(*args),
-        on_pause=lambda: tr.on_pause(run),
+        train_run.player_data(*args),
+        key=train_run.PLAYER,
+        on_more=lambda: train_run.on_more(*args),
+        on_pause=lambda: train_run.on_pause(run),
     )
     st.caption("Pause to click points, open the explorer or download the trained network.")
 
@@ -187,7 +181,7 @@ def player() -> None:
 @st.fragment
 def live() -> None:
     """Paused: the numbers and figures of the weights now; clicks on the data."""
-    if tr.take_full_rerun():
+    if train_clicks.take_full_rerun():
         st.rerun(scope="app")  # new data or the explorer
     t = run.trainer
     h = t.history
@@ -199,14 +193,14 @@ def live() -> None:
         st.metric("Test loss", fmt(h.test_loss[-1], 5) if t.test_set else "—", width=METRIC_WIDTH)
         if t.classification:
             st.metric("Train accuracy", f"{h.train_accuracy[-1]:.1%}", width=METRIC_WIDTH)
-    grid = tr.grid_of(run)
+    grid = train_run.plane_grid(run)
     left, right = st.columns([1.1, 1])
     with left:
         fig = data_figure(grid, run.train, run.test, t.train_set.task)
         data_plot(
-            tr.data_plot_data(fig, click),
-            key=tr.DATA_PLOT,
-            on_clicks=lambda: tr.on_clicks(str(click), source_key, new_class),
+            train_clicks.data_plot_data(fig, click),
+            key=train_clicks.DATA_PLOT,
+            on_clicks=lambda: train_clicks.on_clicks(str(click), source_key, new_class),
         )
         if grid is None:
             st.info("The output over the input space is drawn for one or two inputs.")
@@ -214,7 +208,7 @@ def live() -> None:
         persistent_plotly_chart(
             history_figure(h, t.classification).to_json(), key="tr_history", height=300
         )
-        names, start, now = tr.parameter_vectors(run)
+        names, start, now = train_run.parameter_vectors(run)
         persistent_plotly_chart(
             weights_figure(names, start, now).to_json(), key="tr_weights", height=260
         )

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from expnet import build_problem
 from expnet.fit import Trainer
-from expnet.ui import training as tr
+from expnet.ui import train_run
 from tests import charts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -174,7 +174,7 @@ def test_play_sends_the_player_frames_the_core_trained() -> None:
     )
     out = chunk["output"]  # the output over the plane: bytes for p in [0, 1]
     assert out["values"]["dtype"] == "u1" and (out["lo"], out["hi"]) == (0.0, 1.0)
-    assert len(_typed(out["values"])) == 25 * tr.LIVE_GRID**2
+    assert len(_typed(out["values"])) == 25 * train_run.LIVE_GRID**2
     assert data["figures"]["units"] is not None  # the hidden units' panels
 
 
@@ -185,7 +185,7 @@ def test_pause_goes_back_to_the_frame_on_screen() -> None:
     chunk = _player_data(at)["chunk"]
     shown = chunk["frames"][6]  # the player had drawn frame 6 when Pause was pressed
     assert run.trainer.epoch > shown["epoch"]
-    tr.pause_at(run, chunk["seq"], 6)
+    train_run.pause_at(run, chunk["seq"], 6)
     assert not run.playing
     assert run.trainer.epoch == shown["epoch"]
     assert run.trainer.history.train_loss[-1] == shown["train"]
