@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expnet.symbols import fmt, fmt_affine_text
+
 from .grading import Grader, Verdict, mistake_label
 from .records import Answer
 
@@ -125,3 +127,19 @@ def who_answered(nicknames: Sequence[str | None]) -> str:
 
 def _by_name(item: tuple[str, int]) -> tuple[str, str]:
     return item[0].casefold(), item[0]
+
+
+def truth_text(value: float | None, coefs: Sequence[float] = ()) -> str:
+    """A question's true answer as the phones and the projector write it: a number, or
+    const + coef·y while the answer depends on the target; "—" when it has none."""
+    if value is None:
+        return "—"
+    if not coefs:
+        return fmt(value, 6)
+    names = ["y"] if len(coefs) == 1 else [f"y{k + 1}" for k in range(len(coefs))]
+    return fmt_affine_text(value, list(coefs), names, 6)
+
+
+def truth_latex(value: float | None, coefs: Sequence[float] = ()) -> str:
+    """``truth_text`` in LaTeX, for the equation the reveal completes."""
+    return truth_text(value, coefs).replace("·", "\\,").replace("−", "-")

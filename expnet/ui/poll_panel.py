@@ -36,9 +36,8 @@ from expnet.poll.st_adapter import (
     get_store,
 )
 from expnet.poll.store import PollStore
-from expnet.poll.summary import summarize, who_answered
+from expnet.poll.summary import summarize, truth_latex, truth_text, who_answered
 from expnet.poll.validate import MAX_TITLE, InvalidInput
-from expnet.symbols import fmt, fmt_affine_text
 from expnet.teaching.solution import Step
 from expnet.trace import Trace
 
@@ -64,15 +63,6 @@ class PollQuestion:
     @property
     def truth_text(self) -> str:
         return truth_text(self.true_value, self.true_coefs)
-
-
-def truth_text(value: float | None, coefs: tuple[float, ...] = ()) -> str:
-    if value is None:
-        return "—"
-    if not coefs:
-        return fmt(value, 6)
-    names = ["y"] if len(coefs) == 1 else [f"y{k + 1}" for k in range(len(coefs))]
-    return fmt_affine_text(value, list(coefs), names, 6)
 
 
 def question_from_step(step: Step, trace: Trace) -> PollQuestion | None:
@@ -364,7 +354,8 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
     st.markdown(f"**Question {current.seq}** ({state}): {current.prompt}")
     latex = current.spec.get("latex") if isinstance(current.spec, dict) else None
     if isinstance(latex, str) and latex:
-        st.latex(latex + (" = " + truth_latex(current) if current.revealed else " = \\;?"))
+        revealed = truth_latex(current.true_value, current.true_coefs)
+        st.latex(latex + (" = " + revealed if current.revealed else " = \\;?"))
     cols = st.columns(3)
     cols[0].metric("Students joined", joined)
     cols[1].metric("Answers", summary.count)
@@ -419,9 +410,3 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
             st.caption(
                 f"{n} wrong {'answer matches' if n == 1 else 'answers match'} no known mistake."
             )
-
-
-def truth_latex(question: Question) -> str:
-    return (
-        truth_text(question.true_value, question.true_coefs).replace("·", "\\,").replace("−", "-")
-    )

@@ -28,11 +28,11 @@ from expnet.poll.st_adapter import (
     get_store,
 )
 from expnet.poll.store import PollStore
+from expnet.poll.summary import truth_latex, truth_text
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME, InvalidInput
 
 from . import cookies
 from .markdown import md_escape
-from .poll_panel import truth_latex, truth_text
 
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"
@@ -133,7 +133,15 @@ def _show_prompt(question: Question) -> None:
     st.subheader(question.prompt)
     latex = question.spec.get("latex") if isinstance(question.spec, dict) else None
     if isinstance(latex, str) and latex:
-        st.latex(latex + " = " + (truth_latex(question) if question.revealed else "\\;?"))
+        st.latex(
+            latex
+            + " = "
+            + (
+                truth_latex(question.true_value, question.true_coefs)
+                if question.revealed
+                else "\\;?"
+            )
+        )
 
 
 def _submit(store: PollStore, token: str, question_id: int) -> None:
