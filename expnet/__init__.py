@@ -6,6 +6,7 @@ NumPy only: nothing here imports streamlit or plotly.
 from .activations import ACTIVATIONS, Activation, get_activation
 from .batch import BatchResult, evaluate_batch, grid_values
 from .datasets import DataError, Dataset, make_dataset, parse_csv
+from .descent import DescentPath, TrainResult, descend, descend_paths, train
 from .fit import FitSettings, Trainer
 from .gradcheck import CheckRow, check_name_affine, finite_differences, gradient_check
 from .losses import LOSSES, Loss, get_loss
@@ -33,7 +34,6 @@ from .teaching.mistakes import Mistake
 from .teaching.quantities import Affine
 from .teaching.solution import Step, WorkedSolution, worked_solution
 from .trace import ChainRule, Factor, NumericIssue, Trace, trace
-from .training import DescentPath, TrainResult, descend, descend_paths, train
 
 __all__ = [
     "ACTIVATIONS",

@@ -19,6 +19,7 @@ from .datasets import (
     make_dataset,
     parse_csv,
 )
+from .descent import train
 from .fit import MODES, FitSettings, Trainer, mismatch
 from .gradcheck import check_name_affine, gradient_check
 from .json_output import dumps, solve_json
@@ -28,7 +29,6 @@ from .teaching.exercises import DEFAULT_DECIMALS, make_exercise
 from .teaching.sheets import FORMATS, render
 from .teaching.solution import worked_solution
 from .trace import trace
-from .training import train
 
 #: An error line is cut here: a message quoting a 95 kB key is no use to anyone.
 MAX_ERROR_CHARS = 300

@@ -7,7 +7,7 @@ plus an optional L2 penalty on the weights (not the biases):
 
 so ∂J_B/∂W^{(l)} = (1/|B|) Σ_n δ_n^{(l)} a_n^{(l-1)ᵀ} + λ W^{(l)}: the mean of the gradients a
 per-example trace gives, plus λW (a test checks this against ``expnet.trace``). The update is
-the one of ``expnet.training``: v ← μ v − η ∇J_B, θ ← θ + v. A data set of one example is the
+the one of ``expnet.descent``: v ← μ v − η ∇J_B, θ ← θ + v. A data set of one example is the
 homework's own gradient step.
 """
 
@@ -22,9 +22,9 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .datasets import Dataset, check_targets, class_of
+from .descent import MAX_LEARNING_RATE
 from .losses import Link, Loss, get_loss, l2_penalty
 from .network import MAX_ABS_VALUE, Layer, Problem, ProblemError
-from .training import MAX_LEARNING_RATE
 
 Array = np.ndarray
 

@@ -4,7 +4,7 @@ J with its gradient at the current point, NumPy only.
 Each is one call of ``evaluate_batch`` (over ``grid_values`` for the plane) arranged by axis,
 so a 301×301 map is one vectorised evaluation; the figures in ``expnet.figures`` only draw
 these. Each takes ``l2`` = λ: J then includes an L2 penalty (λ/2) Σ ‖W‖², as the explorer's
-trace does. Descent paths over the plane are ``expnet.training.descend_paths``.
+trace does. Descent paths over the plane are ``expnet.descent.descend_paths``.
 """
 
 from __future__ import annotations

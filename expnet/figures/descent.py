@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from expnet.descent import DescentPath
 from expnet.landscape import LandscapeGrid
-from expnet.training import DescentPath
 
 from .landscape_style import AXIS_2D, LOG_FLOOR, PATH_COLOURS, decade, dot, short
 

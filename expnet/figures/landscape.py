@@ -15,8 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from expnet.descent import DescentPath
 from expnet.landscape import LandscapeGrid
-from expnet.training import DescentPath
 
 from .descent import add_paths
 from .landscape_style import (

@@ -3,7 +3,7 @@ session keys, the problem it draws, the views (map with descents, surface, slice
 words that say what the figures show.
 
 ``pages/landscape.py`` only lays these out. The core evaluates (``expnet.landscape``,
-``expnet.training.descend_paths``); ``expnet.figures`` draws.
+``expnet.descent.descend_paths``); ``expnet.figures`` draws.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from expnet.descent import MAX_STEPS, DescentPath, descend_paths
 from expnet.figures.landscape import (
     ARROW_FRACTION,
     ARROW_NAME,
@@ -44,7 +45,6 @@ from expnet.network import (
 )
 from expnet.symbols import fmt
 from expnet.trace import Trace
-from expnet.training import MAX_STEPS, DescentPath, descend_paths
 
 from . import controls, state
 from .components.persistent_plotly import persistent_plotly_chart

@@ -28,7 +28,8 @@ from expnet.presets import PRESETS, get_preset
 # Teaching limits for the shape of the network.
 MIN_INPUTS, MAX_INPUTS = 1, 4
 MIN_HIDDEN, MAX_HIDDEN = 1, 3
-MIN_UNITS, MAX_UNITS = 1, 4
+#: Units per hidden layer the sidebar offers (a problem file may have up to network.MAX_UNITS).
+MIN_SIDEBAR_UNITS, MAX_SIDEBAR_UNITS = 1, 4
 MIN_OUTPUTS, MAX_OUTPUTS = 1, 3
 MIN_DECIMALS, MAX_DECIMALS = 0, 6
 DEFAULT_DECIMALS = 3  # the homework rounds to 3 decimals
@@ -72,7 +73,7 @@ INT_LIMITS: dict[str, tuple[int, int]] = {
     "hidden": (MIN_HIDDEN, MAX_HIDDEN),
     "outputs": (MIN_OUTPUTS, MAX_OUTPUTS),
     "decimals": (MIN_DECIMALS, MAX_DECIMALS),
-    **{f"units{l}": (MIN_UNITS, MAX_UNITS) for l in range(1, MAX_HIDDEN + 1)},
+    **{f"units{l}": (MIN_SIDEBAR_UNITS, MAX_SIDEBAR_UNITS) for l in range(1, MAX_HIDDEN + 1)},
 }
 #: The options of every key chosen from a list (structure), for widgets and links alike.
 CHOICES: dict[str, tuple[str, ...]] = {

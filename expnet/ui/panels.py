@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from expnet.descent import train
 from expnet.figures.activation import activation_alt, activation_figure
 from expnet.figures.network import (
     HIGHLIGHT,
@@ -27,7 +28,6 @@ from expnet.network import Problem, get_value, parameter_names, problem_from_jso
 from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
 from expnet.teaching.solution import Step, WorkedSolution, numbered_steps, penalty_latex
 from expnet.trace import ChainRule, Factor, Trace
-from expnet.training import train
 from expnet.ui.components.math_panel import math_panel
 from expnet.ui.downloads import markdown_and_latex
 

@@ -25,7 +25,7 @@ CORE_MODULES = [
     "expnet.symbols",
     "expnet.batch",
     "expnet.gradcheck",
-    "expnet.training",
+    "expnet.descent",
     "expnet.presets",
     "expnet.cli",
 ]

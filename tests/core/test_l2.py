@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 
 from expnet import evaluate_batch, get_preset, parameter_names, problem_from_dict, trace
+from expnet.descent import descend_paths, train
 from expnet.gradcheck import check_name_affine, finite_differences
 from expnet.landscape import landscape_grid, slice_curve
 from expnet.teaching.solution import worked_solution
-from expnet.training import descend_paths, train
 
 from . import reference as ref
 from .run import expnet, ok_json
