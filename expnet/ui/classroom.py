@@ -264,13 +264,15 @@ def prediction_box(sol: WorkedSolution, step: Step, revealed: bool) -> None:
         st.caption("This value is not a finite number (see the warning above): nothing to predict.")
         return
     with st.form("cls_predict", border=False, enter_to_submit=True):
+        # No max_chars: the browser would drop a longer paste whole; the grader refuses a
+        # longer text in words, and the field keeps it.
         st.text_input(
             f"Your prediction: {step.title}",
             key=GUESS_KEY,
-            max_chars=MAX_ANSWER_CHARS,
             placeholder=answer_placeholder(step),
             help="Checked to the decimals you type (at least 2): 12.35 and 12.346 are both "
-            "right for 12.3456. Intermediate values rounded to 3 decimals and carried on are fine.",
+            "right for 12.3456. Intermediate values rounded to 3 decimals and carried on are "
+            f"fine. At most {MAX_ANSWER_CHARS} characters.",
         )
         st.form_submit_button(
             "Check my prediction", on_click=_check, args=(sig, step, sol.trace), type="secondary"

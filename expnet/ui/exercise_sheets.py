@@ -215,15 +215,15 @@ def check_form(ex: Exercise) -> SheetResult | None:
     st.markdown("#### Check my answers")
     st.caption(
         "Type every answer of the sheet and check them at once. Numbers are checked to the "
-        f"decimals you type (at least 2); gradients as c + d·y, e.g. {EXAMPLE_AFFINE}."
+        f"decimals you type (at least 2); gradients as c + d·y, e.g. {EXAMPLE_AFFINE}; at most "
+        f"{MAX_ANSWER_CHARS} characters each."
     )
     form, results = st.columns([3, 2], gap="large")
     with form, st.form(f"cls_sheet_form_{ex.seed}"):
         for n, q in enumerate(ex.questions, start=1):
             st.text_input(
                 question_label(n, q),
-                key=sheet_key(ex.seed, q.short),
-                max_chars=MAX_ANSWER_CHARS,
+                key=sheet_key(ex.seed, q.short),  # no max_chars: see classroom.prediction_box
                 placeholder="c + d·y" if q.phase == "backward" else "a number",
             )
         st.form_submit_button(

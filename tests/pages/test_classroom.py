@@ -374,6 +374,19 @@ def test_ask_the_class_polls_the_current_step(
     assert (tmp_path / "poll.sqlite3").exists()
 
 
+def test_a_prediction_past_the_length_limit_is_refused_in_words_and_kept(page: AppTest) -> None:
+    """A field with max_chars would drop a longer paste whole in the browser, leaving it
+    empty: the limit is said instead, and a longer text is refused and stays in the field."""
+    go_to_step(page, 1)
+    field = page.text_input(key="cls_guess")
+    assert not field.proto.max_chars and "120 characters" in field.help
+    typed = "0.8808" + " " * 115  # 121 characters
+    predict(page, typed)
+    ok, bad, _ = _graded(page)
+    assert not ok and any("too long" in m for m in bad + [w.value for w in page.warning]), bad
+    assert page.text_input(key="cls_guess").value == typed
+
+
 # ---------------------------------------------------------------- exercise sheets
 
 
@@ -617,3 +630,10 @@ def test_the_teachers_exercise_link_steps_through_with_the_answers(teacher_key: 
     seen = step_through_the_presented_exercise(at)
     exact = {a for a in answers if len(a.split(".")[1]) > 4 and a in seen[-1]}
     assert len(exact) >= 6, exact
+
+
+def test_the_sheet_says_its_length_limit_and_drops_no_paste() -> None:
+    at = open_page({"seed": "7"})
+    fields = [t for t in at.text_input if t.key and t.key.startswith("cls_sheet_7_")]
+    assert fields and not any(t.proto.max_chars for t in fields)
+    assert any("at most 120 characters each" in c.value for c in at.caption)
