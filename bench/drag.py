@@ -42,8 +42,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# the keypress bench's bare app, percentile, input timestamps and run-end watcher (importing it
-# also confines this process's sockets to loopback: tests.harness.refuse_outside_loopback)
+# the keypress bench's bare app, percentile, input timestamps and run-end watcher
 from bench.ui_latency import (  # noqa: E402
     ARM_RUN_END,
     BASELINE_APP,

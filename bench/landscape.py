@@ -51,14 +51,7 @@ from expnet.figures.slice import slice_figure  # noqa: E402
 from expnet.figures.surface import surface_spec  # noqa: E402
 from expnet.landscape import landscape_grid, slice_curve  # noqa: E402
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import (  # noqa: E402
-    app_at,
-    headless_chromium,
-    refuse_outside_loopback,
-    streamlit_server,
-)
-
-refuse_outside_loopback()  # a bench sends traffic only to this machine's loopback
+from tests.harness import app_at, headless_chromium, streamlit_server  # noqa: E402
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))

@@ -167,15 +167,7 @@ def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ig
 
 
 def browser_rows(seconds: float, baseline: str | None) -> list[tuple[str, float, str, str]]:
-    from tests.harness import (
-        REPO_ROOT,
-        app_at,
-        headless_chromium,
-        refuse_outside_loopback,
-        streamlit_server,
-    )
-
-    refuse_outside_loopback()  # a bench sends traffic only to this machine's loopback
+    from tests.harness import REPO_ROOT, app_at, headless_chromium, streamlit_server
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:

@@ -44,15 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import (  # noqa: E402
-    RUN_COUNTER_JS,
-    app_at,
-    headless_chromium,
-    refuse_outside_loopback,
-    streamlit_server,
-)
-
-refuse_outside_loopback()  # a bench sends traffic only to this machine's loopback
+from tests.harness import RUN_COUNTER_JS, app_at, headless_chromium, streamlit_server  # noqa: E402
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 METRIC = "[data-testid=stMetricValue]"

@@ -118,7 +118,8 @@ def _loopback_or_refuse(sock: socket.socket, address: object) -> None:
 def refuse_outside_loopback() -> None:
     """From now on this process's sockets connect only to loopback (127.0.0.0/8, ::1, Unix
     sockets): any other address raises OutsideLoopback before a packet is sent. Installed for
-    the whole test run and by every bench script."""
+    the whole test run; a bench script has it from ``streamlit_server`` or
+    ``headless_chromium``, or calls it itself."""
     if getattr(socket.socket.connect, "loopback_only", False):
         return
     connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
@@ -171,7 +172,9 @@ def streamlit_server(
     """``streamlit run app`` on a free port, reached at 127.0.0.1; yields its base URL once it
     is healthy, stops it afterwards. ``loopback_only=False`` listens on every interface, as
     ``make run`` does; ``cwd`` runs another checkout (a bench's baseline). Raises
-    ServerDidNotStart with the server's output otherwise."""
+    ServerDidNotStart with the server's output otherwise. Like ``headless_chromium``, it
+    first confines this process's sockets to loopback (``refuse_outside_loopback``)."""
+    refuse_outside_loopback()
     port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app), "--server.headless=true",
@@ -274,7 +277,9 @@ def slow_link(base_url: str, delay: float) -> Iterator[str]:
 @contextmanager
 def headless_chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless, through Playwright's sync API with ``CHROMIUM_ARGS``;
-    closed afterwards. For bench scripts: without it, SystemExit says how to install it."""
+    closed afterwards. For bench scripts: without it, SystemExit says how to install it.
+    This process's sockets are confined to loopback first (``refuse_outside_loopback``)."""
+    refuse_outside_loopback()
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")

@@ -1,3 +1,5 @@
+// What every component's JavaScript starts with (expnet.ui.components.component_js).
+//
 // Loads a script once per page (a <script> tag in the head) and resolves with the global it
 // defines: Plotly.js for the live network widget and the train player, KaTeX for the math
 // panel. The promise is kept on window, so every component on the page shares one load.
@@ -20,3 +22,13 @@ function loadScript(url, global) {
   return window[slot];
 }
 
+// The component's instance for its element, made once: Streamlit calls the component's
+// function again with each new `data`, and the DOM (and its plots) must stay.
+function instanceFor(instances, parentElement, make) {
+  let instance = instances.get(parentElement);
+  if (!instance) {
+    instance = make(parentElement);
+    instances.set(parentElement, instance);
+  }
+  return instance;
+}

@@ -85,13 +85,7 @@ class DataPlot {
   }
 }
 
-export default function (component) {
-  const { data, parentElement, setStateValue } = component;
-  let plot = PLOTS.get(parentElement);
-  if (!plot) {
-    plot = new DataPlot(parentElement);
-    PLOTS.set(parentElement, plot);
-  }
-  plot.update(data, setStateValue);
+export default function ({ data, parentElement, setStateValue }) {
+  instanceFor(PLOTS, parentElement, (el) => new DataPlot(el)).update(data, setStateValue);
   return () => {};
 }

@@ -484,14 +484,7 @@ class Player {
   }
 }
 
-export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  let player = PLAYERS.get(parentElement);
-  if (!player) {
-    player = new Player(parentElement);
-    PLAYERS.set(parentElement, player);
-  }
-  player.update(data, setTriggerValue);
-  // Streamlit calls this function again with each new `data`: the DOM and the plots stay.
+export default function ({ data, parentElement, setTriggerValue }) {
+  instanceFor(PLAYERS, parentElement, (el) => new Player(el)).update(data, setTriggerValue);
   return () => {};
 }
