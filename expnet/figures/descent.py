@@ -12,9 +12,14 @@ import numpy as np
 from expnet.descent import DescentPath
 from expnet.landscape import LandscapeGrid
 
-from .landscape_style import AXIS_2D, LOG_FLOOR, PATH_COLOURS, decade, dot, short
+from .landscape_style import AXIS_2D, LOG_FLOOR, PATH_COLOURS, TITLE_MARGIN, decade, dot, short
 
 MAX_FRAMES = 60  # frames carry only the dots' positions
+MAP_DOMAIN = [0.0, 0.53]  # the map's share of the width; the loss panel has the right end
+# Play / Pause on their own row above the step slider's, so neither covers the other at any
+# width (a phone's map is narrower than the two buttons): heights in px, gap included.
+BUTTONS_ROW = 38
+SLIDER_ROW = 50
 
 
 def _frame_steps(paths: Sequence[tuple[str, DescentPath]]) -> list[int]:
@@ -49,7 +54,7 @@ def add_paths(
     """Each path as a line on the map and its loss in a panel on the right (layout shapes
     with fixed axis ranges, so they move without a data redraw), plus one moving dot per path
     and panel; the frames move only those dots."""
-    layout["xaxis"]["domain"] = [0.0, 0.53]
+    layout["xaxis"]["domain"] = MAP_DOMAIN
     longest = max(len(p.loss) for _, p in paths) - 1
     layout["xaxis2"] = {
         **AXIS_2D,
@@ -113,7 +118,7 @@ def add_paths(
     # expands like a relayout: a few numbers per frame instead of four whole shapes.
     frames = [{"name": str(k), "layout": _moves(heads(k))} for k in steps]
     if frames:
-        layout["margin"]["t"] = 90
+        layout["margin"]["t"] = TITLE_MARGIN + BUTTONS_ROW + SLIDER_ROW
         layout["updatemenus"] = [_play_pause_menu()]
         layout["sliders"] = [_step_slider([str(k) for k in steps])]
     return frames
@@ -162,10 +167,10 @@ def _play_pause_menu() -> dict:
         "direction": "left",
         "showactive": False,
         "x": 0.0,
-        "y": 1.03,
+        "y": 1,
         "xanchor": "left",
         "yanchor": "bottom",
-        "pad": {"r": 4, "t": 0, "b": 0},
+        "pad": {"r": 4, "t": 0, "b": SLIDER_ROW},
         "buttons": [
             {"label": "▶ Play", "method": "animate", "args": animate(None, 80)},
             {"label": "❚❚ Pause", "method": "animate", "args": animate([None], 0)},
@@ -176,11 +181,11 @@ def _play_pause_menu() -> dict:
 def _step_slider(names: Sequence[str]) -> dict:
     return {
         "active": 0,
-        "x": 0.16,
-        "len": 0.4,
-        "y": 1.03,
+        "x": MAP_DOMAIN[0],
+        "len": MAP_DOMAIN[1] - MAP_DOMAIN[0],
+        "y": 1,
         "yanchor": "bottom",
-        "pad": {"t": 0, "b": 0},
+        "pad": {"t": 0, "b": 4},
         "currentvalue": {
             "prefix": "step ",
             "font": {"size": 12, "color": "#2a3f5f"},

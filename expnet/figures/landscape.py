@@ -27,6 +27,7 @@ from .landscape_style import (
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
     POINT_COLOUR,
+    TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
     colorbar,
@@ -165,7 +166,7 @@ def contour_spec(
     layout: dict = {
         **LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 60, "r": 20, "t": 50 if paths or title else 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": TITLE_MARGIN if paths or title else 20, "b": 50},
         "legend": {"orientation": "h", "y": -0.16, "x": 0, "yanchor": "top"},
         "xaxis": {
             **AXIS_2D,

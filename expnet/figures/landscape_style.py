@@ -81,11 +81,19 @@ def f32(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64 if big else np.float32)
 
 
+TOOLBAR_ROW = 32  # px at the top kept clear for Plotly's toolbar, which sits at the right
+
+
+TITLE_MARGIN = 54  # px: the top margin of a titled figure, the toolbar's row then the title's
+
+
 def title_layout(text: str | None) -> dict:
-    """A figure title at the top left (its name on screen; the page gives the aria-label)."""
+    """A figure title at the top left (its name on screen; the page gives the aria-label),
+    under the toolbar's row: on a phone the toolbar spans most of the width."""
     if not text:
         return {}
-    return {"title": {"text": text, "x": 0.01, "xanchor": "left", "y": 0.985, "font": {"size": 14}}}
+    place = {"x": 0.01, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top"}
+    return {"title": {"text": text, **place, "pad": {"t": TOOLBAR_ROW}, "font": {"size": 14}}}
 
 
 def label_of(labels: Mapping[str, str] | None, name: str) -> str:

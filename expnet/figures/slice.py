@@ -17,6 +17,7 @@ from .landscape_style import (
     LAYOUT_BASE,
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
+    TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
     f32,
@@ -113,7 +114,7 @@ def slice_spec(
     layout = {
         **LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 60, "r": 20, "t": 40 if title else 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": TITLE_MARGIN if title else 20, "b": 50},
         **title_layout(title),
         "xaxis": {**AXIS_2D, "title": {"text": xl}, "range": [float(t[0]), float(t[-1])]},
         "yaxis": yaxis,

@@ -21,6 +21,7 @@ from .landscape_style import (
     OVERFLOW_LABEL,
     POINT_COLOUR,
     SURFACE_MAX_POINTS,
+    TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
     colorbar,
@@ -134,7 +135,7 @@ def surface_spec(
     layout = {
         **LAYOUT_BASE,
         "height": height,
-        "margin": {"l": 0, "r": 0, "t": 36 if title else 10, "b": 0},
+        "margin": {"l": 0, "r": 0, "t": TITLE_MARGIN if title else 10, "b": 0},
         **title_layout(title),
         "legend": {"orientation": "h", "y": 0.0, "x": 0.0, "yanchor": "bottom"},
         "scene": {
