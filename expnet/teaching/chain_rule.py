@@ -274,12 +274,12 @@ class PathRows:
 
 @dataclass(frozen=True)
 class Check:
-    """The chain rule's total beside centred finite differences of J (text), their relative
-    error, and a note on how to read it."""
+    """The chain rule's total beside centred finite differences of J, their relative error
+    and a note on how to read it, as text."""
 
     chain_rule: str
     finite_differences: str
-    error: float
+    error: str
     note: str
 
 
@@ -379,7 +379,7 @@ def _check(tr: Trace, rule: ChainRule) -> Check:
     return Check(
         chain_rule=_affine_text(rule.total, rule.total_y, 9),
         finite_differences=_affine_text(*fd, 9),
-        error=err,
+        error=fmt(err, 2),
         note=" ".join(notes),
     )
 

@@ -228,7 +228,7 @@ def chain_rule_panel(rule: ChainRuleRows) -> None:
     with st.container(border=True, key="fd_check"):
         st.markdown(
             f"**Check by finite differences** · chain rule `{check.chain_rule}` · finite "
-            f"differences `{check.finite_differences}` · relative error **{fmt(check.error, 2)}**"
+            f"differences `{check.finite_differences}` · relative error **{check.error}**"
         )
         st.caption(check.note)
 
