@@ -28,12 +28,13 @@ from .network import (
 )
 from .presets import PRESETS, Preset, get_preset
 from .teaching.answers import parse_answer
+from .teaching.chain_rule import ChainRule, Factor, chain_rule
 from .teaching.exercises import Exercise, Question, SheetResult, grade_sheet, make_exercise
 from .teaching.grading import Grade, grade, grade_key, grade_step
 from .teaching.mistakes import Mistake
 from .teaching.quantities import Affine
 from .teaching.solution import Step, WorkedSolution, worked_solution
-from .trace import ChainRule, Factor, NumericIssue, Trace, trace
+from .trace import NumericIssue, Trace, trace
 
 __all__ = [
     "ACTIVATIONS",
@@ -66,6 +67,7 @@ __all__ = [
     "Trainer",
     "WorkedSolution",
     "build_problem",
+    "chain_rule",
     "check_name_affine",
     "descend",
     "descend_paths",

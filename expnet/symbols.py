@@ -74,6 +74,13 @@ class Symbols:
         return "y" if self.sizes[-1] == 1 else f"y{sub(k + 1)}"
 
 
+def y_names(K: int, latex: bool = False) -> list[str]:
+    """The targets' names for K outputs: y alone, else y1, y2, … (y_{1}, … in LaTeX)."""
+    if K == 1:
+        return ["y"]
+    return [f"y_{{{k + 1}}}" if latex else f"y{k + 1}" for k in range(K)]
+
+
 def partial(num: str, den: str) -> str:
     return rf"\frac{{\partial {num}}}{{\partial {den}}}"
 

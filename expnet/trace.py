@@ -1,24 +1,18 @@
 """One trace of the computation: forward values, the loss, δ per layer and every gradient.
 
-Notation (as on screen, layers 1-based): a^{(0)} = x, z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)},
-a^{(l)} = f_l(z^{(l)}), p = a^{(L)}, J = loss(p, y). Backward:
-δ^{(L)} = ∂J/∂p ⊙ f_L'(z^{(L)}), δ^{(l)} = (W^{(l+1)ᵀ} δ^{(l+1)}) ⊙ f_l'(z^{(l)}),
-∂J/∂W^{(l)} = δ^{(l)} a^{(l-1)ᵀ}, ∂J/∂b^{(l)} = δ^{(l)}, ∂J/∂x = W^{(1)ᵀ} δ^{(1)}.
+Notation (as on screen, layers 1-based): a⁽⁰⁾ = x, z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f_l(z⁽ˡ⁾),
+p = a⁽ᴸ⁾, J = loss(p, y). Backward: δ⁽ᴸ⁾ = ∂J/∂p ⊙ f_L′(z⁽ᴸ⁾),
+δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾) ⊙ f_l′(z⁽ˡ⁾), ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ a⁽ˡ⁻¹⁾ᵀ, ∂J/∂b⁽ˡ⁾ = δ⁽ˡ⁾, ∂J/∂x = W⁽¹⁾ᵀ δ⁽¹⁾.
 In Python lists index 0 is layer 1 for z, slope, delta, dW, db; ``a[0]`` is x.
 
 Since ∂J/∂p_k = c_k + d_k·y_k and backprop is linear in ∂J/∂p, every gradient is
 const + Σ_k coef_k·y_k; ``affine`` holds the parts, so y can stay a symbol.
 
-With ``decimals`` = k the trace works "as by hand": every forward value (z, a) is rounded to k
-decimals as a person does (in decimal, half away from zero: ``round_as_by_hand``; z = W a + b
-summed exactly in decimal first, ``affine_as_by_hand``) and carried on; local derivatives are
-computed from the rounded values, written out exactly when they are polynomials in them
-(σ' = a(1-a)) and rounded otherwise; products are not rounded. With k = 3 this reproduces
-the homework's printed answers.
-
-One module for one job, longer than most: the forward pass, the backward pass, their
-as-by-hand variant, the affine-in-y parts, the optional L2 term and the chain rule's factors
-are one computation read by every view; split, each half would import the other's internals.
+With ``decimals`` = k the trace works "as by hand": z and a are rounded to k decimals as a
+person does (``round_as_by_hand``, ``affine_as_by_hand``) and carried on; local derivatives
+come from the rounded values (rounded too, unless a polynomial in them as σ′ = a(1 − a));
+products are not rounded. With k = 3 this reproduces the homework's printed answers.
+Numbers only: the chain rule written out is ``expnet.teaching.chain_rule``.
 """
 
 from __future__ import annotations
@@ -27,14 +21,13 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import cached_property
-from itertools import product
 
 import numpy as np
 
 from .activations import EXP_OVERFLOW_Z, get_activation
 from .losses import get_loss, l2_penalty
 from .network import Problem, parse_name
-from .symbols import Symbols, fmt, fmt_latex, partial, partial_text
+from .symbols import Symbols, fmt
 
 Array = np.ndarray
 
@@ -122,8 +115,8 @@ class NumericIssue:
 
 @dataclass(frozen=True, eq=False)
 class Gradient:
-    delta: tuple[Array, ...]  # δ^{(l)} = ∂J/∂z^{(l)}, shape (n_l,)
-    dW: tuple[Array, ...]  # (n_l, n_{l-1})
+    delta: tuple[Array, ...]  # δ⁽ˡ⁾ = ∂J/∂z⁽ˡ⁾, shape (n_l,)
+    dW: tuple[Array, ...]  # (n_l, n_(l-1))
     db: tuple[Array, ...]  # (n_l,)
     dx: Array  # (n_0,)
 
@@ -134,48 +127,6 @@ class AffineGradient:
 
     const: Gradient
     per_output: tuple[Gradient, ...]
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One chain-rule factor: ∂num/∂den, its formula in the network's symbols, its value.
-
-    Only ∂J/∂p depends on y: with y a symbol its value is ``value + y_coef·y``.
-    """
-
-    symbol: str  # plain text, e.g. "∂J/∂p"
-    latex: str  # \frac{\partial J}{\partial p}
-    formula_latex: str  # e.g. "p - y"
-    value: float
-    y_coef: float | None = None
-    substituted_latex: str = ""  # the formula with numbers in, e.g. "(0.282 - y)"
-    highlight: tuple[tuple, ...] = ()  # diagram parts: ("node", l, j), ("edge", l, j, i), ("loss",)
-
-
-@dataclass(frozen=True)
-class ChainPath:
-    factors: tuple[Factor, ...]
-    value: float  # product (its constant part when y is a symbol)
-    y_coef: float | None  # coefficient of y_k in the product when y is a symbol
-    output: int  # the output unit k this path runs through
-
-
-@dataclass(frozen=True)
-class ChainRule:
-    """∂J/∂θ as a sum over paths of products of factors; ``total`` equals the trace's gradient."""
-
-    name: str
-    symbol: str
-    latex: str
-    paths: tuple[ChainPath, ...]
-    total: float  # with y a symbol: the constant part
-    total_y: tuple[float, ...] | None  # with y a symbol: coefficient of each y_k
-    truncated: bool  # more paths than listed (the totals still count them all)
-    #: λW of an L2 penalty (λ/2)ΣW² in J, for a weight (0 otherwise): total = Σ paths + this
-    penalty: float = 0.0
-
-
-MAX_LISTED_PATHS = 64
 
 
 def _backprop(
@@ -193,20 +144,20 @@ def _backprop(
     return Gradient(tuple(delta), dW, tuple(d.copy() for d in delta), dx)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Trace:
     problem: Problem
     decimals: int | None
-    z: tuple[Array, ...]  # z^{(l)} for l = 1..L
-    a: tuple[Array, ...]  # a^{(l)} for l = 0..L (a[0] = x)
-    slope: tuple[Array, ...]  # f_l'(z^{(l)})
+    z: tuple[Array, ...]  # z⁽ˡ⁾ for l = 1..L
+    a: tuple[Array, ...]  # a⁽ˡ⁾ for l = 0..L (a[0] = x)
+    slope: tuple[Array, ...]  # f_l′(z⁽ˡ⁾)
     dJ_dp_const: Array  # c_k
     dJ_dp_coef: Array  # d_k
     affine: AffineGradient
     gradient: Gradient | None  # None when y is a symbol
     loss: float | None  # None when y is a symbol
     issues: tuple[NumericIssue, ...]
-    #: λ of an L2 penalty (λ/2) Σ_l ‖W^{(l)}‖² on the weights (not the biases), as training
+    #: λ of an L2 penalty (λ/2) Σ_l ‖W⁽ˡ⁾‖² on the weights (not the biases), as training
     #: on the Train page adds it (``expnet.fit``): in ``loss`` and in every ∂J/∂W (+ λW)
     l2: float = 0.0
 
@@ -269,9 +220,6 @@ class Trace:
             tuple(self._pick(g, name) for g in self.affine.per_output),
         )
 
-    def chain_rule(self, name: str) -> ChainRule:
-        return chain_rule(self, name)
-
 
 def _check(problem: Problem, z: list[Array], a: list[Array]) -> list[NumericIssue]:
     issues = []
@@ -311,7 +259,7 @@ def _with_penalty(g: Gradient, problem: Problem, l2: float) -> Gradient:
 
 
 def penalty(problem: Problem, l2: float) -> float:
-    """(λ/2) Σ_l ‖W^{(l)}‖²: the L2 term of J (the weights only, as ``expnet.fit``)."""
+    """(λ/2) Σ_l ‖W⁽ˡ⁾‖²: the L2 term of J (the weights only, as ``expnet.fit``)."""
     return float(l2_penalty((layer.W for layer in problem.layers), l2))
 
 
@@ -387,197 +335,16 @@ def trace(problem: Problem, decimals: int | None = None, l2: float = 0.0) -> Tra
     if l2:
         const = _with_penalty(const, problem, l2)
     return Trace(
-        problem,
-        decimals,
-        tuple(z),
-        tuple(a),
-        tuple(slope),
-        c,
-        d,
-        AffineGradient(const, tuple(per_output)),
-        gradient,
-        J,
-        tuple(issues),
-        l2,
-    )
-
-
-# ---------------------------------------------------------------- chain rule
-
-
-def _sub(template: str, **values: str) -> str:
-    for key, text in values.items():
-        template = template.replace("{" + key + "}", text)
-    return template
-
-
-def chain_rule(tr: Trace, name: str) -> ChainRule:
-    """The paths from J down to parameter ``name`` (a W, b or x), each a product of factors.
-
-    A path runs through one unit per layer from the parameter's unit up to an output unit k;
-    its factors, from J downwards, are ∂J/∂p_k, then per layer ∂a/∂z and ∂z/∂a(below), and
-    last ∂z/∂θ. The sum of the path products is ∂J/∂θ (plus λW for a weight, with an L2
-    penalty: ``penalty``).
-    """
-    problem, S = tr.problem, tr.symbols
-    L = len(problem.layers)
-    ref = parse_name(problem, name)
-    loss = get_loss(problem.loss)
-    digits = 9
-
-    def num(v: float) -> str:
-        return fmt_latex(v, digits, paren=True)
-
-    if ref.kind == "W":
-        lowest, free_from = ref.layer, ref.layer + 1
-        sym_text = S.W_text(ref.layer + 1, ref.row, ref.col)
-        sym_latex = S.W(ref.layer + 1, ref.row, ref.col)
-    elif ref.kind == "b":
-        lowest, free_from = ref.layer, ref.layer + 1
-        sym_text, sym_latex = S.b_text(ref.layer + 1, ref.row), S.b(ref.layer + 1, ref.row)
-    elif ref.kind == "x":
-        lowest, free_from = 0, 0
-        sym_text, sym_latex = S.a_text(0, ref.row), S.a(0, ref.row)
-    else:
-        raise ValueError("the chain rule is shown for weights, biases and inputs, not the target")
-
-    def head(k: int) -> Factor:
-        p_num = num(float(tr.p[k]))
-        if tr.symbolic:
-            value, coef = float(tr.dJ_dp_const[k]), float(tr.dJ_dp_coef[k])
-            substituted = "(" + _sub(loss.derivative_latex, p=p_num, y=S.y(k)) + ")"
-        else:
-            value, coef = float(tr.dJ_dp[k]), None  # type: ignore[index]
-            substituted = num(value)
-        return Factor(
-            partial_text("J", S.p_text(k)),
-            partial("J", S.p(k)),
-            _sub(loss.derivative_latex, p=S.p(k), y=S.y(k)),
-            value,
-            coef,
-            substituted,
-            (("loss",), ("node", L, k)),
-        )
-
-    def activation(m: int, j: int) -> Factor:
-        """∂a_j/∂z_j in layer m + 1 (m 0-based)."""
-        act = get_activation(problem.layers[m].activation)
-        a_sym, z_sym = S.a(m + 1, j), S.z(m + 1, j)
-        return Factor(
-            partial_text(S.a_text(m + 1, j), S.z_text(m + 1, j)),
-            partial(a_sym, z_sym),
-            _sub(act.derivative_latex, a=a_sym, z=z_sym),
-            float(tr.slope[m][j]),
-            None,
-            _sub(
-                act.derivative_latex,
-                a=num(float(tr.a[m + 1][j])),
-                z=fmt_latex(float(tr.z[m][j]), digits, paren="-{z}" in act.derivative_latex),
-            ),
-            (("node", m + 1, j),),
-        )
-
-    def weight(m: int, j: int, i: int) -> Factor:
-        """∂z_j^{(m+1)}/∂a_i^{(m)} = W_ji^{(m+1)}."""
-        w = float(problem.layers[m].W[j, i])
-        return Factor(
-            partial_text(S.z_text(m + 1, j), S.a_text(m, i)),
-            partial(S.z(m + 1, j), S.a(m, i)),
-            S.W(m + 1, j, i),
-            w,
-            None,
-            num(w),
-            (("edge", m + 1, j, i),),
-        )
-
-    def coupled(k: int, j: int) -> Factor:
-        """∂p_k/∂z_j of a softmax output: p_k([k=j] − p_j); every p_k depends on every z_j."""
-        p_k, p_j = float(tr.a[L][k]), float(tr.a[L][j])
-        a_k, a_j = S.a(L, k), S.a(L, j)
-        if k == j:
-            formula, substituted, value = (
-                f"{a_k}\\,(1-{a_k})",
-                f"{num(p_k)}\\,(1-{num(p_k)})",
-                p_k * (1 - p_k),
-            )
-        else:
-            formula, substituted, value = f"-{a_k}\\,{a_j}", f"-{num(p_k)}\\,{num(p_j)}", -p_k * p_j
-        return Factor(
-            partial_text(S.a_text(L, k), S.z_text(L, j)),
-            partial(a_k, S.z(L, j)),
-            formula,
-            value,
-            None,
-            substituted,
-            (("node", L, k), ("node", L, j)),
-        )
-
-    # A softmax output couples the outputs: a path then also chooses the p_k it leaves J by.
-    soft = not get_activation(problem.layers[-1].activation).elementwise
-    ranges = [range(problem.layers[m].units) for m in range(free_from, L)]
-    paths: list[ChainPath] = []
-    truncated = False
-    for combo in product(*ranges, range(problem.outputs) if soft else (-1,)):
-        if len(paths) >= MAX_LISTED_PATHS:
-            truncated = True
-            break
-        units, k_out = combo[:-1], combo[-1]
-        u = dict(zip(range(free_from, L), units, strict=True))
-        if ref.kind in ("W", "b"):
-            u[ref.layer] = ref.row
-        k = u[L - 1] if k_out < 0 else k_out
-        factors = [head(k)]
-        for m in range(L - 1, lowest - 1, -1):
-            factors.append(coupled(k, u[m]) if soft and m == L - 1 else activation(m, u[m]))
-            if m > lowest:
-                factors.append(weight(m, u[m], u[m - 1]))
-        z_text, z_sym = S.z_text(lowest + 1, u[lowest]), S.z(lowest + 1, u[lowest])
-        if ref.kind == "W":
-            a_i = float(tr.a[ref.layer][ref.col])
-            factors.append(
-                Factor(
-                    partial_text(z_text, sym_text),
-                    partial(z_sym, sym_latex),
-                    S.a(ref.layer, ref.col),
-                    a_i,
-                    None,
-                    num(a_i),
-                    (("edge", ref.layer + 1, ref.row, ref.col), ("node", ref.layer, ref.col)),
-                )
-            )
-        elif ref.kind == "b":
-            factors.append(
-                Factor(
-                    partial_text(z_text, sym_text),
-                    partial(z_sym, sym_latex),
-                    "1",
-                    1.0,
-                    None,
-                    "1",
-                    (("node", ref.layer + 1, ref.row),),
-                )
-            )
-        else:
-            factors.append(weight(0, u[0], ref.row))
-        rest = math.prod(f.value for f in factors[1:])
-        first = factors[0]
-        y_coef = (first.y_coef or 0.0) * rest if tr.symbolic else None
-        paths.append(ChainPath(tuple(factors), first.value * rest, y_coef, k))
-
-    if tr.symbolic:
-        total, total_y = tr.grad_affine(name)
-    else:
-        g = tr.grad(name)
-        assert g is not None
-        total, total_y = g, None
-    lam = tr.l2 * float(problem.layers[ref.layer].W[ref.row, ref.col]) if ref.kind == "W" else 0.0
-    return ChainRule(
-        name,
-        partial_text("J", sym_text),
-        partial("J", sym_latex),
-        tuple(paths),
-        total,
-        total_y,
-        truncated,
-        lam,
+        problem=problem,
+        decimals=decimals,
+        z=tuple(z),
+        a=tuple(a),
+        slope=tuple(slope),
+        dJ_dp_const=c,
+        dJ_dp_coef=d,
+        affine=AffineGradient(const, tuple(per_output)),
+        gradient=gradient,
+        loss=J,
+        issues=tuple(issues),
+        l2=l2,
     )

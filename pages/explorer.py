@@ -80,14 +80,13 @@ def live_network() -> None:
         )
     with c2:
         focus = focus_picker(names, problem.sizes)
-    rule = state.current_chain_rule(focus)
-    highlight = [h for path in rule.paths for f in path.factors for h in f.highlight]
+    rule = state.current_chain_rule_rows(focus)
     data = controls.widget_data()
     data.update(
         mode="full",
         readouts=panels.readouts(tr, focus),
         plotlyUrl=live_network_plotly_url(),
-        **panels.diagram_data(tr, str(view or "values"), focus, highlight),
+        **panels.diagram_data(tr, str(view or "values"), focus, rule.highlight),
     )
     controls.live_widget(data)
     if state.current_settings().y_symbol:
@@ -102,7 +101,7 @@ def live_network() -> None:
         controls.exact_value_control()
     with c2:
         controls.reset_button()
-    panels.chain_rule_panel(tr, rule)
+    panels.chain_rule_panel(rule)
 
 
 def tabs() -> None:

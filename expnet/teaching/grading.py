@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from expnet.network import Problem
+from expnet.symbols import y_names
 from expnet.trace import Trace
 
 from .answers import EXAMPLE_AFFINE, AnswerError, parse_answer
@@ -35,7 +36,6 @@ from .quantities import (
     quantity,
     same,
     trace_of,
-    y_names,
 )
 from .solution import Step
 

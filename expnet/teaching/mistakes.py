@@ -20,8 +20,9 @@ import numpy as np
 
 from expnet.activations import get_activation
 from expnet.network import Problem
-from expnet.trace import ChainRule, Factor, Trace
+from expnet.trace import Trace
 
+from .chain_rule import ChainRule, Factor, chain_rule
 from .quantities import (
     BY_HAND_DECIMALS,
     Affine,
@@ -223,7 +224,7 @@ def _product(tr: Trace, rule: ChainRule, value: Callable[[Factor], float]) -> Af
 
 
 def _gradient_mistakes(tr: Trace, name: str) -> list[tuple[str, str, Affine]]:
-    rule = tr.chain_rule(name)
+    rule = chain_rule(tr, name)
     right = grad_value(tr, name)
     out = [("sign", _SIGN_HINT, right.scaled(-1.0))]
     if tr.problem.loss == "half_squared_error":

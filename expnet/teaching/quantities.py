@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from expnet.network import Problem, weight_names
-from expnet.symbols import fmt
-from expnet.trace import Factor, Trace, trace
+from expnet.symbols import fmt, y_names
+from expnet.trace import Trace, trace
+
+from .chain_rule import Factor, chain_rule
 
 #: "As by hand" roundings whose carried values are graded correct.
 BY_HAND_DECIMALS = (3, 4)
@@ -64,10 +66,6 @@ def as_affine(value: ValueLike) -> Affine:
         const, coefs = value
         return Affine(float(const), tuple(float(c) for c in coefs))
     return Affine(float(value))
-
-
-def y_names(k: int) -> list[str]:
-    return ["y"] if k == 1 else [f"y{i + 1}" for i in range(k)]
 
 
 def same(a: float, b: float) -> bool:
@@ -138,7 +136,7 @@ def decode_key(key: str) -> StepKey:
 def find_factor(tr: Trace, symbol: str) -> tuple[Factor, bool] | None:
     """The first chain-rule factor with this plain-text symbol, and whether it ends its path."""
     for name in weight_names(tr.problem) + [f"x{i + 1}" for i in range(tr.problem.inputs)]:
-        for path in tr.chain_rule(name).paths:
+        for path in chain_rule(tr, name).paths:
             for index, f in enumerate(path.factors):
                 if f.symbol == symbol:
                     return f, index == len(path.factors) - 1

@@ -6,7 +6,7 @@ diagram and the tables cannot disagree. Steps also say which parts of the diagra
 compute (``highlight``) and, for gradients, which parameter they answer (``answer``).
 
 With an L2 penalty (``Trace.l2`` = λ > 0) J's step adds (λ/2) Σ ‖W‖² and each ∂J/∂W step
-adds λW after its chain-rule paths (``penalty_latex``), as the trace's numbers do.
+adds λW after its chain-rule paths, as the trace's numbers do.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from expnet.activations import get_activation
-from expnet.network import parameter_names, parse_name, weight_names
-from expnet.symbols import fill_in, fmt, fmt_affine, fmt_affine_text, fmt_latex, partial
-from expnet.trace import ChainRule, Trace, penalty
+from expnet.network import parameter_names, weight_names
+from expnet.symbols import fill_in, fmt, fmt_affine, fmt_affine_text, fmt_latex, partial, y_names
+from expnet.trace import Trace, penalty
 
+from .chain_rule import ChainRule, chain_rule, penalty_latex
 from .latex import tex_escape
 
 #: The loss written out for the actual outputs: (prefix, per-output term template).
@@ -48,19 +49,13 @@ class Step:
     def value_latex(self) -> str:
         if self.y_coefs is None:
             return fmt_latex(self.value)
-        ys = (
-            ["y"]
-            if len(self.y_coefs) == 1
-            else [f"y_{{{k + 1}}}" for k in range(len(self.y_coefs))]
-        )
-        return fmt_affine(self.value, list(self.y_coefs), ys)
+        return fmt_affine(self.value, list(self.y_coefs), y_names(len(self.y_coefs), True))
 
     @property
     def value_text(self) -> str:
         if self.y_coefs is None:
             return fmt(self.value)
-        ys = ["y"] if len(self.y_coefs) == 1 else [f"y{k + 1}" for k in range(len(self.y_coefs))]
-        return fmt_affine_text(self.value, list(self.y_coefs), ys)
+        return fmt_affine_text(self.value, list(self.y_coefs), y_names(len(self.y_coefs)))
 
     @property
     def latex(self) -> str:
@@ -137,19 +132,6 @@ def _num(v: float) -> str:
 PENALTY_LATEX = r"\tfrac{\lambda}{2}\sum_{l}\lVert W^{(l)}\rVert^2"
 #: an L2 penalty's weights are listed one by one up to this many (else their sum of squares)
 MAX_LISTED_SQUARES = 8
-
-
-def penalty_latex(tr: Trace, name: str) -> tuple[str, str] | None:
-    """The L2 penalty's term of ∂J/∂name as LaTeX (in symbols, with numbers), e.g.
-    ``("\\lambda\\,W_{11}^{(2)}", "0.01 \\cdot (-3)")``; None without a penalty (λ = 0)
-    or for a bias or an input."""
-    if not tr.l2 or name[0] != "W":
-        return None
-    ref = parse_name(tr.problem, name)
-    w = tr.value(name)
-    assert w is not None
-    symbol = tr.symbols.W(ref.layer + 1, ref.row, ref.col)
-    return rf"\lambda\,{symbol}", rf"{fmt_latex(tr.l2)} \cdot {_num(w)}"
 
 
 def _penalty_numbers(tr: Trace) -> str:
@@ -292,7 +274,7 @@ def backward_steps(tr: Trace, targets: list[str]) -> list[Step]:
     L = len(problem.layers)
     steps: list[Step] = []
     shown: set[str] = set()
-    rules = [tr.chain_rule(name) for name in targets]
+    rules = [chain_rule(tr, name) for name in targets]
     for k in range(problem.outputs):
         rule_head = next(
             (p.factors[0] for rule in rules for p in rule.paths if p.output == k), None

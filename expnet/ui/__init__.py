@@ -14,7 +14,7 @@ from .links import validate_query_params  # noqa: E402 (after the shell check)
 from .state import (  # noqa: E402
     allow_query_keys,
     can_undo,
-    current_chain_rule,
+    current_chain_rule_rows,
     current_problem,
     current_settings,
     current_solution,
@@ -36,7 +36,7 @@ __all__ = [
     "ensure_app_shell",
     "allow_query_keys",
     "can_undo",
-    "current_chain_rule",
+    "current_chain_rule_rows",
     "current_problem",
     "current_settings",
     "current_solution",

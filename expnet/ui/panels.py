@@ -23,16 +23,16 @@ from expnet.figures.network import (
     network_alt,
     network_spec,
 )
-from expnet.gradcheck import check_name_affine, finite_differences, relative_error
 from expnet.network import Problem, get_value, parameter_names, problem_from_json, weight_names
-from expnet.symbols import fmt, fmt_affine, fmt_affine_text, fmt_latex
-from expnet.teaching.solution import Step, WorkedSolution, numbered_steps, penalty_latex
-from expnet.trace import ChainRule, Factor, Trace
+from expnet.symbols import fmt, fmt_affine_text, y_names
+from expnet.teaching.chain_rule import ChainRuleRows
+from expnet.teaching.solution import Step, WorkedSolution, numbered_steps
+from expnet.trace import Trace
 from expnet.ui.components.math_panel import math_panel
 from expnet.ui.downloads import markdown_and_latex
 
 from . import state
-from .controls import spoken_name, text_symbol, undo_button
+from .controls import text_symbol, undo_button
 
 # ---------------------------------------------------------------- formatting
 
@@ -44,12 +44,6 @@ def fixed(v: float | None, decimals: int = 4) -> str:
     if abs(v) >= 1e5:
         return fmt(v, 5)
     return f"{v:.{decimals}f}"
-
-
-def y_names(K: int, latex: bool) -> list[str]:
-    if K == 1:
-        return ["y"]
-    return [f"y_{{{k + 1}}}" if latex else f"y{k + 1}" for k in range(K)]
 
 
 def gradient_text(tr: Trace, name: str, digits: int = 6) -> str:
@@ -206,107 +200,37 @@ def diagram_table(tr: Trace, key: str = "diagram_table") -> None:
 # ---------------------------------------------------------------- chain rule
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _finite_difference(
-    problem_json: str, name: str, l2: float
-) -> tuple[float, tuple[float, ...] | None]:
-    """Centred finite differences of J (exact arithmetic, h = 1e-5; an L2 penalty λ = ``l2``):
-    (value, None) for a numeric y, (const, coefs) for a symbolic one."""
-    problem = problem_from_json(problem_json)
-    if problem.y is None:
-        const, coefs = check_name_affine(problem, name, l2=l2)
-        return const, tuple(coefs)
-    return float(finite_differences(problem, [name], l2=l2)[0]), None
-
-
-def _total_latex(rule: ChainRule, K: int) -> str:
-    if rule.total_y is None:
-        return fmt_latex(rule.total)
-    return fmt_affine(rule.total, list(rule.total_y), y_names(K, True))
-
-
-def _factor_value_latex(f: Factor) -> str:
-    """A factor's value, short (6 significant digits), in parentheses when it needs them."""
-    if f.y_coef is not None:
-        return "(" + fmt_affine(f.value, [f.y_coef], ["y"], 6) + ")"
-    return fmt_latex(f.value, 6, paren=True)
-
-
-def chain_rule_panel(tr: Trace, rule: ChainRule) -> None:
-    """Each factor with its formula and value, the product, and beside it the finite-difference
-    estimate and the relative error."""
-    K = tr.problem.outputs
+def chain_rule_panel(rule: ChainRuleRows) -> None:
+    """Each shown path factor by factor, the sum of their products, and beside it the
+    finite-difference check: the rows ``expnet.teaching.chain_rule`` hands over, drawn."""
     # one math panel for the whole derivation: a commit redraws only the blocks that changed
     parts = [f"**Chain rule for ${rule.latex}$**"]
-    shown = rule.paths[:4]
-    for n, path in enumerate(shown, start=1):
-        if len(rule.paths) > 1:
-            parts.append(f"*Path {n} of {len(rule.paths)} (through output {path.output + 1})*")
-        parts.append(
-            f"$$\n{rule.latex} = " + r" \cdot ".join(f.latex for f in path.factors) + "\n$$"
-        )
+    for path in rule.paths:
+        if path.heading:
+            parts.append(f"*{path.heading}*")
+        parts.append(f"$$\n{path.equation}\n$$")
         rows = ["| factor | formula | with numbers | value |", "|:--|:--|:--|--:|"]
-        for f in path.factors:
-            if f.y_coef is not None:
-                value = fmt_affine_text(f.value, [f.y_coef], y_names(1, False), 6)
-            else:
-                value = fmt(f.value, 6)
-            rows.append(
-                f"| ${f.latex}$ | ${f.formula_latex}$ | ${f.substituted_latex}$ | {value} |"
-            )
+        rows += [
+            f"| ${f.latex}$ | ${f.formula}$ | ${f.substituted}$ | {f.value} |" for f in path.factors
+        ]
         parts.append("\n".join(rows))
-    if len(rule.paths) > len(shown) or rule.truncated:
-        parts.append(
-            f"*{len(rule.paths)}{'+' if rule.truncated else ''} paths in all; the first "
-            f"{len(shown)} are listed, the total counts every one.*"
-        )
-    products = " + ".join(r" \cdot ".join(_factor_value_latex(f) for f in p.factors) for p in shown)
-    more = r" + \dots" if len(rule.paths) > len(shown) else ""
-    lam = penalty_latex(tr, rule.name)
-    if lam is not None:  # the L2 penalty's λW, beside the paths
-        spoken = spoken_name(rule.name, tr.problem.sizes)[0]
-        parts.append(
-            f"*+ λ·{spoken} from the L2 penalty:* (λ/2) Σ W² in J adds λW to ∂J/∂W, here "
-            f"${lam[0]} = {lam[1]} = {fmt_latex(rule.penalty, 6)}$."
-        )
-        more += " + " + lam[1]
+    if rule.listed:
+        parts.append(f"*{rule.listed}*")
+    if rule.penalty:
+        lead, words, latex = rule.penalty
+        parts.append(f"*{lead}* {words} ${latex}$.")
     parts.append(
-        f"$$\n\\begin{{aligned}} {rule.latex} &= {products}{more} \\\\ "
-        f"&= {_total_latex(rule, K)} \\end{{aligned}}\n$$"
+        f"$$\n\\begin{{aligned}} {rule.latex} &= {rule.sum} \\\\ "
+        f"&= {rule.total} \\end{{aligned}}\n$$"
     )
-    spoken = spoken_name(rule.name, tr.problem.sizes)[0]
-    math_panel(parts, key="chain_rule_math", label=f"Chain rule for {spoken}")
-
-    analytic = gradient_text(tr, rule.name, 9)
-    fd_value, fd_coefs = _finite_difference(tr.problem.to_json(indent=None), rule.name, tr.l2)
-    if fd_coefs is None:
-        fd_text = fmt(fd_value, 9)
-        err = relative_error(rule.total, fd_value)
-    else:
-        fd_text = fmt_affine_text(fd_value, list(fd_coefs), y_names(K, False), 9)
-        assert rule.total_y is not None
-        err = max(
-            relative_error(rule.total, fd_value),
-            *(relative_error(a, b) for a, b in zip(rule.total_y, fd_coefs, strict=True)),
-        )
-    notes = [
-        "Centred differences (J(θ+h) − J(θ−h)) / 2h with h = 10⁻⁵ in exact float64"
-        + (", for the constant and for the coefficient of y" if fd_coefs is not None else "")
-        + "."
-    ]
-    if tr.decimals is not None:
-        notes.append(
-            f"Rounded as by hand to {tr.decimals} decimals: the chain rule uses the rounded "
-            "values, so it differs from the exact estimate by about the rounding."
-        )
-    elif math.isfinite(err) and err > 1e-4:
-        notes.append("The error is large: the loss may be non-smooth here (e.g. ReLU at 0).")
+    math_panel(parts, key="chain_rule_math", label=f"Chain rule for {rule.spoken}")
+    check = rule.check
     with st.container(border=True, key="fd_check"):
         st.markdown(
-            f"**Check by finite differences** · chain rule `{analytic}` · finite differences "
-            f"`{fd_text}` · relative error **{fmt(err, 2)}**"
+            f"**Check by finite differences** · chain rule `{check.chain_rule}` · finite "
+            f"differences `{check.finite_differences}` · relative error **{check.error}**"
         )
-        st.caption(" ".join(notes))
+        st.caption(check.note)
 
 
 # ---------------------------------------------------------------- activations

@@ -44,8 +44,9 @@ import streamlit as st
 
 from expnet.network import Problem, parameter_names, problem_from_json
 from expnet.presets import get_preset
+from expnet.teaching.chain_rule import ChainRuleRows, chain_rule_rows
 from expnet.teaching.solution import WorkedSolution, worked_solution
-from expnet.trace import ChainRule, Trace, trace
+from expnet.trace import Trace, trace
 
 from .links import (
     PARAMETER_PATTERN,
@@ -187,8 +188,10 @@ def _solution(
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _chain_rule(problem_json: str, decimals: int | None, l2: float, name: str) -> ChainRule:
-    return _trace(problem_json, decimals, l2).chain_rule(name)
+def _chain_rule_rows(
+    problem_json: str, decimals: int | None, l2: float, name: str
+) -> ChainRuleRows:
+    return chain_rule_rows(_trace(problem_json, decimals, l2), name)
 
 
 def trace_of(problem: Problem, decimals: int | None = None, l2: float = 0.0) -> Trace:
@@ -211,9 +214,11 @@ def current_solution(targets: tuple[str, ...] = (), l2: float | None = None) -> 
     return _solution(current_problem().to_json(indent=None), settings.rounding, lam, targets)
 
 
-def current_chain_rule(name: str) -> ChainRule:
+def current_chain_rule_rows(name: str) -> ChainRuleRows:
+    """The chain-rule panel's rows for ``name`` in the current trace (finite differences too)."""
     settings = get_state().settings
-    return _chain_rule(current_problem().to_json(indent=None), settings.rounding, settings.l2, name)
+    problem_json = current_problem().to_json(indent=None)
+    return _chain_rule_rows(problem_json, settings.rounding, settings.l2, name)
 
 
 def preset_questions() -> tuple[str, ...]:

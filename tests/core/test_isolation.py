@@ -92,3 +92,38 @@ def test_the_import_contract_lists_every_core_module() -> None:
         if p.parent.name not in LAYERS_ABOVE
     }
     assert listed == on_disk
+
+
+def test_the_numeric_contract_lists_every_core_module_below_teaching() -> None:
+    """.importlinter's numeric contract keeps every core module but the CLI from importing
+    teaching, so the words about the numbers stay above the numbers."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / ".importlinter")
+    contract = config["importlinter:contract:numeric"]
+    listed = set(contract["source_modules"].split())
+    on_disk = {
+        f"expnet.{p.stem}" for p in (REPO / "expnet").glob("*.py") if not p.stem.startswith("_")
+    }
+    assert listed == on_disk - {"expnet.cli"}
+    assert contract["forbidden_modules"].split() == ["expnet.teaching"]
+
+
+def test_the_trace_holds_numbers_only() -> None:
+    """expnet/trace.py writes no TeX (no backslash commands, no braced sub- or superscripts):
+    the chain rule's formulas live in expnet.teaching.chain_rule."""
+    source = (REPO / "expnet" / "trace.py").read_text(encoding="utf-8")
+    assert "\\" not in source
+    for brace in ("^{", "_{"):
+        assert brace not in source, brace
+    assert len(source.splitlines()) < 500
+
+
+def test_a_trace_is_built_by_keywords() -> None:
+    """Trace has a dozen fields: built by position, two of the same type could swap unseen."""
+    import dataclasses
+
+    from expnet.trace import Trace
+
+    assert all(f.kw_only for f in dataclasses.fields(Trace))

@@ -31,6 +31,7 @@ from expnet import (
 )
 from expnet.activations import ELEMENTWISE
 from expnet.network import MAX_ABS_VALUE
+from expnet.teaching.chain_rule import chain_rule
 
 from . import reference as ref
 
@@ -148,10 +149,10 @@ def test_no_runtime_warning_escapes(case) -> None:
         for decimals in (3, None):
             worked_solution(trace(problem, decimals)).to_latex()
             symbolic = trace(problem.with_target(None), decimals)
-            symbolic.chain_rule("x2")
+            chain_rule(symbolic, "x2")
             worked_solution(symbolic).to_markdown()
         tr = trace(problem)
-        tr.chain_rule("W1_11")
+        chain_rule(tr, "W1_11")
         res = evaluate_batch(problem, names, np.array([[get_value(problem, n) for n in names]]))
     # The flags and the trace tell the same story.
     kinds = {i.kind for i in tr.issues}
