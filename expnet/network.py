@@ -366,30 +366,43 @@ class ParameterRef:
     col: int
 
 
-def parse_name(problem: Problem, name: str) -> ParameterRef:
+def name_ref(name: str) -> ParameterRef:
+    """Where a canonical name points, read from the name alone (0-based, as ``parse_name``
+    gives it, but not checked against a network): W2_11 -> W, layer 1, row 0, col 0; y3 -> y,
+    row 2. Raises ProblemError for a name that is not one."""
     m = _NAME.match(name)
     if not m:
         raise ProblemError(f"unknown parameter name {name!r} (expected e.g. W1_11, b2_1, x1, y)")
+
+    def at(group: int) -> int:
+        return int(m.group(group)) - 1 if m.group(group) else 0
+
     if m.group(1):
-        l, j, i = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if 1 <= l <= len(problem.layers):
-            n, k = problem.layers[l - 1].W.shape
-            if 1 <= j <= n and 1 <= i <= k:
-                return ParameterRef("W", l - 1, j - 1, i - 1)
-    elif m.group(4):
-        l, j = int(m.group(4)), int(m.group(5))
-        if 1 <= l <= len(problem.layers) and 1 <= j <= problem.layers[l - 1].units:
-            return ParameterRef("b", l - 1, j - 1, 0)
-    elif m.group(6):
-        i = int(m.group(6))
-        if 1 <= i <= problem.inputs:
-            return ParameterRef("x", -1, i - 1, 0)
+        return ParameterRef("W", at(1), at(2), at(3))
+    if m.group(4):
+        return ParameterRef("b", at(4), at(5), 0)
+    if m.group(6):
+        return ParameterRef("x", -1, at(6), 0)
+    return ParameterRef("y", -1, at(7), 0)
+
+
+def parse_name(problem: Problem, name: str) -> ParameterRef:
+    """``name_ref``, checked against ``problem``'s shape (a lone y is the target of a network
+    with one output, y1, y2, ... of one with several)."""
+    ref = name_ref(name)
+    layers = problem.layers
+    if ref.kind in ("W", "b"):
+        exists = 0 <= ref.layer < len(layers) and 0 <= ref.row < layers[ref.layer].units
+        if ref.kind == "W":
+            exists = exists and 0 <= ref.col < layers[ref.layer].W.shape[1]
+    elif ref.kind == "x":
+        exists = 0 <= ref.row < problem.inputs
+    elif name == "y":
+        exists = problem.outputs == 1
     else:
-        k = m.group(7)
-        if k is None and problem.outputs == 1:
-            return ParameterRef("y", -1, 0, 0)
-        if k is not None and problem.outputs > 1 and 1 <= int(k) <= problem.outputs:
-            return ParameterRef("y", -1, int(k) - 1, 0)
+        exists = problem.outputs > 1 and 0 <= ref.row < problem.outputs
+    if exists:
+        return ref
     raise ProblemError(f"parameter {name!r} does not exist in this network (sizes {problem.sizes})")
 
 

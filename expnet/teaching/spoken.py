@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from expnet.network import name_ref
+
 
 def unit_words(l: int, j: int, sizes: tuple[int, ...]) -> str:
     """Unit j (1-based) of layer l in words: "input x1", "hidden unit 2", "output unit 1"."""
@@ -16,22 +18,21 @@ def unit_words(l: int, j: int, sizes: tuple[int, ...]) -> str:
 def spoken_name(name: str, sizes: tuple[int, ...]) -> tuple[str, str]:
     """(short, full) accessible names in words, never LaTeX: ("W(2)11", "W(2)11, weight from
     hidden unit 1 to output unit 1")."""
-    kind = name[0]
-    K = sizes[-1]
-    if kind == "W":
-        l, rest = name[1:].split("_")
-        short = f"W({l}){rest}"
+    ref = name_ref(name)
+    if ref.kind == "W":
+        l = ref.layer + 1
+        short = f"W({l}){ref.row + 1}{ref.col + 1}"
         words = (
-            f"weight from {unit_words(int(l) - 1, int(rest[1]), sizes)} "
-            f"to {unit_words(int(l), int(rest[0]), sizes)}"
+            f"weight from {unit_words(l - 1, ref.col + 1, sizes)} "
+            f"to {unit_words(l, ref.row + 1, sizes)}"
         )
-    elif kind == "b":
-        l, j = name[1:].split("_")
-        short = f"b({l}){j}"
-        words = f"bias of {unit_words(int(l), int(j), sizes)}"
-    elif kind == "x":
-        short, words = name, f"input {name[1:]}"
+    elif ref.kind == "b":
+        l = ref.layer + 1
+        short = f"b({l}){ref.row + 1}"
+        words = f"bias of {unit_words(l, ref.row + 1, sizes)}"
+    elif ref.kind == "x":
+        short, words = name, f"input {ref.row + 1}"
     else:
         short = name
-        words = "target" if K == 1 else f"target of output {name[1:]}"
+        words = "target" if sizes[-1] == 1 else f"target of output {ref.row + 1}"
     return short, f"{short}, {words}"

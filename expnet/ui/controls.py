@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 
 import streamlit as st
 
-from expnet.network import parse_name
+from expnet.network import name_ref, parse_name
 from expnet.presets import get_preset
 from expnet.symbols import Symbols
 from expnet.teaching.spoken import spoken_name
@@ -60,32 +60,23 @@ LOSS_LABELS = {
 
 def latex_symbol(name: str, sizes: tuple[int, ...]) -> str:
     """The seed's symbol for a canonical name, as LaTeX: W2_11 -> W_{11}^{(2)}, x1 -> x_{1}."""
-    S = Symbols(sizes)
-    kind = name[0]
-    if kind == "W":
-        l, rest = name[1:].split("_")
-        return S.W(int(l), int(rest[0]) - 1, int(rest[1]) - 1)
-    if kind == "b":
-        l, j = name[1:].split("_")
-        return S.b(int(l), int(j) - 1)
-    if kind == "x":
-        return S.a(0, int(name[1:]) - 1)
-    return S.y(int(name[1:]) - 1 if len(name) > 1 else 0)
+    return _symbol(name, Symbols(sizes), text=False)
 
 
 def text_symbol(name: str, sizes: tuple[int, ...]) -> str:
     """The same symbol in plain Unicode (for tables, hover and select boxes)."""
-    S = Symbols(sizes)
-    kind = name[0]
-    if kind == "W":
-        l, rest = name[1:].split("_")
-        return S.W_text(int(l), int(rest[0]) - 1, int(rest[1]) - 1)
-    if kind == "b":
-        l, j = name[1:].split("_")
-        return S.b_text(int(l), int(j) - 1)
-    if kind == "x":
-        return S.a_text(0, int(name[1:]) - 1)
-    return S.y_text(int(name[1:]) - 1 if len(name) > 1 else 0)
+    return _symbol(name, Symbols(sizes), text=True)
+
+
+def _symbol(name: str, S: Symbols, *, text: bool) -> str:
+    ref = name_ref(name)
+    if ref.kind == "W":
+        return (S.W_text if text else S.W)(ref.layer + 1, ref.row, ref.col)
+    if ref.kind == "b":
+        return (S.b_text if text else S.b)(ref.layer + 1, ref.row)
+    if ref.kind == "x":
+        return (S.a_text if text else S.a)(0, ref.row)
+    return (S.y_text if text else S.y)(ref.row)
 
 
 def layer_title(l: int, structure: Structure) -> str:
@@ -274,11 +265,12 @@ def l2_caption() -> None:
 def symbol_parts(name: str) -> dict[str, str]:
     """The seed's symbol in parts for the widget's label, which sets them as text:
     W2_11 -> W with 11 below and (2) above."""
-    kind = name[0]
-    if kind in "Wb":
-        l, below = name[1:].split("_")
-        return {"base": kind, "below": below, "above": f"({l})"}
-    return {"base": kind, "below": name[1:], "above": ""}
+    ref = name_ref(name)
+    if ref.kind == "W":
+        return {"base": "W", "below": f"{ref.row + 1}{ref.col + 1}", "above": f"({ref.layer + 1})"}
+    if ref.kind == "b":
+        return {"base": "b", "below": f"{ref.row + 1}", "above": f"({ref.layer + 1})"}
+    return {"base": ref.kind, "below": name[1:], "above": ""}  # x1; y, or y2 of several
 
 
 def slider_spec(name: str) -> dict[str, object]:
