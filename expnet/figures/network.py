@@ -23,6 +23,12 @@ Every point carries ``customdata`` = the canonical name it stands for (an edge: 
 W{l}_{ji}; a unit: its bias b{l}_{j}; an input: x{i}), so a click can choose a parameter.
 Edges are layout shapes (cheap); one marker trace carries the edges' labels and hover, one
 the nodes: the payload stays a few kilobytes for the largest network the app allows.
+
+Its parts are named, for the live widget's preview (``diagram.js``) that redraws them with the
+browser's numbers: the traces "weights" (edge labels), "labels" (z under each unit), "units"
+and "loss"; each edge's shape is named after its weight. ``layout.meta`` holds the view, the
+selected name, the edges marked, and ``EDGE_STYLE`` with the view's colours: the preview
+draws with these numbers, never copies of its own.
 """
 
 from __future__ import annotations
@@ -44,6 +50,14 @@ POSITIVE = {"values": "#1d4ed8", "gradient": "#6d28d9"}
 NEGATIVE = {"values": "#b91c1c", "gradient": "#c2410c"}
 NEGATIVE_DASH = "dash"
 MIN_OPACITY = 0.7  # the faintest edge: 3.1:1 or more against white for each colour above
+#: An edge's line from m = |its number| / the largest shown (``edge_look``).
+EDGE_STYLE = {
+    "minOpacity": MIN_OPACITY,
+    "widthBase": 1.0,
+    "widthScale": 7.0,
+    "selectedBonus": 3.0,
+    "markedBonus": 2.0,
+}
 HIGHLIGHT = "#f59e0b"
 NODE_SIZE = 54
 LABEL_AT = 0.3  # edge labels sit this far along the edge from its source unit
@@ -94,6 +108,23 @@ def _delta_number(tr: Trace, l: int, j: int, y_value: Sequence[float] | None) ->
     return _gradient_number(tr, _unit_name(tr, l, j), y_value)
 
 
+def edge_look(mag: float, selected: bool, marked: bool) -> tuple[float, float]:
+    """(width, opacity) of an edge's line, m = ``mag``: width grows with m from ``widthBase``,
+    opacity from ``minOpacity``; the selected edge is wider still and opaque, a marked one
+    (a factor of the chain rule shown) wider and opaque."""
+    s = EDGE_STYLE
+    width = s["widthBase"] + s["widthScale"] * mag
+    if selected:
+        return width + s["selectedBonus"], 1.0
+    if marked:
+        return width + s["markedBonus"], 1.0
+    return width, s["minOpacity"] + (1.0 - s["minOpacity"]) * mag
+
+
+def _edge_name(l: int, j: int, i: int) -> str:
+    return f"W{l}_{j + 1}{i + 1}"
+
+
 def _scale_max(values: Iterable[float | None]) -> float:
     finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
     return max(finite, default=0.0) or 1.0
@@ -131,7 +162,7 @@ def network_spec(
         W = problem.layers[l - 1].W
         for j in range(sizes[l]):
             for i in range(sizes[l - 1]):
-                name = f"W{l}_{j + 1}{i + 1}"
+                name = _edge_name(l, j, i)
                 edge_names.append(name)
                 edge_vals.append(float(W[j, i]))
                 edge_grads.append(_gradient_number(tr, name, y_value))
@@ -149,13 +180,10 @@ def network_spec(
         colour = (NEGATIVE if negative else POSITIVE)[view]
         if is_sel:
             colour = HIGHLIGHT
-        width = 1.0 + 7.0 * mag + (3.0 if is_sel else 0.0)
-        opacity = MIN_OPACITY + (1.0 - MIN_OPACITY) * mag if not is_sel else 1.0
-        if part in marks and not is_sel:
-            width += 2.0
-            opacity = 1.0
+        width, opacity = edge_look(mag, is_sel, part in marks)
         shapes.append(
             {
+                "name": name,
                 "type": "line",
                 "x0": x0,
                 "y0": y0,
@@ -271,6 +299,7 @@ def network_spec(
         "name": "units",
     }
     label_trace = {
+        "name": "labels",
         "type": "scatter",
         "x": below_x,
         "y": below_y,
@@ -287,6 +316,7 @@ def network_spec(
     for x, y in pos[L]:
         shapes.append(
             {
+                "name": "to loss",
                 "type": "line",
                 "x0": x,
                 "y0": y,
@@ -375,6 +405,18 @@ def network_spec(
             "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": 12}, "align": "left"},
             "clickmode": "event+select",
             "uirevision": "network",
+            "meta": {
+                "view": view,
+                "selected": selected,
+                "marked": [n for n, g in zip(edge_names, edge_geo, strict=True) if g[2] in marks],
+                "style": {
+                    **EDGE_STYLE,
+                    "positive": POSITIVE[view],
+                    "negative": NEGATIVE[view],
+                    "highlight": HIGHLIGHT,
+                    "negativeDash": NEGATIVE_DASH,
+                },
+            },
         },
     )
 
@@ -423,7 +465,7 @@ def conceal_unrevealed(fig: go.Figure, tr: Trace, shown: set[str]) -> go.Figure:
             trace_.marker.color = colours
         elif name == "loss" and text is not None and "J" not in shown and tr.loss is not None:
             trace_.text = ["?"]
-        elif trace_.mode == "text" and text is not None and len(text) == len(units):
+        elif name == "labels" and text is not None and len(text) == len(units):
             for n, (l, j) in enumerate(units):
                 if l and f"z{l}_{j + 1}" not in shown:
                     text[n] = f"{S.a_text(l, j)}<br>{S.z_text(l, j)} = ?"
