@@ -60,7 +60,14 @@ EDGE_STYLE = {
 }
 HIGHLIGHT = "#f59e0b"
 NODE_SIZE = 54
-LABEL_AT = 0.3  # edge labels sit this far along the edge from its source unit
+LABEL_SIZE = 24  # an edge label's white square, px
+LABEL_FONT = 10
+LABEL_TEXT_WIDTH = 36  # px: seven characters ("-0.0319") at LABEL_FONT, wider than its square
+#: The diagram's plot on a 390 px phone (widget.css: the page's width less its padding, 300 px
+#: high): its smallest size in the app. Edge labels are placed to clear the units and each
+#: other there; on a larger plot every distance only grows.
+PHONE_PLOT = (358, 300)
+LABEL_ALONG = [0.3 + 0.025 * k for k in range(17)]  # candidate fractions of an edge, 0.3..0.7
 
 
 def _finite(v: float | None) -> bool:
@@ -125,6 +132,39 @@ def _edge_name(l: int, j: int, i: int) -> str:
     return f"W{l}_{j + 1}{i + 1}"
 
 
+def _label_fractions(
+    edges: Sequence[tuple[tuple[float, float], tuple[float, float]]],
+    units: Sequence[tuple[float, float]],
+    scale: tuple[float, float],
+) -> list[float]:
+    """How far along each edge (source to target) its label sits: the first of
+    ``LABEL_ALONG`` (nearest the source, so a label stays by the unit it leaves) whose text
+    clears every unit and every label placed before, at ``scale`` px per unit of x and y; else
+    the one that overlaps least."""
+    sx, sy = scale
+    unit = (NODE_SIZE / 2 + 1, NODE_SIZE / 2 + 1)
+    label = (LABEL_TEXT_WIDTH / 2 + 1, LABEL_SIZE / 2 + 1)  # half its width and height
+    placed: list[tuple[float, float]] = []
+
+    def overlap(x: float, y: float) -> float:
+        area = 0.0
+        for (ux, uy), (hx, hy) in [(u, unit) for u in units] + [(q, label) for q in placed]:
+            w = label[0] + hx - abs(x - ux) * sx
+            h = label[1] + hy - abs(y - uy) * sy
+            area += max(w, 0.0) * max(h, 0.0)
+        return area
+
+    out = []
+    for (x0, y0), (x1, y1) in edges:
+        costs = [overlap(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) for t in LABEL_ALONG]
+        t = next((t for t, c in zip(LABEL_ALONG, costs, strict=True) if c == 0), None)
+        if t is None:
+            t = LABEL_ALONG[costs.index(min(costs))]
+        out.append(t)
+        placed.append((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+    return out
+
+
 def _scale_max(values: Iterable[float | None]) -> float:
     finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
     return max(finite, default=0.0) or 1.0
@@ -171,8 +211,15 @@ def network_spec(
     wmax = _scale_max(shown)
     shapes = []
     label_x, label_y, label_text, hover = [], [], [], []
-    for name, v, g, s, ((x0, y0), (x1, y1), part) in zip(
-        edge_names, edge_vals, edge_grads, shown, edge_geo, strict=True
+    x_range = [-0.45, L + 1.15]
+    y_range = [-max(sizes) / 2.0 - 0.1, max(sizes) / 2.0 + 0.35]
+    phone = (  # px per unit of x and y, in the plot less its 10 px margins
+        (PHONE_PLOT[0] - 20) / (x_range[1] - x_range[0]),
+        (PHONE_PLOT[1] - 20) / (y_range[1] - y_range[0]),
+    )
+    along = _label_fractions([g[:2] for g in edge_geo], [p for col in pos for p in col], phone)
+    for name, v, g, s, t, ((x0, y0), (x1, y1), part) in zip(
+        edge_names, edge_vals, edge_grads, shown, along, edge_geo, strict=True
     ):
         is_sel = name == selected
         mag = abs(s) / wmax if s is not None and math.isfinite(s) else 0.0
@@ -198,8 +245,8 @@ def network_spec(
                 "layer": "below",
             }
         )
-        label_x.append(x0 + LABEL_AT * (x1 - x0))
-        label_y.append(y0 + LABEL_AT * (y1 - y0))
+        label_x.append(x0 + t * (x1 - x0))
+        label_y.append(y0 + t * (y1 - y0))
         l, j, i = part[1], part[2], part[3]
         label_text.append(_short(g if gradient else v, 3))
         hover.append(
@@ -215,9 +262,9 @@ def network_spec(
         "mode": "markers+text",
         "text": label_text,
         "textposition": "middle center",
-        "textfont": {"size": 11, "color": "#111827"},
+        "textfont": {"size": LABEL_FONT, "color": "#111827"},
         "marker": {
-            "size": 30,
+            "size": LABEL_SIZE,
             "color": "rgba(255,255,255,0.85)",
             "line": {
                 "width": [2.5 if n == selected else 0 for n in edge_names],
@@ -377,7 +424,6 @@ def network_spec(
             "yanchor": "bottom",
         }
     )
-    top = max(sizes) / 2.0 + 0.35
     return FigureSpec(
         data=[edge_trace, label_trace, node_trace, loss_trace],
         layout={
@@ -391,12 +437,12 @@ def network_spec(
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
             "xaxis": {
                 "visible": False,
-                "range": [-0.45, L + 1.15],
+                "range": x_range,
                 "fixedrange": True,
             },
             "yaxis": {
                 "visible": False,
-                "range": [-max(sizes) / 2.0 - 0.1, top],
+                "range": y_range,
                 "fixedrange": True,
             },
             "plot_bgcolor": "#ffffff",
