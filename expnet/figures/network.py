@@ -23,6 +23,12 @@ Every point carries ``customdata`` = the canonical name it stands for (an edge: 
 W{l}_{ji}; a unit: its bias b{l}_{j}; an input: x{i}), so a click can choose a parameter.
 Edges are layout shapes (cheap); one marker trace carries the edges' labels and hover, one
 the nodes: the payload stays a few kilobytes for the largest network the app allows.
+
+Its parts are named, for the live widget's preview (``diagram.js``) that redraws them with the
+browser's numbers: the traces "weights" (edge labels), "labels" (z under each unit), "units"
+and "loss"; each edge's shape is named after its weight. ``layout.meta`` holds the view, the
+selected name, the edges marked, and ``EDGE_STYLE`` with the view's colours: the preview
+draws with these numbers, never copies of its own.
 """
 
 from __future__ import annotations
@@ -44,9 +50,24 @@ POSITIVE = {"values": "#1d4ed8", "gradient": "#6d28d9"}
 NEGATIVE = {"values": "#b91c1c", "gradient": "#c2410c"}
 NEGATIVE_DASH = "dash"
 MIN_OPACITY = 0.7  # the faintest edge: 3.1:1 or more against white for each colour above
+#: An edge's line from m = |its number| / the largest shown (``edge_look``).
+EDGE_STYLE = {
+    "minOpacity": MIN_OPACITY,
+    "widthBase": 1.0,
+    "widthScale": 7.0,
+    "selectedBonus": 3.0,
+    "markedBonus": 2.0,
+}
 HIGHLIGHT = "#f59e0b"
 NODE_SIZE = 54
-LABEL_AT = 0.3  # edge labels sit this far along the edge from its source unit
+LABEL_SIZE = 24  # an edge label's white square, px
+LABEL_FONT = 10
+LABEL_TEXT_WIDTH = 36  # px: seven characters ("-0.0319") at LABEL_FONT, wider than its square
+#: The diagram's plot on a 390 px phone (widget.css: the page's width less its padding, 300 px
+#: high): its smallest size in the app. Edge labels are placed to clear the units and each
+#: other there; on a larger plot every distance only grows.
+PHONE_PLOT = (358, 300)
+LABEL_ALONG = [0.3 + 0.025 * k for k in range(17)]  # candidate fractions of an edge, 0.3..0.7
 
 
 def _finite(v: float | None) -> bool:
@@ -94,6 +115,56 @@ def _delta_number(tr: Trace, l: int, j: int, y_value: Sequence[float] | None) ->
     return _gradient_number(tr, _unit_name(tr, l, j), y_value)
 
 
+def edge_look(mag: float, selected: bool, marked: bool) -> tuple[float, float]:
+    """(width, opacity) of an edge's line, m = ``mag``: width grows with m from ``widthBase``,
+    opacity from ``minOpacity``; the selected edge is wider still and opaque, a marked one
+    (a factor of the chain rule shown) wider and opaque."""
+    s = EDGE_STYLE
+    width = s["widthBase"] + s["widthScale"] * mag
+    if selected:
+        return width + s["selectedBonus"], 1.0
+    if marked:
+        return width + s["markedBonus"], 1.0
+    return width, s["minOpacity"] + (1.0 - s["minOpacity"]) * mag
+
+
+def _edge_name(l: int, j: int, i: int) -> str:
+    return f"W{l}_{j + 1}{i + 1}"
+
+
+def _label_fractions(
+    edges: Sequence[tuple[tuple[float, float], tuple[float, float]]],
+    units: Sequence[tuple[float, float]],
+    scale: tuple[float, float],
+) -> list[float]:
+    """How far along each edge (source to target) its label sits: the first of
+    ``LABEL_ALONG`` (nearest the source, so a label stays by the unit it leaves) whose text
+    clears every unit and every label placed before, at ``scale`` px per unit of x and y; else
+    the one that overlaps least."""
+    sx, sy = scale
+    unit = (NODE_SIZE / 2 + 1, NODE_SIZE / 2 + 1)
+    label = (LABEL_TEXT_WIDTH / 2 + 1, LABEL_SIZE / 2 + 1)  # half its width and height
+    placed: list[tuple[float, float]] = []
+
+    def overlap(x: float, y: float) -> float:
+        area = 0.0
+        for (ux, uy), (hx, hy) in [(u, unit) for u in units] + [(q, label) for q in placed]:
+            w = label[0] + hx - abs(x - ux) * sx
+            h = label[1] + hy - abs(y - uy) * sy
+            area += max(w, 0.0) * max(h, 0.0)
+        return area
+
+    out = []
+    for (x0, y0), (x1, y1) in edges:
+        costs = [overlap(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) for t in LABEL_ALONG]
+        t = next((t for t, c in zip(LABEL_ALONG, costs, strict=True) if c == 0), None)
+        if t is None:
+            t = LABEL_ALONG[costs.index(min(costs))]
+        out.append(t)
+        placed.append((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+    return out
+
+
 def _scale_max(values: Iterable[float | None]) -> float:
     finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
     return max(finite, default=0.0) or 1.0
@@ -131,7 +202,7 @@ def network_spec(
         W = problem.layers[l - 1].W
         for j in range(sizes[l]):
             for i in range(sizes[l - 1]):
-                name = f"W{l}_{j + 1}{i + 1}"
+                name = _edge_name(l, j, i)
                 edge_names.append(name)
                 edge_vals.append(float(W[j, i]))
                 edge_grads.append(_gradient_number(tr, name, y_value))
@@ -140,8 +211,15 @@ def network_spec(
     wmax = _scale_max(shown)
     shapes = []
     label_x, label_y, label_text, hover = [], [], [], []
-    for name, v, g, s, ((x0, y0), (x1, y1), part) in zip(
-        edge_names, edge_vals, edge_grads, shown, edge_geo, strict=True
+    x_range = [-0.45, L + 1.15]
+    y_range = [-max(sizes) / 2.0 - 0.1, max(sizes) / 2.0 + 0.35]
+    phone = (  # px per unit of x and y, in the plot less its 10 px margins
+        (PHONE_PLOT[0] - 20) / (x_range[1] - x_range[0]),
+        (PHONE_PLOT[1] - 20) / (y_range[1] - y_range[0]),
+    )
+    along = _label_fractions([g[:2] for g in edge_geo], [p for col in pos for p in col], phone)
+    for name, v, g, s, t, ((x0, y0), (x1, y1), part) in zip(
+        edge_names, edge_vals, edge_grads, shown, along, edge_geo, strict=True
     ):
         is_sel = name == selected
         mag = abs(s) / wmax if s is not None and math.isfinite(s) else 0.0
@@ -149,13 +227,10 @@ def network_spec(
         colour = (NEGATIVE if negative else POSITIVE)[view]
         if is_sel:
             colour = HIGHLIGHT
-        width = 1.0 + 7.0 * mag + (3.0 if is_sel else 0.0)
-        opacity = MIN_OPACITY + (1.0 - MIN_OPACITY) * mag if not is_sel else 1.0
-        if part in marks and not is_sel:
-            width += 2.0
-            opacity = 1.0
+        width, opacity = edge_look(mag, is_sel, part in marks)
         shapes.append(
             {
+                "name": name,
                 "type": "line",
                 "x0": x0,
                 "y0": y0,
@@ -170,8 +245,8 @@ def network_spec(
                 "layer": "below",
             }
         )
-        label_x.append(x0 + LABEL_AT * (x1 - x0))
-        label_y.append(y0 + LABEL_AT * (y1 - y0))
+        label_x.append(x0 + t * (x1 - x0))
+        label_y.append(y0 + t * (y1 - y0))
         l, j, i = part[1], part[2], part[3]
         label_text.append(_short(g if gradient else v, 3))
         hover.append(
@@ -187,9 +262,9 @@ def network_spec(
         "mode": "markers+text",
         "text": label_text,
         "textposition": "middle center",
-        "textfont": {"size": 11, "color": "#111827"},
+        "textfont": {"size": LABEL_FONT, "color": "#111827"},
         "marker": {
-            "size": 30,
+            "size": LABEL_SIZE,
             "color": "rgba(255,255,255,0.85)",
             "line": {
                 "width": [2.5 if n == selected else 0 for n in edge_names],
@@ -271,6 +346,7 @@ def network_spec(
         "name": "units",
     }
     label_trace = {
+        "name": "labels",
         "type": "scatter",
         "x": below_x,
         "y": below_y,
@@ -287,6 +363,7 @@ def network_spec(
     for x, y in pos[L]:
         shapes.append(
             {
+                "name": "to loss",
                 "type": "line",
                 "x0": x,
                 "y0": y,
@@ -347,7 +424,6 @@ def network_spec(
             "yanchor": "bottom",
         }
     )
-    top = max(sizes) / 2.0 + 0.35
     return FigureSpec(
         data=[edge_trace, label_trace, node_trace, loss_trace],
         layout={
@@ -361,12 +437,12 @@ def network_spec(
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
             "xaxis": {
                 "visible": False,
-                "range": [-0.45, L + 1.15],
+                "range": x_range,
                 "fixedrange": True,
             },
             "yaxis": {
                 "visible": False,
-                "range": [-max(sizes) / 2.0 - 0.1, top],
+                "range": y_range,
                 "fixedrange": True,
             },
             "plot_bgcolor": "#ffffff",
@@ -375,6 +451,18 @@ def network_spec(
             "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": 12}, "align": "left"},
             "clickmode": "event+select",
             "uirevision": "network",
+            "meta": {
+                "view": view,
+                "selected": selected,
+                "marked": [n for n, g in zip(edge_names, edge_geo, strict=True) if g[2] in marks],
+                "style": {
+                    **EDGE_STYLE,
+                    "positive": POSITIVE[view],
+                    "negative": NEGATIVE[view],
+                    "highlight": HIGHLIGHT,
+                    "negativeDash": NEGATIVE_DASH,
+                },
+            },
         },
     )
 
@@ -423,7 +511,7 @@ def conceal_unrevealed(fig: go.Figure, tr: Trace, shown: set[str]) -> go.Figure:
             trace_.marker.color = colours
         elif name == "loss" and text is not None and "J" not in shown and tr.loss is not None:
             trace_.text = ["?"]
-        elif trace_.mode == "text" and text is not None and len(text) == len(units):
+        elif name == "labels" and text is not None and len(text) == len(units):
             for n, (l, j) in enumerate(units):
                 if l and f"z{l}_{j + 1}" not in shown:
                     text[n] = f"{S.a_text(l, j)}<br>{S.z_text(l, j)} = ?"

@@ -14,11 +14,6 @@ import streamlit as st
 from expnet.descent import train
 from expnet.figures.activation import activation_alt, activation_figure
 from expnet.figures.network import (
-    HIGHLIGHT,
-    MIN_OPACITY,
-    NEGATIVE,
-    NEGATIVE_DASH,
-    POSITIVE,
     TABLE_TITLE,
     network_alt,
     network_spec,
@@ -108,31 +103,15 @@ def issues_warning(tr: Trace) -> None:
 def diagram_data(
     tr: Trace, view: str, focus: str | None, highlight: Sequence[tuple]
 ) -> dict[str, object]:
-    """The live widget's diagram from the core: the figure (``network_spec``), the view,
-    the focus, which edges the chain rule marks, and the colours the preview redraws with."""
+    """The live widget's diagram from the core: the figure (``network_spec``; its
+    ``layout.meta`` tells the preview the view, the selection, the marked edges and the
+    style to redraw with)."""
     values = state.current_values()
     y_value = tuple(values[n] for n in y_names(tr.problem.outputs, False))
     fig = network_spec(tr, view, focus, highlight, y_value if tr.symbolic else None)
     spec = json.loads(fig.to_json())
-    marks = set(highlight)
-    edges = spec["data"][0]["customdata"]
-    marked = [
-        i
-        for i, name in enumerate(edges)
-        if ("edge", int(name[1]), int(name.split("_")[1][0]) - 1, int(name[-1]) - 1) in marks
-    ]
     return {
         "figure": {"data": spec["data"], "layout": spec["layout"]},
-        "view": view,
-        "focus": focus,
-        "markedEdges": marked,
-        "style": {
-            "positive": POSITIVE,
-            "negative": NEGATIVE,
-            "highlight": HIGHLIGHT,
-            "negativeDash": NEGATIVE_DASH,
-            "minOpacity": MIN_OPACITY,
-        },
         "plotConfig": {"displayModeBar": False, "responsive": True},
         "yNames": y_names(tr.problem.outputs, False),
         "diagramLabel": network_alt(tr, view)

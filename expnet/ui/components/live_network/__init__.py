@@ -3,8 +3,10 @@ commit to Python on release.
 
 Built with ``st.components.v2.component`` (mounted in the page itself, no iframe). Its
 JavaScript is ``engine.js`` (the forward and backward pass, a preview of ``expnet.trace``,
-tested against it in tests/browser/test_engine_parity.py) followed by ``widget.js`` (sliders,
-readouts, the diagram); ``widget.css`` styles it with the theme's variables.
+tested against it in tests/browser/test_engine_parity.py), ``diagram.js`` (the core's diagram
+with the preview's numbers, tested against the core's in tests/browser/test_diagram_parity.py)
+and ``widget.js`` (sliders, readouts, the diagram); ``widget.css`` styles it with the theme's
+variables.
 
 What moves live and what waits:
 
@@ -68,7 +70,7 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 NAME = "expnet_live_network"
 
 
-_COMPONENT = folder_component(NAME, HERE, "engine.js", "widget.js", css="widget.css")
+_COMPONENT = folder_component(NAME, HERE, "engine.js", "diagram.js", "widget.js", css="widget.css")
 
 
 @lru_cache(maxsize=1)
@@ -100,9 +102,9 @@ def live_network(
     """Mount the widget. ``data`` (built by ``expnet.ui.controls``): mode ("full" or
     "sliders"), shape {sizes, activations, loss, l2 (λ of an L2 penalty)}, values, ySymbol,
     decimals, step, groups [{title, units: [[{name, html, aria, short, lo, hi, help}]]}], and
-    in "full" mode the readouts, the figure (the core's diagram), view, focus, style,
-    plotlyUrl. ``on_commit`` reads ``st.session_state[key]["commit"]``; ``on_focus`` reads
-    ``...["focus"]``."""
+    in "full" mode the readouts, the figure (the core's diagram, its ``layout.meta`` the view,
+    selection, marked edges and style), plotlyUrl. ``on_commit`` reads
+    ``st.session_state[key]["commit"]``; ``on_focus`` reads ``...["focus"]``."""
     callbacks: dict[str, Any] = {"on_commit_change": on_commit}
     if on_focus is not None:
         callbacks["on_focus_change"] = on_focus

@@ -4,10 +4,10 @@
  *
  * While a slider moves (pointer drag, touch, pen, or a held key) every animation frame runs
  * ExpnetEngine (engine.js, prepended to this file) on the local values and redraws the
- * readouts and the diagram; nothing goes to the server. On release, and on each single
- * keypress (a held key commits at most every COMMIT_EVERY_MS), the value is sent to Python
- * as the trigger "commit"; the core recomputes and the next `data` replaces every number
- * shown here by the core's.
+ * readouts and the diagram (patchFigure, diagram.js); nothing goes to the server. On release,
+ * and on each single keypress (a held key commits at most every COMMIT_EVERY_MS), the value
+ * is sent to Python as the trigger "commit"; the core recomputes and the next `data` replaces
+ * every number shown here by the core's.
  *
  * Commits in flight: each commit carries a sequence number, and every value sent that the
  * server has not yet acknowledged (`data.ack` echoes the widget's id and the last sequence
@@ -20,27 +20,7 @@ const COMMIT_EVERY_MS = 250;
 const INSTANCES = new WeakMap();
 const MINUS = "\u2212";
 
-// ---------------------------------------------------------------- formatting (as symbols.fmt)
-
-function fmt(v, digits) {
-  if (v == null || Number.isNaN(v)) return "undefined";
-  if (v === Infinity) return "overflow";
-  if (v === -Infinity) return "-overflow";
-  if (v === 0) return "0";
-  const e = Math.floor(Math.log10(Math.abs(v)));
-  let text;
-  if (e < -4 || e >= digits) {
-    const [mant, exp] = v.toExponential(digits - 1).split("e");
-    text = stripZeros(mant) + "e" + (exp[0] === "+" ? exp.slice(1) : exp);
-  } else {
-    text = stripZeros(v.toFixed(Math.max(0, digits - 1 - e)));
-  }
-  return text;
-}
-
-function stripZeros(text) {
-  return text.indexOf(".") < 0 ? text : text.replace(/0+$/, "").replace(/\.$/, "");
-}
+// ---------------------------------------------------------------- formatting (fmt: diagram.js)
 
 function fixed(v, decimals) {
   if (v == null || !Number.isFinite(v)) return fmt(v, 4);
@@ -406,7 +386,9 @@ class LiveNetwork {
       setTimeout(() => {
         this.afterPaint = false;
         performance.mark("expnet:preview-painted");
-        if (this.plot && this.figure && window.Plotly) this.drawFigure(this.patchFigure(this.preview));
+        if (this.plot && this.figure && window.Plotly) {
+          this.drawFigure(patchFigure(this.figure, this.values, this.preview));
+        }
       }, 0);
     }
   }
@@ -425,70 +407,6 @@ class LiveNetwork {
       }
       this.readouts[i].value.textContent = text;
     });
-  }
-
-  // ---- diagram: the core's figure, its numbers replaced by the preview's
-  patchFigure({ net, tr }) {
-    const d = this.data;
-    const f = this.figure;
-    const st = d.style;
-    const gradient = d.view === "gradient";
-    const yv = net.yValue;
-    const data = f.data.map((t) => Object.assign({}, t));
-    const shapes = f.layout.shapes.map((s) => Object.assign({}, s, { line: Object.assign({}, s.line) }));
-    const short = (v, digits) => (v == null ? "?" : fmt(v, digits));
-    // edges: trace 0 holds one label per weight, in the same order as the first shapes
-    const edges = data[0];
-    const names = edges.customdata;
-    const vals = names.map((n) => this.values[n]);
-    const grads = names.map((n) => ExpnetEngine.gradNumber(tr, n, yv));
-    const shown = gradient ? grads : vals;
-    const wmax = Math.max(0, ...shown.filter((v) => v != null && Number.isFinite(v)).map(Math.abs)) || 1;
-    const marked = new Set(d.markedEdges || []);
-    edges.text = names.map((n, i) => short(gradient ? grads[i] : vals[i], 3));
-    names.forEach((n, i) => {
-      const s = shown[i];
-      const sel = n === d.focus;
-      const mag = s != null && Number.isFinite(s) ? Math.abs(s) / wmax : 0;
-      let width = 1 + 7 * mag + (sel ? 3 : 0);
-      let opacity = sel ? 1 : st.minOpacity + (1 - st.minOpacity) * mag;
-      if (marked.has(i) && !sel) { width += 2; opacity = 1; }
-      shapes[i].line.color = sel ? st.highlight : ((s || 0) >= 0 ? st.positive[d.view] : st.negative[d.view]);
-      shapes[i].line.dash = (s || 0) < 0 ? st.negativeDash : "solid";
-      shapes[i].line.width = Math.round(width * 100) / 100;
-      shapes[i].opacity = Math.round(opacity * 100) / 100;
-    });
-    // units: trace 2 (one per unit, layer by layer), their z labels in trace 1
-    const nodes = data[2];
-    const labels = data[1];
-    const sizes = net.sizes;
-    const colour = [];
-    const text = [];
-    const below = labels.text.slice();
-    let n = 0;
-    for (let l = 0; l < sizes.length; l++) {
-      for (let j = 0; j < sizes[l]; j++, n++) {
-        const a = tr.a[l][j];
-        const unit = l === 0 ? "x" + (j + 1) : "b" + l + "_" + (j + 1);
-        const delta = ExpnetEngine.gradNumber(tr, unit, yv);
-        if (gradient) {
-          colour.push(delta != null && Number.isFinite(delta) ? delta : 0);
-          text.push(delta == null ? "δ(y)" : short(delta, 3));
-        } else {
-          colour.push(Number.isFinite(a) ? a : 0);
-          text.push(short(a, 3));
-        }
-        if (l > 0) below[n] = below[n].replace(/ = [^=]*$/, " = " + short(tr.z[l - 1][j], 3));
-      }
-    }
-    const cmax = Math.max(0, ...colour.map(Math.abs)) || 1;
-    nodes.text = text;
-    nodes.marker = Object.assign({}, nodes.marker, { color: colour, cmin: -cmax, cmax });
-    labels.text = below;
-    const loss = Object.assign({}, data[3]);
-    loss.text = [tr.loss == null ? "J(y)" : short(tr.loss, 4)];
-    data[3] = loss;
-    return { data, layout: Object.assign({}, f.layout, { shapes }) };
   }
 
   drawFigure(fig) {
