@@ -23,7 +23,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .datasets import Dataset, check_targets, class_of
 from .descent import MAX_LEARNING_RATE
-from .losses import Link, Loss, get_loss, l2_penalty
+from .losses import LINKS, Link, Loss, get_loss, l2_penalty
 from .network import MAX_ABS_VALUE, Layer, Problem, ProblemError
 
 Array = np.ndarray
@@ -80,7 +80,7 @@ def forward(params: list[tuple[Array, Array]], acts: list[Activation], X: Array)
 
 
 def _link(loss: Loss, out: Activation) -> Link | None:
-    return loss.link if loss.link is not None and loss.link.activation == out.name else None
+    return LINKS.get((loss.name, out.name))
 
 
 def _losses(loss: Loss, out: Activation, fw: Forward, Y: Array) -> Array:

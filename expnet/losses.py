@@ -39,7 +39,6 @@ class Loss:
     grad_is_polynomial: bool  # c and d are polynomials in p: exact from a rounded p
     domain: Callable[[Array, Array], str | None]  # why (p, y) is outside the loss's domain
     grad_y: Callable[[Array, Array], Array]  # ∂J/∂y_k, for a landscape over the target
-    link: Link | None = None
 
     def grad(self, p: Array, y: Array) -> Array:
         """∂J/∂p_k = c(p_k) + d(p_k)·y_k, same shape as p."""
@@ -159,7 +158,6 @@ poisson_nll = Loss(
     False,
     _poisson_domain,
     lambda p, y: -np.log(p),
-    Link("exp", _poisson_z, _p_minus_y),
 )
 binary_cross_entropy = Loss(
     "binary_cross_entropy",
@@ -170,7 +168,6 @@ binary_cross_entropy = Loss(
     False,
     _bce_domain,
     lambda p, y: np.log(1.0 - p) - np.log(p),
-    Link("sigmoid", _bce_z, _p_minus_y),
 )
 
 #: Categorical cross-entropy −Σ_k y_k log p_k, the partner of a softmax output (y one-hot, or
@@ -184,11 +181,19 @@ cross_entropy = Loss(
     False,
     _cross_entropy_domain,
     lambda p, y: -np.log(p),
-    Link("softmax", _cross_entropy_z, _softmax_delta),
 )
 
 LOSSES: dict[str, Loss] = {
     f.name: f for f in (half_squared_error, poisson_nll, binary_cross_entropy, cross_entropy)
+}
+
+
+#: (loss, output activation) -> the link between them, where the output is its loss's
+#: canonical link: J from z, and δ = p − y.
+LINKS: dict[tuple[str, str], Link] = {
+    ("poisson_nll", "exp"): Link("exp", _poisson_z, _p_minus_y),
+    ("binary_cross_entropy", "sigmoid"): Link("sigmoid", _bce_z, _p_minus_y),
+    ("cross_entropy", "softmax"): Link("softmax", _cross_entropy_z, _softmax_delta),
 }
 
 

@@ -461,14 +461,7 @@ class LiveNetwork {
   }
 }
 
-export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  let widget = INSTANCES.get(parentElement);
-  if (!widget) {
-    widget = new LiveNetwork(parentElement);
-    INSTANCES.set(parentElement, widget);
-  }
-  widget.update(data, setTriggerValue);
-  // Streamlit calls this function again with each new `data`: the DOM and the plot stay.
+export default function ({ data, parentElement, setTriggerValue }) {
+  instanceFor(INSTANCES, parentElement, (el) => new LiveNetwork(el)).update(data, setTriggerValue);
   return () => {};
 }
