@@ -3,9 +3,8 @@ chain rule, the activations, the worked solution and the gradient table all read
 
 import streamlit as st
 
-from expnet.network import Problem, weight_names
 from expnet.presets import get_preset
-from expnet.ui import controls, panels, state
+from expnet.ui import controls, focus, panels, state
 from expnet.ui.components.live_network import plotly_url as live_network_plotly_url
 from expnet.ui.links import TABS
 
@@ -22,37 +21,6 @@ with st.sidebar:
     controls.l2_control()
 
 
-def focus_picker(tr_names: list[str], sizes: tuple[int, ...]) -> str:
-    """The parameter whose chain rule is shown (also chosen by clicking the diagram)."""
-    questions = state.preset_questions()
-    default = questions[0] if questions else tr_names[0]
-    return str(
-        st.selectbox(
-            "Chain rule for",
-            tr_names,
-            index=tr_names.index(default),
-            key="focus",
-            bind="query-params",
-            help="Or click a weight's label or a unit on the diagram.",
-        )
-    )
-
-
-def current_focus(names: list[str]) -> str:
-    """The parameter whose chain rule is shown: the picker's value, the link's, or the
-    homework's first question."""
-    focus = st.session_state.get("focus") or st.query_params.get("focus")
-    if focus not in names:
-        questions = state.preset_questions()
-        focus = questions[0] if questions else names[0]
-        st.session_state["focus"] = focus
-    return str(focus)
-
-
-def focus_names(problem: Problem) -> list[str]:
-    return weight_names(problem) + [f"x{i}" for i in range(1, problem.inputs + 1)]
-
-
 def live_network() -> None:
     """The view switches, then the live widget: the readouts (p, J, ∂J/∂ focus), the diagram
     and every slider, previewed in the browser while a slider moves and replaced by the
@@ -64,8 +32,8 @@ def live_network() -> None:
     if notice:
         st.info(notice)
     panels.issues_warning(tr)
-    names = focus_names(problem)
-    current_focus(names)
+    names = focus.focus_names(problem)
+    focus.current_focus(names)
     c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
     with c1:
         view = st.segmented_control(
@@ -79,14 +47,14 @@ def live_network() -> None:
             "δ = ∂J/∂z on the units, ∂J/∂W on the edges (colour = sign, width = size).",
         )
     with c2:
-        focus = focus_picker(names, problem.sizes)
-    rule = state.current_chain_rule_rows(focus)
+        focused = focus.focus_picker(names)
+    rule = state.current_chain_rule_rows(focused)
     data = controls.widget_data()
     data.update(
         mode="full",
-        readouts=panels.readouts(tr, focus),
+        readouts=panels.readouts(tr, focused),
         plotlyUrl=live_network_plotly_url(),
-        **panels.diagram_data(tr, str(view or "values"), focus, rule.highlight),
+        **panels.diagram_data(tr, str(view or "values"), focused, rule.highlight),
     )
     controls.live_widget(data)
     if state.current_settings().y_symbol:

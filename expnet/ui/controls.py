@@ -25,6 +25,7 @@ from expnet.teaching.spoken import spoken_name
 
 from . import state
 from .components.live_network import live_network
+from .focus import on_diagram_click
 from .model import (
     CHOICES,
     INT_LIMITS,
@@ -365,17 +366,10 @@ def live_widget(data: dict[str, Any], *, key: str = "params") -> dict[str, float
     """Draw the live network widget with ``data`` (from ``widget_data``, plus the explorer's
     readouts and diagram in "full" mode); keep the URL in step. Returns {name: value}."""
     live_network(
-        data, key=key, on_commit=partial(_on_commit, key), on_focus=partial(_on_focus, key)
+        data, key=key, on_commit=partial(_on_commit, key), on_focus=partial(on_diagram_click, key)
     )
     state.sync_url_values()
     return state.current_values()
-
-
-def _on_focus(key: str) -> None:
-    event: Any = st.session_state.get(key)
-    name = event.get("focus") if hasattr(event, "get") else None
-    if isinstance(name, str) and name and name[0] in "Wbx":
-        st.session_state["focus"] = name
 
 
 def parameter_controls(

@@ -33,7 +33,9 @@ from .model import (
 )
 
 #: URL keys of the explorer's own view widgets (validated here too, so a bad one is reported).
-VIEW_KEYS: tuple[str, ...] = ("focus", "view", "all_steps", "tab")
+#: The explorer's focus: its select box's key and the URL's (expnet.ui.focus).
+FOCUS_KEY = "focus"
+VIEW_KEYS: tuple[str, ...] = (FOCUS_KEY, "view", "all_steps", "tab")
 #: The explorer's tabs (their labels are the URL values of "tab").
 TABS: tuple[str, ...] = ("Worked solution", "Gradient table and one step", "Activations")
 VIEWS: tuple[str, ...] = ("values", "gradient")
@@ -166,9 +168,9 @@ def validate_query_params(
             problems.append(why)
         else:
             clean["all_steps"] = v
-    if "focus" in single:
-        if single["focus"] in names and single["focus"][0] != "y":
-            clean["focus"] = single["focus"]
+    if FOCUS_KEY in single:
+        if single[FOCUS_KEY] in names and single[FOCUS_KEY][0] != "y":
+            clean[FOCUS_KEY] = single[FOCUS_KEY]
         else:
             problems.append(f"focus = {_show(single['focus'])}: not a weight, bias or input here")
 
