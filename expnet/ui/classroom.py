@@ -5,15 +5,13 @@ presenter mode. The exercise sheets tab is ``expnet.ui.exercise_sheets``.
 Widgets only: the stages and the step card's LaTeX are ``expnet.teaching.stepper``, grading is
 ``expnet.teaching.grading.grade_step`` on the shared state's trace, and the diagram is the
 explorer's ``network_figure`` with unrevealed numbers concealed (``figures.network``), so it
-never gives an answer away. The stage is kept in the session with the step keys it belongs
-to: it survives page switches and slider changes, and starts again when the steps change.
-Presenter mode (``?present=true``) adds our own constant CSS; no user text is put into HTML.
+never gives an answer away. The stage, the predictions and their score are
+``classroom_state``. Presenter mode (``?present=true``) adds our own constant CSS; no user text is put into HTML.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final
 
 import streamlit as st
@@ -21,11 +19,10 @@ import streamlit as st
 from expnet.figures.network import conceal_unrevealed, enlarge, network_alt, network_figure
 from expnet.presets import get_preset
 from expnet.teaching.answers import MAX_ANSWER_CHARS
-from expnet.teaching.grading import Grade, grade_step
+from expnet.teaching.grading import Grade
 from expnet.teaching.solution import Step, WorkedSolution, numbered_steps
 from expnet.teaching.stepper import (
     answer_placeholder,
-    counts_for_score,
     equation_latex,
     highlight_words,
     is_finite,
@@ -38,6 +35,25 @@ from expnet.teaching.stepper import (
 from expnet.trace import Trace
 
 from . import state
+from .classroom_state import (
+    APPLIED,
+    GUESS_KEY,
+    NOTICE,
+    STEP_CLICKS_KEY,
+    STEPS_SEP,
+    check_prediction,
+    current_stage,
+    go_to,
+    last_stage,
+    on_move,
+    predictions,
+    reset_score,
+    score,
+    step_by,
+    stop_withholding,
+    stride,
+    withheld,
+)
 from .components.step_clicks import step_clicks
 from .markdown import md_escape
 from .model import Structure
@@ -48,7 +64,6 @@ SEED_KEY: Final = "seed"  # the exercise number, in the URL: ?seed=7
 PRESENT_KEY: Final = "present"  # presenter mode, in the URL: ?present=true
 TAB_KEY: Final = "cls_tab"  # which tab is open, in the URL
 ALL_STEPS_KEY: Final = "cls_all_steps"
-GUESS_KEY: Final = "cls_guess"
 POLL_KEY: Final = "cls_poll"
 TEACHER_KEY: Final = (
     "teacher"  # a teacher link: ?teacher=<key> (python -m expnet.poll teacher-link)
@@ -64,13 +79,6 @@ FORMULA_WIDTH: Final = 40
 PRESENTER_FORMULA_WIDTH: Final = 30
 PRESENTER_DIAGRAM_SCALE: Final = (1.45, 1.15)  # (texts, markers)
 
-_POSITION = "_cls_position"  # (step keys, stage)
-_PREDICTIONS = "_cls_predictions"  # {(signature, step key): Prediction}
-_NOTICE = "_cls_notice"  # one-off message for the prediction box
-_WITHHELD = "_cls_withheld"  # (title, WorkedSolution): an exercise stepped through, no values
-_APPLIED = "_cls_applied"  # the last move from the browser's step counter that was applied
-STEP_CLICKS_KEY: Final = "cls_step_clicks"
-STEPS_SEP: Final = "|"  # the step keys, joined for the step counter
 
 RIGHT_MARK: Final = ":green[:material/check_circle:]"
 WRONG_MARK: Final = ":red[:material/cancel:]"
@@ -102,134 +110,6 @@ header[data-testid="stHeader"] { display: none !important; }
 .st-key-cls_nav button { min-height: 3.4rem; padding-left: 1.4rem; padding-right: 1.4rem; }
 .st-key-cls_diagram_note [data-testid="stCaptionContainer"] { font-size: 1.25rem; }
 </style>"""
-
-
-# ---------------------------------------------------------------- small pure helpers
-
-
-# ---------------------------------------------------------------- session state
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """A student's predictions of one step: the one that counts and the latest."""
-
-    first: Grade | None  # the first graded attempt (None: nothing graded yet)
-    first_typed: str | None
-    last: Grade
-    last_typed: str
-
-
-def predictions() -> dict[tuple[str, str], Prediction]:
-    store = st.session_state.get(_PREDICTIONS)
-    if not isinstance(store, dict):
-        store = {}
-        st.session_state[_PREDICTIONS] = store
-    return store
-
-
-def score() -> tuple[int, int]:
-    """(right first time, predictions graded) over the whole session."""
-    graded = [p.first for p in predictions().values() if p.first is not None]
-    return sum(g.correct for g in graded), len(graded)
-
-
-def reset_score() -> None:
-    st.session_state[_PREDICTIONS] = {}
-
-
-def stride(values: bool) -> int:
-    """Stages per press of "Next step": 1 (ask, then reveal), or 2 when values are withheld
-    (every step only asked)."""
-    return 1 if values else 2
-
-
-def last_stage(sol: WorkedSolution, values: bool) -> int:
-    return stage_count(sol) - stride(values)
-
-
-def current_stage(sol: WorkedSolution, values: bool = True) -> int:
-    keys = tuple(s.key for s in sol.steps)
-    saved = st.session_state.get(_POSITION)
-    if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == keys):
-        return 0
-    stage = max(0, min(int(saved[1]), last_stage(sol, values)))
-    return stage - stage % stride(values)
-
-
-def forget_position() -> None:
-    """Start the step-by-step tab again at its first step (another network was loaded)."""
-    st.session_state.pop(_POSITION, None)
-
-
-def withhold_values(title: str, sol: WorkedSolution) -> None:
-    """Step mode on an exercise's own worked solution with every value withheld: a student's
-    view of an exercise. The shared state is left alone (the explorer would show the values);
-    only the teacher's view loads an exercise's network."""
-    st.session_state[_WITHHELD] = (title, sol)
-    forget_position()
-
-
-def stop_withholding() -> None:
-    """Back to the shared state's network, values and all."""
-    st.session_state.pop(_WITHHELD, None)
-    forget_position()
-
-
-def withheld() -> tuple[str, WorkedSolution] | None:
-    """The exercise stepped through without its values, if any."""
-    saved = st.session_state.get(_WITHHELD)
-    if isinstance(saved, tuple) and len(saved) == 2 and isinstance(saved[1], WorkedSolution):
-        return saved
-    return None
-
-
-def go_to(keys: tuple[str, ...], stage: int) -> None:
-    """Button callback: move to ``stage`` (clamped) and clear the prediction box."""
-    stage = max(0, min(stage, 2 * len(keys) - 1))
-    st.session_state[_POSITION] = (keys, stage)
-    st.session_state[GUESS_KEY] = ""
-    st.session_state.pop(_NOTICE, None)
-
-
-def step_by(keys: tuple[str, ...], delta: int, last: int) -> None:
-    """Button callback: move ``delta`` stages (at most to ``last``) from where the session is
-    now, not from the stage the button was drawn at: a second click that arrives before the
-    page is redrawn then moves on again instead of repeating the first one's move."""
-    saved = st.session_state.get(_POSITION)
-    now = int(saved[1]) if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == keys else 0
-    go_to(keys, min(now + delta, last))
-
-
-def _on_move() -> None:
-    """The step counter's callback: go to the stage the browser counted its clicks to, once
-    per move (``seq``), for the steps it was counted on."""
-    move = (st.session_state.get(STEP_CLICKS_KEY) or {}).get("move")
-    if not isinstance(move, dict):
-        return
-    seq, stage, steps = move.get("seq"), move.get("stage"), move.get("steps")
-    if not (isinstance(seq, int) and isinstance(stage, int) and isinstance(steps, str)):
-        return
-    if seq <= int(st.session_state.get(_APPLIED, 0)):
-        return
-    st.session_state[_APPLIED] = seq
-    go_to(tuple(steps.split(STEPS_SEP)), stage)
-
-
-def _check(sig: str, step: Step, tr: Trace) -> None:
-    """Form callback: grade the typed prediction of ``step``."""
-    typed = str(st.session_state.get(GUESS_KEY) or "")
-    if not typed.strip():
-        st.session_state[_NOTICE] = "Type your prediction first, then check it."
-        return
-    st.session_state.pop(_NOTICE, None)
-    grade = grade_step(step, typed, tr)
-    store = predictions()
-    old = store.get((sig, step.key))
-    first, first_typed = (old.first, old.first_typed) if old else (None, None)
-    if first is None and counts_for_score(grade):
-        first, first_typed = grade, typed
-    store[(sig, step.key)] = Prediction(first, first_typed, grade, typed)
 
 
 # ---------------------------------------------------------------- step mode: pieces
@@ -275,9 +155,12 @@ def prediction_box(sol: WorkedSolution, step: Step, revealed: bool) -> None:
             f"fine. At most {MAX_ANSWER_CHARS} characters.",
         )
         st.form_submit_button(
-            "Check my prediction", on_click=_check, args=(sig, step, sol.trace), type="secondary"
+            "Check my prediction",
+            on_click=check_prediction,
+            args=(sig, step, sol.trace),
+            type="secondary",
         )
-    notice = st.session_state.get(_NOTICE)
+    notice = st.session_state.get(NOTICE)
     if notice:
         st.warning(notice)
     if record is not None:
@@ -316,10 +199,10 @@ def navigation(sol: WorkedSolution, stage: int, values: bool = True) -> None:
             "last": last,
             "stride": step,
             "steps": STEPS_SEP.join(keys),
-            "applied": int(st.session_state.get(_APPLIED, 0)),
+            "applied": int(st.session_state.get(APPLIED, 0)),
         },
         key=STEP_CLICKS_KEY,
-        on_move=_on_move,
+        on_move=on_move,
     )
     with st.container(key="cls_nav", horizontal=True, gap="small"):
         st.button(

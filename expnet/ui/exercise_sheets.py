@@ -22,7 +22,7 @@ from expnet.teaching.grading import Grade
 from expnet.teaching.sheets import answer_key as answer_key_text
 from expnet.teaching.sheets import question_sheet
 
-from . import classroom, state
+from . import classroom_state, state
 from .classroom import (
     EXERCISE_TAB,
     RIGHT_MARK,
@@ -182,9 +182,9 @@ def _present_exercise(seed: int) -> None:
     ex = exercise_of(seed)
     st.session_state[TAB_KEY] = STEP_TAB
     if not is_teacher():
-        classroom.withhold_values(ex.title, ex.solution())
+        classroom_state.withhold_values(ex.title, ex.solution())
         return
-    classroom.stop_withholding()
+    classroom_state.stop_withholding()
     state.load_preset("homework")
     values = {n: get_value(ex.problem, n) for n in parameter_names(ex.problem)}
     state.set_values({n: v for n, v in values.items() if v is not None})
