@@ -14,15 +14,9 @@ Two views:
   line style = its sign, label = ∂J/∂W. With y a symbol the colours need a number: they use
   ``y_value``.
 
-Colour is never the only signal: every number is written on the diagram with its sign, and
-a negative edge is dashed. The two ends of each scale stay apart for red-green and blue-yellow
-colour blindness (tests/figures/test_colour_vision.py), and every edge line keeps at least
-3:1 contrast against the white background (its opacity never drops below ``MIN_OPACITY``).
-
-Every point carries ``customdata`` = the canonical name it stands for (an edge: its weight
-W{l}_{ji}; a unit: its bias b{l}_{j}; an input: x{i}), so a click can choose a parameter.
-Edges are layout shapes (cheap); one marker trace carries the edges' labels and hover, one
-the nodes: the payload stays a few kilobytes for the largest network the app allows.
+Colour is never the only signal: every number is written with its sign, a negative edge is
+dashed (docs/design.md, "Accessibility"). Every point carries ``customdata`` = the name it
+stands for (an edge: its weight; a unit: its bias; an input: x{i}), so a click chooses it.
 
 Its parts are named, for the live widget's preview (``diagram.js``) that redraws them with the
 browser's numbers: the traces "weights" (edge labels), "labels" (z under each unit), "units"
@@ -39,9 +33,17 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from expnet.symbols import fmt, fmt_affine_text
+from expnet.symbols import fmt, fmt_affine_text, y_names
 from expnet.trace import Trace
 
+from .network_layout import (
+    LABEL_FONT,
+    LABEL_SIZE,
+    NODE_SIZE,
+    PHONE_PLOT,
+    label_fractions,
+    positions,
+)
 from .spec import FigureSpec
 
 VALUE_SCALE = [[0.0, "#ef4444"], [0.5, "#f8fafc"], [1.0, "#3b82f6"]]
@@ -59,15 +61,6 @@ EDGE_STYLE = {
     "markedBonus": 2.0,
 }
 HIGHLIGHT = "#f59e0b"
-NODE_SIZE = 54
-LABEL_SIZE = 24  # an edge label's white square, px
-LABEL_FONT = 10
-LABEL_TEXT_WIDTH = 36  # px: seven characters ("-0.0319") at LABEL_FONT, wider than its square
-#: The diagram's plot on a 390 px phone (widget.css: the page's width less its padding, 300 px
-#: high): its smallest size in the app. Edge labels are placed to clear the units and each
-#: other there; on a larger plot every distance only grows.
-PHONE_PLOT = (358, 300)
-LABEL_ALONG = [0.3 + 0.025 * k for k in range(17)]  # candidate fractions of an edge, 0.3..0.7
 
 
 def _finite(v: float | None) -> bool:
@@ -79,14 +72,6 @@ def _short(v: float | None, digits: int = 4) -> str:
     return fmt(v, digits) if v is not None else "?"
 
 
-def positions(sizes: Sequence[int]) -> list[list[tuple[float, float]]]:
-    """(x, y) of unit j of layer l (l = 0 inputs .. L outputs); unit 1 at the top."""
-    out = []
-    for l, n in enumerate(sizes):
-        out.append([(float(l), (n - 1) / 2.0 - j) for j in range(n)])
-    return out
-
-
 def _unit_name(tr: Trace, l: int, j: int) -> str:
     return f"x{j + 1}" if l == 0 else f"b{l}_{j + 1}"
 
@@ -95,8 +80,7 @@ def _gradient_text(tr: Trace, name: str) -> str:
     """∂J/∂name as text: a number, or const + coef·y when y is a symbol."""
     if tr.symbolic:
         const, coefs = tr.grad_affine(name)
-        ys = ["y"] if len(coefs) == 1 else [f"y{k + 1}" for k in range(len(coefs))]
-        return fmt_affine_text(const, list(coefs), ys, 4)
+        return fmt_affine_text(const, list(coefs), y_names(len(coefs)), 4)
     return _short(tr.grad(name))
 
 
@@ -130,39 +114,6 @@ def edge_look(mag: float, selected: bool, marked: bool) -> tuple[float, float]:
 
 def _edge_name(l: int, j: int, i: int) -> str:
     return f"W{l}_{j + 1}{i + 1}"
-
-
-def _label_fractions(
-    edges: Sequence[tuple[tuple[float, float], tuple[float, float]]],
-    units: Sequence[tuple[float, float]],
-    scale: tuple[float, float],
-) -> list[float]:
-    """How far along each edge (source to target) its label sits: the first of
-    ``LABEL_ALONG`` (nearest the source, so a label stays by the unit it leaves) whose text
-    clears every unit and every label placed before, at ``scale`` px per unit of x and y; else
-    the one that overlaps least."""
-    sx, sy = scale
-    unit = (NODE_SIZE / 2 + 1, NODE_SIZE / 2 + 1)
-    label = (LABEL_TEXT_WIDTH / 2 + 1, LABEL_SIZE / 2 + 1)  # half its width and height
-    placed: list[tuple[float, float]] = []
-
-    def overlap(x: float, y: float) -> float:
-        area = 0.0
-        for (ux, uy), (hx, hy) in [(u, unit) for u in units] + [(q, label) for q in placed]:
-            w = label[0] + hx - abs(x - ux) * sx
-            h = label[1] + hy - abs(y - uy) * sy
-            area += max(w, 0.0) * max(h, 0.0)
-        return area
-
-    out = []
-    for (x0, y0), (x1, y1) in edges:
-        costs = [overlap(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) for t in LABEL_ALONG]
-        t = next((t for t, c in zip(LABEL_ALONG, costs, strict=True) if c == 0), None)
-        if t is None:
-            t = LABEL_ALONG[costs.index(min(costs))]
-        out.append(t)
-        placed.append((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-    return out
 
 
 def _scale_max(values: Iterable[float | None]) -> float:
@@ -217,7 +168,7 @@ def network_spec(
         (PHONE_PLOT[0] - 20) / (x_range[1] - x_range[0]),
         (PHONE_PLOT[1] - 20) / (y_range[1] - y_range[0]),
     )
-    along = _label_fractions([g[:2] for g in edge_geo], [p for col in pos for p in col], phone)
+    along = label_fractions([g[:2] for g in edge_geo], [p for col in pos for p in col], phone)
     for name, v, g, s, t, ((x0, y0), (x1, y1), part) in zip(
         edge_names, edge_vals, edge_grads, shown, along, edge_geo, strict=True
     ):

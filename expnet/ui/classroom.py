@@ -6,7 +6,8 @@ Widgets only: the stages and the step card's LaTeX are ``expnet.teaching.stepper
 ``expnet.teaching.grading.grade_step`` on the shared state's trace, and the diagram is the
 explorer's ``network_figure`` with unrevealed numbers concealed (``figures.network``), so it
 never gives an answer away. The stage, the predictions and their score are
-``classroom_state``. Presenter mode (``?present=true``) adds our own constant CSS; no user text is put into HTML.
+``classroom_state``. Presenter mode (``?present=true``) adds our own constant CSS; no user
+text is put into HTML.
 """
 
 from __future__ import annotations

@@ -1,54 +1,13 @@
-"""The live network widget: sliders that preview the network in the browser every frame, and
-commit to Python on release.
+"""The live network widget: sliders that preview the network in the browser every frame,
+and commit to Python on release (``st.components.v2``, mounted in the page, no iframe).
 
-Built with ``st.components.v2.component`` (mounted in the page itself, no iframe). Its
-JavaScript is ``engine.js`` (the forward and backward pass, a preview of ``expnet.trace``,
-tested against it in tests/browser/test_engine_parity.py), ``diagram.js`` (the core's diagram
-with the preview's numbers, tested against the core's in tests/browser/test_diagram_parity.py)
-and ``widget.js`` (sliders, readouts, the diagram); ``widget.css`` styles it with the theme's
-variables.
-
-What moves live and what waits:
-
-- While a slider is dragged (mouse, touch, pen: the native range input's pointer events) or
-  a key is held, every animation frame recomputes the network in the browser and redraws
-  the readouts (p, J or J(y), ∂J/∂ of the focused parameter) and, in ``"full"`` mode, the
-  diagram (values or gradient view: colours, widths, labels). Nothing reaches the server.
-- On release, and on each single keypress (a held key's auto-repeat commits at most every
-  250 ms), the widget sends the trigger ``commit`` = ``{"values": {name: value}, "seq": n,
-  "id": widget}`` holding every value not yet acknowledged, and Python's ``on_commit``
-  callback stores it (the store, the URL) and its ``{id, seq}`` as ``data["ack"]``; the
-  script then recomputes everything with the NumPy core and passes the core's numbers back
-  in ``data``, which replace every number the widget shows (the widget marks its root with
-  ``data-source="core"`` and ``data-commit`` = ``data["commit"]``). A ``data`` that answers
-  an older commit leaves the newer values previewed (docs/design.md, "Input that is never
-  lost").
-- A click on the diagram sends the trigger ``focus`` = the canonical name of the weight's
-  label or unit under the pointer.
-
-Window events (for other parts of the page, e.g. the landscape's plots): on every preview
-frame the widget dispatches ``window.dispatchEvent(new CustomEvent("expnet:preview",
-{detail}))``, and on each commit ``"expnet:commit"`` with the same ``detail``:
-``{values: {name: number}, J: number | null, grad: {name: number}}`` — every parameter's
-value, J (null while y is kept as a symbol) and ∂J/∂name for every W, b and x (while y is a
-symbol: evaluated at the y slider's value, as the gradient view's colours are). Numbers
-are the browser's preview; the core's follow after the commit's rerun.
-
-Plotly.js: the diagram draws with the copy inside the plotly Python package
-(``package_data/plotly.min.js``, 4.8 MB, no CDN). How it reaches the page, measured:
-
-- inline as the component's ``js``: the inline text is part of the element's message, so
-  every rerun (every commit) would send the 4.8 MB again, and the browser hashes the text
-  on every render to find its module; rejected (the widget's own JS is 26 kB);
-- an ``asset_dir``: needs an installed package with a component manifest; the app runs from
-  a clone, not an installed package;
-- Streamlit's static serving: needs ``server.enableStaticServing`` and a copy under
-  ``static/`` in the repository;
-- a v1 component's folder (chosen): Streamlit serves any file of a declared v1 component's
-  folder, gzipped (1.5 MB on the wire). The widget declares one holding only a copy of
-  ``plotly.min.js`` and loads it once per page with a ``<script>`` tag (``window.Plotly``),
-  which then survives the app's page switches. bench/drag.py prints the load time; a full
-  browser reload fetches it again (Streamlit sends no validator for these files).
+``engine.js`` is the forward and backward pass (a preview of ``expnet.trace``, tested in
+tests/browser/test_engine_parity.py), ``diagram.js`` patches the core's diagram with the
+preview's numbers (tests/browser/test_diagram_parity.py), ``widget.js`` draws the sliders,
+readouts and diagram. Triggers: ``commit`` = {values, seq, id}, every value not yet
+acknowledged (``data["ack"]`` = the last {id, seq} stored); ``focus`` = the name clicked on
+the diagram. What moves live, the window events and how Plotly.js reaches the page:
+docs/design.md, "The live network widget".
 """
 
 from __future__ import annotations
