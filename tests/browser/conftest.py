@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Frame, Page
 
 from tests.harness import CHROMIUM_ARGS, REPO_ROOT, RUN_COUNTER_JS  # noqa: F401  (used by tests)
 
@@ -38,7 +38,9 @@ APP_SELECTOR = "[data-testid=stApp]"
 IDLE_SELECTOR = "[data-testid=stApp][data-test-script-state=notRunning]"
 MAIN_SELECTOR = "[data-testid=stMainBlockContainer]"
 
-_TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+_FRAMES_JS = """(n) => new Promise((done) => {
+    const next = (k) => (k ? requestAnimationFrame(() => next(k - 1)) : done());
+    next(n); })"""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -78,7 +80,14 @@ def expect_rerun(page: Page, timeout: float = 15_000) -> Iterator[None]:
         arg=before,
         timeout=timeout,
     )
-    page.evaluate(_TWO_FRAMES_JS)
+    next_frames(page)
+
+
+def next_frames(target: Page | Frame, frames: int = 2) -> None:
+    """Wait for ``frames`` animation frames of the page (or iframe): what the browser does in
+    the frame after an event (layout, size and intersection observers, a component's
+    requestAnimationFrame work) has then been done."""
+    target.evaluate(_FRAMES_JS, frames)
 
 
 def parameter_slider(name: str) -> str:
@@ -89,7 +98,8 @@ def parameter_slider(name: str) -> str:
 
 def drag_w2_11_right(page: Page, moves: int) -> None:
     """Press the mouse on W2_11's slider near its thumb at −3 (range −10..10) and move right
-    by 0.6 % of the track per move, one move a frame; the button stays down."""
+    by 0.6 % of the track per move, one move a frame; the button stays down. The widget draws
+    the last move's preview in the frame after it, which has been drawn on return."""
     box = page.locator(parameter_slider("W2_11")).bounding_box()
     assert box
     y = box["y"] + box["height"] / 2
@@ -98,7 +108,7 @@ def drag_w2_11_right(page: Page, moves: int) -> None:
     page.mouse.down()
     for i in range(1, moves + 1):
         page.mouse.move(x0 + i * box["width"] * 0.006, y)
-        page.wait_for_timeout(16)
+        next_frames(page, 1)
 
 
 def artifact_path(request: pytest.FixtureRequest, name: str) -> Path:

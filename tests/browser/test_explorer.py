@@ -20,7 +20,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 from expnet import Problem, get_preset, set_values
 from tests.harness import slow_link
 
-from .conftest import artifact_path, drag_w2_11_right, expect_rerun, wait_for_idle
+from .conftest import artifact_path, drag_w2_11_right, expect_rerun, next_frames, wait_for_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 HOMEWORK = get_preset("homework").problem
@@ -86,12 +86,28 @@ def press(page: Page, *keys: str) -> None:
             thumb.press(key)
 
 
+# Every persistent chart (expnet.ui.components.persistent_plotly) on screen has drawn its
+# figure. Streamlit keeps a component's iframe undisplayed until it is ready; one in a closed
+# expander or tab has no box at all.
+CHARTS_ON_SCREEN_DRAWN_JS = """() => [...document.querySelectorAll('iframe')]
+    .filter((f) => f.src.includes('persistent_plotly')).every((f) => {
+        if (getComputedStyle(f).display === 'none') return false;
+        if (!f.getClientRects().length) return true;
+        const r = f.getBoundingClientRect();
+        if (r.bottom <= 0 || r.top >= innerHeight) return true;
+        const gd = f.contentDocument && f.contentDocument.getElementById('plot');
+        return Number((gd && gd.dataset.renders) || 0) > 0; })"""
+
+
 def shot(page: Page, request: pytest.FixtureRequest, name: str) -> None:
     """A screenshot of the whole page: the app scrolls inside its main block, so the viewport
-    is made tall for the picture (and put back)."""
+    is made tall for the picture (and put back). Taken once the page has laid itself out at
+    that size and the charts it brought on screen have drawn."""
     size = page.viewport_size
     page.set_viewport_size(TALL)
-    page.wait_for_timeout(600)
+    page.wait_for_function("(h) => window.innerHeight === h", arg=TALL["height"])
+    next_frames(page)
+    page.wait_for_function(CHARTS_ON_SCREEN_DRAWN_JS)
     page.screenshot(path=artifact_path(request, name))
     if size:
         page.set_viewport_size(size)
@@ -323,7 +339,7 @@ def test_solution_blocks_are_drawn_near_the_screen_and_never_cut(
     seen = []
     for k in range(len(blocks)):
         page.locator(BLOCKS).nth(k).scroll_into_view_if_needed()
-        page.wait_for_timeout(50)  # a frame: the size observer runs after layout
+        next_frames(page)  # the size observer runs after layout, in the next frame
         state = page.evaluate(BLOCK_STATE_JS, BLOCKS)[k]
         assert state["drawn"], (k, state)
         seen.append(state)

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from expnet import get_preset
 from tests.core import reference as ref
 
-from .conftest import artifact_path, drag_w2_11_right, expect_rerun, wait_for_idle
+from .conftest import artifact_path, drag_w2_11_right, expect_rerun, next_frames, wait_for_idle
 from .test_explorer import LOADED_MACHINE_TIMEOUT_MS, METRIC, W2_11_VALUE, query, shot
 
 HOMEWORK = get_preset("homework").problem
@@ -62,7 +62,7 @@ def test_lambda_from_train_reaches_the_explorer_and_a_drag_previews_its_J(
 
     # a drag: the browser's preview computes J with λ while the hand moves
     drag_w2_11_right(page, 20)
-    page.wait_for_timeout(100)
+    next_frames(page)  # the frame after the last move draws its preview
     value = shown_number(page.locator(W2_11_VALUE).inner_text())
     preview_J = page.locator(J_READOUT).inner_text()
     assert page.locator(".xn-root").get_attribute("data-source") != "core"  # still the preview

@@ -16,16 +16,15 @@ Screenshots go to tests/artifacts/<test name>/.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from playwright.sync_api import Frame, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from expnet import evaluate_batch, get_preset, set_values
 from expnet.figures.landscape import arrow_vector
 from expnet.landscape import at_point, landscape_grid
 
-from .conftest import artifact_path, expect_rerun, parameter_slider, wait_for_idle
+from .conftest import artifact_path, expect_rerun, next_frames, parameter_slider, wait_for_idle
 
 # Generous: the explorer's first load is heavy, and the machine may be shared.
 FIRST_LOAD_MS = 90_000
@@ -43,6 +42,17 @@ READOUT_JS = """() => document.getElementById('plot').layout.annotations
     .find(a => a.name === 'J readout').text"""
 ARROW_JS = """() => { const s = document.getElementById('plot').layout.shapes
     .find(d => d.name && d.name.startsWith('−∇J')); return [s.x0, s.y0, s.x1, s.y1]; }"""
+# The 3D camera shown has not moved for longer than the camera's lag behind the mouse (it is
+# drawn 2 delays late); called every animation frame by wait_for_function.
+CAMERA_AT_REST_JS = """() => {
+    const scene = document.getElementById('plot')._fullLayout.scene._scene;
+    const shown = JSON.stringify(scene.getCamera()); const now = performance.now();
+    const last = window.__camera;
+    if (!last || last.shown !== shown) { window.__camera = {shown, since: now}; return false; }
+    return now - last.since > 2 * scene.camera.delay; }"""
+# Plotly's own animation state: no frame queued and no frame loop armed.
+ANIMATION_IDLE_JS = """() => { const t = document.getElementById('plot')._transitionData;
+    return !t._animationRaf && !(t._frameQueue || []).length; }"""
 ZSUM_JS = """() => { const z = document.getElementById('plot')._fullData[0].z; let s = 0;
     for (const row of z) for (const v of row) if (Number.isFinite(v)) s += v; return s; }"""
 
@@ -59,29 +69,31 @@ def _open_landscape(page: Page, base_url: str) -> None:
     _plot(page, "ls_surface")
 
 
+# The persistent chart [key]'s plot has been drawn at least n times (read from the page: the
+# iframe is the app's own origin). Streamlit keeps a component's iframe hidden while the page
+# reruns, so this reads the DOM rather than waiting for a visible locator.
+DRAWN_JS = """([k, n]) => { const f = document.querySelector('.st-key-' + k + ' iframe');
+    const gd = f && f.contentDocument && f.contentDocument.getElementById('plot');
+    return Boolean(gd) && Number(gd.getAttribute('data-renders') || 0) >= n; }"""
+
+
 def _plot(page: Page, key: str, min_renders: int = 1, timeout: float = 30.0) -> Frame:
     """The persistent chart ``key``'s iframe once its plot has been drawn ``min_renders``
     times. The chart is scrolled into view first: the surface and the slice draw only on
     screen."""
-    deadline = time.monotonic() + timeout
     page.evaluate(
         "(k) => { const e = document.querySelector('.st-key-' + k); "
         "if (e) e.scrollIntoView({block: 'center'}); }",
         key,
     )
-    while time.monotonic() < deadline:
-        # query_selector, not a locator: Streamlit keeps a component's iframe hidden while
-        # the page reruns, and a locator would wait for it to show.
-        handle = page.query_selector(f".st-key-{key} iframe")
-        frame = handle.content_frame() if handle else None
-        if frame is not None:
-            try:
-                if frame.evaluate(RENDERS_JS) >= min_renders:
-                    return frame
-            except Exception:  # still loading
-                pass
-        time.sleep(0.1)
-    raise AssertionError(f"{key} was not drawn {min_renders} time(s)")
+    try:
+        page.wait_for_function(DRAWN_JS, arg=[key, min_renders], timeout=timeout * 1000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"{key} was not drawn {min_renders} time(s)") from None
+    handle = page.query_selector(f".st-key-{key} iframe")
+    frame = handle.content_frame() if handle else None
+    assert frame is not None, key
+    return frame
 
 
 def _point(frame: Frame) -> tuple[float, float]:
@@ -159,7 +171,9 @@ def test_rotated_surface_keeps_its_camera_across_a_rerun(page: Page, streamlit_s
     box = page.locator(".st-key-ls_surface")
     default = surface.evaluate(CAMERA_JS)
     _drag(page, ".st-key-ls_surface iframe", dx=-70, dy=15)
-    time.sleep(0.3)
+    # The camera plays the drag back a little late (its lag: 2 of its delays); the surface
+    # has come to rest once it has stayed put for longer than that.
+    surface.wait_for_function(CAMERA_AT_REST_JS)
     rotated = surface.evaluate(CAMERA_JS)
     moved = sum(abs(rotated["eye"][a] - default["eye"][a]) for a in "xyz")
     assert moved > 0.2, "the drag did not rotate the surface"
@@ -182,7 +196,9 @@ def test_descent_animates_in_the_browser_without_a_rerun(page: Page, streamlit_s
     start = contour.evaluate(heads)
     runs = page.evaluate("() => window.__expnetRunsFinished")
     contour.get_by_text("Play").click()
-    page.wait_for_timeout(1500)
+    contour.wait_for_function(  # the point has set off
+        f"(start) => JSON.stringify(({heads})()) !== JSON.stringify(start)", arg=start
+    )
     contour.get_by_text("Pause").click()
     moved = contour.evaluate(heads)
     assert moved != start
@@ -285,7 +301,7 @@ def test_drag_preview_moves_the_point_without_the_server(page: Page, streamlit_s
     # A parameter off the plane reshapes J: the map waits for the release (no preview).
     previews = contour.evaluate(PREVIEWS_JS)
     _preview(page, {"values": {"x1": 0.9}, "J": 0.1, "grad": {"W2_11": 0.1, "W1_11": 0.1}})
-    page.wait_for_timeout(300)
+    next_frames(contour)  # a preview is drawn in the frame after it arrives
     assert contour.evaluate(PREVIEWS_JS) == previews
     assert _point(contour) == (-2.0, 4.0)
 
@@ -323,10 +339,16 @@ def test_reduced_motion_never_plays_on_its_own(browser, streamlit_server, reques
             ".map(s => [s.xanchor, s.yanchor])"
         )
         start = contour.evaluate(heads)
-        page.wait_for_timeout(1500)
-        assert contour.evaluate(heads) == start  # nothing moved on its own
+        next_frames(contour)  # an animation started with the figure would be under way
+        assert contour.evaluate(ANIMATION_IDLE_JS)  # nothing plays on its own
+        assert contour.evaluate(heads) == start
+        contour.evaluate(
+            """() => { const gd = document.getElementById('plot'); window.__shown = [];
+            gd.on('plotly_animatingframe', (e) => window.__shown.push(e.name));
+            gd.on('plotly_animated', () => { window.__played = true; }); }"""
+        )
         contour.get_by_text("Play").click()
-        page.wait_for_timeout(400)
+        contour.wait_for_function("() => window.__played === true")
         # Play jumps to the last frame at once instead of animating through the steps.
         end = contour.evaluate(heads)
         last = contour.evaluate(
@@ -335,6 +357,10 @@ def test_reduced_motion_never_plays_on_its_own(browser, streamlit_server, reques
         )
         assert end[0] == [last["shapes[0].xanchor"], last["shapes[0].yanchor"]]
         assert end != start
+        names = contour.evaluate(
+            "() => document.getElementById('plot')._transitionData._frames.map(f => f.name)"
+        )
+        assert contour.evaluate("() => window.__shown") == names[-1:]  # no step between
         page.screenshot(path=artifact_path(request, "reduced-motion-after-play"))
     finally:
         context.close()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 
 import pytest
 from playwright.sync_api import Page
@@ -48,6 +47,19 @@ def _metric(page: Page, label: str) -> str:
     return box.locator("[data-testid=stMetricValue]").inner_text()
 
 
+def _settled_after_a_later_run(page: Page) -> None:
+    """Until no player on the page plays (any still there says it is paused: its frame loop
+    has stopped and it asks the server for no more epochs), then one more run that trains
+    nothing (the user picks what a click on the plot does): the page read next is the
+    server's run after anything that could have trained on."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.tp-root')]"
+        ".every((r) => r.dataset.state === 'paused')",
+        timeout=RERUN_MS,
+    )
+    _click_mode(page, "adds a point")
+
+
 def _click(page: Page, key: str) -> None:
     # force: while training plays the page redraws every frame, so Playwright never sees the
     # button "stable"; a person's click lands all the same.
@@ -68,13 +80,8 @@ def test_xor_to_95_percent_with_the_command_lines_loss_curve(
     wait_for_idle(page, RERUN_MS)
     accuracy = float(_metric(page, "Train accuracy").rstrip("%")) / 100
     assert accuracy >= 0.95
-    shown = None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        shown = page.evaluate(HISTORY_JS)
-        if shown and len(shown) == 1001:
-            break
-        time.sleep(0.3)
+    page.wait_for_function(f"() => ({HISTORY_JS})()?.length === 1001", timeout=RERUN_MS)
+    shown = page.evaluate(HISTORY_JS)
     page.screenshot(path=artifact_path(request, "trained"), full_page=True)
 
     cli = _cli_train(tmp_path, 1000)["loss_history"]
@@ -143,15 +150,16 @@ def test_played_frames_are_the_command_lines_training_and_pause_keeps_the_one_sh
     shown = int(page.evaluate("window.__shown"))
     assert _metric(page, "Epoch") == str(shown)
     cli = _cli_train(tmp_path, shown)
-    deadline = time.monotonic() + 30
-    weights = None
-    while time.monotonic() < deadline and weights != _weights(cli["problem"]):
-        weights = page.evaluate(WEIGHTS_JS)
-        time.sleep(0.3)
-    assert weights == _weights(cli["problem"])
+    with contextlib.suppress(PlaywrightTimeoutError):  # the weights are asserted below
+        page.wait_for_function(
+            f"(want) => JSON.stringify(({WEIGHTS_JS})()) === JSON.stringify(want)",
+            arg=_weights(cli["problem"]),
+            timeout=RERUN_MS,
+        )
+    assert page.evaluate(WEIGHTS_JS) == _weights(cli["problem"])
     assert page.evaluate(HISTORY_JS) == cli["loss_history"]
     page.screenshot(path=artifact_path(request, "paused"), full_page=True)
-    time.sleep(2)
+    _settled_after_a_later_run(page)
     assert _metric(page, "Epoch") == str(shown)  # nothing trains on
 
 
@@ -175,7 +183,7 @@ def test_leaving_the_page_while_it_plays_pauses_it_where_the_server_is(
     epoch = int(_metric(page, "Epoch"))
     assert epoch >= 150  # 30 frames of 5 epochs were played before
     page.wait_for_function(f"() => ({HISTORY_JS})()?.length === {epoch + 1}")  # every epoch
-    time.sleep(2)
+    _settled_after_a_later_run(page)
     assert _metric(page, "Epoch") == str(epoch)
 
 
