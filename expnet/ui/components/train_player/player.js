@@ -273,6 +273,7 @@ class Player {
     this.root.dataset.play = String(data.play);
     this.showMetrics(data.startStats);
     this.ready.then(() => {
+      if (!this.playing) return; // paused before Plotly loaded (mounted again mid-play)
       this.root.dataset.state = "playing";
       this.last = performance.now() - this.interval;
       requestAnimationFrame((t) => this.tick(t));
