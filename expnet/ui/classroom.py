@@ -392,14 +392,15 @@ def step_section(presenting: bool) -> None:
             navigation(sol, stage, values)
     left, right = st.columns([1.15, 1], gap="large")
     with left:
+        if not presenting:  # above the card, whose height changes with every step: the
+            # buttons stay where the pointer is, and a quick second click lands on them
+            navigation(sol, stage, values)
+            st.caption(KEYS_HELP)
         with st.container(key="cls_card"):
             step = step_card(
                 sol, stage, PRESENTER_FORMULA_WIDTH if presenting else FORMULA_WIDTH, values
             )
             prediction_box(sol, step, revealed)
-        if not presenting:
-            navigation(sol, stage, values)
-            st.caption(KEYS_HELP)
     with right:
         diagram(sol, stage, presenting, values)
     if stage == last_stage(sol, values):

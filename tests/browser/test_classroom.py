@@ -224,6 +224,24 @@ def _quick_clicks(page: Page, selector: str, times: int) -> None:
             button.click(delay=150)
 
 
+NEXT_TOP_JS = """() => document.querySelector('.st-key-cls_next button').getBoundingClientRect().top
+    - document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().top"""
+
+
+def test_the_step_buttons_stay_where_the_pointer_is(page: Page, streamlit_server: str) -> None:
+    """The card above the buttons would change height with every step (a prediction box while
+    a step is asked, the values once revealed), moving "Next step" from under the pointer
+    between two quick clicks, which then missed it: the buttons keep their place."""
+    _open(page, streamlit_server)
+    tops = []
+    for _ in range(4):  # asked, revealed, asked, revealed
+        page.locator(".st-key-cls_next button").wait_for(timeout=TIMEOUT_MS)
+        tops.append(round(page.evaluate(NEXT_TOP_JS)))
+        with expect_rerun(page, TIMEOUT_MS):
+            page.locator(".st-key-cls_next button").click()
+    assert len(set(tops)) == 1, tops
+
+
 def test_ten_quick_clicks_on_next_and_previous_all_take_effect(
     page: Page, streamlit_server: str
 ) -> None:
