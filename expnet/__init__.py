@@ -9,6 +9,7 @@ from .datasets import DataError, Dataset, make_dataset, parse_csv
 from .descent import DescentPath, TrainResult, descend, descend_paths, train
 from .fit import FitSettings, Trainer
 from .gradcheck import CheckRow, check_name_affine, finite_differences, gradient_check
+from .initialise import SCHEMES, initialise
 from .losses import LOSSES, Loss, get_loss
 from .network import (
     Layer,
@@ -40,6 +41,7 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "PRESETS",
+    "SCHEMES",
     "Activation",
     "Affine",
     "BatchResult",
@@ -83,6 +85,7 @@ __all__ = [
     "grade_step",
     "gradient_check",
     "grid_values",
+    "initialise",
     "load_problem",
     "make_dataset",
     "make_exercise",

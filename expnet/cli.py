@@ -1,4 +1,4 @@
-"""``python -m expnet``: solve, step, check and train a problem; JSON on stdout.
+"""``python -m expnet``: solve, step, check, train and initialise a problem; JSON on stdout.
 
 Errors are one line on stderr with exit code 2, never a traceback.
 """
@@ -22,6 +22,7 @@ from .datasets import (
 from .descent import train
 from .fit import MODES, FitSettings, Trainer, mismatch
 from .gradcheck import check_name_affine, gradient_check
+from .initialise import SCHEMES, initialise
 from .json_output import dumps, solve_json
 from .network import Problem, ProblemError, load_problem, read_bounded, weight_names
 from .presets import PRESETS, get_preset
@@ -152,6 +153,11 @@ def _cmd_train(args: argparse.Namespace) -> str:
     return dumps(out)
 
 
+def _cmd_init(args: argparse.Namespace) -> str:
+    problem, _ = _problem(args)
+    return dumps(initialise(problem, args.scheme, args.seed).to_dict())
+
+
 def _cmd_check(args: argparse.Namespace) -> str:
     problem, _ = _problem(args)
     if problem.y is not None:
@@ -215,6 +221,12 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_DECIMALS,
         help=f"decimals carried as by hand (default {DEFAULT_DECIMALS})",
     )
+    init = sub.add_parser(
+        "init", help="fresh weights from a scheme and a seed (biases 0); prints the problem"
+    )
+    common(init)
+    init.add_argument("--scheme", required=True, help=f"one of {', '.join(SCHEMES)}")
+    init.add_argument("--seed", type=int, default=0, help="the same seed gives the same weights")
     fit = sub.add_parser("train", help="train on a data set; prints the trained problem")
     common(fit)
     fit.add_argument("--data", help="a CSV file of rows x1,...,y1,... (optional header)")
@@ -243,6 +255,7 @@ COMMANDS = {
     "check": _cmd_check,
     "exercise": _cmd_exercise,
     "train": _cmd_train,
+    "init": _cmd_init,
 }
 
 

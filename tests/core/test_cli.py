@@ -12,6 +12,7 @@ import pytest
 
 from expnet import get_preset
 from expnet.cli import main
+from expnet.initialise import initialise
 
 from . import design_values as dv
 from .run import expnet, ok_json
@@ -110,6 +111,24 @@ def test_overflow_is_a_warning_in_the_json_not_an_error() -> None:
     assert any("output unit 1" in w for w in out["warnings"])
 
 
+def test_init_prints_the_weights_of_the_python_api() -> None:
+    """`init` prints the problem that ``initialise`` gives for the same scheme and seed, a
+    problem file that the other commands read back."""
+    for preset, scheme, seed in [("homework", "xavier", 3), ("relu_classifier", "he", 11)]:
+        out = ok_json("init", "--preset", preset, "--scheme", scheme, "--seed", str(seed))
+        assert out == initialise(get_preset(preset).problem, scheme, seed).to_dict()
+        assert all(b == 0 for layer in out["layers"] for b in layer["b"])
+    proc = expnet("solve", "--problem", "/dev/stdin", stdin=json.dumps(out))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_init_reads_a_problem_file_and_defaults_to_seed_0(tmp_path) -> None:
+    path = tmp_path / "hw.json"
+    path.write_text(HOMEWORK_FILE)
+    out = ok_json("init", "--problem", str(path), "--scheme", "small")
+    assert out == initialise(get_preset("homework").problem, "small", 0).to_dict()
+
+
 # ---------------------------------------------------------------- error paths
 
 NAN_FILE = HOMEWORK_FILE.replace("[4, 4]", "[NaN, 4]")
@@ -172,6 +191,15 @@ ERRORS = [
         "nested too deeply",
     ),
     ("check bad preset", lambda t: ["check", "--preset", "Homework"], "unknown preset"),
+    (
+        "init unknown scheme",
+        lambda t: ["init", "--scheme", "glorot"],
+        "unknown initialisation scheme 'glorot'; known: zero, small, xavier, xavier_normal, he",
+    ),
+    ("init no scheme", lambda t: ["init", "--seed", "1"], "--scheme"),
+    ("init negative seed", lambda t: ["init", "--scheme", "he", "--seed", "-1"], "seed"),
+    ("init seed text", lambda t: ["init", "--scheme", "he", "--seed", "three"], "--seed"),
+    ("init bad preset", lambda t: ["init", "--scheme", "he", "--preset", "nope"], "nope"),
 ]
 
 
@@ -189,6 +217,7 @@ IN_A_PROCESS = {
     "both",
     "step without y",
     "--round 99",
+    "init unknown scheme",
 }
 
 
