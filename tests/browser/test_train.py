@@ -150,12 +150,13 @@ def test_played_frames_are_the_command_lines_training_and_pause_keeps_the_one_sh
     shown = int(page.evaluate("window.__shown"))
     assert _metric(page, "Epoch") == str(shown)
     cli = _cli_train(tmp_path, shown)
-    with contextlib.suppress(PlaywrightTimeoutError):  # the weights are asserted below
+    with contextlib.suppress(PlaywrightTimeoutError):  # both are asserted below
         page.wait_for_function(
-            f"(want) => JSON.stringify(({WEIGHTS_JS})()) === JSON.stringify(want)",
-            arg=_weights(cli["problem"]),
+            f"""([w, h]) => JSON.stringify(({WEIGHTS_JS})()) === JSON.stringify(w)
+                && JSON.stringify(({HISTORY_JS})()) === JSON.stringify(h)""",
+            arg=[_weights(cli["problem"]), cli["loss_history"]],
             timeout=RERUN_MS,
-        )
+        )  # the loss chart redraws in its own frame, after the weights' chart
     assert page.evaluate(WEIGHTS_JS) == _weights(cli["problem"])
     assert page.evaluate(HISTORY_JS) == cli["loss_history"]
     page.screenshot(path=artifact_path(request, "paused"), full_page=True)
