@@ -8,7 +8,8 @@ unit), fan_out = n_l (its rows). Each scheme draws every W entry independently:
 - ``xavier``: Glorot uniform on [−limit, limit], limit = √(6 / (fan_in + fan_out));
 - ``xavier_normal``: Glorot normal, mean 0, std = √(2 / (fan_in + fan_out));
 - ``he``: He normal (for ReLU), mean 0, std = √(2 / fan_in);
-- ``too_large``: normal, mean 0, std = 10 (sigmoid and tanh units saturate).
+- ``too_large``: normal, mean 0, std = 4 (sigmoid and tanh units saturate: σ′ < 0.01 once
+  |z| > 4.6; at std 4 almost every draw stays inside the sliders' ±10).
 
 Every scheme sets the biases to 0. The draws come from ``np.random.default_rng(seed)``, layer
 by layer in order, so the same scheme and seed always give the same weights.
@@ -27,7 +28,7 @@ from .network import Layer, Problem
 
 #: ``small``'s half-width and ``too_large``'s standard deviation.
 SMALL_LIMIT = 0.01
-TOO_LARGE_STD = 10.0
+TOO_LARGE_STD = 4.0
 
 Draw = Callable[[np.random.Generator, tuple[int, int]], np.ndarray]
 

@@ -108,6 +108,124 @@ PRESETS: dict[str, Preset] = {
             },
             ("W2_11", "W1_11"),
         ),
+        # ---- what goes wrong: one network per phenomenon (expnet.phenomena says where to look)
+        Preset(
+            "vanishing_gradients",
+            "What goes wrong: vanishing gradients (2-3-3-3-1, sigmoid)",
+            "Three sigmoid hidden layers: each passes back at most a quarter of the gradient.",
+            {
+                "inputs": 2,
+                "layers": [
+                    {
+                        "W": [[0.0, 1.0], [-0.8, 1.0], [-0.4, -0.2]],
+                        "b": [0, 0, 0],
+                        "activation": "sigmoid",
+                    },
+                    {
+                        "W": [[0.7, -0.2, 0.1], [-0.9, 0.5, 0.1], [-0.3, 0.6, -0.4]],
+                        "b": [0, 0, 0],
+                        "activation": "sigmoid",
+                    },
+                    {
+                        "W": [[-0.1, -0.7, -0.2], [-0.6, -0.5, 0.5], [-0.4, 0.0, 1.0]],
+                        "b": [0, 0, 0],
+                        "activation": "sigmoid",
+                    },
+                    {"W": [[1.1, 0.6, 0.1]], "b": [0], "activation": "sigmoid"},
+                ],
+                "loss": "half_squared_error",
+                "x": [1.0, -1.0],
+                "y": 1.0,
+            },
+            ("W4_11", "W1_11"),
+        ),
+        Preset(
+            "dead_relu",
+            "What goes wrong: a dead ReLU (2-3-1)",
+            "Hidden unit 3 has z < 0 on every input in [-1, 1]², so it outputs 0 and learns "
+            "nothing.",
+            {
+                "inputs": 2,
+                "layers": [
+                    {
+                        "W": [[1.0, -1.0], [0.5, 1.0], [-1.0, -0.5]],
+                        "b": [0.2, 0.5, -3.0],
+                        "activation": "relu",
+                    },
+                    {"W": [[1.0, -0.5, 1.5]], "b": [-0.5], "activation": "sigmoid"},
+                ],
+                "loss": "binary_cross_entropy",
+                "x": [0.5, 0.5],
+                "y": 1.0,
+            },
+            ("W1_31", "W1_11"),
+        ),
+        Preset(
+            "saturation",
+            "What goes wrong: a saturated sigmoid (the homework, b1 = 6)",
+            "The homework with b(1)_1 = 6: z(1)_1 = 6, so σ′ = a(1 − a) ≈ 0.0025.",
+            {
+                "inputs": 2,
+                "layers": [
+                    {"W": [[4, 4], [1, -2]], "b": [6, -1], "activation": "sigmoid"},
+                    {"W": [[-3, -1]], "b": [2], "activation": "exp"},
+                ],
+                "loss": "half_squared_error",
+                "x": [0.5, -0.5],
+                "y": 1.0,
+            },
+            ("W1_11", "W2_11"),
+        ),
+        Preset(
+            "zero_init",
+            "What goes wrong: symmetry after zero initialisation (2-3-1)",
+            "Every weight and bias 0: the three hidden units are the same and stay the same.",
+            {
+                "inputs": 2,
+                "layers": [
+                    {"W": [[0, 0], [0, 0], [0, 0]], "b": [0, 0, 0], "activation": "sigmoid"},
+                    {"W": [[0, 0, 0]], "b": [0], "activation": "sigmoid"},
+                ],
+                "loss": "binary_cross_entropy",
+                "x": [0.5, 0.5],
+                "y": 1.0,
+            },
+            ("W1_11", "W1_21"),
+        ),
+        Preset(
+            "divergence",
+            "What goes wrong: divergence at too large a learning rate (1-3-1 tanh)",
+            "The tanh regression network: its J over W(2)_11 and b(2)_1 is a bowl that a "
+            "too large step overshoots.",
+            {
+                "inputs": 1,
+                "layers": [
+                    {"W": [[1.5], [-1.0], [0.5]], "b": [0.5, 0.0, -0.5], "activation": "tanh"},
+                    {"W": [[1.0, -1.0, 2.0]], "b": [0.0], "activation": "identity"},
+                ],
+                "loss": "half_squared_error",
+                "x": [0.5],
+                "y": 1.0,
+            },
+            ("W2_11", "b2_1"),
+        ),
+        Preset(
+            "exp_overflow",
+            "What goes wrong: e^z overflows (the homework, far out)",
+            "The homework with y = 1, mapped far along b(2)_1: beyond z ≈ 709.78, e^z is "
+            "larger than any double.",
+            {
+                "inputs": 2,
+                "layers": [
+                    {"W": [[4, 4], [1, -2]], "b": [2, -1], "activation": "sigmoid"},
+                    {"W": [[-3, -1]], "b": [2], "activation": "exp"},
+                ],
+                "loss": "half_squared_error",
+                "x": [0.5, -0.5],
+                "y": 1.0,
+            },
+            ("W2_11", "W1_11"),
+        ),
     )
 }
 
