@@ -152,6 +152,12 @@ def _plane(rng: np.random.Generator, n: int) -> tuple[Array, Array]:
     return X, (0.6 * X[:, 0] - 0.8 * X[:, 1] + 0.2)[:, None]
 
 
+def _rates(rng: np.random.Generator, n: int) -> tuple[Array, Array]:
+    """Positive targets an e^z output fits with ½(p − y)²: y = e^(0.8 x1 − 0.6 x2 − 0.2)."""
+    X = rng.uniform(-1.0, 1.0, (n, 2))
+    return X, np.exp(0.8 * X[:, 0] - 0.6 * X[:, 1] - 0.2)[:, None]
+
+
 def _counts(rng: np.random.Generator, n: int) -> tuple[Array, Array]:
     X = rng.uniform(-1.0, 1.0, (n, 2))
     return X, rng.poisson(np.exp(0.8 * X[:, 0] - 0.6 * X[:, 1] + 0.5))[:, None].astype(float)
@@ -180,6 +186,7 @@ BUILTINS: dict[str, Builtin] = {
         Builtin("moons", "Moons", 2, "classification", _moons),
         Builtin("sine", "Sine curve", 1, "regression", _sine),
         Builtin("plane", "Plane with noise", 2, "regression", _plane),
+        Builtin("rates", "Positive rates (for an e^z output)", 2, "regression", _rates),
         Builtin("counts", "Counts (Poisson)", 2, "counts", _counts),
     )
 }

@@ -89,7 +89,18 @@ with st.sidebar:
         key="tr_mode",
     )
     batch = st.slider("Batch size", 1, 64, 16, key="tr_batch", disabled=mode != "mini")
-    lr = st.number_input("Learning rate η", 0.001, 50.0, 2.0, 0.1, key="tr_lr", format="%.3f")
+    lr = st.number_input(
+        "Learning rate η",
+        0.001,
+        50.0,
+        train_data.default_lr(problem),
+        0.1,
+        key="tr_lr",
+        format="%.3f",
+        on_change=train_data.on_lr_chosen,
+        help="Starts at 2 for a classifier's sigmoid or softmax output and at 0.2 for the "
+        "others, whose gradient grows with the output, until you change it.",
+    )
     momentum = st.number_input("Momentum μ", 0.0, 0.99, 0.9, 0.05, key="tr_momentum")
     l2 = controls.l2_control()  # the explorer's λ too: one value, kept in the URL
     epochs = int(st.number_input("Stop after epochs", 1, MAX_EPOCHS, 1000, 100, key="tr_epochs"))

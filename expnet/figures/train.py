@@ -274,8 +274,11 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
     return FigureSpec(data, layout)
 
 
-def history_figure(history: History, classification: bool, height: int = 300) -> FigureSpec:
-    """Train and test loss per epoch (log scale), accuracy on a second axis."""
+def history_figure(
+    history: History, classification: bool, height: int = 300, *, hint: bool = True
+) -> FigureSpec:
+    """Train and test loss per epoch (log scale), accuracy on a second axis. Before the first
+    epoch: the start's loss as a point and, with ``hint``, a line saying what to press."""
     epochs = np.asarray(history.epoch)
     # (name, values, axis, line); a test curve only when there is a test set (not all nan)
     curves: list[tuple[str, list[float], dict, dict]] = [
@@ -321,7 +324,48 @@ def history_figure(history: History, classification: bool, height: int = 300) ->
             "tickformat": ".0%",
             "showgrid": False,
         }
+    if len(epochs) <= 1:
+        _before_training(data, layout, history.train_loss[-1] if history.train_loss else None, hint)
     return FigureSpec(data, layout)
+
+
+#: The loss chart before the first epoch: epochs this far along, and the hint in it.
+EMPTY_EPOCHS = 100
+EMPTY_HINT = "Press ▶ Play or One epoch: the loss of every epoch is drawn here."
+
+
+def _before_training(data: list[dict], layout: dict, loss: float | None, hint: bool) -> None:
+    """One point is no line: a marker for the start's loss, axes that leave room for the
+    epochs to come (not Plotly's −1 to 1 around epoch 0), and a one-line hint."""
+    layout["xaxis"]["range"] = [0, EMPTY_EPOCHS]
+    if loss is not None and math.isfinite(loss) and loss > 0:
+        top = math.log10(loss)
+        layout["yaxis"]["range"] = [top - 3, top + 0.5]
+        data.append(
+            {
+                "type": "scatter",
+                "x": [0],
+                "y": [loss],
+                "mode": "markers",
+                "name": "start",
+                "marker": {"color": TRAIN_LINE, "size": 8},
+                "showlegend": False,
+                "hovertemplate": "epoch 0: train loss %{y:.4g}<extra></extra>",
+            }
+        )
+    if not hint:
+        return
+    layout["annotations"] = [
+        {
+            "text": EMPTY_HINT,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "font": {"size": 13, "color": "#374151"},
+        }
+    ]
 
 
 def weights_figure(

@@ -36,29 +36,64 @@ def start_problem() -> Problem:
 _DATA_CHOSEN = "_train_data_chosen"  # the data set was picked by hand (or uploaded)
 
 
+#: The learning rate the page starts with: 2 for a classifier's sigmoid or softmax output; 0.2
+#: for the others (e^z, identity, tanh, softplus), whose gradient grows with the output: at
+#: η = 2 the homework's e^z output overshoots into its flat region within a few epochs and
+#: learns nothing (docs/pages.md, "Train").
+CLASSIFIER_LR = 2.0
+REGRESSION_LR = 0.2
+_CLASSIFIER_OUTPUTS = ("sigmoid", "softmax")
+_POSITIVE_OUTPUTS = ("exp", "softplus")
+
+
 def default_data(problem: Problem, choices: list[str]) -> str:
     """What /train opens on: a data set the network's output can fit. A sigmoid or softmax
-    output classifies (XOR first); e^z with the Poisson loss fits counts; anything else, the
-    homework's e^z with ½(p − y)² among them, opens on its own example, a data set of one
-    (training on it is the homework's gradient step)."""
+    output classifies (XOR first); e^z with the Poisson loss fits counts; a positive output
+    (e^z, softplus) with another loss fits the positive rates (the homework's network among
+    them); a linear or tanh output fits the sine curve (one input) or the plane (two). Only
+    when none fits: the network's own example, a data set of one."""
     out = problem.layers[-1].activation
     tasks = {n: BUILTINS[n].task for n in choices if n in BUILTINS}
-    if out in ("sigmoid", "softmax"):
-        found = [n for n, t in tasks.items() if t == "classification"]
-        if found:
-            return "xor" if "xor" in found else found[0]
-    if out == "exp" and problem.loss == "poisson_nll":
-        found = [n for n, t in tasks.items() if t == "counts"]
-        if found:
-            return found[0]
-    return EXAMPLE
+    if out in _CLASSIFIER_OUTPUTS:
+        wanted = [n for n, t in tasks.items() if t == "classification"]
+        if "xor" in wanted:
+            wanted = ["xor"]
+    elif out == "exp" and problem.loss == "poisson_nll":
+        wanted = [n for n, t in tasks.items() if t == "counts"]
+    elif out in _POSITIVE_OUTPUTS:
+        wanted = [n for n in tasks if n == "rates"]
+    else:
+        wanted = [n for n, t in tasks.items() if t == "regression" and n != "rates"]
+    return wanted[0] if wanted else EXAMPLE
+
+
+def default_lr(problem: Problem) -> float:
+    """The learning rate the page offers first for this network (see ``CLASSIFIER_LR``)."""
+    out = problem.layers[-1].activation
+    return CLASSIFIER_LR if out in _CLASSIFIER_OUTPUTS else REGRESSION_LR
+
+
+_LR_CHOSEN = "_train_lr_chosen"  # the learning rate was typed by hand
 
 
 def follow_default_data(problem: Problem, choices: list[str]) -> None:
-    """Until a data set is picked by hand, the picker follows the network (``default_data``):
-    a sigmoid output chosen on the sidebar brings XOR."""
+    """Until a data set (or a learning rate) is picked by hand, the picker follows the network
+    (``default_data``, ``default_lr``): a sigmoid output chosen on the sidebar brings XOR."""
     if st.session_state.get("tr_data") not in choices or not st.session_state.get(_DATA_CHOSEN):
         st.session_state["tr_data"] = default_data(problem, choices)
+    if not st.session_state.get(_LR_CHOSEN):
+        st.session_state["tr_lr"] = default_lr(problem)
+
+
+def follow_the_network() -> None:
+    """Forget the hand-picked data set and learning rate: the page follows the network again
+    (a phenomenon's preset opens on the data it is made for)."""
+    st.session_state[_DATA_CHOSEN] = False
+    st.session_state[_LR_CHOSEN] = False
+
+
+def on_lr_chosen() -> None:
+    st.session_state[_LR_CHOSEN] = True
 
 
 def on_data_chosen() -> None:

@@ -182,7 +182,7 @@ def player_data(run: TrainRun, per_frame: int, threshold: float | None, max_epoc
         grid = plane_grid(run, LIVE_GRID)
         figures = {
             "data": data_figure(grid, run.train, run.test, t.train_set.task, boundary=True),
-            "history": history_figure(t.history, t.classification),
+            "history": history_figure(t.history, t.classification, hint=False),
             "weights": weights_figure(*parameter_vectors(run)),
             "units": units_figure(grid, run.start.sizes)
             if grid is not None and len(run.start.sizes) > 2

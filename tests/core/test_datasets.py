@@ -57,6 +57,7 @@ def test_which_builtins_fit_which_network() -> None:
         "spiral",
         "moons",
         "plane",
+        "rates",
         "counts",
     }
     assert set(builtins_for(2, 3)) == {"blobs", "spiral"}

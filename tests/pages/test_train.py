@@ -49,29 +49,39 @@ def test_opens_with_the_data_and_the_model_drawn() -> None:
     fig = _figure(at, "tr_plot")
     kinds = [t["type"] for t in fig["data"]]
     assert kinds[0] == "heatmap" and np.asarray(fig["data"][0]["z"]).shape == (100, 100)
-    # the homework's e^z output cannot classify: it opens on its own example, a set of one
-    assert at.selectbox(key="tr_data").value == "example"
+    # the homework's e^z output cannot classify: it opens on positive rates it can fit
+    assert at.selectbox(key="tr_data").value == "rates"
+    assert at.number_input(key="tr_lr").value == pytest.approx(0.2)
     points = [
         (x, y) for t in fig["data"] if t.get("meta") for x, y in zip(t["x"], t["y"], strict=True)
     ]
-    assert points == [(0.5, -0.5)]  # the seed's x
+    assert len(points) == 200
     units = _figure(at, "tr_units")
     assert len(units["data"]) == 2  # the homework's two hidden units
     assert not at.error
-    # one epoch on it is the homework's gradient step: J falls
+    # before the first epoch the loss chart has room for the epochs and says what to press
+    history = _figure(at, "tr_history")
+    assert history["layout"]["xaxis"]["range"] == [0, 100]
+    assert "Press ▶ Play" in history["layout"]["annotations"][0]["text"]
+    # it learns: 125 epochs (a second of playing) take the loss below a hundredth of its start
     before = float(_metrics(at)["Train loss"])
-    at.button(key="tr_one_epoch").click().run()
-    assert float(_metrics(at)["Train loss"]) < before
+    at.number_input(key="tr_epochs").set_value(125)
+    at.button(key="tr_to_end").click().run()
+    assert float(_metrics(at)["Train loss"]) < before / 100
+    assert "annotations" not in _figure(at, "tr_history")["layout"]
 
 
 def test_the_data_set_follows_the_network_until_one_is_picked() -> None:
     at = _open()
-    assert at.selectbox(key="tr_data").value == "example"
+    assert at.selectbox(key="tr_data").value == "rates"
     at.selectbox(key="act_out").set_value("sigmoid").run()
     assert at.selectbox(key="tr_data").value == "xor"  # a classifier now: XOR
+    assert at.number_input(key="tr_lr").value == pytest.approx(2.0)
+    at.number_input(key="tr_lr").set_value(0.7).run()
     at.selectbox(key="tr_data").set_value("moons").run()
     at.number_input(key="units1").set_value(3).run()
     assert at.selectbox(key="tr_data").value == "moons"  # picked by hand: it stays
+    assert at.number_input(key="tr_lr").value == pytest.approx(0.7)  # typed by hand: it stays
 
 
 def _xor_2_4_1(at: AppTest) -> AppTest:
@@ -226,7 +236,7 @@ def test_hostile_uploads_give_one_message_and_leave_the_page_working() -> None:
         assert not at.exception, (name, [e.message for e in at.exception])
         errors = [e.value for e in at.error]
         assert len(errors) == 1 and message in errors[0] and name in errors[0], (name, errors)
-        assert at.selectbox(key="tr_data").value == "example"
+        assert at.selectbox(key="tr_data").value == "rates"
         assert _metrics(at) == before  # the data on screen is unchanged
     good = b"x1,x2,y\n0.5,0.5,0\n-0.5,0.5,1\n0.5,-0.5,1\n-0.5,-0.5,0\n"
     at.file_uploader(key="tr_upload").set_value(("good.csv", good, "text/csv")).run()
