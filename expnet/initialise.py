@@ -78,6 +78,17 @@ SCHEMES: dict[str, Draw] = {
 }
 
 
+#: Each scheme in a line, for a picker.
+LABELS: dict[str, str] = {
+    "zero": "zero: every W = 0",
+    "small": "small: uniform on ±0.01",
+    "xavier": "Xavier/Glorot uniform: ±√(6 / (fan_in + fan_out))",
+    "xavier_normal": "Xavier/Glorot normal: std √(2 / (fan_in + fan_out))",
+    "he": "He normal (for ReLU): std √(2 / fan_in)",
+    "too_large": f"too large: normal, std {TOO_LARGE_STD:g}",
+}
+
+
 def _rng(seed: int) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed: expected a whole number ≥ 0, got {seed!r:.40}")

@@ -42,8 +42,9 @@ PHENOMENA: dict[str, Phenomenon] = {
             "Vanishing gradients",
             "explorer",
             "Three sigmoid hidden layers between x and J. Each passes the gradient back "
-            "through σ′(z) = a(1 − a) ≤ ¼, so ∂J/∂W shrinks layer by layer: the ratio of the "
-            "first layer's gradient norm to the last's is shown above the diagram.",
+            "through σ′(z) = a(1 − a) ≤ ¼, so ∂J/∂W shrinks layer by layer: the first layer's "
+            "gradient norm is a small fraction of the last's (the ratio below follows the "
+            "sliders).",
             "Switch every hidden layer to tanh under “Shape, activations and loss”: the "
             "ratio rises above 1.",
         ),

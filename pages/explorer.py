@@ -4,7 +4,7 @@ chain rule, the activations, the worked solution and the gradient table all read
 import streamlit as st
 
 from expnet.presets import get_preset
-from expnet.ui import controls, focus, panels, state
+from expnet.ui import controls, focus, panels, phenomena, state
 from expnet.ui.components.live_network import plotly_url as live_network_plotly_url
 from expnet.ui.links import TABS
 
@@ -14,6 +14,8 @@ state.show_link_warning()
 with st.sidebar:
     st.subheader("Network", anchor=False)
     controls.preset_picker()
+    phenomena.menu()
+    phenomena.init_control()
     with st.expander("Shape, activations and loss"):
         controls.structure_controls()
     st.subheader("Switches", anchor=False)
@@ -32,6 +34,7 @@ def live_network() -> None:
     if notice:
         st.info(notice)
     panels.issues_warning(tr)
+    phenomena.caption("explorer", tr)
     names = focus.focus_names(problem)
     focus.current_focus(names)
     c1, c2 = st.columns([1, 1], vertical_alignment="bottom")

@@ -11,14 +11,16 @@ import streamlit as st
 
 from expnet.network import parameter_names
 from expnet.ui import landscape as ls
-from expnet.ui import state
+from expnet.ui import phenomena, state
 
 st.title("Loss landscape", anchor=False)
 state.show_link_warning()
+ls.apply_handed_settings()
+phenomena.caption("landscape")
 
 problem, stand_ins = ls.problem_to_draw()
 all_names = parameter_names(problem)
-ls.sidebar(all_names, stand_ins)
+ls.sidebar(all_names, stand_ins, phenomena.menu)
 
 notice = state.pop_notice()
 if notice:

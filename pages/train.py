@@ -14,7 +14,7 @@ from expnet.datasets import MAX_CSV_BYTES, MAX_NOISE, MAX_POINTS, MIN_POINTS
 from expnet.figures.train import data_figure, history_figure, units_figure, weights_figure
 from expnet.fit import MAX_EPOCHS, FitSettings, mismatch
 from expnet.symbols import fmt
-from expnet.ui import controls, state, train_clicks, train_data, train_run
+from expnet.ui import controls, phenomena, state, train_clicks, train_data, train_run
 from expnet.ui.components.persistent_plotly import persistent_plotly_chart
 from expnet.ui.components.train_player import data_plot, train_player
 
@@ -27,9 +27,13 @@ st.caption(
     "weights, learns the data below by gradient descent on the mean loss."
 )
 
+phenomena.caption("train")
+
 with st.sidebar:
     st.subheader("Network", anchor=False)
     controls.preset_picker()
+    phenomena.menu()
+    phenomena.init_control()
     with st.expander("Shape, activations and loss"):
         controls.structure_controls()
 

@@ -331,7 +331,7 @@ def history_figure(
 
 #: The loss chart before the first epoch: epochs this far along, and the hint in it.
 EMPTY_EPOCHS = 100
-EMPTY_HINT = "Press ▶ Play or One epoch: the loss of every epoch is drawn here."
+EMPTY_HINT = "Press ▶ Play or One epoch:<br>the loss of every epoch is drawn here."
 
 
 def _before_training(data: list[dict], layout: dict, loss: float | None, hint: bool) -> None:

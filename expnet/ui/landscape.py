@@ -8,7 +8,7 @@ words that say what the figures show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -147,10 +147,44 @@ def recentre(names: tuple[str, str], values: tuple[float, float]) -> None:
         st.session_state[f"ls_hi_{name}"] = hi
 
 
+#: The descent's learning rate and steps when the page first opens.
+DEFAULT_LR = 1.0
+DEFAULT_STEPS = 50
+_HANDED = "_landscape_handed"  # settings handed over for the next run (``hand_settings``)
+
+
+def hand_settings(settings: dict[str, Any]) -> None:
+    """Settings for the page's next run, from another page (a phenomenon's button): the
+    plotted ``pair``, a ``window`` per parameter (the others: around the current value),
+    the learning rate ``lr`` and ``steps`` (the page's defaults when not given)."""
+    st.session_state[_HANDED] = dict(settings)
+
+
+def apply_handed_settings() -> None:
+    """At the top of the page: the settings ``hand_settings`` left, if any."""
+    settings = st.session_state.pop(_HANDED, None)
+    if not settings:
+        return
+    values = state.current_values()
+    pair = settings["pair"]
+    st.session_state["ls_x"], st.session_state["ls_y"] = pair
+    for name in pair:
+        lo, hi = settings.get("window", {}).get(name, default_range(values[name]))
+        windows()[name] = (lo, hi)
+        st.session_state[f"ls_lo_{name}"], st.session_state[f"ls_hi_{name}"] = lo, hi
+    st.session_state["ls_lr"] = float(settings.get("lr", DEFAULT_LR))
+    st.session_state["ls_steps"] = int(settings.get("steps", DEFAULT_STEPS))
+
+
+def windows() -> dict[str, tuple[float, float]]:
+    """The session's window per parameter (lo, hi): kept across page switches."""
+    return st.session_state.setdefault(_WINDOWS, {})  # type: ignore[no-any-return]
+
+
 def window_inputs(name: str, label: str, value: float) -> tuple[float, float]:
     """From / to for one axis; starts as a window around the current value and is kept
     per parameter (so moving the slider moves the point, not the window)."""
-    store: dict[str, tuple[float, float]] = st.session_state.setdefault(_WINDOWS, {})
+    store = windows()
     lo0, hi0 = store.get(name, default_range(value))
     st.session_state.setdefault(f"ls_lo_{name}", lo0)
     st.session_state.setdefault(f"ls_hi_{name}", hi0)
@@ -210,11 +244,13 @@ def pair_pickers(names: list[str], labels: dict[str, str]) -> tuple[str, str]:
     return str(xn), str(yn)
 
 
-def sidebar(all_names: list[str], stand_ins: list[str]) -> None:
-    """The shared network controls and parameter sliders (the stand-in ys are on the page)."""
+def sidebar(all_names: list[str], stand_ins: list[str], under_preset: Callable[[], None]) -> None:
+    """The shared network controls and parameter sliders (the stand-in ys are on the page);
+    ``under_preset`` draws what goes under the preset picker (the phenomena's menu)."""
     with st.sidebar:
         st.subheader("Network", anchor=False)
         controls.preset_picker()
+        under_preset()
         controls.setting_controls()
         st.subheader("Parameters", anchor=False)
         st.caption("The same sliders as the explorer: moving one moves the point and reshapes J.")
@@ -310,6 +346,14 @@ def readout(view: View) -> None:
     controls.l2_caption()
     for issue in tr.issues:
         st.warning(f"**{issue.kind.capitalize()} at {issue.where}.** {issue.message}", icon="⚠️")
+    grey = ~view.grid.valid
+    if grey.any():
+        st.warning(
+            f"**{grey.mean():.0%} of the map is grey:** there J cannot be computed. e^z, J or "
+            "its slope is larger than the largest number a computer's double holds (about "
+            "1.8e308), or the loss is undefined (a log of 0 or less).",
+            icon="⚠️",
+        )
     (rx, ry), point = view.ranges, view.grid.point
     if not (rx[0] <= point[0] <= rx[1] and ry[0] <= point[1] <= ry[1]):
         st.info("The current point is outside the window: use “Centre on the current point”.")
@@ -320,8 +364,10 @@ def descent_view(view: View) -> None:
     """Descent controls and the map with both paths; changing them reruns only this."""
     (xn, yn), labels, grid = view.names, view.labels, view.grid
     c1, c2, c3 = st.columns(3)
-    lr = float(c1.number_input("Learning rate η", 1e-4, 100.0, 1.0, 0.1, "%.4g", key="ls_lr"))
-    steps = int(c2.slider("Steps", 1, MAX_PAGE_STEPS, 50, key="ls_steps"))
+    lr = float(
+        c1.number_input("Learning rate η", 1e-4, 100.0, DEFAULT_LR, 0.1, "%.4g", key="ls_lr")
+    )
+    steps = int(c2.slider("Steps", 1, MAX_PAGE_STEPS, DEFAULT_STEPS, key="ls_steps"))
     momentum = float(c3.slider("Momentum μ", 0.0, 0.99, 0.9, step=0.01, key="ls_momentum"))
     with spinner_if(steps > SLOW_STEPS, "Descending…"):
         plain, heavy = paths_of(view.problem_json, view.names, lr, steps, (0.0, momentum), view.l2)
