@@ -255,3 +255,24 @@ def test_a_locked_parameter_cannot_be_changed_from_the_page() -> None:
     assert r["set"]["x1"] == 0.5 and r["set"]["W1_11"] == 0.25
     assert r["slider"]["x1"] == 0.5
     assert r["reset"]["x1"] == 0.5 and r["reset"]["W2_11"] != 1.5
+
+
+def test_the_share_panel_builds_a_link_that_opens_the_lesson() -> None:
+    """Ticks in "Share as an exercise" give a relative link; opened, it pins what was ticked."""
+    from urllib.parse import parse_qs, urlsplit
+
+    at = app(W2_11="-2.5")
+    at.button_group(key="lesson_hide").set_value(["layer2"])
+    at.button_group(key="lesson_lock").set_value(["x", "y"])
+    at.multiselect(key="lesson_lock_names").set_value(["b1_1"])
+    at.run()
+    assert not at.exception
+    link = at.code[-1].value
+    assert link == "/?preset=homework&W2_11=-2.5&hide=layer2&lock=x,y,b1_1"
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    opened = app(**query)
+    assert not opened.exception and not opened.warning
+    shown = specs(opened)
+    assert set(shown) == LAYER1 | DATA
+    assert {n for n, s in shown.items() if s["locked"]} == DATA | {"b1_1"}
+    assert widget(opened)["values"]["W2_11"] == -2.5
