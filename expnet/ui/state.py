@@ -269,12 +269,18 @@ def _push_undo(s: AppState) -> None:
     del s.undo_stack[:-MAX_UNDO]
 
 
+def _replace_values(s: AppState, values: dict[str, float]) -> None:
+    """New values for the store; a locked parameter keeps its value wherever it still exists."""
+    kept = {n: s.values[n] for n in s.locked if n in s.values and n in values}
+    s.values = {**values, **kept}
+
+
 def load_preset(name: str) -> None:
     """Open a preset with its own values and switches (undoable)."""
     s = get_state()
     _push_undo(s)
     s.structure = Structure.from_preset(name)
-    s.values = s.structure.default_values()
+    _replace_values(s, s.structure.default_values())
     s.settings = replace(
         Settings.for_preset(name),
         by_hand=s.settings.by_hand,
@@ -288,7 +294,7 @@ def reset_values() -> None:
     """Every value back to the default of the current structure (undoable)."""
     s = get_state()
     _push_undo(s)
-    s.values.update(s.unlocked(s.structure.default_values()))
+    _replace_values(s, s.structure.default_values())
     _pend_all(s)
 
 
@@ -302,7 +308,7 @@ def set_structure(structure: Structure) -> None:
     same_sizes = structure.sizes == s.structure.sizes and structure.preset == s.structure.preset
     s.structure = structure
     if not same_sizes:
-        s.values = structure.default_values()
+        _replace_values(s, structure.default_values())
     _pend_all(s)
 
 
@@ -404,7 +410,8 @@ def undo() -> bool:
     if not s.undo_stack:
         return False
     snap = s.undo_stack.pop()
-    s.structure, s.values, s.settings = snap.structure, dict(snap.values), snap.settings
+    s.structure, s.settings = snap.structure, snap.settings
+    _replace_values(s, dict(snap.values))
     _pend_all(s)
     return True
 

@@ -217,7 +217,7 @@ def test_lesson_keys_survive_a_page_switch() -> None:
 def _page_actions() -> None:
     """Every way the page changes values, run inside a real script run: the widget's commit
     callback (as the browser sends it), one gradient step or a landscape end point
-    (``set_values``), a slider callback, a reset and the browser's back button's reading."""
+    (``set_values``), a slider callback, a reset, a preset loaded by code, an undo."""
     import streamlit as st
 
     from expnet.ui import controls, state
@@ -235,26 +235,33 @@ def _page_actions() -> None:
     after_slider = state.current_values()
     state.reset_values()
     after_reset = state.current_values()
+    state.load_preset("homework")  # e.g. the classroom's "Present this exercise"
+    after_preset = state.current_values()
+    state.undo()
+    after_undo = state.current_values()
     st.session_state["result"] = {
         "before": before,
         "commit": after_commit,
         "set": after_set,
         "slider": after_slider,
         "reset": after_reset,
+        "preset": after_preset,
+        "undo": after_undo,
     }
 
 
 def test_a_locked_parameter_cannot_be_changed_from_the_page() -> None:
     at = AppTest.from_function(_page_actions, default_timeout=60)
-    at.query_params.update({"lock": "x1", "x1": "0.5"})
+    at.query_params.update({"lock": "x1", "x1": "0.9"})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     r = at.session_state["result"]
-    assert r["before"]["x1"] == 0.5
-    assert r["commit"]["x1"] == 0.5 and r["commit"]["W2_11"] == 1.5  # the rest moves
-    assert r["set"]["x1"] == 0.5 and r["set"]["W1_11"] == 0.25
-    assert r["slider"]["x1"] == 0.5
-    assert r["reset"]["x1"] == 0.5 and r["reset"]["W2_11"] != 1.5
+    assert r["before"]["x1"] == 0.9  # the homework's is 0.5
+    assert r["commit"]["x1"] == 0.9 and r["commit"]["W2_11"] == 1.5  # the rest moves
+    assert r["set"]["x1"] == 0.9 and r["set"]["W1_11"] == 0.25
+    assert r["slider"]["x1"] == 0.9
+    assert r["reset"]["x1"] == 0.9 and r["reset"]["W2_11"] == -3.0  # the homework's W2_11
+    assert r["preset"]["x1"] == 0.9 and r["undo"]["x1"] == 0.9
 
 
 def test_the_share_panel_builds_a_link_that_opens_the_lesson() -> None:
