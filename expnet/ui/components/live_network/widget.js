@@ -341,8 +341,9 @@ class LiveNetwork {
     if (!s) return;
     const v = this.values[name];
     if (s.locked) {
-      s.value.textContent = " = " + fmt(v, 4) + " (locked)";
-      s.spoken.textContent = s.spec.short + " = " + fmt(v, 4) + ", locked";
+      const text = (v < 0 ? MINUS : "") + fmt(Math.abs(v), 4);
+      s.value.textContent = " = " + text + " (locked)";
+      s.spoken.textContent = s.spec.short + " = " + text + ", locked";
       return;
     }
     if (this.dragging !== name) s.input.value = String(v); // a dragged thumb is where the hand is
