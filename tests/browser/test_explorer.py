@@ -452,7 +452,7 @@ def test_a_teachers_link_hides_layer_2_and_locks_the_data(
     expect(page.locator(".xn-group summary", has_text="Layer 2")).to_have_count(0)
     for name, shown in (("x1", "0.5"), ("x2", "−0.5"), ("y", "1")):
         row = page.locator(f".xn-slider[data-name={name}]")
-        expect(row.locator(".xn-locked-value")).to_have_text(f" = {shown} (locked)")
+        expect(row.locator(".xn-locked-value")).to_have_text(f"= {shown} (locked)")
         expect(row.locator("input")).to_have_count(0)
     expect(page.get_by_role("slider")).to_have_count(6)  # layer 1's four W and two b
     expect(

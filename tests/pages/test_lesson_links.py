@@ -187,6 +187,7 @@ def test_a_pinned_link_hides_locks_and_freezes_the_network() -> None:
     assert at.selectbox(key="preset").disabled
     assert at.number_input(key="inputs").disabled and at.selectbox(key="loss").disabled
     assert "pins the lesson" in (at.selectbox(key="preset").help or "")
+    assert at.selectbox(key="focus").value == "W1_11"  # asked W2_11 (hidden), then W1_11
     assert at.query_params["hide"] == "layer2" and at.query_params["lock"] == "x,y"
 
 

@@ -342,7 +342,7 @@ class LiveNetwork {
     const v = this.values[name];
     if (s.locked) {
       const text = (v < 0 ? MINUS : "") + fmt(Math.abs(v), 4);
-      s.value.textContent = " = " + text + " (locked)";
+      s.value.textContent = "= " + text + " (locked)";
       s.spoken.textContent = s.spec.short + " = " + text + ", locked";
       return;
     }
