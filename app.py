@@ -3,7 +3,7 @@
 import streamlit as st
 
 from expnet.ui.shell import PAGE_ICON, focus_ring
-from expnet.ui.state import note_page, resync_first_draws
+from expnet.ui.state import keep_lesson_in_url, note_page, resync_first_draws
 
 st.set_page_config(page_title="expnet", page_icon=PAGE_ICON, layout="wide")
 
@@ -30,6 +30,7 @@ navigation = st.navigation(
     ]
 )
 note_page(navigation.url_path)
+keep_lesson_in_url()
 focus_ring()
 try:
     navigation.run()

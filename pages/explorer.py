@@ -4,7 +4,7 @@ chain rule, the activations, the worked solution and the gradient table all read
 import streamlit as st
 
 from expnet.presets import get_preset
-from expnet.ui import controls, focus, panels, phenomena, state
+from expnet.ui import controls, focus, lesson_link, panels, phenomena, state
 from expnet.ui.components.live_network import plotly_url as live_network_plotly_url
 from expnet.ui.links import TABS
 
@@ -72,6 +72,8 @@ def live_network() -> None:
         controls.exact_value_control()
     with c2:
         controls.reset_button()
+    with st.expander("Share as an exercise"):
+        lesson_link.share_as_exercise()
     panels.chain_rule_panel(rule)
 
 

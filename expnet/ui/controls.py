@@ -38,6 +38,8 @@ from .model import (
 )
 
 BIND: Final[Literal["query-params"]] = "query-params"
+#: Help of the preset and shape controls while a teacher's link pins the network.
+PINNED_HELP = "This link pins the lesson: its network stays as the teacher set it."
 
 ACTIVATION_LABELS = {
     "sigmoid": "sigmoid σ(z)",
@@ -111,7 +113,10 @@ def preset_picker() -> str:
         key="preset",
         bind=BIND,
         on_change=_on_preset_change,
-        help="A network ready to explore; the homework is the seed's 2-2-1 network.",
+        disabled=s.pinned,
+        help=PINNED_HELP
+        if s.pinned
+        else "A network ready to explore; the homework is the seed's 2-2-1 network.",
     )
     shown = s.structure
     if shown == Structure.from_preset(str(name)):
@@ -145,6 +150,8 @@ def structure_controls() -> Structure:
                 bind=BIND,
                 on_change=_on_structure_change,
                 args=(key,),
+                disabled=s.pinned,
+                help=PINNED_HELP if s.pinned else None,
             )
         )
 
@@ -162,7 +169,10 @@ def structure_controls() -> Structure:
                 bind=BIND,
                 on_change=_on_structure_change,
                 args=(key,),
-                help=" · ".join(f"{o}: {labels.get(o, o)}" for o in options),
+                disabled=s.pinned,
+                help=PINNED_HELP
+                if s.pinned
+                else " · ".join(f"{o}: {labels.get(o, o)}" for o in options),
             )
         )
 
@@ -284,6 +294,7 @@ def slider_spec(name: str) -> dict[str, object]:
     symbolic_y = name[0] == "y" and s.settings.y_symbol
     return {
         "name": name,
+        "locked": name in s.locked,
         "symbol": symbol_parts(name),
         "short": short,
         "aria": aria,
@@ -332,11 +343,12 @@ def _on_commit(key: str) -> None:
 def widget_data(names: Iterable[str] | None = None, key: str = "params") -> dict[str, Any]:
     """The live widget's data for the current problem: the network's shape, every value (the
     store's), the switches, and the sliders of ``names`` (default: all) grouped by layer and
-    by unit, labelled with the seed's symbols."""
+    by unit, labelled with the seed's symbols. A teacher's link may hide some (no slider) and
+    lock some (shown as a value, marked ``locked``); every value still reaches the diagram."""
     state.values_from_history()
     s = state.get_state()
     structure = s.structure
-    wanted = list(names) if names is not None else structure.names()
+    wanted = [n for n in (names if names is not None else structure.names()) if n not in s.hidden]
     groups = [
         {
             "title": title,
@@ -402,7 +414,14 @@ def exact_value_control() -> None:
     """Type an exact value for one parameter (sliders move in steps of 0.01)."""
     s = state.get_state()
     sizes = s.structure.sizes
-    names = [n for n in s.structure.names() if not (n[0] == "y" and s.settings.y_symbol)]
+    names = [
+        n
+        for n in s.structure.names()
+        if not (n[0] == "y" and s.settings.y_symbol) and n not in s.hidden | s.locked
+    ]
+    if not names:
+        st.caption("This link leaves no value to type here.")
+        return
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     with c1:
         name = st.selectbox(

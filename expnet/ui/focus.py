@@ -19,8 +19,11 @@ def focus_names(problem: Problem) -> list[str]:
 
 
 def _default(names: list[str]) -> str:
-    questions = state.preset_questions()
-    return questions[0] if questions else names[0]
+    """The preset's first question, else the first name; one a teacher's link hides is passed
+    over while another is left."""
+    hidden = state.get_state().hidden
+    shown = [n for n in (*state.preset_questions(), *names) if n not in hidden]
+    return shown[0] if shown else (state.preset_questions() or names)[0]
 
 
 def current_focus(names: list[str]) -> str:

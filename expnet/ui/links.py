@@ -13,13 +13,20 @@ the query as ``{key: value or [values]}`` (a key given twice arrives as a list) 
 Rejected: text where a number belongs, NaN, infinities, values outside the slider's range,
 keys that are not parameters of the network the link describes, unknown keys, keys given
 more than once. The structure keys are read first (they decide which parameter names exist).
+
+A teacher's link may also pin a lesson: ``hide`` (no slider for these) and ``lock`` (shown as
+a value, not changeable from the page) each take comma-separated tokens: ``layer2``,
+``data``, ``x``, ``y`` or one parameter's name. ``clean`` then holds the text as given and
+the resolved names (``hidden_names`` / ``locked_names``). A bad token rejects its key as a
+whole, so nothing is hidden or locked by half.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from .model import (
     CHOICES,
@@ -28,6 +35,7 @@ from .model import (
     PRESET_NAMES,
     SETTING_KEYS,
     STRUCTURE_KEYS,
+    Settings,
     Structure,
     value_range,
 )
@@ -39,6 +47,14 @@ VIEW_KEYS: tuple[str, ...] = (FOCUS_KEY, "view", "all_steps", "tab")
 #: The explorer's tabs (their labels are the URL values of "tab").
 TABS: tuple[str, ...] = ("Worked solution", "Gradient table and one step", "Activations")
 VIEWS: tuple[str, ...] = ("values", "gradient")
+#: A teacher's link: the parameters without a slider, and those shown as fixed values.
+HIDE_KEY, LOCK_KEY = "hide", "lock"
+LESSON_KEYS: tuple[str, ...] = (HIDE_KEY, LOCK_KEY)
+#: What a lesson key's tokens may be (in a warning).
+LESSON_TOKENS = "a layer (layer1, ...), data, x, y or a parameter of this network"
+MAX_LESSON_CHARS = 400
+#: The resolved names of each lesson key in ``clean``.
+LESSON_NAMES = {HIDE_KEY: "hidden_names", LOCK_KEY: "locked_names"}
 
 #: Anything that could be a parameter name (W12_34, b1_1, x3, y, y2); exact validity depends
 #: on the network.
@@ -67,6 +83,37 @@ def _int_in(raw: str, lo: int, hi: int) -> int | None:
         return None
     v = int(raw)
     return v if lo <= v <= hi else None
+
+
+def token_names(token: str, names: Sequence[str]) -> list[str] | None:
+    """The parameters a lesson token stands for in a network with ``names``; None if none."""
+    layer = re.fullmatch(r"layer([1-9]\d?)", token)
+    if layer:
+        picked = [n for n in names if n[0] in "Wb" and n[1:].split("_")[0] == layer[1]]
+    elif token == "data":
+        picked = [n for n in names if n[0] in "xy"]
+    elif token in ("x", "y"):
+        picked = [n for n in names if n[0] == token]
+    else:
+        picked = [token] if token in names else []
+    return picked or None
+
+
+def parse_lesson(key: str, raw: str, names: Sequence[str]) -> tuple[list[str], str | None]:
+    """The names a ``hide`` or ``lock`` value stands for (in the network's order), or the
+    reason the whole value is refused: an unknown or repeated token, an empty one, too long."""
+    if len(raw) > MAX_LESSON_CHARS:
+        return [], f"{key} = {_show(raw)}: longer than {MAX_LESSON_CHARS} characters"
+    tokens = raw.split(",")
+    picked: set[str] = set()
+    for token in tokens:
+        found = token_names(token, names)
+        if found is None:
+            return [], f"{key} = {_show(raw)}: {_show(token)} is not {LESSON_TOKENS}"
+        if tokens.count(token) > 1:
+            return [], f"{key} = {_show(raw)}: {_show(token)} is given twice"
+        picked.update(found)
+    return [n for n in names if n in picked], None
 
 
 def _parse_setting(key: str, raw: str) -> tuple[Any, str | None]:
@@ -110,6 +157,7 @@ def validate_query_params(
             key in STRUCTURE_KEYS
             or key in SETTING_KEYS
             or key in VIEW_KEYS
+            or key in LESSON_KEYS
             or PARAMETER_PATTERN.fullmatch(key)
         )
         if not known:
@@ -174,6 +222,16 @@ def validate_query_params(
         else:
             problems.append(f"focus = {_show(single['focus'])}: not a weight, bias or input here")
 
+    ordered = structure.names()
+    for key in LESSON_KEYS:
+        if key in single:
+            picked, why = parse_lesson(key, single[key], ordered)
+            if why:
+                problems.append(why)
+            else:
+                clean[key] = single[key]
+                clean[LESSON_NAMES[key]] = frozenset(picked)
+
     if unknown:
         shown = ", ".join(_show(k) for k in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
@@ -197,3 +255,35 @@ def structure_from_clean(clean: Mapping[str, Any]) -> Structure:
     widgets = Structure.from_preset(clean.get("preset", PRESET_NAMES[0])).widget_values()
     widgets.update({k: v for k, v in clean.items() if k in STRUCTURE_KEYS})
     return Structure.from_widget_values(widgets)
+
+
+def share_params(
+    structure: Structure, values: Mapping[str, float], settings: Settings
+) -> dict[str, str]:
+    """The URL keys that give this network: the preset, then what differs from its defaults
+    (shape, switches, values), written as the widgets write them."""
+    params: dict[str, str] = {"preset": structure.preset}
+    preset_shape = Structure.from_preset(structure.preset).widget_values()
+    shape = structure.widget_values()
+    params.update({k: str(shape[k]) for k in STRUCTURE_KEYS if shape[k] != preset_shape[k]})
+    preset_settings = Settings.for_preset(structure.preset)
+    for key in SETTING_KEYS:
+        v = getattr(settings, key)
+        if v != getattr(preset_settings, key):
+            params[key] = ("true" if v else "false") if isinstance(v, bool) else repr(v)
+    defaults = structure.default_values()
+    params.update({n: repr(v) for n, v in values.items() if v != defaults.get(n)})
+    return params
+
+
+def lesson_query(params: Mapping[str, str], hide: Iterable[str], lock: Iterable[str]) -> str:
+    """A teacher's link query: the network's ``params`` with the ``hide`` and ``lock`` tokens
+    (each key left out when it has none); commas stay readable."""
+    query = dict(params)
+    for key, tokens in (
+        (HIDE_KEY, list(dict.fromkeys(hide))),
+        (LOCK_KEY, list(dict.fromkeys(lock))),
+    ):
+        if tokens:
+            query[key] = ",".join(tokens)
+    return urlencode(query, safe=",")

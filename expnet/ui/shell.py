@@ -37,6 +37,12 @@ PAGE_ICON: Final = str(Path(__file__).with_name("page_icon.svg"))
 #: A focus ring on every focusable element, drawn by the app for keyboard users: some of
 #: Streamlit's own (the page links, the tabs) only tint their background (WCAG 2.4.7).
 FOCUS_CSS = ":focus-visible { outline: 2px solid #1d4ed8 !important; outline-offset: 2px; }"
+#: The label of a disabled widget (the preset and shape of a network pinned by a teacher's
+#: link) stays as readable as any other: Streamlit greys it to 2.5:1, under WCAG's 4.5:1.
+DISABLED_LABEL_CSS = (
+    "label[data-testid=stWidgetLabel][disabled], label[data-testid=stWidgetLabel][disabled] * "
+    "{ color: inherit !important; }"
+)
 
 # The style goes into the document's head, once: an element in the page's body (st.html) is
 # removed and drawn again whenever the page is switched, and for that moment no ring shows.
@@ -56,5 +62,6 @@ _focus_component = st.components.v2.component(
 
 
 def focus_ring() -> None:
-    """Call once per run, from app.py (the style applies to every page)."""
-    _focus_component(data={"css": FOCUS_CSS}, key="focus_ring", height=0)
+    """Call once per run, from app.py (the style, the focus ring and readable disabled
+    labels, applies to every page)."""
+    _focus_component(data={"css": FOCUS_CSS + DISABLED_LABEL_CSS}, key="focus_ring", height=0)

@@ -29,6 +29,10 @@ How it works (checked in headless Chromium on Streamlit 1.67, see tests/browser)
   widget falls back to its default exactly as the store does, and ``show_link_warning()``
   shows ONE warning naming them. Pages with URL keys of their own call
   ``allow_query_keys(...)`` before their first state access so those are not reported.
+- **Pinned lessons.** A link's ``hide`` and ``lock`` keys give the parameters without a slider
+  and those that cannot be changed from the page (``AppState.hidden`` / ``locked``): every
+  way of changing values here keeps a locked value, the preset and the shape cannot be
+  changed (``pinned``), and ``keep_lesson_in_url`` puts the two keys back on every page.
 - **One trace per run.** ``current_trace()`` is cached on the problem's JSON, the rounding
   and λ, so the diagram, tables and worked solution of a page all read the same Trace.
 """
@@ -49,6 +53,8 @@ from expnet.teaching.solution import WorkedSolution, worked_solution
 from expnet.trace import Trace, trace
 
 from .links import (
+    LESSON_KEYS,
+    LESSON_NAMES,
     PARAMETER_PATTERN,
     VIEW_KEYS,
     link_warning,
@@ -88,6 +94,18 @@ class AppState:
     notice: str | None = None  # one-off message for the next run (e.g. values clamped)
     drawn: set[str] = field(default_factory=set)  # widget keys drawn on the current page
     fresh: set[str] = field(default_factory=set)  # ... of which drawn for the first time now
+    hidden: frozenset[str] = frozenset()  # parameters the link shows no slider for
+    locked: frozenset[str] = frozenset()  # ... and those it shows as fixed values
+    lesson: dict[str, str] = field(default_factory=dict)  # the link's hide / lock, as given
+
+    @property
+    def pinned(self) -> bool:
+        """A teacher's link pins this network: its preset and shape stay as they are."""
+        return bool(self.hidden or self.locked)
+
+    def unlocked(self, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` without the locked parameters (what the page may change)."""
+        return {k: v for k, v in values.items() if k not in self.locked}
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.structure, dict(self.values), self.settings)
@@ -123,7 +141,7 @@ def _from_url() -> AppState:
     params = {key: qp.get_all(key) for key in qp}
     extra = _page_query_keys()
     clean, problems = validate_query_params(params, extra)
-    ours = set(STRUCTURE_KEYS) | set(SETTING_KEYS) | set(VIEW_KEYS)
+    ours = set(STRUCTURE_KEYS) | set(SETTING_KEYS) | set(VIEW_KEYS) | set(LESSON_KEYS)
     drop = {
         key
         for key in params
@@ -142,7 +160,17 @@ def _from_url() -> AppState:
     settings = replace(settings, **{k: clean[k] for k in SETTING_KEYS if k in clean})
     values = structure.default_values()
     values.update({k: clean[k] for k in values if k in clean})
-    return AppState(structure, values, settings, link_problems=problems)
+    hide, lock = (clean.get(LESSON_NAMES[k], frozenset()) for k in LESSON_KEYS)
+    lesson = {k: clean[k] for k in LESSON_KEYS if k in clean}
+    return AppState(
+        structure,
+        values,
+        settings,
+        link_problems=problems,
+        hidden=hide,
+        locked=lock,
+        lesson=lesson,
+    )
 
 
 def get_state() -> AppState:
@@ -241,12 +269,18 @@ def _push_undo(s: AppState) -> None:
     del s.undo_stack[:-MAX_UNDO]
 
 
+def _replace_values(s: AppState, values: dict[str, float]) -> None:
+    """New values for the store; a locked parameter keeps its value wherever it still exists."""
+    kept = {n: s.values[n] for n in s.locked if n in s.values and n in values}
+    s.values = {**values, **kept}
+
+
 def load_preset(name: str) -> None:
     """Open a preset with its own values and switches (undoable)."""
     s = get_state()
     _push_undo(s)
     s.structure = Structure.from_preset(name)
-    s.values = s.structure.default_values()
+    _replace_values(s, s.structure.default_values())
     s.settings = replace(
         Settings.for_preset(name),
         by_hand=s.settings.by_hand,
@@ -260,7 +294,7 @@ def reset_values() -> None:
     """Every value back to the default of the current structure (undoable)."""
     s = get_state()
     _push_undo(s)
-    s.values = s.structure.default_values()
+    _replace_values(s, s.structure.default_values())
     _pend_all(s)
 
 
@@ -274,7 +308,7 @@ def set_structure(structure: Structure) -> None:
     same_sizes = structure.sizes == s.structure.sizes and structure.preset == s.structure.preset
     s.structure = structure
     if not same_sizes:
-        s.values = structure.default_values()
+        _replace_values(s, structure.default_values())
     _pend_all(s)
 
 
@@ -286,11 +320,12 @@ def clamp(name: str, value: float) -> float:
 def set_values(values: dict[str, float], *, undoable: bool = True) -> list[str]:
     """Set named values (e.g. after one gradient step, or a landscape's end point).
 
-    Unknown names are ignored; values outside a slider's range are clamped to it (the names
-    clamped are returned and shown once as a notice). Undoable unless ``undoable=False``.
+    Unknown and locked names are ignored; values outside a slider's range are clamped to it
+    (the names clamped are returned and shown once as a notice). Undoable unless
+    ``undoable=False``.
     """
     s = get_state()
-    known = {k: float(v) for k, v in values.items() if k in s.values}
+    known = {k: float(v) for k, v in s.unlocked(values).items() if k in s.values}
     if undoable and any(s.values[k] != v for k, v in known.items()):
         _push_undo(s)
     clamped = []
@@ -308,9 +343,10 @@ def set_values(values: dict[str, float], *, undoable: bool = True) -> list[str]:
 
 def commit_values(values: dict[str, Any]) -> None:
     """The live widget's commit: values moved by hand go to the store (clamped to their
-    ranges; not undoable, like a slider move). Non-numbers and unknown names are ignored."""
+    ranges; not undoable, like a slider move). Non-numbers, unknown and locked names are
+    ignored."""
     s = get_state()
-    for name, v in values.items():
+    for name, v in s.unlocked(values).items():
         if (
             name in s.values
             and isinstance(v, (int, float))
@@ -350,6 +386,7 @@ def values_from_history() -> bool:
     clean, _ = validate_query_params({k: qp.get_all(k) for k in qp}, _page_query_keys())
     defaults = s.structure.default_values()
     values = {n: float(clean.get(n, defaults[n])) for n in s.values}
+    values.update({n: s.values[n] for n in s.locked})
     if values == s.values:
         return False
     s.values = values
@@ -373,7 +410,8 @@ def undo() -> bool:
     if not s.undo_stack:
         return False
     snap = s.undo_stack.pop()
-    s.structure, s.values, s.settings = snap.structure, dict(snap.values), snap.settings
+    s.structure, s.settings = snap.structure, snap.settings
+    _replace_values(s, dict(snap.values))
     _pend_all(s)
     return True
 
@@ -410,7 +448,7 @@ def on_parameter_change(name: str) -> None:
     v = st.session_state.get(name)
     if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
         s = get_state()
-        if name in s.values:
+        if name in s.values and name not in s.locked:
             s.values[name] = clamp(name, float(v))
 
 
@@ -429,7 +467,7 @@ def record_value(name: str, value: float) -> None:
     browser's history navigation seeded the widget from the URL, without a callback). Not on
     its first draw on a page, where the store wins (see ``resync_first_draws``)."""
     s = get_state()
-    if name not in s.fresh:
+    if name not in s.fresh and name not in s.locked:
         s.values[name] = float(value)
 
 
@@ -473,6 +511,19 @@ def resync_first_draws() -> None:
     if stale:
         s.pending.update(stale)
         st.rerun()
+
+
+def keep_lesson_in_url() -> None:
+    """A teacher's ``hide`` and ``lock`` stay in the address bar on every page (a page switch
+    starts the new page's URL without them), so a reload or a copied link keeps the lesson."""
+    s = st.session_state.get(_KEY)
+    if s is None or not s.lesson:
+        return
+    qp = st.query_params
+    missing = {k: v for k, v in s.lesson.items() if qp.get(k) != v}
+    if missing:
+        with contextlib.suppress(Exception):
+            qp.update(missing)
 
 
 def show_link_warning() -> None:

@@ -113,6 +113,7 @@ STATES: dict[str, str] = {
     "explorer, activations tab": "?tab=Activations",
     "explorer, gradient table": "?tab=Gradient+table+and+one+step&y_symbol=false",
     "explorer, L2 penalty on": "?l2=0.05&y_symbol=false",
+    "explorer, a teacher's link": "?hide=layer2&lock=x,y",
     "classroom, step mode": "classroom",
     "classroom, presenter mode": "classroom?present=true",
     "classroom, exercise sheets": "classroom?seed=7",

@@ -435,3 +435,37 @@ def test_history_navigation_and_home_end_keys(
     expect(thumb).to_have_attribute(
         "aria-label", "W(2)11, weight from hidden unit 1 to output unit 1"
     )
+
+
+def test_a_teachers_link_hides_layer_2_and_locks_the_data(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    """``?hide=layer2&lock=x,y``: no slider for W(2)11, W(2)12, b(2)1; x1, x2 and y shown as
+    values (the seed's x = (0.5, −0.5), y = 1 when kept as a symbol), not sliders; p is still
+    the homework's 0.2823 (every value reaches the numbers). The link's keys are still in the
+    address bar after a trip to another page, and the lesson holds there and back."""
+    open_page(page, f"{streamlit_server}/?hide=layer2&lock=x,y")
+    assert prediction(page) == "0.2823"
+    expect(page.locator(".xn-slider[data-name=W1_11] input[type=range]")).to_be_visible()
+    for name in ("W2_11", "W2_12", "b2_1"):
+        expect(page.locator(f".xn-slider[data-name={name}]")).to_have_count(0)
+    expect(page.locator(".xn-group summary", has_text="Layer 2")).to_have_count(0)
+    for name, shown in (("x1", "0.5"), ("x2", "−0.5"), ("y", "1")):
+        row = page.locator(f".xn-slider[data-name={name}]")
+        expect(row.locator(".xn-locked-value")).to_have_text(f"= {shown} (locked)")
+        expect(row.locator("input")).to_have_count(0)
+    expect(page.get_by_role("slider")).to_have_count(6)  # layer 1's four W and two b
+    expect(
+        page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first
+    ).to_be_disabled()
+    shot(page, request, "pinned")
+    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        page.locator("[data-testid=stSidebarNavLink]", has_text="Loss landscape").click()
+    page.wait_for_url("**/landscape**")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('lock') === 'x,y'")
+    assert query(page)["hide"] == ["layer2"]
+    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        page.locator("[data-testid=stSidebarNavLink]", has_text="Explorer").click()
+    page.wait_for_selector(".xn-slider[data-name=x1] .xn-locked-value")
+    expect(page.locator(".xn-slider[data-name=W2_11]")).to_have_count(0)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('hide') === 'layer2'")

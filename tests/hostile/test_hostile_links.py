@@ -16,14 +16,14 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from expnet.ui.links import link_warning, validate_query_params
+from expnet.ui.links import LESSON_KEYS, link_warning, validate_query_params
 from expnet.ui.model import SETTING_KEYS, STRUCTURE_KEYS, Structure
 from tests.components import component_data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP = str(REPO_ROOT / "app.py")
 HOMEWORK_NAMES = Structure.from_preset("homework").names()
-ALL_KEYS = [*STRUCTURE_KEYS, *SETTING_KEYS, *HOMEWORK_NAMES]
+ALL_KEYS = [*STRUCTURE_KEYS, *SETTING_KEYS, *HOMEWORK_NAMES, *LESSON_KEYS]
 
 HOSTILE_VALUES = [
     "abc",

@@ -221,7 +221,7 @@ class LiveNetwork {
       const cols = el("div", "xn-units");
       group.units.forEach((unit) => {
         const col = el("div", "xn-unit");
-        unit.forEach((p) => col.appendChild(this.slider(p)));
+        unit.forEach((p) => col.appendChild(p.locked ? this.lockedValue(p) : this.slider(p)));
         cols.appendChild(col);
       });
       box.appendChild(cols);
@@ -229,16 +229,35 @@ class LiveNetwork {
     });
   }
 
-  slider(p) {
-    const row = el("div", "xn-slider");
+  /** A parameter's row: its symbol and a value shown beside it (both hidden from screen
+   * readers, which read the control's own words). */
+  row(p, extra, valueClass) {
+    const row = el("div", "xn-slider" + extra);
     row.dataset.name = p.name;
     const head = el("div", "xn-slider-head");
     const symbol = el("span", "xn-symbol");
     symbol.append(symbolNodes(p.symbol));
     symbol.setAttribute("aria-hidden", "true");
-    const value = el("span", "xn-slider-value");
+    const value = el("span", valueClass);
     value.setAttribute("aria-hidden", "true");
     head.append(symbol, value);
+    row.append(head);
+    return { row, head, value };
+  }
+
+  /** A parameter a teacher's link locked: its symbol and value as text, no slider (nothing
+   * here can change it, so it is never committed). */
+  lockedValue(p) {
+    const { row, head, value } = this.row(p, " xn-locked", "xn-locked-value");
+    const spoken = el("span", "xn-sr-only");
+    head.append(spoken);
+    if (p.help) row.title = p.help;
+    this.inputs[p.name] = { value, spoken, spec: p, locked: true };
+    return row;
+  }
+
+  slider(p) {
+    const { row, value } = this.row(p, "", "xn-slider-value");
     const input = el("input", "xn-range");
     input.type = "range";
     input.min = String(p.lo);
@@ -246,7 +265,7 @@ class LiveNetwork {
     input.step = String(this.data.step);
     input.setAttribute("aria-label", p.aria);
     if (p.help) input.title = p.help;
-    row.append(head, input);
+    row.append(input);
     this.inputs[p.name] = { input, value, spec: p };
 
     input.addEventListener("pointerdown", () => {
@@ -321,6 +340,12 @@ class LiveNetwork {
     const s = this.inputs[name];
     if (!s) return;
     const v = this.values[name];
+    if (s.locked) {
+      const text = (v < 0 ? MINUS : "") + fmt(Math.abs(v), 4);
+      s.value.textContent = "= " + text + " (locked)";
+      s.spoken.textContent = s.spec.short + " = " + text + ", locked";
+      return;
+    }
     if (this.dragging !== name) s.input.value = String(v); // a dragged thumb is where the hand is
     s.value.textContent = sliderText(v);
     s.input.setAttribute("aria-valuetext", s.spec.short + ": " + sliderText(v));
