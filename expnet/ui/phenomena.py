@@ -20,6 +20,7 @@ from expnet.symbols import sup
 from expnet.trace import Trace
 
 from . import landscape, state, train_data
+from .controls import PINNED_HELP
 
 PAGES: Final = {
     "explorer": "pages/explorer.py",
@@ -45,6 +46,7 @@ def menu() -> None:
     """The sidebar's "What goes wrong" buttons, one per phenomenon."""
     with st.expander("What goes wrong: one click each"):
         st.caption("Each opens a network made to show it, on the page where it is best seen.")
+        pinned = state.get_state().pinned
         for name, phenomenon in PHENOMENA.items():
             st.button(
                 phenomenon.title,
@@ -52,7 +54,10 @@ def menu() -> None:
                 on_click=_open,
                 args=(name,),
                 width="stretch",
-                help=f"Opens on the {phenomenon.page} page (undo on the explorer).",
+                disabled=pinned,
+                help=PINNED_HELP
+                if pinned
+                else f"Opens on the {phenomenon.page} page (undo on the explorer).",
             )
     page = st.session_state.pop(_GO, None)
     if page is not None:
@@ -105,11 +110,15 @@ def init_control() -> None:
             key="init_scheme",
         )
         st.number_input("Seed", 0, MAX_SEED, 0, key="init_seed")
+        pinned = state.get_state().pinned
         st.button(
             "Draw the weights",
             on_click=_draw,
             key="init_draw",
             width="stretch",
-            help="Every W drawn by the scheme from the seed, every b = 0 (undoable). Train "
+            disabled=pinned,
+            help=PINNED_HELP
+            if pinned
+            else "Every W drawn by the scheme from the seed, every b = 0 (undoable). Train "
             "starts from them, and its Reset returns to them.",
         )

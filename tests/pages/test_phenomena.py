@@ -97,3 +97,15 @@ def test_drawn_weights_are_the_command_lines_and_train_resets_to_them() -> None:
     run = at.session_state["_train_run"]
     assert run.trainer.epoch == 0
     assert [W.tolist() for W, _ in run.trainer.params] == start
+
+
+def test_a_pinned_lesson_offers_no_other_network() -> None:
+    """A teacher's link that locks x: the phenomena and the weights' draw are switched off,
+    as the preset picker is."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lock"] = "x"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="preset").disabled
+    assert all(at.button(key=f"ph_{name}").disabled for name in PHENOMENA)
+    assert at.button(key="init_draw").disabled
