@@ -270,3 +270,21 @@ def test_a_link_with_bad_values_says_which() -> None:
     assert "l2 = 'nan'" in warning
     assert "W1_11 = '?a??http???x.invalid?'" in warning  # brackets and colons: '?'
     assert _metrics(at)["Epoch"] == "0"
+
+
+def test_the_hidden_unit_panels_say_how_often_a_unit_is_dead_or_saturated() -> None:
+    """The homework with ReLU hidden units and b₁⁽¹⁾ = −1, on its own example x = (0.5, −0.5):
+    z₁ = 4·0.5 + 4·(−0.5) − 1 = −1 ≤ 0 (dead), z₂ = 0.5 + 1 − 1 = 0.5 (alive). Playing, the
+    panels keep the titles of when Play was pressed."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["act1"] = "relu"
+    at.query_params["b1_1"] = "-1"
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    expected = ["a₁⁽¹⁾<br>✕ dead on every example", "a₂⁽¹⁾"]
+    titles = [a["text"] for a in _figure(at, "tr_units")["layout"]["annotations"]]
+    assert titles == expected
+    at.button(key="tr_play").click().run()
+    units = _player_data(at)["figures"]["units"]
+    assert [a["text"] for a in units["layout"]["annotations"]] == expected
