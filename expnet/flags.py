@@ -127,13 +127,19 @@ def data_flags(
     return out
 
 
-def share_text(share: UnitShare) -> str:
-    """ "dead on every example", "saturated on 85 % of examples", or "" when never."""
+def share_words(share: UnitShare) -> tuple[str, str]:
+    """("dead", "on every example"), ("saturated", "on 85 % of examples"), or ("", "") when
+    never: the flag and how often, apart, so a narrow title can break between them."""
     if share.share <= 0:
-        return ""
+        return "", ""
     word = "dead" if share.kind == DEAD else SATURATED
     if share.share >= 1:
-        return f"{word} on every example"
+        return word, "on every example"
     pct = round(100 * share.share)
     amount = "< 1" if pct < 1 else "> 99" if pct > 99 else str(pct)
-    return f"{word} on {amount} % of examples"
+    return word, f"on {amount} % of examples"
+
+
+def share_text(share: UnitShare) -> str:
+    """ "dead on every example", "saturated on 85 % of examples", or "" when never."""
+    return " ".join(share_words(share)).strip()

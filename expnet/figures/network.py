@@ -337,7 +337,7 @@ def network_spec(
         "mode": "markers+text",
         "text": [flag_marks.get(u, "") for u in watched],
         "textposition": "top right",
-        "textfont": {"size": FLAG_FONT, "color": FLAG_COLOUR},
+        "textfont": {"size": FLAG_FONT, "color": FLAG_COLOUR, "weight": "bold"},
         "marker": {"size": FLAG_MARKER, "opacity": 0},
         "customdata": [_unit_name(tr, l, j) for l, j in watched],
         "hoverinfo": "skip",

@@ -21,7 +21,7 @@ import numpy as np
 
 from expnet.datasets import Dataset
 from expnet.fit import History, InputGrid
-from expnet.flags import MARKS, UnitShare, share_text
+from expnet.flags import MARKS, UnitShare, share_words
 from expnet.symbols import sub, sup
 
 from .spec import FigureSpec, json_ready
@@ -209,10 +209,10 @@ def units_figure(
 ) -> FigureSpec:
     """Each hidden unit's output a_j^{(l)} over the input plane (or line), one small panel
     per unit, a row per hidden layer; ``flags`` (``expnet.flags.data_flags``) add a second
-    line to a unit's title: its mark and how often it is saturated or dead."""
+    line to a unit's title: its mark, and how often it is saturated or dead."""
     hidden = sizes[1:-1]
     rows, cols = len(hidden), max(hidden)
-    said = {(f.l, f.j): f"{MARKS[f.kind]} {share_text(f)}" for f in flags if share_text(f)}
+    said = {(f.l, f.j): (MARKS[f.kind], *share_words(f)) for f in flags if f.share > 0}
     extra = TITLE_LINE if said else 0
     data: list[dict] = []
     layout: dict = {
@@ -276,8 +276,9 @@ def units_figure(
                     }
                 )
             title = f"a{sub(j + 1)}{sup(f'({r + 1})')}"  # short: fits a phone
-            if (r + 1, j) in said:
-                title += f"<br>{said[(r + 1, j)]}"
+            if (r + 1, j) in said:  # two short lines: they fit a phone's two panels a row
+                mark, word, often = said[(r + 1, j)]
+                title += f" · {mark} {word}<br>{often}"
             layout["annotations"].append(
                 {
                     "text": title,

@@ -113,8 +113,8 @@ def test_the_hidden_unit_panels_say_the_share_of_examples_flagged() -> None:
     shares = [UnitShare(1, 0, DEAD, 1.0), UnitShare(1, 1, SATURATED, 0.85)]
     titles = [a["text"] for a in units_figure(grid, (2, 2, 1), flags=shares).layout["annotations"]]
     assert titles == [
-        "a₁⁽¹⁾<br>✕ dead on every example",
-        "a₂⁽¹⁾<br>⚠ saturated on 85 % of examples",
+        "a₁⁽¹⁾ · ✕ dead<br>on every example",
+        "a₂⁽¹⁾ · ⚠ saturated<br>on 85 % of examples",
     ]
     plain = [a["text"] for a in units_figure(grid, (2, 2, 1)).layout["annotations"]]
     assert plain == ["a₁⁽¹⁾", "a₂⁽¹⁾"]

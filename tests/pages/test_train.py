@@ -275,7 +275,7 @@ def test_the_hidden_unit_panels_say_how_often_a_unit_is_dead_or_saturated() -> N
     z₁ = 4·0.5 + 4·(−0.5) − 1 = −1 ≤ 0 (dead), z₂ = 0.5 + 1 − 1 = 0.5 (alive). Playing, the
     panels keep the titles of when Play was pressed."""
     at = _open(act1="relu", b1_1="-1")
-    expected = ["a₁⁽¹⁾<br>✕ dead on every example", "a₂⁽¹⁾"]
+    expected = ["a₁⁽¹⁾ · ✕ dead<br>on every example", "a₂⁽¹⁾"]
     titles = [a["text"] for a in _figure(at, "tr_units")["layout"]["annotations"]]
     assert titles == expected
     at.button(key="tr_play").click().run()
