@@ -229,7 +229,7 @@ def live() -> None:
         )
     if grid is not None and len(problem.sizes) > 2:
         st.markdown("**Each hidden unit's output** a over the input plane")
-        units = units_figure(grid, problem.sizes)
+        units = units_figure(grid, problem.sizes, flags=train_run.unit_flags(run))
         persistent_plotly_chart(units.to_json(), key="tr_units", height=units.layout["height"])
     downloads = st.container(horizontal=True, key="tr_downloads")
     downloads.download_button(

@@ -33,6 +33,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from expnet.flags import MARKS, SATURATION, WATCHED, flag_sentence, trace_flags
 from expnet.symbols import fmt, fmt_affine_text, y_names
 from expnet.trace import Trace
 
@@ -61,6 +62,13 @@ EDGE_STYLE = {
     "markedBonus": 2.0,
 }
 HIGHLIGHT = "#f59e0b"
+#: A flag's mark (``expnet.flags.MARKS``) sits at the top right of its unit: placed as the
+#: text of an invisible marker of this size, so the offset is in pixels at any plot size
+#: (Plotly sets text off by about size/1.6 + 1 px) and stays inside the unit's square, which
+#: ``label_fractions`` keeps every edge label clear of.
+FLAG_MARKER = 22
+FLAG_FONT = 15
+FLAG_COLOUR = "#92400e"
 
 
 def _finite(v: float | None) -> bool:
@@ -231,6 +239,8 @@ def network_spec(
     }
 
     # ---- nodes
+    flags = trace_flags(tr)
+    sentences = {(f.l, f.j): flag_sentence(f, S) for f in flags}
     node_x, node_y, node_colour, node_text, node_hover, node_names = [], [], [], [], [], []
     node_line_w, node_line_c, below_x, below_y, below_text = [], [], [], [], []
     for l in range(L + 1):
@@ -265,6 +275,8 @@ def network_spec(
                     f"δ = ∂J/∂{S.z_text(l, j)}: {_gradient_text(tr, name)}",
                     f"bias {S.b_text(l, j)} ({name}) = {fmt(float(problem.layers[l - 1].b[j]), 6)}",
                 ]
+                if (l, j) in sentences:
+                    lines.append(sentences[(l, j)])
                 below = f"{sym}<br>{S.z_text(l, j)} = {_short(z, 3)}"
             node_hover.append("<br>".join(lines))
             outlined = ("node", l, j) in marks or name == selected
@@ -304,6 +316,30 @@ def network_spec(
         "mode": "text",
         "text": below_text,
         "textfont": {"size": 13, "color": "#475569"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+    # ---- a mark beside each flagged hidden unit; one point per unit that can be flagged,
+    # its text empty while it is not, so the preview only rewrites the texts
+    flag_marks = {(f.l, f.j): MARKS[f.kind] for f in flags}
+    watched = [
+        (l, j)
+        for l in range(1, L)
+        if problem.layers[l - 1].activation in WATCHED
+        for j in range(sizes[l])
+    ]
+    flag_trace = {
+        "name": "flags",
+        "type": "scatter",
+        "x": [pos[l][j][0] for l, j in watched],
+        "y": [pos[l][j][1] for l, j in watched],
+        "mode": "markers+text",
+        "text": [flag_marks.get(u, "") for u in watched],
+        "textposition": "top right",
+        "textfont": {"size": FLAG_FONT, "color": FLAG_COLOUR, "weight": "bold"},
+        "marker": {"size": FLAG_MARKER, "opacity": 0},
+        "customdata": [_unit_name(tr, l, j) for l, j in watched],
         "hoverinfo": "skip",
         "showlegend": False,
     }
@@ -376,7 +412,7 @@ def network_spec(
         }
     )
     return FigureSpec(
-        data=[edge_trace, label_trace, node_trace, loss_trace],
+        data=[edge_trace, label_trace, node_trace, loss_trace, flag_trace],
         layout={
             # No template: every colour is set here, so plotly.py's default one (7 kB of each
             # commit's 12) changed no pixel; its text colour and hover alignment are kept.
@@ -413,6 +449,7 @@ def network_spec(
                     "highlight": HIGHLIGHT,
                     "negativeDash": NEGATIVE_DASH,
                 },
+                "flags": {"saturation": SATURATION, "watched": WATCHED, "marks": MARKS},
             },
         },
     )
@@ -425,7 +462,8 @@ def network_alt(tr: Trace, view: str = "values", table: bool = True) -> str:
     """The diagram's accessible name: what it shows and where its numbers are in words.
 
     It names no value, so it stays the same while a slider moves (Streamlit redraws a chart
-    from scratch when its description changes)."""
+    from scratch when its description changes); the live widget, which keeps its chart,
+    adds ``flags_alt``."""
     sizes = "-".join(str(n) for n in tr.problem.sizes)
     if view == "gradient":
         what = "the gradient flowing back: δ = ∂J/∂z on each unit, ∂J/∂W on each edge"
@@ -435,6 +473,12 @@ def network_alt(tr: Trace, view: str = "values", table: bool = True) -> str:
     if table:
         text += f" The same numbers are in the table “{TABLE_TITLE}” after the diagram."
     return text
+
+
+def flags_alt(tr: Trace) -> str:
+    """The diagram's marks in words: a sentence per saturated or dead hidden unit, with the
+    number that triggered it ("" when none is)."""
+    return " ".join(flag_sentence(f, tr.symbols) for f in trace_flags(tr))
 
 
 def conceal_unrevealed(fig: go.Figure, tr: Trace, shown: set[str]) -> go.Figure:
@@ -462,6 +506,12 @@ def conceal_unrevealed(fig: go.Figure, tr: Trace, shown: set[str]) -> go.Figure:
             trace_.marker.color = colours
         elif name == "loss" and text is not None and "J" not in shown and tr.loss is not None:
             trace_.text = ["?"]
+        elif name == "flags" and text is not None:
+            # a mark tells z's sign or a's size: shown once the unit's z and a are
+            trace_.text = [
+                t if {f"z{u[1:]}", f"a{u[1:]}"} <= shown else ""
+                for t, u in zip(text, trace_.customdata, strict=True)
+            ]
         elif name == "labels" and text is not None and len(text) == len(units):
             for n, (l, j) in enumerate(units):
                 if l and f"z{l}_{j + 1}" not in shown:

@@ -3,7 +3,8 @@
 - ``data_figure``: the data over the model's output on the input plane (a heatmap with the
   decision boundary for classification) or along the input line (the fitted curve);
 - ``units_figure``: each hidden unit's output over the same plane (small heatmaps, as
-  TensorFlow Playground shows them) or line;
+  TensorFlow Playground shows them) or line, titled with how often it is saturated or dead
+  over the training set (``expnet.flags``);
 - ``history_figure``: the train and test loss per epoch, and accuracy for classification;
 - ``weights_figure``: every weight and bias now, beside its start value.
 
@@ -14,11 +15,13 @@ here but colours and positions.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from expnet.datasets import Dataset
 from expnet.fit import History, InputGrid
+from expnet.flags import MARKS, UnitShare, share_words
 from expnet.symbols import sub, sup
 
 from .spec import FigureSpec, json_ready
@@ -194,21 +197,34 @@ def _range(axis: np.ndarray) -> list[float]:
     return [float(axis[0]), float(axis[-1])]
 
 
-def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> FigureSpec:
+#: The second line of a hidden unit's title, when it has one (px).
+TITLE_LINE = 16
+
+
+def units_figure(
+    grid: InputGrid,
+    sizes: tuple[int, ...],
+    height: int = 150,
+    flags: Sequence[UnitShare] = (),
+) -> FigureSpec:
     """Each hidden unit's output a_j^{(l)} over the input plane (or line), one small panel
-    per unit, a row per hidden layer."""
+    per unit, a row per hidden layer; ``flags`` (``expnet.flags.data_flags``) add a second
+    line to a unit's title: its mark, and how often it is saturated or dead."""
     hidden = sizes[1:-1]
     rows, cols = len(hidden), max(hidden)
+    said = {(f.l, f.j): (MARKS[f.kind], *share_words(f)) for f in flags if f.share > 0}
+    extra = TITLE_LINE if said else 0
     data: list[dict] = []
     layout: dict = {
-        "height": 40 + height * rows,
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "height": 40 + (height + extra) * rows,
+        "margin": {"l": 10, "r": 10, "t": 30 + extra, "b": 10},
         "showlegend": False,
         "annotations": [],
     }
     gap = 0.03
     w = (1 - gap * (cols - 1)) / cols
-    h = (1 - 0.08 * (rows - 1)) / rows
+    row_gap = 0.08 + extra / ((height + extra) * rows)
+    h = (1 - row_gap * (rows - 1)) / rows
     n = 0
     for r, units in enumerate(hidden):
         a = grid.a[r + 1]
@@ -216,7 +232,7 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
             n += 1
             sfx = "" if n == 1 else str(n)
             x0 = j * (w + gap)
-            y1 = 1 - r * (h + 0.08)
+            y1 = 1 - r * (h + row_gap)
             layout[f"xaxis{sfx}"] = {
                 "domain": [round(max(x0, 0.0), 4), round(min(x0 + w, 1.0), 4)],
                 "visible": False,
@@ -259,9 +275,13 @@ def units_figure(grid: InputGrid, sizes: tuple[int, ...], height: int = 150) -> 
                         "hovertemplate": "x = %{x:.2f}<br>a = %{y:.3f}<extra></extra>",
                     }
                 )
+            title = f"a{sub(j + 1)}{sup(f'({r + 1})')}"  # short: fits a phone
+            if (r + 1, j) in said:  # two short lines: they fit a phone's two panels a row
+                mark, word, often = said[(r + 1, j)]
+                title += f" · {mark} {word}<br>{often}"
             layout["annotations"].append(
                 {
-                    "text": f"a{sub(j + 1)}{sup(f'({r + 1})')}",  # short: fits a phone
+                    "text": title,
                     "xref": "paper",
                     "yref": "paper",
                     "x": x0 + w / 2,

@@ -15,9 +15,11 @@ from expnet.descent import train
 from expnet.figures.activation import activation_alt, activation_figure
 from expnet.figures.network import (
     TABLE_TITLE,
+    flags_alt,
     network_alt,
     network_spec,
 )
+from expnet.flags import flag_words, trace_flags
 from expnet.network import Problem, get_value, parameter_names, problem_from_json, weight_names
 from expnet.symbols import fmt, fmt_affine_text, y_names
 from expnet.teaching.chain_rule import ChainRuleRows
@@ -104,8 +106,9 @@ def diagram_data(
     tr: Trace, view: str, focus: str | None, highlight: Sequence[tuple]
 ) -> dict[str, object]:
     """The live widget's diagram from the core: the figure (``network_spec``; its
-    ``layout.meta`` tells the preview the view, the selection, the marked edges and the
-    style to redraw with)."""
+    ``layout.meta`` tells the preview the view, the selection, the marked edges, the style
+    and the flags' rule to redraw with) and its accessible name, the flags' sentences
+    included (the widget keeps its chart, so a changing name costs nothing)."""
     values = state.current_values()
     y_value = tuple(values[n] for n in y_names(tr.problem.outputs, False))
     fig = network_spec(tr, view, focus, highlight, y_value if tr.symbolic else None)
@@ -114,8 +117,15 @@ def diagram_data(
         "figure": {"data": spec["data"], "layout": spec["layout"]},
         "plotConfig": {"displayModeBar": False, "responsive": True},
         "yNames": y_names(tr.problem.outputs, False),
-        "diagramLabel": network_alt(tr, view)
-        + " Choose a parameter with “Chain rule for” or by clicking an edge label or a unit.",
+        "diagramLabel": " ".join(
+            t
+            for t in (
+                network_alt(tr, view),
+                flags_alt(tr),
+                "Choose a parameter with “Chain rule for” or by clicking an edge label or a unit.",
+            )
+            if t
+        ),
     }
 
 
@@ -132,9 +142,11 @@ def diagram_caption(tr: Trace, view: str) -> None:
 
 
 def diagram_rows(tr: Trace) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """The diagram's numbers as rows: (units: z, a, δ; edges: W, ∂J/∂W), read from the trace."""
+    """The diagram's numbers as rows: (units: z, a, δ and the flag in words, as the diagram's
+    mark beside a saturated or dead hidden unit; edges: W, ∂J/∂W), read from the trace."""
     problem, S = tr.problem, tr.symbols
     sizes = problem.sizes
+    flags = {(f.l, f.j): flag_words(f.kind) for f in trace_flags(tr)}
     units = []
     for l, n in enumerate(sizes):
         for j in range(n):
@@ -147,6 +159,7 @@ def diagram_rows(tr: Trace) -> tuple[list[dict[str, str]], list[dict[str, str]]]
                     "z": "" if l == 0 else fmt(float(tr.z[l - 1][j]), 6),
                     "a": fmt(float(tr.a[l][j]), 6),
                     "δ = ∂J/∂z" if l else "∂J/∂x": gradient_text(tr, name, 6),
+                    "flag": flags.get((l, j), ""),
                 }
             )
     edges = []

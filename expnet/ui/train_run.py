@@ -33,6 +33,7 @@ from expnet.figures.train import (
     weights_figure,
 )
 from expnet.fit import Checkpoint, FitSettings, InputGrid, Trainer, input_grid
+from expnet.flags import UnitShare, data_flags
 from expnet.network import Problem, weight_names
 
 from .components.live_network import plotly_url
@@ -184,7 +185,7 @@ def player_data(run: TrainRun, per_frame: int, threshold: float | None, max_epoc
             "data": data_figure(grid, run.train, run.test, t.train_set.task, boundary=True),
             "history": history_figure(t.history, t.classification, hint=False),
             "weights": weights_figure(*parameter_vectors(run)),
-            "units": units_figure(grid, run.start.sizes)
+            "units": units_figure(grid, run.start.sizes, flags=unit_flags(run))
             if grid is not None and len(run.start.sizes) > 2
             else None,
         }
@@ -328,6 +329,14 @@ def plane_grid(run: TrainRun, resolution: int = GRID) -> InputGrid | None:
         return None
     t = run.trainer
     return input_grid(t.params, t.acts, bounds_of(run.data), resolution)
+
+
+def unit_flags(run: TrainRun) -> list[UnitShare]:
+    """How often each hidden unit is saturated or dead over the training set, with the
+    weights now (the hidden-unit panels' titles; the player keeps those of when Play was
+    pressed)."""
+    t = run.trainer
+    return data_flags(t.params, t.acts, t.train_set.X)
 
 
 def parameter_vectors(run: TrainRun) -> tuple[list[str], np.ndarray, np.ndarray]:

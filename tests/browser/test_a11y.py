@@ -114,11 +114,13 @@ STATES: dict[str, str] = {
     "explorer, gradient table": "?tab=Gradient+table+and+one+step&y_symbol=false",
     "explorer, L2 penalty on": "?l2=0.05&y_symbol=false",
     "explorer, a teacher's link": "?hide=layer2&lock=x,y",
+    "explorer, a saturated unit marked": "?b1_1=5",
     "classroom, step mode": "classroom",
     "classroom, presenter mode": "classroom?present=true",
     "classroom, exercise sheets": "classroom?seed=7",
     "join, before joining": "join",
     "train, data and model drawn": "train",
+    "train, a dead unit's panel": "train?act1=relu&b1_1=-1",
 }
 
 

@@ -7,6 +7,7 @@ test saves screenshots under tests/artifacts/<test name>/.
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -235,6 +236,32 @@ def test_clicking_the_diagram_chooses_the_chain_rule(
         expect(page).to_have_url(re.compile(r"[?&]focus=b1_2(&|$)"))
         expect(fd_check).not_to_contain_text("0.0125492793")
     shot(page, request, "chain_rule_for_b1_2")
+
+
+def test_a_unit_pushed_into_saturation_gets_its_mark_and_its_sentence(
+    page: Page, streamlit_server: str, request: pytest.FixtureRequest
+) -> None:
+    """b₁⁽¹⁾ from 4.5 up in taps of 0.01: z₁⁽¹⁾ = 4·0.5 + 4·(−0.5) + b₁⁽¹⁾ = b₁⁽¹⁾, and
+    σ′(z) = σ(z)(1 − σ(z)) crosses 0.01 at z = ln((1 + √0.96)/(1 − √0.96)) ≈ 4.585: no mark
+    at 4.58, the mark ⚠ and the sentence in the diagram's accessible name at 4.59."""
+    open_page(page, f"{streamlit_server}/?b1_1=4.5")
+    diagram = page.locator(".xn-diagram")
+    marks = diagram.locator(".textpoint text", has_text="⚠")
+    slider = page.locator(".xn-slider[data-name=b1_1] input[type=range]")
+    slider.focus()
+    for _ in range(8):
+        with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+            slider.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"[?&]b1_1=4\.58(&|$)"))
+    expect(marks).to_have_count(0)
+    assert "saturated" not in (diagram.get_attribute("aria-label") or "")
+    with expect_rerun(page, LOADED_MACHINE_TIMEOUT_MS):
+        slider.press("ArrowRight")
+    s = 1 / (1 + math.exp(-4.59))
+    sentence = f"Hidden unit a₁⁽¹⁾ is saturated: σ′(z) = {s * (1 - s):.4g} < 0.01"
+    expect(diagram).to_have_attribute("aria-label", re.compile(re.escape(sentence)))
+    expect(marks).to_have_count(1)
+    shot(page, request, "saturated_b1_1")
 
 
 def test_five_quick_arrow_keys_all_land(

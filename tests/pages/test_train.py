@@ -33,8 +33,11 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _open() -> AppTest:
+def _open(**query: str) -> AppTest:
+    """The Train page, from a link with ``query`` in its address."""
     at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.switch_page("pages/train.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -270,13 +273,21 @@ def test_spreadsheet_csv_files_upload_their_points(content: bytes) -> None:
 def test_a_link_with_bad_values_says_which() -> None:
     """A share link to /train with values the app cannot use: one warning naming each key and
     value, the value made harmless (no Markdown), the page working on the defaults."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["l2"] = "nan"
-    at.query_params["W1_11"] = "[a](http://x.invalid)"
-    at.switch_page("pages/train.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = _open(l2="nan", W1_11="[a](http://x.invalid)")
     (warning,) = [w.value for w in at.warning]
     assert "l2 = 'nan'" in warning
     assert "W1_11 = '?a??http???x.invalid?'" in warning  # brackets and colons: '?'
     assert _metrics(at)["Epoch"] == "0"
+
+
+def test_the_hidden_unit_panels_say_how_often_a_unit_is_dead_or_saturated() -> None:
+    """The homework with ReLU hidden units and b₁⁽¹⁾ = −1, on its own example x = (0.5, −0.5):
+    z₁ = 4·0.5 + 4·(−0.5) − 1 = −1 ≤ 0 (dead), z₂ = 0.5 + 1 − 1 = 0.5 (alive). Playing, the
+    panels keep the titles of when Play was pressed."""
+    at = _open(act1="relu", b1_1="-1")
+    expected = ["a₁⁽¹⁾ · ✕ dead<br>on every example", "a₂⁽¹⁾"]
+    titles = [a["text"] for a in _figure(at, "tr_units")["layout"]["annotations"]]
+    assert titles == expected
+    at.button(key="tr_play").click().run()
+    units = _player_data(at)["figures"]["units"]
+    assert [a["text"] for a in units["layout"]["annotations"]] == expected

@@ -1,9 +1,10 @@
 /*
  * The diagram's preview: the core's figure (expnet/figures/network.py `network_spec`) with its
  * numbers replaced by the preview engine's. Every part is found by name (traces "weights",
- * "labels", "units", "loss"; an edge's shape is named after its weight) and every edge is
- * drawn with the figure's own style numbers (layout.meta.style), so the server's builder is
- * the one source of how the diagram looks. tests/browser/test_diagram_parity.py checks, on
+ * "labels", "units", "loss", "flags"; an edge's shape is named after its weight) and every
+ * edge is drawn with the figure's own style numbers (layout.meta.style), every flag with the
+ * core's rule (layout.meta.flags: expnet/flags.py), so the server's builder is the one
+ * source of how the diagram looks. tests/browser/test_diagram_parity.py checks, on
  * random networks, that the patched figure equals the server's.
  */
 
@@ -35,6 +36,18 @@ function edgeLook(style, mag, selected, marked) {
   const width = style.widthBase + style.widthScale * mag;
   if (marked) return { width: width + style.markedBonus, opacity: 1 };
   return { width, opacity: style.minOpacity + (1 - style.minOpacity) * mag };
+}
+
+/** The mark beside hidden unit `unit` (b1_2 ...) by the core's rule (expnet/flags.py): a
+ * sigmoid or tanh whose slope is below the threshold is saturated, a ReLU with z <= 0 dead;
+ * "" when neither. */
+function flagMark(rule, net, tr, unit) {
+  const [, layer, j] = /^b(\d+)_(\d+)$/.exec(unit);
+  const l = +layer - 1;
+  const k = +j - 1;
+  const kind = rule.watched[net.layers[l].activation];
+  const on = kind === "saturated" ? tr.slope[l][k] < rule.saturation : kind === "dead" && tr.z[l][k] <= 0;
+  return on ? rule.marks[kind] : "";
 }
 
 /** `figure` (the core's, left unchanged) with the numbers of `values` (every W, b, x, y by
@@ -98,5 +111,7 @@ function patchFigure(figure, values, { net, tr }) {
   units.marker = Object.assign({}, units.marker, { color: colour, cmin: -cmax, cmax });
   labels.text = below;
   part("loss").text = [tr.loss == null ? "J(y)" : short(tr.loss, 4)];
+  const flags = part("flags");
+  if (flags) flags.text = flags.customdata.map((unit) => flagMark(meta.flags, net, tr, unit));
   return { data, layout: Object.assign({}, figure.layout, { shapes }) };
 }

@@ -150,6 +150,8 @@ class LiveNetwork {
     if (data.figure && this.plot) {
       this.figure = data.figure;
       this.showCoreFigure(this.figure);
+      // the name carries the flags' sentences (a saturated or dead unit), which change
+      this.plot.setAttribute("aria-label", data.diagramLabel || "network diagram");
     }
   }
 
