@@ -54,7 +54,8 @@ PHENOMENA: dict[str, Phenomenon] = {
             "train",
             "Hidden unit 3 has z < 0 on every example (b(1)_3 = −3), so a = 0 and its slope "
             "is 0: every gradient through it is exactly 0 and training never moves its "
-            "weights. Its panel on the right says “dead on every example”.",
+            "weights. Its panel under “Each hidden unit's output” reads “✕ dead on every "
+            "example”.",
             "Press ▶ Play: units 1 and 2 learn, unit 3 stays flat. Then set b(1)_3 to 0 in "
             "the explorer and train again.",
             {"data": "xor", "lr": 2.0},
@@ -65,8 +66,7 @@ PHENOMENA: dict[str, Phenomenon] = {
             "explorer",
             "b(1)_1 = 6 puts z(1)_1 at 6, where the sigmoid is flat: σ′ = a(1 − a) ≈ 0.0025, "
             "so ∂J/∂W(1)_11 is more than 50 times smaller than in the homework (y = 1). "
-            "The diagram "
-            "marks the unit as saturated.",
+            "The diagram marks the unit ⚠ (saturated) and says why in its description.",
             "Drag b(1)_1 back towards 2 and watch σ′ and ∂J/∂W(1)_11 grow; the mark goes "
             "when σ′ reaches 0.01.",
         ),

@@ -16,7 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from expnet import build_problem
+from expnet.datasets import make_dataset
 from expnet.fit import Trainer
+from expnet.symbols import sub
 from expnet.ui import train_run
 from tests import charts
 
@@ -281,11 +283,18 @@ def test_a_link_with_bad_values_says_which() -> None:
 
 
 def test_the_hidden_unit_panels_say_how_often_a_unit_is_dead_or_saturated() -> None:
-    """The homework with ReLU hidden units and b₁⁽¹⁾ = −1, on its own example x = (0.5, −0.5):
-    z₁ = 4·0.5 + 4·(−0.5) − 1 = −1 ≤ 0 (dead), z₂ = 0.5 + 1 − 1 = 0.5 (alive). Playing, the
+    """The dead-ReLU preset on XOR (its page's data): z₃ = −x₁ − 0.5 x₂ − 3 < 0 for every
+    |x| ≤ 1 (dead on every example); z₁ = x₁ − x₂ + 0.2 and z₂ = 0.5 x₁ + x₂ + 0.5 are ≤ 0
+    on the share of the training points worked out here from those formulas. Playing, the
     panels keep the titles of when Play was pressed."""
-    at = _open(act1="relu", b1_1="-1")
-    expected = ["a₁⁽¹⁾ · ✕ dead<br>on every example", "a₂⁽¹⁾"]
+    at = _open(preset="dead_relu")
+    assert at.selectbox(key="tr_data").value == "xor"
+    X = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0].X
+    shares = [np.mean(X[:, 0] - X[:, 1] + 0.2 <= 0), np.mean(0.5 * X[:, 0] + X[:, 1] + 0.5 <= 0)]
+    expected = [
+        f"a{sub(j + 1)}⁽¹⁾ · ✕ dead<br>on {round(100 * share)} % of examples"
+        for j, share in enumerate(shares)
+    ] + ["a₃⁽¹⁾ · ✕ dead<br>on every example"]
     titles = [a["text"] for a in _figure(at, "tr_units")["layout"]["annotations"]]
     assert titles == expected
     at.button(key="tr_play").click().run()
