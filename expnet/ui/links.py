@@ -71,6 +71,16 @@ def _show(raw: str) -> str:
     return "'" + _UNSAFE.sub("?", text) + "'"
 
 
+MAX_LISTED = 5
+
+
+def _listed(options: Sequence[str]) -> str:
+    """The options a key takes, the first few when there are many (a warning line stays short)."""
+    if len(options) <= MAX_LISTED + 1:
+        return ", ".join(options)
+    return ", ".join(options[:MAX_LISTED]) + f" … ({len(options)} in all)"
+
+
 def parse_number(raw: str) -> float | None:
     """A finite decimal number written plainly (no NaN, inf, hex, underscores); else None."""
     if len(raw) > 40 or not _NUMBER.match(raw):
@@ -121,7 +131,7 @@ def _parse_setting(key: str, raw: str) -> tuple[Any, str | None]:
     if key in CHOICES:
         if raw in CHOICES[key]:
             return raw, None
-        return None, f"{key} = {_show(raw)}: not one of {', '.join(CHOICES[key])}"
+        return None, f"{key} = {_show(raw)}: not one of {_listed(CHOICES[key])}"
     if key in INT_LIMITS:
         lo, hi = INT_LIMITS[key]
         v = _int_in(raw, lo, hi)
