@@ -1,6 +1,6 @@
 """What goes wrong, in headless Chromium: each phenomenon's button opens its page with its
 caption, and axe-core finds no violation there; the vanishing ratio the explorer shows is
-autograd's; the Train page's first open learns within 5 s of Play.
+autograd's; the Train page's first open learns within its first second of playing.
 
 Screenshots go to tests/artifacts/<test name>/.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -90,23 +89,24 @@ def _train_loss(page: Page) -> float:
     return float(box.locator("[data-testid=stMetricValue]").inner_text())
 
 
-def test_train_first_open_learns_within_five_seconds_of_play(
+def test_train_first_open_learns_within_its_first_second_of_play(
     page: Page, streamlit_server: str, request
 ) -> None:
-    """The homework on its positive rates at η = 0.2: pressing Play, the loss the player
-    shows is below a tenth of the start's within 5 s."""
+    """The homework on its positive rates at η = 0.2: after ▶ Play the loss the player shows
+    falls below a tenth of the start's within the first 25 frames, one second at 25 frames a
+    second. (The wall-clock time from the click is a bench's: ``bench/train.py``; a timed
+    test would measure the machine's load.)"""
     open_app(page, streamlit_server, "train")
     start = _train_loss(page)
     page.screenshot(path=artifact_path(request, "opened"), full_page=True)
-    t0 = time.monotonic()
     page.locator(".st-key-tr_play button").first.click()
     page.wait_for_function(
         """(limit) => { const h = document.querySelector('.tp-history .tp-layer-live');
             if (!h || !h.data || !h.data[0]) return false;
             const y = Array.from(h.data[0].y); return y.length > 1 && y[y.length - 1] < limit; }""",
         arg=start / 10,
-        timeout=5_000,
+        timeout=TIMEOUT_MS,
     )
-    took = time.monotonic() - t0
+    frames = int(page.evaluate("() => document.querySelector('.tp-root').dataset.frames"))
     page.screenshot(path=artifact_path(request, "playing"), full_page=True)
-    assert took < 5.0
+    assert frames <= 25
