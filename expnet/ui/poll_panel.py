@@ -36,7 +36,7 @@ from expnet.poll.st_adapter import (
     get_store,
 )
 from expnet.poll.store import PollStore
-from expnet.poll.summary import summarize, truth_latex, truth_text, who_answered
+from expnet.poll.summary import summarize, truth_latex, truth_text, who_answered, y_names
 from expnet.poll.validate import MAX_TITLE, InvalidInput
 from expnet.teaching.solution import Step
 from expnet.trace import Trace
@@ -376,7 +376,7 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
             alt=alt,
         )
     else:
-        names = ["y"] if current.outputs == 1 else [f"y{k + 1}" for k in range(current.outputs)]
+        names = y_names(current.outputs)
         figs = st.columns(1 + current.outputs)
         with figs[0]:
             st.plotly_chart(
