@@ -141,6 +141,10 @@ class Question:
         """Seconds until the countdown ends (0 once it has), None without a countdown."""
         return None if self.deadline_at is None else max(0.0, self.deadline_at - now)
 
+    def time_is_up(self, now: float) -> bool:
+        """Whether the countdown has ended (an answer at the deadline itself still counts)."""
+        return self.deadline_at is not None and now > self.deadline_at
+
     @property
     def outputs(self) -> int:
         """How many symbolic targets y_k an answer may use (0: a plain number)."""

@@ -4,6 +4,7 @@ share correct and most common wrong answers. Pure: answers in, numbers out."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -180,6 +181,12 @@ def truth_text(value: float | None, coefs: Sequence[float] = ()) -> str:
     if not coefs:
         return fmt(value, 6)
     return fmt_affine_text(value, list(coefs), y_names(len(coefs)), 6)
+
+
+def clock_text(seconds: float) -> str:
+    """Time left as a countdown shows it, rounded up: 83.2 s is "1:24", 0 is "0:00"."""
+    whole = math.ceil(max(0.0, seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def y_names(outputs: int) -> list[str]:
