@@ -220,13 +220,12 @@ def _answer_form(store: PollStore, token: str, question: Question) -> None:
 
 
 def _after_the_countdown(question: Question, mine: Answer | None) -> None:
-    """The countdown is over (the line above says when): what was counted, and an answer
-    sent too late, with the text typed, instead of a form that can no longer be sent."""
+    """The countdown is over (the countdown's line above says when): what was counted, and
+    an answer sent too late, with the text typed, instead of a form that cannot be sent."""
     if st.session_state.pop(f"_poll_error_{question.id}", None) == TIME_UP:
         typed = str(st.session_state.get(f"poll_answer_{question.id}", "")).strip()
         sent = f"Your answer {md_escape(typed)}" if typed else "Your answer"
-        deadline = question.deadline_at or 0.0
-        st.error(f"{time_up_text(deadline, _zone())} {sent} arrived after that: not counted.")
+        st.error(f"{sent} arrived after the time was up, so it was not counted.")
     if mine is not None:
         st.info(f"Your answer {md_escape(mine.text)} is in. Wait for the teacher's reveal.")
     else:

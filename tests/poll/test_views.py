@@ -473,7 +473,7 @@ def test_an_answer_after_the_countdown_is_refused_on_the_phone(poll_db: PollStor
     texts = shown_text(at)
     closed = datetime.fromtimestamp(poll_db.current_question(hosted.session.id).deadline_at, UTC)  # type: ignore[union-attr,arg-type]
     assert f"Time is up: answers closed at {closed:%H:%M:%S} UTC." in texts
-    assert "Your answer 0.88 arrived after that: not counted." in texts
+    assert "Your answer 0.88 arrived after the time was up, so it was not counted." in texts
     assert "No answer from you this time" in texts
     assert poll_db.answers(question.id) == []
     assert not at.get("text_input") or all(
