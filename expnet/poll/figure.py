@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..symbols import fmt, fmt_affine_text
-from .summary import Summary, histogram
+from .summary import Summary, histogram, y_names
 
 TRUE_COLOUR = "#2e7d32"
 BAR_COLOUR = "#5c6bc0"
@@ -77,8 +77,7 @@ def _answer_text(summary: Summary, n: int) -> str:
     K = summary.coefs.shape[1]
     if K == 0:
         return fmt(value, 4)
-    ys = ["y"] if K == 1 else [f"y{k + 1}" for k in range(K)]
-    return fmt_affine_text(value, [float(c) for c in summary.coefs[n]], ys, 4)
+    return fmt_affine_text(value, [float(c) for c in summary.coefs[n]], y_names(K), 4)
 
 
 def answers_summary_text(summary: Summary) -> str:

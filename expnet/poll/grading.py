@@ -54,6 +54,12 @@ class Verdict:
     hint: str | None = None  # the recognised mistake explained
     mistake: str | None = None  # its id, e.g. "missing_slope"
 
+    @property
+    def hint_given(self) -> str:
+        """What the phone showed a wrong answer to help: the recognised mistake explained,
+        else the verdict's message ("" for a right answer)."""
+        return "" if self.correct else self.hint or self.message
+
 
 Grader = Callable[[str], Verdict]
 

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Row
@@ -53,6 +54,22 @@ class AnswerRefused(PollError):
 
 
 CLOSED = "this question is closed"  # AnswerRefused's message for an answer after the reveal
+
+
+class TimeUp(AnswerRefused):
+    """An answer after the question's countdown ran out; ``deadline``: seconds since the
+    epoch. The message names the time in UTC; a page can name it in the reader's zone."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        super().__init__(time_up_text(deadline))
+
+
+def time_up_text(deadline: float, zone: tzinfo = UTC) -> str:
+    """The refusal of a late answer, with the closing time in ``zone`` (named if UTC)."""
+    at = datetime.fromtimestamp(deadline, zone)
+    suffix = " UTC" if zone is UTC else ""
+    return f"Time is up: answers closed at {at:%H:%M:%S}{suffix}."
 
 
 class LimitReached(PollError):
@@ -112,12 +129,21 @@ class Question:
     true_coefs: tuple[float, ...]  # () for a number; else value + Σ true_coefs[k]·y_k
     spec: dict[str, Any]
     state: QuestionState
-    opened_at: float
+    opened_at: float  # when answers opened (again, after a reset)
     revealed_at: float | None
+    deadline_at: float | None  # answers close at this time (the server's clock); None: never
 
     @property
     def revealed(self) -> bool:
         return self.state == "revealed"
+
+    def seconds_left(self, now: float) -> float | None:
+        """Seconds until the countdown ends (0 once it has), None without a countdown."""
+        return None if self.deadline_at is None else max(0.0, self.deadline_at - now)
+
+    def time_is_up(self, now: float) -> bool:
+        """Whether the countdown has ended (an answer at the deadline itself still counts)."""
+        return self.deadline_at is not None and now > self.deadline_at
 
     @property
     def outputs(self) -> int:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     insert,
+    inspect,
     select,
     text,
 )
@@ -97,6 +98,8 @@ questions = Table(
     Column("state", String(10), nullable=False),  # "open" | "revealed"
     Column("opened_at", BigInteger, nullable=False),
     Column("revealed_at", BigInteger, nullable=True),
+    # version 4: answers close at this time (ms, the server's clock); None: no countdown
+    Column("deadline_at", BigInteger, nullable=True),
     UniqueConstraint("session_id", "seq", name="uq_poll_questions_session_seq"),
 )
 
@@ -170,10 +173,19 @@ def _v3(conn: Connection) -> None:
         )
 
 
+def _v4(conn: Connection) -> None:
+    """A question's countdown: the time its answers close, or NULL for none. A database
+    created at version 1 by this code already has the column."""
+    names = {c["name"] for c in inspect(conn).get_columns(questions.name)}
+    if "deadline_at" not in names:
+        conn.execute(text(f"ALTER TABLE {questions.name} ADD COLUMN deadline_at BIGINT"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "class sessions, participants, questions, answers", _create(*V1_TABLES)),
     Migration(2, "rate limiting of join attempts", _v2),
     Migration(3, f"answers up to {MAX_ANSWER_TEXT} characters", _v3),
+    Migration(4, "a countdown per question", _v4),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -26,11 +26,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
+    Row,
+    Select,
     delete,
     func,
     insert,
@@ -59,6 +61,7 @@ from .records import (
     Question,
     RateLimited,
     SessionGone,
+    TimeUp,
     answer_of,
     coefs_of,
     ms,
@@ -76,9 +79,11 @@ from .validate import (
     InvalidInput,
     bounded_text,
     clean_nickname,
+    countdown_seconds,
     parse_answer,
 )
 
+R = TypeVar("R")
 _GLOBAL_BUCKET = "*"
 OPEN_PREFIX = "open:"  # buckets counting class sessions opened, not join attempts
 
@@ -101,6 +106,9 @@ class PollStore:
     """All reads and writes of the class poll. Thread-safe: share one per engine.
 
     ``clock`` returns seconds since the epoch; tests pass a fake one to expire sessions.
+    Every time the store writes or compares (expiry, a question's countdown, an answer's
+    time) is this clock's, never the database's: replicas sharing a database keep their
+    clocks in step (NTP), as they already must for the expiry of class sessions.
     """
 
     def __init__(
@@ -264,9 +272,12 @@ class PollStore:
         true_value: float | None,
         true_coefs: tuple[float, ...] | list[float] = (),
         spec: dict[str, Any] | None = None,
+        seconds: float | None = None,
     ) -> Question:
         """Open a question; it becomes the session's current one, and a question still open
-        is revealed first (the class has moved on)."""
+        is revealed first (the class has moved on). ``seconds`` (None or 0: no countdown):
+        answers close that long after now, by this store's clock."""
+        countdown = countdown_seconds(seconds)
         key = bounded_text(key, MAX_KEY, "a question key")
         prompt = bounded_text(prompt, MAX_PROMPT, "a question")
         spec_text = json.dumps(spec or {}, sort_keys=True, allow_nan=False)
@@ -305,6 +316,7 @@ class PollStore:
                     spec=spec_text,
                     state="open",
                     opened_at=now,
+                    deadline_at=None if countdown is None else now + ms(countdown),
                 )
                 .returning(questions.c.id)
             ).scalar_one()
@@ -330,6 +342,30 @@ class PollStore:
             row = conn.execute(select(questions).where(questions.c.id == question_id)).one()
         return question_of(row)
 
+    def reset_answers(self, question_id: int, host_token: str) -> Question:
+        """Delete every answer to an open question and open it again from now: a countdown
+        starts over with its full length. A revealed question keeps its answers."""
+        now = ms(self._now())
+        with self._write() as conn:
+            row = conn.execute(
+                select(questions).where(questions.c.id == question_id).with_for_update()
+            ).first()
+            if row is None:
+                raise SessionGone("no such question")
+            self._host_session(conn, row._mapping["session_id"], host_token)
+            if row._mapping["state"] != "open":
+                raise AnswerRefused("a revealed question keeps its answers: ask it again instead")
+            conn.execute(delete(answers).where(answers.c.question_id == question_id))
+            deadline = row._mapping["deadline_at"]
+            length = None if deadline is None else deadline - row._mapping["opened_at"]
+            conn.execute(
+                update(questions)
+                .where(questions.c.id == question_id)
+                .values(opened_at=now, deadline_at=None if length is None else now + length)
+            )
+            row = conn.execute(select(questions).where(questions.c.id == question_id)).one()
+        return question_of(row)
+
     def end_session(self, session_id: int, host_token: str) -> None:
         """End the class session now; its data goes at the next cleanup."""
         now = ms(self._now())
@@ -342,25 +378,39 @@ class PollStore:
             )
             conn.execute(update(sessions).where(sessions.c.id == session_id).values(ended_at=now))
 
-    def questions(self, session_id: int) -> list[Question]:
+    def _all(self, query: Select[Any], read: Callable[[Row[Any]], R]) -> list[R]:
+        """Every row of ``query``, each read into its record."""
         with self._read() as conn:
-            rows = conn.execute(
-                select(questions)
-                .where(questions.c.session_id == session_id)
-                .order_by(questions.c.seq)
-            ).all()
-        return [question_of(r) for r in rows]
+            return [read(r) for r in conn.execute(query).all()]
+
+    def questions(self, session_id: int) -> list[Question]:
+        query = select(questions).where(questions.c.session_id == session_id)
+        return self._all(query.order_by(questions.c.seq), question_of)
+
+    def _answers(self) -> Select[Any]:
+        return select(answers, participants.c.nickname).join(
+            participants, participants.c.id == answers.c.participant_id
+        )
 
     def answers(self, question_id: int) -> list[Answer]:
         """Every answer to the question, oldest first (the teacher's live query)."""
-        with self._read() as conn:
-            rows = conn.execute(
-                select(answers, participants.c.nickname)
-                .join(participants, participants.c.id == answers.c.participant_id)
-                .where(answers.c.question_id == question_id)
-                .order_by(answers.c.submitted_at, answers.c.id)
-            ).all()
-        return [answer_of(r) for r in rows]
+        query = self._answers().where(answers.c.question_id == question_id)
+        return self._all(query.order_by(answers.c.submitted_at, answers.c.id), answer_of)
+
+    def session_answers(self, session_id: int) -> list[Answer]:
+        """Every answer of the class session, by question then oldest first (the export)."""
+        query = (
+            self._answers()
+            .join(questions, questions.c.id == answers.c.question_id)
+            .where(questions.c.session_id == session_id)
+            .order_by(questions.c.seq, answers.c.submitted_at, answers.c.id)
+        )
+        return self._all(query, answer_of)
+
+    def participants(self, session_id: int) -> list[Participant]:
+        """Everyone who joined the class session, in the order they joined."""
+        query = select(participants).where(participants.c.session_id == session_id)
+        return self._all(query.order_by(participants.c.id), participant_of)
 
     def participant_count(self, session_id: int) -> int:
         with self._read() as conn:
@@ -547,6 +597,8 @@ class PollStore:
 
     def submit(self, token: str, question_id: int, text: str) -> Answer:
         """Store the student's answer to an open question; a later one replaces it.
+        After the question's countdown (``TimeUp``) it is refused; one stamped exactly at the
+        deadline, in milliseconds of this store's clock, is kept.
 
         One row per (question, participant), enforced by a unique constraint and written as
         an upsert (``INSERT ... ON CONFLICT DO UPDATE``), so double clicks, retries and two
@@ -565,7 +617,12 @@ class PollStore:
             if prow is None:
                 raise SessionGone("you are not in a class session: join again")
             qrow = conn.execute(
-                select(questions.c.session_id, questions.c.state, questions.c.true_coefs)
+                select(
+                    questions.c.session_id,
+                    questions.c.state,
+                    questions.c.true_coefs,
+                    questions.c.deadline_at,
+                )
                 .where(questions.c.id == question_id)
                 .with_for_update(read=True)
             ).first()
@@ -580,6 +637,8 @@ class PollStore:
                 raise SessionGone("this class session is over")
             if qrow.state != "open":
                 raise AnswerRefused(CLOSED)
+            if qrow.deadline_at is not None and ms(now) > qrow.deadline_at:
+                raise TimeUp(qrow.deadline_at / 1000)  # one at the deadline itself counts
             coefs = coefs_of(qrow.true_coefs)
             parsed = parse_answer(text, len(coefs), depends=any(c != 0 for c in coefs))
             ins = dialect_insert(conn, answers).values(

@@ -1,8 +1,10 @@
 """What the projector shows for one question: how many answered, the spread of the values,
-the share correct and the recognised mistakes, counted. Pure: answers in, numbers out."""
+the share correct and the recognised mistakes, counted; and after class, each question's
+share correct and most common wrong answers. Pure: answers in, numbers out."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,8 +13,8 @@ import numpy as np
 
 from expnet.symbols import fmt, fmt_affine_text
 
-from .grading import Grader, Verdict, mistake_label
-from .records import Answer
+from .grading import Grader, Verdict, grader_for, mistake_label
+from .records import Answer, Question
 
 HISTOGRAM_BINS = 20
 
@@ -79,6 +81,48 @@ def summarize(answers: Sequence[Answer], grader: Grader | None = None, outputs: 
     return Summary(len(answers), values, coefs, verdicts, correct, mistakes, unrecognised)
 
 
+@dataclass(frozen=True)
+class WrongAnswer:
+    value: str  # the value read, as ``truth_text`` writes it
+    count: int
+    hint: str  # what the phones showed it (``Verdict.hint_given``)
+
+
+@dataclass(frozen=True)
+class QuestionReport:
+    """One question after class: how many answered, the share right, the commonest wrong."""
+
+    seq: int
+    prompt: str
+    count: int
+    share_correct: float | None  # None: no answers, or no true value to grade against
+    wrong: tuple[WrongAnswer, ...]  # most common first
+
+
+def after_class(
+    questions: Sequence[Question], answers: Sequence[Answer], top: int = 3
+) -> list[QuestionReport]:
+    """Each question's share of right answers and its ``top`` most common wrong values
+    (answers that read as the same value count together; ties in the order of the value's
+    text), each with the hint the phones gave it."""
+    reports = []
+    for q in questions:
+        mine = [a for a in answers if a.question_id == q.id]
+        summary = summarize(mine, grader_for(q.true_value, q.true_coefs, q.spec), q.outputs)
+        groups: Counter[str] = Counter()
+        hints: dict[str, str] = {}
+        graded = zip(mine, summary.verdicts, strict=True) if summary.verdicts else ()
+        for answer, verdict in graded:
+            if not verdict.correct:
+                value = truth_text(answer.value, answer.coefs)
+                groups[value] += 1
+                hints.setdefault(value, verdict.hint_given)
+        ranked = sorted(groups.items(), key=lambda item: (-item[1], item[0]))[:top]
+        wrong = tuple(WrongAnswer(v, n, hints[v]) for v, n in ranked)
+        reports.append(QuestionReport(q.seq, q.prompt, summary.count, summary.share_correct, wrong))
+    return reports
+
+
 def histogram(
     values: np.ndarray, truth: float | None = None, bins: int = HISTOGRAM_BINS
 ) -> Histogram:
@@ -136,8 +180,18 @@ def truth_text(value: float | None, coefs: Sequence[float] = ()) -> str:
         return "—"
     if not coefs:
         return fmt(value, 6)
-    names = ["y"] if len(coefs) == 1 else [f"y{k + 1}" for k in range(len(coefs))]
-    return fmt_affine_text(value, list(coefs), names, 6)
+    return fmt_affine_text(value, list(coefs), y_names(len(coefs)), 6)
+
+
+def clock_text(seconds: float) -> str:
+    """Time left as a countdown shows it, rounded up: 83.2 s is "1:24", 0 is "0:00"."""
+    whole = math.ceil(max(0.0, seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def y_names(outputs: int) -> list[str]:
+    """The targets' symbols as the answers write them: y, or y1, y2, ..."""
+    return ["y"] if outputs == 1 else [f"y{k + 1}" for k in range(outputs)]
 
 
 def truth_latex(value: float | None, coefs: Sequence[float] = ()) -> str:

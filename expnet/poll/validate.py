@@ -15,6 +15,7 @@ MAX_PROMPT = 300
 MAX_KEY = 80
 MAX_TITLE = 120
 MAX_SPEC_BYTES = 100_000
+MAX_COUNTDOWN_S = 3600  # a question's countdown: at most an hour
 
 
 class InvalidInput(ValueError):
@@ -86,3 +87,14 @@ def bounded_text(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise InvalidInput(f"{what} has at most {limit} characters")
     return text
+
+
+def countdown_seconds(seconds: float | None) -> float | None:
+    """A question's countdown in seconds, or None for none (0 and empty mean none)."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise InvalidInput("a countdown is a number of seconds")
+    if not 0 <= seconds <= MAX_COUNTDOWN_S:  # NaN fails this too
+        raise InvalidInput(f"a countdown lasts between 0 and {MAX_COUNTDOWN_S} seconds")
+    return float(seconds) or None

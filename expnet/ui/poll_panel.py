@@ -25,6 +25,7 @@ import streamlit as st
 from expnet.poll import address
 from expnet.poll.address import JoinAddress
 from expnet.poll.codes import format_code
+from expnet.poll.export import CSV_ENCODING, session_csv
 from expnet.poll.figure import answers_histogram, answers_summary_text
 from expnet.poll.grading import grader_for
 from expnet.poll.records import ClassSession, PollError, Question
@@ -36,8 +37,16 @@ from expnet.poll.st_adapter import (
     get_store,
 )
 from expnet.poll.store import PollStore
-from expnet.poll.summary import summarize, truth_latex, truth_text, who_answered
-from expnet.poll.validate import MAX_TITLE, InvalidInput
+from expnet.poll.summary import (
+    after_class,
+    clock_text,
+    summarize,
+    truth_latex,
+    truth_text,
+    who_answered,
+    y_names,
+)
+from expnet.poll.validate import MAX_COUNTDOWN_S, MAX_TITLE, InvalidInput
 from expnet.teaching.solution import Step
 from expnet.trace import Trace
 
@@ -182,6 +191,7 @@ def _end(store: PollStore, session_id: int, token: str, key: str) -> None:
 
 
 def _ask(store: PollStore, session_id: int, token: str, q: PollQuestion, key: str) -> None:
+    st.session_state.pop(_confirm_key(key), None)
     _run(
         key,
         store.ask,
@@ -192,11 +202,31 @@ def _ask(store: PollStore, session_id: int, token: str, q: PollQuestion, key: st
         true_value=q.true_value,
         true_coefs=q.true_coefs,
         spec=q.spec,
+        seconds=st.session_state.get(f"{key}_seconds"),
     )
 
 
 def _reveal(store: PollStore, question_id: int, token: str, key: str) -> None:
+    st.session_state.pop(_confirm_key(key), None)
     _run(key, store.reveal, question_id, token)
+
+
+def _confirm_key(key: str) -> str:
+    """Where the panel keeps the question whose answers the teacher is about to delete."""
+    return f"_{key}_confirm_reset"
+
+
+def _ask_to_reset(question_id: int, key: str) -> None:
+    st.session_state[_confirm_key(key)] = question_id
+
+
+def _reset(store: PollStore, question_id: int, token: str, key: str) -> None:
+    if st.session_state.pop(_confirm_key(key), None) == question_id:
+        _run(key, store.reset_answers, question_id, token)
+
+
+def _cancel_reset(key: str) -> None:
+    st.session_state.pop(_confirm_key(key), None)
 
 
 # -- the panel ----------------------------------------------------------------------------------
@@ -241,6 +271,12 @@ def _poll_panel(
         key=f"{key}_peek",
         value=False,
     )
+    st.toggle(
+        "Hide the answers until the reveal (the projector shows only how many answered)",
+        key=f"{key}_hide",
+        value=False,
+    )
+    _after_class(store, session.id, key)
     with st.expander("Host key and end of class"):
         st.caption(
             'Paste this key into "Continue a class session" on another device or browser to '
@@ -307,6 +343,7 @@ def _question_controls(
             key,
             primary=True,
         )
+        _reset_controls(store, current, token, key)
     if question is None:
         st.caption("Nothing to ask the class at this step.")
         return
@@ -315,7 +352,94 @@ def _question_controls(
         return
     label = "Ask again" if on_this else "Ask the class"
     ask = (store, session.id, token, question, key)
+    st.number_input(
+        f"Countdown in seconds (empty or 0: no countdown; at most {MAX_COUNTDOWN_S})",
+        min_value=0,
+        max_value=MAX_COUNTDOWN_S,
+        value=None,
+        step=10,
+        placeholder="no countdown",
+        key=f"{key}_seconds",
+    )
     _button(f"{label}: {question.prompt}", f"{key}_ask", _ask, *ask, primary=not on_this)
+
+
+def _reset_controls(store: PollStore, current: Question, token: str, key: str) -> None:
+    """Reset the answers of the open question, in two clicks: the first asks, the second
+    deletes (and restarts a countdown); Cancel, or any other step, forgets the first."""
+    if st.session_state.get(_confirm_key(key)) != current.id:
+        _button("Reset the answers…", f"{key}_reset", _ask_to_reset, current.id, key)
+        return
+    n = len(store.answers(current.id))
+    these = "this answer" if n == 1 else f"these {n} answers"
+    st.warning(
+        f"Delete {these} to question {current.seq} and open it again? This cannot be undone."
+    )
+    yes, no = st.columns(2)
+    with yes:
+        _button(
+            "Yes, delete the answers", f"{key}_reset_yes", _reset, store, current.id, token, key
+        )
+    with no:
+        _button("Cancel", f"{key}_reset_no", _cancel_reset, key)
+
+
+def _after_class(store: PollStore, session_id: int, key: str) -> None:
+    """Each question's share correct and commonest wrong answers, and the CSV of the whole
+    class session; read only while the expander is open, and the CSV when it is clicked."""
+    box = st.expander("Summary and export", key=f"{key}_after", on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        questions = store.questions(session_id)
+        answers = store.session_answers(session_id)
+        reports = after_class(questions, answers)
+        if not reports:
+            st.caption("No question asked yet.")
+        else:
+            st.dataframe(
+                [
+                    {
+                        "question": r.seq,
+                        "prompt": r.prompt,
+                        "answers": r.count,
+                        "correct": "—" if r.share_correct is None else f"{r.share_correct:.0%}",
+                    }
+                    for r in reports
+                ],
+                hide_index=True,
+            )
+            wrong = [
+                {"question": r.seq, "wrong answer": w.value, "students": w.count, "hint": w.hint}
+                for r in reports
+                for w in r.wrong
+            ]
+            st.markdown("**Most common wrong answers**")
+            if wrong:
+                st.dataframe(wrong, hide_index=True)
+            else:
+                st.caption("None yet.")
+
+        def csv_bytes() -> bytes:
+            questions = store.questions(session_id)
+            data = session_csv(
+                questions, store.participants(session_id), store.session_answers(session_id)
+            )
+            return data.encode(CSV_ENCODING)
+
+        st.download_button(
+            "Download the answers (CSV)",
+            data=csv_bytes,
+            file_name="class-poll.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+        )
+        st.caption(
+            "One row per student and question: nickname, answer as typed, value read, "
+            "correct or not, the hint, the time (UTC). Text that a spreadsheet would run as "
+            "a formula starts with a ' so it is shown, not run."
+        )
 
 
 def _live_view(
@@ -343,24 +467,37 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
         st.caption("No question asked yet.")
         return
     answers = store.answers(current.id)
-    show_grades = current.revealed or bool(st.session_state.get(f"{key}_peek"))
+    hidden = not current.revealed and bool(st.session_state.get(f"{key}_hide"))
+    show_grades = not hidden and (current.revealed or bool(st.session_state.get(f"{key}_peek")))
     grader = (
         grader_for(current.true_value, current.true_coefs, current.spec) if show_grades else None
     )
     summary = summarize(answers, grader, current.outputs)
     truth = current.true_value if current.revealed else None
 
-    state = "open: answers coming in" if current.state == "open" else "revealed"
+    now = store.clock()
+    if current.revealed:
+        state = "revealed"
+    elif current.time_is_up(now):
+        state = "time is up: reveal when you are ready"
+    else:
+        state = "open: answers coming in"
     st.markdown(f"**Question {current.seq}** ({state}): {current.prompt}")
     latex = current.spec.get("latex") if isinstance(current.spec, dict) else None
     if isinstance(latex, str) and latex:
         revealed = truth_latex(current.true_value, current.true_coefs)
         st.latex(latex + (" = " + revealed if current.revealed else " = \\;?"))
-    cols = st.columns(3)
+    left = None if current.revealed else current.seconds_left(now)
+    cols = st.columns(3 if left is None else 4)
     cols[0].metric("Students joined", joined)
     cols[1].metric("Answers", summary.count)
     share = summary.share_correct
     cols[2].metric("Correct", "—" if share is None else f"{share:.0%}")
+    if left is not None:
+        cols[3].metric("Time left", clock_text(left))
+    if hidden:
+        st.caption("The answers are hidden until the reveal; only their count is shown.")
+        return
     if answers:
         # names only (values stay anonymous), as literal text: no links, emoji or Markdown
         st.text("Answered: " + who_answered([a.nickname for a in answers]))
@@ -376,7 +513,7 @@ def _draw_live(store: PollStore, session_id: int, key: str) -> None:
             alt=alt,
         )
     else:
-        names = ["y"] if current.outputs == 1 else [f"y{k + 1}" for k in range(current.outputs)]
+        names = y_names(current.outputs)
         figs = st.columns(1 + current.outputs)
         with figs[0]:
             st.plotly_chart(

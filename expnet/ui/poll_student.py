@@ -9,16 +9,22 @@ reveals or ends; the answer field itself is never redrawn under the student's fi
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import streamlit as st
 
 from expnet.poll.codes import format_code
 from expnet.poll.grading import grader_for
 from expnet.poll.records import (
     CLOSED,
+    Answer,
     ClassSession,
     Participant,
     PollError,
     Question,
+    TimeUp,
+    time_up_text,
 )
 from expnet.poll.st_adapter import (
     DATABASE_ERRORS,
@@ -28,7 +34,7 @@ from expnet.poll.st_adapter import (
     get_store,
 )
 from expnet.poll.store import PollStore
-from expnet.poll.summary import truth_latex, truth_text
+from expnet.poll.summary import clock_text, truth_latex, truth_text
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME, InvalidInput
 
 from . import cookies
@@ -39,6 +45,7 @@ SEEN_KEY = "_poll_seen"
 CODE_PARAM = "code"
 TOKEN_PARAM = "me"  # where older links carried the seat; now removed from the URL
 SEAT_COOKIE = "expnet_poll_seat"
+TIME_UP = "time is up"  # kept for the next draw when the store refused a late answer
 
 
 def student_view(*, store: PollStore | None = None, run_every: float = 1.5) -> None:
@@ -91,8 +98,19 @@ def _join_form(store: PollStore, code: str) -> None:
     st.rerun()
 
 
-def _signature(question: Question | None) -> tuple[int, str] | None:
-    return None if question is None else (question.id, question.state)
+def _signature(question: Question | None) -> tuple[int, str, float] | None:
+    """What makes the page draw again: a new question, the reveal, or a reset (which opens
+    the question again from a new time)."""
+    return None if question is None else (question.id, question.state, question.opened_at)
+
+
+def _zone() -> tzinfo:
+    """The phone's time zone (its browser says which), for the time answers closed."""
+    name = st.context.timezone
+    try:
+        return ZoneInfo(name) if isinstance(name, str) and name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def _joined(
@@ -122,11 +140,23 @@ def _watch(store: PollStore, token: str, session_id: int, run_every: float) -> N
     def watch() -> None:
         with database_trouble():
             over = store.participant(token) is None
-            now = _signature(store.current_question(session_id))
-            if over or now != st.session_state.get(SEEN_KEY):
+            question = store.current_question(session_id)
+            if over or _signature(question) != st.session_state.get(SEEN_KEY):
                 st.rerun()
+            if question is not None and question.state == "open":
+                _countdown(question, store.clock())
 
     watch()
+
+
+def _countdown(question: Question, now: float) -> None:
+    """The time left to answer, redrawn with each check; when it is over, the time it was."""
+    if question.deadline_at is None:
+        return
+    if question.time_is_up(now):
+        st.warning(time_up_text(question.deadline_at, _zone()), icon=":material/timer_off:")
+    else:
+        st.markdown(f"**{clock_text(question.deadline_at - now)}** left to answer")
 
 
 def _show_prompt(question: Question) -> None:
@@ -149,6 +179,8 @@ def _submit(store: PollStore, token: str, question_id: int) -> None:
     text = st.session_state.get(f"poll_answer_{question_id}", "")
     try:
         store.submit(token, question_id, text)
+    except TimeUp:
+        st.session_state[f"_poll_error_{question_id}"] = TIME_UP
     except (PollError, InvalidInput) as err:
         st.session_state[f"_poll_error_{question_id}"] = str(err)
     except DATABASE_ERRORS:
@@ -157,6 +189,9 @@ def _submit(store: PollStore, token: str, question_id: int) -> None:
 
 def _answer_form(store: PollStore, token: str, question: Question) -> None:
     mine = store.my_answer(token, question.id)
+    if question.time_is_up(store.clock()):
+        _after_the_countdown(question, mine)
+        return
     example = "12.345 - 6.789y" if question.outputs else "12.345"
     with st.form(f"poll_answer_form_{question.id}", border=False):
         st.text_input(
@@ -182,6 +217,19 @@ def _answer_form(store: PollStore, token: str, question: Question) -> None:
         )
     else:
         st.caption("Type a number and submit. The teacher reveals the answer when all are in.")
+
+
+def _after_the_countdown(question: Question, mine: Answer | None) -> None:
+    """The countdown is over (the countdown's line above says when): what was counted, and
+    an answer sent too late, with the text typed, instead of a form that cannot be sent."""
+    if st.session_state.pop(f"_poll_error_{question.id}", None) == TIME_UP:
+        typed = str(st.session_state.get(f"poll_answer_{question.id}", "")).strip()
+        sent = f"Your answer {md_escape(typed)}" if typed else "Your answer"
+        st.error(f"{sent} arrived after the time was up, so it was not counted.")
+    if mine is not None:
+        st.info(f"Your answer {md_escape(mine.text)} is in. Wait for the teacher's reveal.")
+    else:
+        st.info("No answer from you this time. Wait for the teacher's reveal.")
 
 
 def _too_late(question: Question) -> None:

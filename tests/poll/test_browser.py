@@ -369,3 +369,145 @@ def test_twenty_teacher_clicks_while_the_live_view_refreshes(
         teacher.get_by_role("button", name="Open a class session").wait_for()
         other.get_by_text("The class session is over.").wait_for(timeout=10_000)
         assert other.locator("h1").filter(has_text=shown).count() == 0
+
+
+# ------------------------------------------------------- the countdown and the CSV export
+
+
+def _store_on(db_url: str):  # type: ignore[no-untyped-def]
+    """The poll store on the test server's database, as a second replica would open it."""
+    from sqlalchemy import create_engine
+
+    from expnet.poll.store import PollStore
+
+    return PollStore(create_engine(db_url))
+
+
+def _open_and_ask(stack: ExitStack, browser, base: str, seconds: str = ""):  # type: ignore[no-untyped-def]
+    """The teacher's page with a class session open and question 1 asked (with a countdown
+    of ``seconds`` when given); returns the page and the join code."""
+    teacher = _open(
+        stack, browser, f"{base}/teacher?every=1", 20_000, viewport={"width": 1400, "height": 1100}
+    )
+    teacher.get_by_role("button", name="Open a class session").click()
+    heading = teacher.locator("h1").filter(has_text=re.compile(r"^[2-9A-Z]{3}-[2-9A-Z]{3}$"))
+    code = heading.inner_text().strip().replace("-", "")
+    if seconds:
+        field = teacher.get_by_label(re.compile("^Countdown in seconds"))
+        field.fill(seconds)
+        field.press("Enter")
+        teacher.wait_for_selector(IDLE)
+    teacher.get_by_role("button", name=re.compile("^Ask the class")).click()
+    teacher.get_by_text("Question 1").wait_for()
+    return teacher, code
+
+
+def test_a_countdown_on_the_phone_and_an_answer_after_it(
+    browser, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The teacher asks with 45 s on the clock: projector and phone count down. The
+    countdown then ends while the student types (the question's deadline moved into the
+    past in the database, as the store stamps it: no waiting); the phone says so, with the
+    closing time in the phone's own time zone, and the answer sent after it is refused in
+    those words, kept on screen and not stored."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import update
+
+    from expnet.poll.schema import questions
+
+    db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    store = _store_on(db)
+    with streamlit_server(db) as base, ExitStack() as stack:
+        teacher, code = _open_and_ask(stack, browser, base, "45")
+        time_left = teacher.locator("[data-testid=stMetric]").filter(has_text="Time left")
+        time_left.filter(has_text=re.compile(r"0:[2-4]\d")).wait_for()
+
+        phone = _open(
+            stack, browser, f"{base}/join?code={code}", 20_000, timezone_id="Asia/Kolkata", **PHONE
+        )
+        phone.get_by_label("Nickname").fill("Ada")
+        phone.get_by_role("button", name="Join").click()
+        counting = phone.get_by_text(re.compile(r"^0:[2-4]\d left to answer$"))
+        counting.wait_for()
+        first = counting.inner_text()
+        phone.get_by_text(re.compile(r"left to answer$")).filter(
+            has_not_text=first.split()[0]
+        ).wait_for()  # the next check of the page shows less time
+        _shot(request, phone, "phone_counting_down")
+
+        question = store.current_question(_session_id(store, code))
+        assert question is not None and question.deadline_at is not None
+        assert question.deadline_at - question.opened_at == 45
+        phone.get_by_label("Your prediction").fill("0.88")
+        deadline_ms = int(round((time.time() - 2) * 1000))  # it ended 2 s ago
+        with store.engine.begin() as conn:
+            conn.execute(
+                update(questions)
+                .where(questions.c.id == question.id)
+                .values(deadline_at=deadline_ms)
+            )
+        closed = datetime.fromtimestamp(deadline_ms / 1000, ZoneInfo("Asia/Kolkata"))
+        said = f"Time is up: answers closed at {closed:%H:%M:%S}."
+        phone.get_by_text(said).wait_for()
+        phone.get_by_role("button", name="Submit").click()
+        refused = "Your answer 0.88 arrived after the time was up, so it was not counted."
+        phone.get_by_text(refused).wait_for()
+        assert phone.get_by_text(said).count() == 1  # the time it closed, said once
+        _shot(request, phone, "phone_answer_refused")
+        assert store.answers(question.id) == []
+        time_left.filter(has_text="0:00").wait_for()
+        teacher.get_by_text("time is up: reveal when you are ready").wait_for()
+        _shot(request, teacher, "teacher_time_is_up")
+
+
+def _session_id(store, code: str) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from expnet.poll.schema import sessions
+
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(sessions.c.id).where(sessions.c.code == code)).scalar_one())
+
+
+def test_the_teacher_downloads_the_class_session_as_csv(
+    browser, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Two students answer (one named like a spreadsheet formula, one anonymous who does not
+    answer, one with a negative number); the summary counts them and the CSV Playwright
+    saves holds a row per student and question, the formula quoted, the number a number."""
+    import csv
+
+    db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    store = _store_on(db)
+    with streamlit_server(db) as base, ExitStack() as stack:
+        teacher, code = _open_and_ask(stack, browser, base)
+        question = store.current_question(_session_id(store, code))
+        assert question is not None
+        formula = store.join(code, "10.0.0.1", "=cmd|' /C calc'!A0")
+        store.join(code, "10.0.0.2")
+        negative = store.join(code, "10.0.0.3", "Bo")
+        store.submit(formula.token, question.id, "2")
+        store.submit(negative.token, question.id, "-0.88")
+        teacher.get_by_text("Summary and export").click()
+        summary = teacher.locator("[data-testid=stExpander]").filter(has_text="Summary and export")
+        summary.locator("[data-testid=stDataFrame]").first.wait_for()
+        with teacher.expect_download() as download:
+            teacher.get_by_role("button", name="Download the answers (CSV)").click()
+        saved = tmp_path / "saved.csv"
+        download.value.save_as(saved)
+        _shot(request, teacher, "teacher_summary")
+    assert download.value.suggested_filename == "class-poll.csv"
+    rows = list(csv.DictReader(saved.read_text(encoding="utf-8-sig").splitlines()))
+    got = [
+        (r["student"], r["nickname"], r["answer as typed"], r["value read"], r["correct"])
+        for r in rows
+    ]
+    assert got == [
+        ("1", "'=cmd|' /C calc'!A0", "2", "2.0", "no"),
+        ("2", "", "", "", ""),
+        ("3", "Bo", "'-0.88", "-0.88", "no"),
+    ]
+    assert "That is z" in rows[0]["hint"] and rows[0]["question"] == "1"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[0]["time (UTC)"])

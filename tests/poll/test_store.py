@@ -20,6 +20,7 @@ from expnet.poll.records import (
     NotAllowed,
     RateLimited,
     SessionGone,
+    TimeUp,
 )
 from expnet.poll.schema import answers, join_attempts, participants, questions, sessions
 from expnet.poll.store import PollStore
@@ -79,9 +80,37 @@ def test_upgrade_widens_answers_written_as_32_characters(engine: Engine, clock: 
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE poll_answers ALTER COLUMN text TYPE varchar(32)"))
     new = PollStore(engine, clock=clock)
-    assert new.schema_version() == 3
+    assert new.schema_version() == schema.LATEST_VERSION
     (column,) = [c for c in inspect(engine).get_columns("poll_answers") if c["name"] == "text"]
     assert column["type"].length == 120
+
+
+def test_upgrade_to_version_4_adds_the_countdown_and_keeps_the_questions(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """A version-3 database had no ``deadline_at``: its questions come through with none."""
+    old = PollStore(engine, clock=clock, migrate=False)
+    assert old.migrate(target=3) == 3
+    hosted = old.open_session()
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE poll_questions DROP COLUMN deadline_at"))
+        conn.execute(
+            insert(questions).values(
+                session_id=hosted.session.id,
+                seq=1,
+                key="a1_1",
+                prompt="before the upgrade",
+                true_value=0.881,
+                state="open",
+                opened_at=int(clock() * 1000),
+            )
+        )
+    new = PollStore(engine, clock=clock)
+    assert new.schema_version() == 4
+    (question,) = new.questions(hosted.session.id)
+    assert question.prompt == "before the upgrade" and question.deadline_at is None
+    timed = ask(new, hosted, "a1_2", seconds=30)
+    assert timed.deadline_at == clock() + 30
 
 
 def test_a_newer_schema_is_refused(store: PollStore, engine: Engine) -> None:
@@ -554,3 +583,127 @@ def test_a_flood_of_openings_from_one_client_leaves_room_for_the_teacher(
             refused += 1
     assert opened == store.settings.opens_per_client and refused == 200 - opened
     assert store.open_session(client_id="203.0.113.5", browser_id="teacher").session.code
+
+
+# -- the countdown ---------------------------------------------------------------------------
+
+
+def test_an_answer_at_the_deadline_counts_and_one_just_after_is_refused(
+    store: PollStore, clock: FakeClock
+) -> None:
+    """Asked at t with 30 s: the deadline is t + 30 s, by the store's clock. An answer
+    stamped at t + 30 s exactly is kept; one a millisecond later is refused in words that
+    name the time (UTC); the answer kept before stays."""
+    clock.now = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
+    hosted = store.open_session()
+    q = ask(store, hosted, seconds=30)
+    assert (q.deadline_at, q.opened_at) == (1_800_000_030.0, 1_800_000_000.0)
+    assert q.seconds_left(clock()) == 30
+    ada = store.join(hosted.session.code, "10.0.0.1", "Ada")
+    bob = store.join(hosted.session.code, "10.0.0.2", "Bob")
+    clock.advance(30)
+    assert q.seconds_left(clock()) == 0
+    assert store.submit(ada.token, q.id, "0.88").submitted_at == 1_800_000_030.0
+    clock.advance(0.001)
+    with pytest.raises(TimeUp) as late:
+        store.submit(bob.token, q.id, "0.9")
+    assert str(late.value) == "Time is up: answers closed at 08:00:30 UTC."
+    assert late.value.deadline == 1_800_000_030.0
+    with pytest.raises(AnswerRefused):  # a change of mind is late too
+        store.submit(ada.token, q.id, "0.881")
+    assert [(a.nickname, a.text) for a in store.answers(q.id)] == [("Ada", "0.88")]
+
+
+@pytest.mark.parametrize("seconds", [None, 0, 0.0])
+def test_no_countdown_leaves_answers_open_until_the_reveal(
+    store: PollStore, clock: FakeClock, seconds: float | None
+) -> None:
+    hosted = store.open_session()
+    q = ask(store, hosted, seconds=seconds)
+    assert q.deadline_at is None and q.seconds_left(clock()) is None
+    ada = store.join(hosted.session.code, "10.0.0.1")
+    clock.advance(3 * 3600 - 1)
+    store.submit(ada.token, q.id, "0.88")
+
+
+@pytest.mark.parametrize("bad", [-1, 3601, float("nan"), float("inf"), "30", True])
+def test_a_countdown_is_bounded(store: PollStore, bad: object) -> None:
+    hosted = store.open_session()
+    with pytest.raises(InvalidInput, match="countdown"):
+        ask(store, hosted, seconds=bad)
+    assert store.questions(hosted.session.id) == []
+
+
+def test_the_countdown_is_shared_by_replicas(engine: Engine, clock: FakeClock) -> None:
+    """Asked on one server, refused on another: the deadline lives in the database."""
+    teacher_side = PollStore(engine, clock=clock)
+    student_side = PollStore(engine, clock=clock)
+    hosted = teacher_side.open_session()
+    q = ask(teacher_side, hosted, seconds=5)
+    ada = student_side.join(hosted.session.code, "10.0.0.1")
+    shown = student_side.current_question(hosted.session.id)
+    assert shown is not None and shown.deadline_at == q.deadline_at
+    clock.advance(6)
+    with pytest.raises(TimeUp):
+        student_side.submit(ada.token, q.id, "0.88")
+
+
+# -- resetting a question's answers ----------------------------------------------------------
+
+
+def test_reset_deletes_the_answers_and_restarts_the_countdown(
+    store: PollStore, clock: FakeClock, engine: Engine
+) -> None:
+    hosted = store.open_session()
+    other = store.open_session()
+    q = ask(store, hosted, seconds=20)
+    kept = ask(store, other)
+    ada = store.join(hosted.session.code, "10.0.0.1")
+    bob = store.join(other.session.code, "10.0.0.2")
+    store.submit(ada.token, q.id, "0.88")
+    store.submit(bob.token, kept.id, "0.5")
+    with pytest.raises(NotAllowed):
+        store.reset_answers(q.id, other.host_token)
+    assert len(store.answers(q.id)) == 1
+    clock.advance(25)  # the countdown is over
+    again = store.reset_answers(q.id, hosted.host_token)
+    assert store.answers(q.id) == [] and store.my_answer(ada.token, q.id) is None
+    assert (again.opened_at, again.deadline_at) == (clock(), clock() + 20)
+    assert again.state == "open" and again.seq == q.seq
+    assert [a.text for a in store.answers(kept.id)] == ["0.5"]  # another class untouched
+    assert store.submit(ada.token, q.id, "0.881").revision == 1  # a fresh start
+
+
+def test_a_revealed_question_keeps_its_answers(store: PollStore) -> None:
+    hosted = store.open_session()
+    q = ask(store, hosted)
+    ada = store.join(hosted.session.code, "10.0.0.1")
+    store.submit(ada.token, q.id, "0.88")
+    store.reveal(q.id, hosted.host_token)
+    with pytest.raises(AnswerRefused, match="keeps its answers"):
+        store.reset_answers(q.id, hosted.host_token)
+    assert len(store.answers(q.id)) == 1
+
+
+# -- what the export reads -------------------------------------------------------------------
+
+
+def test_a_class_sessions_participants_and_answers(store: PollStore, clock: FakeClock) -> None:
+    hosted = store.open_session()
+    elsewhere = store.open_session()
+    q1 = ask(store, hosted, "a1_1")
+    ada = store.join(hosted.session.code, "10.0.0.1", "Ada")
+    bob = store.join(hosted.session.code, "10.0.0.2")
+    eve = store.join(elsewhere.session.code, "10.0.0.3", "Eve")
+    store.submit(bob.token, q1.id, "1")
+    clock.advance(1)
+    store.submit(ada.token, q1.id, "0.88")
+    q2 = ask(store, hosted, "a1_2")
+    store.submit(ada.token, q2.id, "0.6")
+    store.submit(eve.token, ask(store, elsewhere).id, "3")
+    assert [(p.id, p.nickname) for p in store.participants(hosted.session.id)] == [
+        (ada.participant.id, "Ada"),
+        (bob.participant.id, None),
+    ]
+    got = [(a.question_id, a.nickname, a.text) for a in store.session_answers(hosted.session.id)]
+    assert got == [(q1.id, None, "1"), (q1.id, "Ada", "0.88"), (q2.id, "Ada", "0.6")]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from expnet.poll.codes import format_code
+from expnet.poll.schema import questions
 from expnet.poll.store import PollStore
 from tests.components import shown_text
 
@@ -353,3 +357,125 @@ def test_an_answer_after_the_reveal_is_told_it_came_too_late(poll_db: PollStore)
     assert "Your answer 0.88 arrived after the teacher had closed answers" in texts
     assert "not counted" in texts and "The answer:" in texts
     assert poll_db.answers(question.id) == []
+
+
+# -- the countdown, the reset, hiding the answers, the summary after class ---------------------
+
+
+def _move_deadline(poll_db: PollStore, question_id: int, seconds_from_now: float) -> None:
+    """The question's countdown ends ``seconds_from_now`` from now, as the store stamps it."""
+    deadline = int(round((poll_db.clock() + seconds_from_now) * 1000))
+    with poll_db.engine.begin() as conn:
+        conn.execute(
+            update(questions).where(questions.c.id == question_id).values(deadline_at=deadline)
+        )
+
+
+def _teacher_asking(poll_db: PollStore, seconds: int | None = None):  # type: ignore[no-untyped-def]
+    at = AppTest.from_file(TEACHER_APP, default_timeout=30).run()
+    _button(at, "Open a class session").click().run()
+    if seconds is not None:
+        at.number_input(key="poll_seconds").set_value(seconds).run()
+    _button(at, "Ask the class").click().run()
+    assert not at.exception
+    session = poll_db.hosted(at.session_state["_poll_host_token"])
+    assert session is not None
+    question = poll_db.current_question(session.id)
+    assert question is not None
+    return at, session, question
+
+
+def test_teacher_asks_with_a_countdown_and_the_projector_counts_down(poll_db: PollStore) -> None:
+    at, session, question = _teacher_asking(poll_db, seconds=30)
+    assert question.deadline_at is not None
+    assert question.deadline_at - question.opened_at == 30
+    assert re.fullmatch(r"0:(30|29|28)", _metric(at, "Time left"))
+    _move_deadline(poll_db, question.id, -1)
+    at.run()
+    assert _metric(at, "Time left") == "0:00"
+    assert "time is up: reveal when you are ready" in shown_text(at)
+    _button(at, "Close and reveal").click().run()
+    assert not any(m.label == "Time left" for m in at.metric)
+
+
+def test_without_a_countdown_the_projector_shows_no_time(poll_db: PollStore) -> None:
+    at, _, question = _teacher_asking(poll_db)
+    assert question.deadline_at is None
+    assert not any(m.label == "Time left" for m in at.metric)
+
+
+def test_resetting_the_answers_takes_a_second_click(poll_db: PollStore) -> None:
+    at, session, question = _teacher_asking(poll_db)
+    for text in ("0.88", "2"):
+        poll_db.submit(poll_db.join(session.code, "10.0.0.1").token, question.id, text)
+    at.run()
+    _button(at, "Reset the answers").click().run()
+    assert len(poll_db.answers(question.id)) == 2  # a misclick deletes nothing
+    assert "Delete these 2 answers to question 1 and open it again?" in shown_text(at)
+    _button(at, "Cancel").click().run()
+    assert len(poll_db.answers(question.id)) == 2
+    assert "Delete these" not in shown_text(at)
+    _button(at, "Reset the answers").click().run()
+    _button(at, "Yes, delete the answers").click().run()
+    assert not at.exception
+    assert poll_db.answers(question.id) == []
+    assert _metric(at, "Answers") == "0"
+    assert any(str(b.label).startswith("Reset the answers") for b in at.button)
+
+
+def test_hidden_answers_show_only_their_count_until_the_reveal(poll_db: PollStore) -> None:
+    at, session, question = _teacher_asking(poll_db)
+    at.toggle(key="poll_hide").set_value(True)
+    at.toggle(key="poll_peek").set_value(True).run()
+    for name, text in (("Ada", "0.88"), ("Bo", "2")):
+        poll_db.submit(poll_db.join(session.code, "10.0.0.1", name).token, question.id, text)
+    at.run()
+    assert _metric(at, "Answers") == "2" and _metric(at, "Correct") == "—"
+    texts = shown_text(at)
+    assert "hidden until the reveal" in texts
+    assert "Ada" not in texts and "Most common value" not in texts
+    assert not at.get("plotly_chart")
+    _button(at, "Close and reveal").click().run()
+    assert _metric(at, "Correct") == "50%"
+    assert len(at.get("plotly_chart")) == 1 and "Answered: Ada, Bo" in shown_text(at)
+
+
+def test_the_summary_after_class_opens_on_demand(poll_db: PollStore) -> None:
+    at, session, question = _teacher_asking(poll_db)
+    for text in ("0.88", "2", "2.0"):
+        poll_db.submit(poll_db.join(session.code, "10.0.0.1").token, question.id, text)
+    at.run()
+    assert not at.get("arrow_data_frame")  # closed: nothing read
+    at.session_state["poll_after"] = True
+    at.run()
+    assert not at.exception
+    shares, wrong = at.dataframe
+    assert shares.value.to_dict("records") == [
+        {"question": 1, "prompt": question.prompt, "answers": 3, "correct": "33%"}
+    ]
+    (row,) = wrong.value.to_dict("records")
+    assert (row["wrong answer"], row["students"]) == ("2", 2) and "That is z" in row["hint"]
+    assert any(b.label.startswith("Download the answers") for b in at.get("download_button"))
+
+
+def test_an_answer_after_the_countdown_is_refused_on_the_phone(poll_db: PollStore) -> None:
+    hosted = poll_db.open_session()
+    at = AppTest.from_file(JOIN_PAGE, default_timeout=30).run()
+    at.text_input(key="poll_code").set_value(hosted.session.code)
+    _button(at, "Join").click().run()
+    question = ask(poll_db, hosted, seconds=60)
+    at.run()
+    assert re.search(r"\*\*(1:00|0:59|0:58)\*\* left to answer", shown_text(at))
+    at.text_input(key=f"poll_answer_{question.id}").set_value("0.88")
+    _move_deadline(poll_db, question.id, -0.5)  # the countdown ends while the student types
+    _button(at, "Submit").click().run()
+    assert not at.exception
+    texts = shown_text(at)
+    closed = datetime.fromtimestamp(poll_db.current_question(hosted.session.id).deadline_at, UTC)  # type: ignore[union-attr,arg-type]
+    assert f"Time is up: answers closed at {closed:%H:%M:%S} UTC." in texts
+    assert "Your answer 0.88 arrived after the time was up, so it was not counted." in texts
+    assert "No answer from you this time" in texts
+    assert poll_db.answers(question.id) == []
+    assert not at.get("text_input") or all(
+        t.key != f"poll_answer_{question.id}" for t in at.text_input
+    )
