@@ -497,6 +497,8 @@ def notebook(
             "language_info": {"name": "python"},
         },
     )
+    for i, cell in enumerate(nb.cells, start=1):
+        cell.id = f"cell-{i}"  # not nbformat's random ids: the same network, the same file
     return str(nbformat.writes(nb))
 
 

@@ -217,6 +217,11 @@ def test_the_notebook_runs_and_prints_the_cores_numbers(
     assert "Gradient with respect to W1_11" in markdown
 
 
+def test_the_same_network_gives_the_same_notebook() -> None:
+    problem = get_preset("two_outputs").problem
+    assert notebook(problem, 0.1) == notebook(problem, 0.1)
+
+
 def test_the_notebooks_code_is_the_numpy_script() -> None:
     import nbformat
 
@@ -275,3 +280,10 @@ def test_the_torch_script_run_on_a_stand_in_prints_every_name_and_the_numbers(
     path.write_text(torch_script(problem, l2), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(STANDIN)}
     assert_same(printed(run_script(path, env)), expected(problem, l2), rel=1e-9)
+
+
+def test_nbformat_is_loaded_only_for_a_notebook() -> None:
+    """The command line and the app's every run do not pay for nbformat's import."""
+    from .test_isolation import loaded_after_import
+
+    assert "nbformat" not in loaded_after_import("expnet.cli", "expnet.teaching.export")
