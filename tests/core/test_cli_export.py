@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from .run import expnet, ok_json
-from .test_export import printed
+from .test_export import assert_compiles, printed
 
 
 def solve_names(out: dict) -> dict[str, float]:
@@ -54,7 +54,7 @@ def test_the_numpy_export_prints_what_solve_prints(options: list[str], tmp_path:
 def test_the_torch_export_goes_to_stdout_and_compiles() -> None:
     proc = expnet("export", "--format", "torch", "--preset", "relu_classifier", "--lr", "0.5")
     assert proc.returncode == 0, proc.stderr
-    compile(proc.stdout, "net_torch.py", "exec")
+    assert_compiles(proc.stdout, "net_torch.py")
     assert "J.backward()" in proc.stdout
     assert "lr = 0.5" in proc.stdout
 

@@ -235,6 +235,11 @@ def test_the_notebooks_code_is_the_numpy_script() -> None:
 # ---------------------------------------------------------------- PyTorch
 
 
+def assert_compiles(source: str, name: str) -> None:
+    """``source`` is a valid Python module: compiled, not run."""
+    compile(source, name, "exec")
+
+
 def assignments(source: str) -> dict[str, object]:
     """name -> the literal a top-level ``name = torch.tensor(literal, ...)`` or ``name =
     number`` line gives it."""
@@ -258,7 +263,7 @@ def test_the_torch_script_compiles_and_holds_the_problems_numbers(
     problem: Problem, l2: float
 ) -> None:
     source = torch_script(problem, l2)
-    compile(source, "net_torch.py", "exec")
+    assert_compiles(source, "net_torch.py")
     got = assignments(source)
     for l, layer in enumerate(problem.layers, start=1):
         assert got[f"W{l}"] == (layer.W.tolist(), True)
