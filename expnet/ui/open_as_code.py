@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 
 from expnet.symbols import y_names
-from expnet.teaching.export import FORMATS, export
+from expnet.teaching.export import DEFAULT_LR, FORMATS, export
 
 from . import state
 
@@ -27,8 +27,9 @@ def open_as_code() -> None:
     problem = state.current_problem()
     y = target_for_code()
     text = (
-        "The network as it is now, to run without the app: each prints p, J, every "
-        "∂J/∂W and ∂J/∂b under these names, and J after one step of gradient descent."
+        "The network as it is now, to run without the app. Each file prints p, J and every "
+        "∂J/∂W and ∂J/∂b, named as here (dJ/dW2_11 = …), then J after one step of "
+        f"gradient descent (η = {DEFAULT_LR:g})."
     )
     if y is not None:
         text += " y is kept as a symbol here; the code uses the y slider's value."
