@@ -177,15 +177,16 @@ def test_an_unknown_format_is_refused() -> None:
 # ---------------------------------------------------------------- the notebook
 
 
-def run_notebook(text: str) -> list[dict]:
-    """Every cell run in a fresh kernel, over IPC (no TCP port); the cells with outputs."""
+def run_notebook(text: str, sockets: Path) -> list[dict]:
+    """Every cell run in a fresh kernel, over IPC (no TCP port, its sockets in the folder
+    ``sockets``); the cells with their outputs."""
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     nb = nbformat.reads(text, as_version=4)
     nbformat.validate(nb)
-    km = KernelManager(kernel_name="python3", transport="ipc")
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     NotebookClient(nb, km=km, timeout=60).execute()
     return nb.cells
 
@@ -199,9 +200,10 @@ def run_notebook(text: str) -> list[dict]:
     ],
 )
 def test_the_notebook_runs_and_prints_the_cores_numbers(
-    problem: Problem, l2: float, y: list[float] | None
+    problem: Problem, l2: float, y: list[float] | None, tmp_path: Path
 ) -> None:
-    cells = run_notebook(notebook(problem, l2, y))
+    cells = run_notebook(notebook(problem, l2, y), tmp_path)
+    assert list(Path.cwd().glob("kernel*")) == []
     outputs = [o for c in cells if c.cell_type == "code" for o in c.outputs]
     assert [o.output_type for o in outputs] == ["stream"]
     numeric = problem if y is None else problem.with_target(y)
