@@ -149,10 +149,12 @@ def _number(v: float) -> str:
 
 
 def _array(values: np.ndarray) -> str:
-    """Nested lists of exact floats: [[4.0, 4.0], [1.0, -2.0]]."""
+    """Nested lists of exact floats, a matrix one row a line as it is written on paper."""
     if values.ndim == 1:
         return "[" + ", ".join(_number(v) for v in values.tolist()) + "]"
-    return "[" + ", ".join(_array(row) for row in values) + "]"
+    if len(values) == 1:
+        return f"[{_array(values[0])}]"
+    return "[\n" + "".join(f"    {_array(row)},\n" for row in values) + "]"
 
 
 def numeric_target(problem: Problem, y: list[float] | None = None) -> tuple[Problem, bool]:

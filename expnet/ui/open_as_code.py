@@ -33,6 +33,8 @@ def open_as_code() -> None:
     )
     if y is not None:
         text += " y is kept as a symbol here; the code uses the y slider's value."
+    if state.current_settings().by_hand:
+        text += " The code computes exactly: rounding as by hand stays in the app."
     st.caption(text)
     for column, (fmt, (what, suffix, mime, _)) in zip(st.columns(3), FORMATS.items(), strict=True):
         with column:

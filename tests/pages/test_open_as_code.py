@@ -61,8 +61,9 @@ def test_the_three_downloads_are_the_networks_code(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_symbolic_y_is_exported_with_the_sliders_value(monkeypatch: pytest.MonkeyPatch) -> None:
-    at, calls = downloads(monkeypatch, y="0.3")
+    at, calls = downloads(monkeypatch, y="0.3", by_hand="true")
     caption = " ".join(c.value for c in at.caption)
     assert "the code uses the y slider's value" in caption
+    assert "The code computes exactly: rounding as by hand stays in the app." in caption
     check(calls, get_preset("homework").problem, 0.0, [0.3])
     assert "y = np.array([0.3])" in calls["numpy"]["data"]()
