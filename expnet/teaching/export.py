@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -504,11 +505,17 @@ def notebook(
     return str(nbformat.writes(nb))
 
 
-#: Each format: (what it is, its file suffix, its MIME type, the function that writes it).
-FORMATS: dict[str, tuple[str, str, str, Callable[..., str]]] = {
-    "numpy": ("NumPy script", "py", "text/x-python", numpy_script),
-    "torch": ("PyTorch script", "py", "text/x-python", torch_script),
-    "notebook": ("Jupyter notebook", "ipynb", "application/x-ipynb+json", notebook),
+class CodeFormat(NamedTuple):
+    what: str  # in words, for a button
+    suffix: str  # of the file
+    mime: str
+    write: Callable[[Problem, float, list[float] | None, float], str]
+
+
+FORMATS: dict[str, CodeFormat] = {
+    "numpy": CodeFormat("NumPy script", "py", "text/x-python", numpy_script),
+    "torch": CodeFormat("PyTorch script", "py", "text/x-python", torch_script),
+    "notebook": CodeFormat("Jupyter notebook", "ipynb", "application/x-ipynb+json", notebook),
 }
 
 
@@ -522,4 +529,4 @@ def export(
     """``problem`` as code in format ``fmt`` (a key of ``FORMATS``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    return FORMATS[fmt][3](problem, l2, y, lr)
+    return FORMATS[fmt].write(problem, l2, y, lr)

@@ -36,13 +36,13 @@ def open_as_code() -> None:
     if state.current_settings().by_hand:
         text += " The code computes exactly: rounding as by hand stays in the app."
     st.caption(text)
-    for column, (fmt, (what, suffix, mime, _)) in zip(st.columns(3), FORMATS.items(), strict=True):
+    for column, (fmt, code) in zip(st.columns(3), FORMATS.items(), strict=True):
         with column:
             st.download_button(
-                f"{what} (.{suffix})",
+                f"{code.what} (.{code.suffix})",
                 partial(export, problem, fmt, state.current_settings().l2, y),
-                file_name=f"expnet_{fmt}.{suffix}",
-                mime=mime,
+                file_name=f"expnet_{fmt}.{code.suffix}",
+                mime=code.mime,
                 key=f"code_{fmt}",
                 on_click="ignore",
                 width="stretch",
