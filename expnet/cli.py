@@ -1,4 +1,5 @@
 """``python -m expnet``: solve, step, check, train and initialise a problem; JSON on stdout.
+``export`` writes the problem as code instead (a NumPy or PyTorch script, a notebook).
 
 Errors are one line on stderr with exit code 2, never a traceback.
 """
@@ -27,6 +28,8 @@ from .json_output import dumps, solve_json
 from .network import Problem, ProblemError, load_problem, read_bounded, weight_names
 from .presets import PRESETS, get_preset
 from .teaching.exercises import DEFAULT_DECIMALS, make_exercise
+from .teaching.export import DEFAULT_LR, export
+from .teaching.export import FORMATS as EXPORT_FORMATS
 from .teaching.sheets import FORMATS, render
 from .teaching.solution import worked_solution
 from .trace import trace
@@ -181,6 +184,21 @@ def _cmd_check(args: argparse.Namespace) -> str:
     return dumps({"y": "symbol", "rows": rows})
 
 
+def _cmd_export(args: argparse.Namespace) -> str | None:
+    """The problem as code: on stdout, or in the file ``-o`` names (then nothing is printed)."""
+    problem, _ = _problem(args)
+    fmt = "notebook" if args.format == "ipynb" else args.format
+    code = export(problem, fmt, _l2(args), lr=args.lr)
+    if args.output is None:
+        return code.rstrip("\n")
+    try:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(code)
+    except OSError as err:
+        raise UsageError(f"{args.output}: cannot write ({err.strerror})") from None
+    return None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m expnet", description="Forward and backward pass of a small network."
@@ -227,6 +245,21 @@ def _parser() -> argparse.ArgumentParser:
     common(init)
     init.add_argument("--scheme", required=True, help=f"one of {', '.join(SCHEMES)}")
     init.add_argument("--seed", type=int, default=0, help="the same seed gives the same weights")
+    code = sub.add_parser(
+        "export", help="the problem as a NumPy script, a PyTorch script or a Jupyter notebook"
+    )
+    common(code)
+    code.add_argument(
+        "--format",
+        choices=[*EXPORT_FORMATS, "ipynb"],
+        required=True,
+        help="numpy (needs NumPy only), torch (autograd) or notebook (= ipynb)",
+    )
+    code.add_argument("-o", "--output", help="write to this file instead of stdout")
+    code.add_argument("--l2", type=float, default=0.0, help=L2_HELP)
+    code.add_argument(
+        "--lr", type=float, default=DEFAULT_LR, help="learning rate of the one gradient step"
+    )
     fit = sub.add_parser("train", help="train on a data set; prints the trained problem")
     common(fit)
     fit.add_argument("--data", help="a CSV file of rows x1,...,y1,... (optional header)")
@@ -256,6 +289,7 @@ COMMANDS = {
     "exercise": _cmd_exercise,
     "train": _cmd_train,
     "init": _cmd_init,
+    "export": _cmd_export,
 }
 
 
@@ -271,7 +305,9 @@ def _error(message: object) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        print(COMMANDS[args.command](args))
+        out = COMMANDS[args.command](args)
+        if out is not None:
+            print(out)
         return 0
     except (UsageError, ProblemError, ValueError) as err:
         return _error(err)

@@ -4,7 +4,7 @@ chain rule, the activations, the worked solution and the gradient table all read
 import streamlit as st
 
 from expnet.presets import get_preset
-from expnet.ui import controls, focus, lesson_link, panels, phenomena, state
+from expnet.ui import controls, focus, lesson_link, open_as_code, panels, phenomena, state
 from expnet.ui.components.live_network import plotly_url as live_network_plotly_url
 from expnet.ui.links import TABS
 
@@ -74,6 +74,8 @@ def live_network() -> None:
         controls.reset_button()
     with st.expander("Share as an exercise"):
         lesson_link.share_as_exercise()
+    with st.expander("Open as code"):
+        open_as_code.open_as_code()
     panels.chain_rule_panel(rule)
 
 

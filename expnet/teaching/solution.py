@@ -76,9 +76,7 @@ class WorkedSolution:
         for heading, i, step in numbered_steps(self.steps):
             if heading:
                 out += [f"## {heading}", ""]
-            out += [f"**{i}. {step.title}**", ""]
-            out += [f"$$ {line} $$" for line in step.extra]
-            out += [f"$$ {step.latex} $$", ""]
+            out += step_markdown_lines(i, step)
         return "\n".join(out)
 
     def to_latex(self, title: str = "Worked solution") -> str:
@@ -109,6 +107,13 @@ def numbered_steps(steps: Iterable[Step]) -> Iterator[tuple[str | None, int, Ste
             phase = step.phase
             heading = "Forward pass" if phase == "forward" else "Backward pass"
         yield heading, i, step
+
+
+def step_markdown_lines(n: int, step: Step) -> list[str]:
+    """Step ``n`` in Markdown: its title in bold, then each line as display maths."""
+    out = [f"**{n}. {step.title}**", ""]
+    out += [f"$$ {line} $$" for line in step.extra]
+    return [*out, f"$$ {step.latex} $$", ""]
 
 
 def step_tex_lines(n: int, step: Step, escape: Callable[[str], str] = tex_escape) -> list[str]:

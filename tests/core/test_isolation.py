@@ -22,6 +22,7 @@ CORE_MODULES = [
     "expnet.teaching.exercises",
     "expnet.teaching.sheets",
     "expnet.teaching.stepper",
+    "expnet.teaching.export",
     "expnet.symbols",
     "expnet.batch",
     "expnet.gradcheck",

@@ -34,7 +34,10 @@ SKIP_DIRS = {
 
 # (path relative to the repo, a piece of the call's source) -> why it cannot carry user
 # content. An entry that matches nothing fails the test, so the list stays true.
-ALLOWED: dict[tuple[str, str], str] = {}
+ALLOWED: dict[tuple[str, str], str] = {
+    ("tests/core/test_export.py", 'compile(source, name, "exec")'): "compiles, never runs, "
+    "the code expnet.teaching.export writes: numbers as repr(float), names from fixed tables",
+}
 
 _CODE_CALLS = {"eval", "exec", "compile", "__import__"}
 _LOADS = {
