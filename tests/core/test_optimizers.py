@@ -34,37 +34,6 @@ RULES = [
 ]
 
 
-class Reference:
-    """PyTorch's definitions, one flat vector θ: SGD's buffer b (b_1 = g_1), Nesterov's
-    g + μb, RMSprop's square average, Adam's moments with bias correction."""
-
-    def __init__(self, rule: Optimizer, size: int) -> None:
-        self.rule = rule
-        self.b = np.zeros(size)
-        self.sq = np.zeros(size)
-        self.m = np.zeros(size)
-        self.v = np.zeros(size)
-        self.t = 0
-
-    def step(self, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
-        r = self.rule
-        self.t += 1
-        if r.name == "sgd":
-            return theta - r.lr * g
-        if r.name in ("momentum", "nesterov"):
-            self.b = g.copy() if self.t == 1 else r.momentum * self.b + g
-            d = g + r.momentum * self.b if r.name == "nesterov" else self.b
-            return theta - r.lr * d
-        if r.name == "rmsprop":
-            self.sq = r.alpha * self.sq + (1 - r.alpha) * g**2
-            return theta - r.lr * g / (np.sqrt(self.sq) + r.eps)
-        self.m = r.beta1 * self.m + (1 - r.beta1) * g
-        self.v = r.beta2 * self.v + (1 - r.beta2) * g**2
-        m_hat = self.m / (1 - r.beta1**self.t)
-        v_hat = self.v / (1 - r.beta2**self.t)
-        return theta - r.lr * m_hat / (np.sqrt(v_hat) + r.eps)
-
-
 def _quadratic(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """A, c of J = ½ θᵀAθ − cᵀθ, A symmetric positive definite."""
     rng = np.random.default_rng(seed)
@@ -80,7 +49,7 @@ def test_each_rule_follows_its_definition_on_a_quadratic(rule: Optimizer, seed: 
     theta = np.random.default_rng(seed + 10).normal(size=6)
     params = [theta[:4].reshape(2, 2), theta[4:]]
     state = rule.init(params)
-    expected = Reference(rule, 6)
+    expected = ref.OptimizerReference(rule, 6)
     for step in range(25):
         g = A @ theta - c
         theta = expected.step(theta, g)
@@ -113,7 +82,7 @@ def test_training_every_weight_follows_the_definition(rule: Optimizer, index: in
     theta, n = _weights(d)
     rest = ref.flatten(d)[n:]
     objective = grad(lambda w: ref.objective(d, anp.concatenate([w, rest])))
-    expected = Reference(rule, n)
+    expected = ref.OptimizerReference(rule, n)
     result = train(problem, rule.lr, 6, optimizer=rule)
     assert result.stopped is None
     got = _weights(result.problem.to_dict())[0]
@@ -132,7 +101,7 @@ def test_the_trainer_follows_the_definition(rule: Optimizer) -> None:
     objective = grad(lambda w: ref.objective(d, anp.concatenate([w, rest])))
     settings = FitSettings("full", 1, rule.lr, rule.momentum, optimizer=rule)
     trainer = Trainer(problem, example_dataset(problem), None, settings)
-    expected = Reference(rule, n)
+    expected = ref.OptimizerReference(rule, n)
     for _ in range(6):
         trainer.step()
         theta = expected.step(theta, objective(theta))
@@ -158,7 +127,7 @@ def test_paths_in_a_plane_follow_the_definition_each_its_own() -> None:
         return np.asarray(grad(lambda v: ref.objective(base, v))(values))[cols]
 
     for rule, path in zip(RULES, paths, strict=True):
-        expected = Reference(rule, 2)
+        expected = ref.OptimizerReference(rule, 2)
         theta = np.array(start)
         points = [theta]
         for _ in range(12):
@@ -222,7 +191,7 @@ def test_a_change_of_rule_between_steps_starts_its_state_afresh() -> None:
     momentum = Optimizer("momentum", 0.1)
     params, state = momentum.step([theta], [A @ theta - c], momentum.init([theta]))
     adam = Optimizer("adam", 0.1)
-    expected = Reference(adam, 2).step(params[0], A @ params[0] - c)
+    expected = ref.OptimizerReference(adam, 2).step(params[0], A @ params[0] - c)
     (got,), state = adam.step(params, [A @ params[0] - c], state)
     np.testing.assert_allclose(got, expected, rtol=RTOL)
     assert state.t == 1
