@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -91,9 +91,6 @@ class Optimizer:
         if self.name in ("momentum", "nesterov"):
             return f"{name} μ = {self.momentum:g}"
         return name
-
-    def with_lr(self, lr: float) -> Optimizer:
-        return replace(self, lr=lr)
 
     def init(self, params: Sequence[Array]) -> OptimizerState:
         """The state before the first step: every buffer zero."""
