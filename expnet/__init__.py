@@ -27,6 +27,7 @@ from .network import (
     set_values,
     weight_names,
 )
+from .optimizers import Optimizer
 from .presets import PRESETS, Preset, get_preset
 from .teaching.answers import parse_answer
 from .teaching.chain_rule import ChainRule, Factor, chain_rule
@@ -73,6 +74,7 @@ __all__ = [
     "check_name_affine",
     "descend",
     "descend_paths",
+    "Optimizer",
     "evaluate_batch",
     "finite_differences",
     "get_activation",

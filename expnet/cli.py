@@ -26,6 +26,7 @@ from .gradcheck import check_name_affine, gradient_check
 from .initialise import SCHEMES, initialise
 from .json_output import dumps, solve_json
 from .network import Problem, ProblemError, load_problem, read_bounded, weight_names
+from .optimizers import HYPERPARAMETERS, NAMES, Optimizer
 from .presets import PRESETS, get_preset
 from .teaching.exercises import DEFAULT_DECIMALS, make_exercise
 from .teaching.export import DEFAULT_LR, export
@@ -84,6 +85,21 @@ def _l2(args: argparse.Namespace) -> float:
     return float(args.l2)
 
 
+def _optimizer(args: argparse.Namespace) -> Optimizer:
+    """The update rule of --optimizer and its hyperparameters; without --optimizer, momentum
+    --momentum (default 0: plain gradient descent), as before the choice existed. A
+    hyperparameter the rule does not read is an error, not silently ignored."""
+    name = args.optimizer or "momentum"
+    keys = {k for rule in HYPERPARAMETERS.values() for k in rule}
+    given = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    for key in given:
+        if key not in HYPERPARAMETERS[name]:
+            users = [n for n in NAMES if key in HYPERPARAMETERS[n]]
+            raise UsageError(f"--{key} applies to --optimizer {' or '.join(users)}, not {name}")
+    values = ({} if args.optimizer else {"momentum": 0.0}) | given  # else: Optimizer's defaults
+    return Optimizer(name, args.lr, **values)
+
+
 def _cmd_solve(args: argparse.Namespace) -> str:
     problem, preset = _problem(args)
     if args.round is not None and not 0 <= args.round <= 12:
@@ -98,7 +114,7 @@ def _cmd_solve(args: argparse.Namespace) -> str:
 
 def _cmd_step(args: argparse.Namespace) -> str:
     problem, _ = _problem(args)
-    result = train(problem, args.lr, args.steps, args.momentum, _l2(args))
+    result = train(problem, args.lr, args.steps, l2=_l2(args), optimizer=_optimizer(args))
     out: dict[str, Any] = {
         "problem": result.problem.to_dict(),
         "loss_history": list(result.loss_history),
@@ -135,7 +151,10 @@ def _cmd_train(args: argparse.Namespace) -> str:
     if why:
         raise UsageError(why)
     train_set, test_set = data.split(args.test_fraction, args.seed)
-    settings = FitSettings(args.mode, args.batch_size, args.lr, args.momentum, args.l2, args.seed)
+    rule = _optimizer(args)
+    settings = FitSettings(
+        args.mode, args.batch_size, args.lr, rule.momentum, args.l2, args.seed, rule
+    )
     trainer = Trainer(problem, train_set, test_set, settings)
     reason = trainer.run(args.epochs, args.threshold)
     h = trainer.history
@@ -216,11 +235,25 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--round", type=int, help="round each intermediate value to K decimals")
     solve.add_argument("--format", choices=["json", "markdown", "latex"], default="json")
     solve.add_argument("--l2", type=float, default=0.0, help=L2_HELP)
+
+    def optimizer_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lr", type=float, required=True, help="learning rate η")
+        p.add_argument(
+            "--optimizer",
+            choices=list(NAMES),
+            help="the update rule, as PyTorch defines it (default: momentum --momentum, "
+            "which is plain gradient descent when --momentum is 0)",
+        )
+        p.add_argument("--momentum", type=float, help="μ of momentum and nesterov (0.9)")
+        p.add_argument("--alpha", type=float, help="smoothing α of rmsprop (0.99)")
+        p.add_argument("--beta1", type=float, help="β1 of adam (0.9)")
+        p.add_argument("--beta2", type=float, help="β2 of adam (0.999)")
+        p.add_argument("--eps", type=float, help="ε of rmsprop and adam (1e-8)")
+
     step = sub.add_parser("step", help="gradient-descent steps; prints the updated problem")
     common(step)
-    step.add_argument("--lr", type=float, required=True, help="learning rate")
     step.add_argument("--steps", type=int, default=1)
-    step.add_argument("--momentum", type=float, default=0.0)
+    optimizer_options(step)
     step.add_argument("--l2", type=float, default=0.0, help=L2_HELP)
     check = sub.add_parser("check", help="finite-difference check of every gradient")
     common(check)
@@ -270,8 +303,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--test-fraction", type=float, default=0.0, help="held out, e.g. 0.2")
     fit.add_argument("--mode", choices=list(MODES), default="full")
     fit.add_argument("--batch-size", type=int, default=16, help="for --mode mini")
-    fit.add_argument("--lr", type=float, required=True, help="learning rate")
-    fit.add_argument("--momentum", type=float, default=0.0)
+    optimizer_options(fit)
     fit.add_argument("--l2", type=float, default=0.0, help=L2_HELP)
     fit.add_argument("--epochs", type=int, required=True)
     fit.add_argument("--threshold", type=float, help="stop once the training loss is this low")

@@ -7,8 +7,8 @@ plus an optional L2 penalty on the weights (not the biases):
 
 so ∂J_B/∂W^{(l)} = (1/|B|) Σ_n δ_n^{(l)} a_n^{(l-1)ᵀ} + λ W^{(l)}: the mean of the gradients a
 per-example trace gives, plus λW (a test checks this against ``expnet.trace``). The update is
-the one of ``expnet.descent``: v ← μ v − η ∇J_B, θ ← θ + v. A data set of one example is the
-homework's own gradient step.
+an optimizer of ``expnet.optimizers``, as in ``expnet.descent`` (momentum: v ← μ v − η ∇J_B,
+θ ← θ + v). A data set of one example is the homework's own gradient step.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .datasets import Dataset, check_targets, class_of
-from .descent import MAX_LEARNING_RATE
 from .losses import LINKS, Link, Loss, get_loss, l2_penalty
 from .network import MAX_ABS_VALUE, Layer, Problem, ProblemError
+from .optimizers import Optimizer, OptimizerState, rule_or_momentum
 
 Array = np.ndarray
 
@@ -36,7 +36,9 @@ MAX_L2 = 10.0
 @dataclass(frozen=True)
 class FitSettings:
     """How to train: ``mode`` full batch, ``mini`` batches of ``batch_size``, or ``single``
-    examples; learning rate η, momentum μ, L2 strength λ; ``seed`` orders the examples."""
+    examples; learning rate η, momentum μ, L2 strength λ; ``seed`` orders the examples;
+    ``optimizer`` the update rule with its own η and hyperparameters (``expnet.optimizers``),
+    by default momentum μ at rate η."""
 
     mode: str = "full"
     batch_size: int = 16
@@ -44,16 +46,18 @@ class FitSettings:
     momentum: float = 0.0
     l2: float = 0.0
     seed: int = 0
+    optimizer: Optimizer | None = None
+
+    @property
+    def rule(self) -> Optimizer:
+        return rule_or_momentum(self.optimizer, self.lr, self.momentum)
 
     def check(self) -> None:
         if self.mode not in MODES:
             raise ProblemError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         if not 1 <= self.batch_size <= 10_000:
             raise ProblemError("the batch size must be from 1 to 10000")
-        if not (math.isfinite(self.lr) and 0 < self.lr <= MAX_LEARNING_RATE):
-            raise ProblemError(f"the learning rate must be a number in (0, {MAX_LEARNING_RATE:g}]")
-        if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
-            raise ProblemError("momentum must be in [0, 1)")
+        self.rule.check()
         if not (math.isfinite(self.l2) and 0 <= self.l2 <= MAX_L2):
             raise ProblemError(f"the L2 strength must be in [0, {MAX_L2:g}]")
 
@@ -176,7 +180,7 @@ class Checkpoint:
     included)."""
 
     params: list[tuple[Array, Array]]
-    velocity: list[tuple[Array, Array]]
+    state: OptimizerState
     rng_state: Mapping[str, Any]
     epoch: int
     steps: int
@@ -210,7 +214,7 @@ class Trainer:
         self.acts = [get_activation(layer.activation) for layer in problem.layers]
         self.loss = get_loss(problem.loss)
         self.params = [(layer.W.copy(), layer.b.copy()) for layer in problem.layers]
-        self.velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params]
+        self.state = settings.rule.init([p for Wb in self.params for p in Wb])
         self.rng = np.random.default_rng(settings.seed)
         self.epoch = 0
         self.steps = 0
@@ -284,12 +288,10 @@ class Trainer:
         if not math.isfinite(J) or not all(np.all(np.isfinite(dW)) for dW, _ in grads):
             self.stopped = "the loss or its gradient became too large or undefined"
             return False
-        mu, lr = self.settings.momentum, self.settings.lr
-        new_params, new_velocity = [], []
-        for (W, b), (vW, vb), (dW, db) in zip(self.params, self.velocity, grads, strict=True):
-            vW, vb = mu * vW - lr * dW, mu * vb - lr * db
-            new_velocity.append((vW, vb))
-            new_params.append((W + vW, b + vb))
+        flat, state = self.settings.rule.step(
+            [p for Wb in self.params for p in Wb], [d for dWb in grads for d in dWb], self.state
+        )
+        new_params = list(zip(flat[::2], flat[1::2], strict=True))
         if any(
             np.max(np.abs(W)) > MAX_ABS_VALUE or np.max(np.abs(b)) > MAX_ABS_VALUE
             for W, b in new_params
@@ -298,7 +300,7 @@ class Trainer:
                 f"a parameter grew beyond {MAX_ABS_VALUE:g}: the learning rate is too large"
             )
             return False
-        self.params, self.velocity = new_params, new_velocity
+        self.params, self.state = new_params, state
         self._train_fw = None
         self.steps += 1
         if self._pos >= n:
@@ -334,7 +336,7 @@ class Trainer:
         """The state now (arrays are never changed in place by training, so no copies)."""
         return Checkpoint(
             list(self.params),
-            list(self.velocity),
+            self.state,
             self.rng.bit_generator.state,
             self.epoch,
             self.steps,
@@ -345,9 +347,9 @@ class Trainer:
         )
 
     def restore(self, cp: Checkpoint) -> None:
-        """Back to ``cp`` (taken from this trainer): weights, velocity, the order of examples
-        and the history as they were then."""
-        self.params, self.velocity = list(cp.params), list(cp.velocity)
+        """Back to ``cp`` (taken from this trainer): weights, the optimizer's state, the order
+        of examples and the history as they were then."""
+        self.params, self.state = list(cp.params), cp.state
         self.rng.bit_generator.state = cp.rng_state
         self.epoch, self.steps, self._order, self._pos = cp.epoch, cp.steps, cp.order, cp.pos
         self.stopped = cp.stopped

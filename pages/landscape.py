@@ -1,5 +1,5 @@
 """Loss landscape: J over any two parameters, live with the shared sliders, with the current
-point, −∇J, descent paths (plain and with momentum) and a 1D slice with its tangent.
+point, −∇J, a race of optimizers from a start clicked on the map and a 1D slice with its tangent.
 
 Thin page: ``expnet.ui.landscape`` holds the caches, controls, views and words, the core
 evaluates, ``expnet.figures`` draws; this file only places them.

@@ -105,7 +105,7 @@ with st.sidebar:
         help="Starts at 2 for a classifier's sigmoid or softmax output and at 0.2 for the "
         "others, whose gradient grows with the output, until you change it.",
     )
-    momentum = st.number_input("Momentum μ", 0.0, 0.99, 0.9, 0.05, key="tr_momentum")
+    rule = train_run.optimizer_controls(float(lr))
     l2 = controls.l2_control()  # the explorer's λ too: one value, kept in the URL
     epochs = int(st.number_input("Stop after epochs", 1, MAX_EPOCHS, 1000, 100, key="tr_epochs"))
     use_threshold = st.checkbox("… or at a loss of", key="tr_use_threshold")
@@ -139,7 +139,7 @@ with st.sidebar:
         )
 
 train_run.keep_widgets()
-settings = FitSettings(str(mode), int(batch), float(lr), float(momentum), float(l2), seed)
+settings = FitSettings(str(mode), int(batch), float(lr), rule.momentum, float(l2), seed, rule)
 run = train_run.get_run(problem, data, float(test_fraction), settings)
 stop_loss = float(threshold) if use_threshold else None
 

@@ -50,10 +50,14 @@ def add_paths(
     grid: LandscapeGrid,
     paths: Sequence[tuple[str, DescentPath]],
     log_color: bool,
+    colours: Sequence[str] | None = None,
 ) -> list[dict]:
     """Each path as a line on the map and its loss in a panel on the right (layout shapes
     with fixed axis ranges, so they move without a data redraw), plus one moving dot per path
-    and panel; the frames move only those dots."""
+    and panel; the frames move only those dots. ``colours``: one per path (default: the
+    first of PATH_COLOURS in turn), so that a rule keeps its colour whichever others race."""
+    if colours is None:
+        colours = [PATH_COLOURS[i % len(PATH_COLOURS)] for i in range(len(paths))]
     layout["xaxis"]["domain"] = MAP_DOMAIN
     longest = max(len(p.loss) for _, p in paths) - 1
     layout["xaxis2"] = {
@@ -83,8 +87,7 @@ def add_paths(
     # drop heatmap traces unless every frame redraws the plot (plotly.js #4491).
     def heads(k: int) -> list[dict]:
         out = []
-        for i, (_, path) in enumerate(paths):
-            colour = PATH_COLOURS[i % len(PATH_COLOURS)]
+        for colour, (_, path) in zip(colours, paths, strict=True):
             s = min(k, len(path.loss) - 1)
             px, py = _path_xy(grid, path)
             loss = float(loss_y(path.loss[s : s + 1], log_color)[0])
@@ -93,8 +96,7 @@ def add_paths(
         return out
 
     shapes += heads(0)
-    for i, (label, path) in enumerate(paths):
-        colour = PATH_COLOURS[i % len(PATH_COLOURS)]
+    for colour, (label, path) in zip(colours, paths, strict=True):
         px, py = _path_xy(grid, path)
         k = np.arange(len(path.loss), dtype=np.float64)
         on_map = ((px, py), ("x", "y"), True)

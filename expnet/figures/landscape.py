@@ -98,6 +98,7 @@ def contour_spec(
     log_color: bool = False,
     labels: Mapping[str, str] | None = None,
     paths: Sequence[tuple[str, DescentPath]] = (),
+    path_colours: Sequence[str] | None = None,
     height: int = 520,
     title: str | None = None,
 ) -> FigureSpec:
@@ -114,7 +115,7 @@ def contour_spec(
     With ``paths`` (label, DescentPath from ``expnet.descend`` over ``grid.names``) the
     paths are drawn on the map, a loss-over-steps panel is added on the right, and Plotly
     frames move a dot along each path: play, pause and the step slider run in the browser,
-    without a server round trip.
+    without a server round trip. ``path_colours``: one colour per path (default: in turn).
     """
     xn, yn = grid.names
     xl, yl = label_of(labels, xn), label_of(labels, yn)
@@ -184,7 +185,7 @@ def contour_spec(
     shapes: list[dict] = []
     frames: list[dict] = []
     if paths:
-        frames = add_paths(shapes, layout, grid, paths, log_color)
+        frames = add_paths(shapes, layout, grid, paths, log_color, path_colours)
     shapes += point_marks(grid)
     layout["shapes"] = shapes
     layout["annotations"] = point_annotations(grid)

@@ -37,7 +37,7 @@ POINT_COLOUR = "#d62728"
 ARROW_COLOUR = "#d62728"
 
 
-PATH_COLOURS = ("#00c2e8", "#ff9f1c", "#e377c2", "#bcbd22")
+PATH_COLOURS = ("#00c2e8", "#ff9f1c", "#e377c2", "#bcbd22", "#a65628")
 
 
 # A small inline template (plotly_white's look): a named template would not be expanded

@@ -8,6 +8,7 @@ words that say what the figures show.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from expnet.figures.landscape import (
     READOUT_NAME,
     contour_spec,
 )
+from expnet.figures.landscape_style import PATH_COLOURS
 from expnet.figures.slice import slice_spec
 from expnet.figures.surface import surface_spec
 from expnet.landscape import (
@@ -43,6 +45,7 @@ from expnet.network import (
     problem_from_json,
     set_values,
 )
+from expnet.optimizers import LABELS, NAMES, Optimizer
 from expnet.symbols import fmt
 from expnet.trace import Trace
 
@@ -122,11 +125,14 @@ def paths_of(
     names: tuple[str, str],
     lr: float,
     steps: int,
-    momenta: tuple[float, ...],
+    rules: tuple[float | Optimizer, ...],
     l2: float = 0.0,
+    start: tuple[float, float] | None = None,
 ) -> tuple[DescentPath, ...]:
-    """One descent per momentum, all in one batch (as cheap as a single one)."""
-    return descend_paths(problem_from_json(problem_json), list(names), lr, steps, momenta, l2)
+    """One descent per rule (an optimizer, or a momentum μ at rate ``lr``), all evaluated in
+    one batch (as cheap as a single one), from ``start`` or else the current point."""
+    problem = problem_from_json(problem_json)
+    return descend_paths(problem, list(names), lr, steps, rules, l2, start)
 
 
 # ---------------------------------------------------------------- controls
@@ -359,19 +365,137 @@ def readout(view: View) -> None:
         st.info("The current point is outside the window: use “Centre on the current point”.")
 
 
-@st.fragment
-def descent_view(view: View) -> None:
-    """Descent controls and the map with both paths; changing them reruns only this."""
-    (xn, yn), labels, grid = view.names, view.labels, view.grid
-    c1, c2, c3 = st.columns(3)
+#: The race: the rules ticked when the page first opens, the learning rate of RMSprop and
+#: Adam (their step is about η whatever the gradient's size, so they want a smaller one), and
+#: the session keys of the start chosen on the map or typed, and of the last click handled.
+DEFAULT_RACE = ("sgd", "momentum")
+ADAPTIVE = ("rmsprop", "adam")
+DEFAULT_ADAPTIVE_LR = 0.1
+_START = "_landscape_start"  # {"names": (x name, y name), "point": (x, y)}
+_CLICKS_SEEN = "_landscape_clicks_seen"
+CONTOUR_KEY = "ls_contour"
+START_KEYS = ("ls_start_x", "ls_start_y")
+
+
+def race_controls() -> tuple[float, int, list[Optimizer]]:
+    """The learning rate, the steps and the ticked optimizers with their hyperparameters
+    (μ for momentum and Nesterov, η of RMSprop and Adam only while one of them is ticked)."""
+    chosen = st.pills(
+        "Optimizers in the race",
+        list(NAMES),
+        selection_mode="multi",
+        default=list(DEFAULT_RACE),
+        format_func=lambda n: LABELS[n],
+        key="ls_race",
+        help="Each runs from the same start; GD and momentum as before, the others as "
+        "PyTorch defines them (RMSprop and Adam with PyTorch's α, β1, β2 and ε).",
+    )
+    chosen = [n for n in NAMES if n in (chosen or [])]
+    c1, c2, c3, c4 = st.columns(4)
     lr = float(
         c1.number_input("Learning rate η", 1e-4, 100.0, DEFAULT_LR, 0.1, "%.4g", key="ls_lr")
     )
     steps = int(c2.slider("Steps", 1, MAX_PAGE_STEPS, DEFAULT_STEPS, key="ls_steps"))
-    momentum = float(c3.slider("Momentum μ", 0.0, 0.99, 0.9, step=0.01, key="ls_momentum"))
+    momentum = 0.9
+    if {"momentum", "nesterov"} & set(chosen):
+        momentum = float(c3.slider("Momentum μ", 0.0, 0.99, 0.9, step=0.01, key="ls_momentum"))
+    adaptive_lr = DEFAULT_ADAPTIVE_LR
+    if set(ADAPTIVE) & set(chosen):
+        adaptive_lr = float(
+            c4.number_input(
+                "η of RMSprop and Adam",
+                1e-4,
+                100.0,
+                DEFAULT_ADAPTIVE_LR,
+                0.01,
+                "%.4g",
+                key="ls_lr_adaptive",
+            )
+        )
+    rules = [
+        Optimizer(n, adaptive_lr if n in ADAPTIVE else lr, momentum if n != "sgd" else 0.0)
+        for n in chosen
+    ]
+    return lr, steps, rules
+
+
+def _set_start(names: tuple[str, str], point: tuple[float, float] | None) -> None:
+    """The race's start: ``point`` in the plane of ``names``, or the current point (None)."""
+    if point is None:
+        st.session_state.pop(_START, None)
+    else:
+        st.session_state[_START] = {"names": names, "point": point}
+
+
+def _typed_start(names: tuple[str, str]) -> None:
+    x, y = (st.session_state.get(k) for k in START_KEYS)
+    if isinstance(x, float | int) and isinstance(y, float | int):
+        _set_start(names, (float(x), float(y)))
+
+
+def take_map_click(names: tuple[str, str]) -> None:
+    """A click on the map not handled yet (the chart's value) becomes the race's start."""
+    click = st.session_state.get(CONTOUR_KEY)
+    if not isinstance(click, dict) or click.get("seq") == st.session_state.get(_CLICKS_SEEN):
+        return
+    st.session_state[_CLICKS_SEEN] = click.get("seq")
+    x, y = click.get("x"), click.get("y")
+    if isinstance(x, float | int) and isinstance(y, float | int):
+        point = (float(x), float(y))
+        if all(math.isfinite(v) and abs(v) <= MAX_ABS_VALUE for v in point):
+            _set_start(names, point)
+
+
+def race_start(names: tuple[str, str], current: tuple[float, float]) -> tuple[float, float]:
+    """The start chosen for this pair of axes, else the current point."""
+    chosen = st.session_state.get(_START)
+    if chosen and tuple(chosen["names"]) == names:
+        return tuple(chosen["point"])  # type: ignore[return-value]
+    return current
+
+
+def start_inputs(view: View, start: tuple[float, float], current: tuple[float, float]) -> None:
+    """The start as two numbers (typed, or a click on the map) and a way back to the current
+    point: the keyboard's way to what a click does."""
+    for key, value in zip(START_KEYS, start, strict=True):
+        st.session_state[key] = value
+    (xn, yn), labels = view.names, view.labels
+    c1, c2, c3 = st.columns([1, 1, 1.3], vertical_alignment="bottom")
+    for col, key, name in ((c1, START_KEYS[0], xn), (c2, START_KEYS[1], yn)):
+        col.number_input(
+            f"Start at {labels[name]}",
+            -MAX_ABS_VALUE,
+            MAX_ABS_VALUE,
+            step=0.1,
+            format="%.4g",
+            key=key,
+            on_change=_typed_start,
+            args=(view.names,),
+        )
+    c3.button(
+        "Start from the current point",
+        on_click=_set_start,
+        args=(view.names, None),
+        key="ls_start_current",
+        disabled=start == current,
+        width="stretch",
+    )
+
+
+@st.fragment
+def descent_view(view: View) -> None:
+    """The race's controls and the map with one path per optimizer ticked, from the current
+    point or a start clicked on the map; changing them reruns only this."""
+    (xn, yn), labels, grid = view.names, view.labels, view.grid
+    take_map_click(view.names)
+    lr, steps, rules = race_controls()
+    current = (float(grid.point[0]), float(grid.point[1]))
+    start = race_start(view.names, current)
+    start_inputs(view, start, current)
     with spinner_if(steps > SLOW_STEPS, "Descending…"):
-        plain, heavy = paths_of(view.problem_json, view.names, lr, steps, (0.0, momentum), view.l2)
-    paths = [("gradient descent", plain), (f"momentum μ = {momentum:g}", heavy)]
+        found = paths_of(view.problem_json, view.names, lr, steps, tuple(rules), view.l2, start)
+    paths = [(rule.label, path) for rule, path in zip(rules, found, strict=True)]
+    rates = [rule.lr for rule in rules]
     title = f"J over {labels[xn]} and {labels[yn]}"
     # Persistent: Plotly.react instead of a new plot per rerun, zoom kept, and the point
     # follows a drag of the plane's own sliders in the browser (live_args).
@@ -381,39 +505,49 @@ def descent_view(view: View) -> None:
             log_color=view.log_color,
             labels=labels,
             paths=paths,
+            path_colours=[PATH_COLOURS[NAMES.index(rule.name)] for rule in rules],
             height=CONTOUR_HEIGHT,
             title=title,
         ).to_json(),
-        key="ls_contour",
+        key=CONTOUR_KEY,
         height=CONTOUR_HEIGHT,
         title=title,
         aria_label=figure_label("Map", grid, labels, view.log_color)
         + " "
-        + descent_summary(paths, labels, lr),
+        + descent_summary(paths, labels, rates),
         live=live_args(view.names, view.ranges, state.current_values()),
+        clicks=st.session_state.get(_CLICKS_SEEN) or 0,
     )
     st.caption(
         "Colour bands are level sets of J; −∇J points downhill (length scaled for display). "
-        "▶ Play runs both descents in the browser. Grey: e^z overflows / J undefined."
+        "Click the map to start the race there. ▶ Play runs the descents in the browser. "
+        "Grey: e^z overflows / J undefined."
     )
-    st.markdown(point_summary(grid, labels) + " " + descent_summary(paths, labels, lr))
+    (rx, ry) = view.ranges
+    if not (rx[0] <= start[0] <= rx[1] and ry[0] <= start[1] <= ry[1]):
+        st.info("The race starts outside the window: its paths may not show on the map.")
+    st.markdown(point_summary(grid, labels) + " " + descent_summary(paths, labels, rates))
     for label, path in paths:
         if path.stopped:
-            st.warning(f"{label.capitalize()} stopped early: {path.stopped}.", icon="⚠️")
-    for col, (label, path), key in zip(
-        st.columns(2), paths, ("ls_adopt_gd", "ls_adopt_mom"), strict=True
-    ):
+            st.warning(f"{_sentence(label)} stopped early: {path.stopped}.", icon="⚠️")
+    if not paths:
+        st.info("Tick an optimizer above to race it from the start.")
+        return
+    for col, rule, (label, path) in zip(st.columns(len(paths)), rules, paths, strict=True):
         end = {n: float(v) for n, v in zip(view.names, path.points[-1], strict=True)}
         col.button(
             f"Adopt the {label} end point",
             on_click=adopt,
             args=(end,),
-            key=key,
+            key=ADOPT_KEYS.get(rule.name, f"ls_adopt_{rule.name}"),
             help="Set "
             + ", ".join(f"{labels[n]} = {fmt(v, 4)}" for n, v in end.items())
             + f" (J = {fmt(float(path.loss[-1]), 4)}); undo on the explorer.",
             width="stretch",
         )
+
+
+ADOPT_KEYS = {"sgd": "ls_adopt_gd", "momentum": "ls_adopt_mom"}
 
 
 def surface_view(view: View) -> None:
@@ -495,23 +629,43 @@ def point_summary(grid: LandscapeGrid, labels: dict[str, str]) -> str:
 
 
 def descent_summary(
-    paths: Sequence[tuple[str, DescentPath]], labels: dict[str, str], lr: float
+    paths: Sequence[tuple[str, DescentPath]],
+    labels: dict[str, str],
+    rates: float | Sequence[float],
 ) -> str:
-    """Where each descent ends, and its J, in words."""
+    """Where each descent starts and ends, and its J, in words; ``rates``: the learning rate
+    of each path (or one for all)."""
+    if isinstance(rates, float | int):
+        rates = [float(rates)] * len(paths)
     parts = []
-    for label, path in paths:
+    if paths:
+        names = paths[0][1].names
+        parts.append(
+            "The descents start at "
+            + ", ".join(
+                f"{labels[n]} = {fmt(float(v), 4)}"
+                for n, v in zip(names, paths[0][1].points[0], strict=True)
+            )
+            + "."
+        )
+    for (label, path), lr in zip(paths, rates, strict=True):
         steps = len(path.loss) - 1
         end = ", ".join(
             f"{labels[n]} = {fmt(float(v), 4)}"
             for n, v in zip(path.names, path.points[-1], strict=True)
         )
         parts.append(
-            f"{label.capitalize()} (η = {lr:g}) ends after {steps} steps at {end} with "
-            f"J = {float(path.loss[-1]):.4g}"
+            f"{_sentence(label)} (η = {lr:g}) ends after {steps} steps at {end} "
+            f"with J = {float(path.loss[-1]):.4g}"
             + (f" (stopped early: {path.stopped})" if path.stopped else "")
             + "."
         )
     return " ".join(parts)
+
+
+def _sentence(label: str) -> str:
+    """A label at the start of a sentence: its first letter upper case, the rest as it is."""
+    return label[:1].upper() + label[1:]
 
 
 def figure_label(kind: str, grid: LandscapeGrid, labels: dict[str, str], log: bool) -> str:

@@ -4,8 +4,9 @@ file only lays them out; the data set is ``train_data``, clicks on the plot ``tr
 The session keeps one ``TrainRun``: the data set (with the points added or removed by
 clicking), its train/test split, and a ``Trainer`` started from the shared network's current
 weights. A change of the network, the data or the split starts a new run from those weights;
-a change of the learning rate, momentum, L2 or batch mode carries on with the weights as they
-are. The run, and the sidebar's choices (``TrainChoices``), live in the session's own state:
+a change of the optimizer or its hyperparameters, the learning rate, L2 or batch mode carries
+on with the weights as they are. The run, and the sidebar's choices (``TrainChoices``), live
+in the session's own state:
 Streamlit drops a widget's value when its page is left, so the page seeds its widgets from
 there when it comes back, and a trip to another page (the explorer opened on a clicked
 point among them) finds the same data and the same run. Training is ``expnet.fit.Trainer``:
@@ -35,6 +36,7 @@ from expnet.figures.train import (
 from expnet.fit import Checkpoint, FitSettings, InputGrid, Trainer, input_grid
 from expnet.flags import UnitShare, data_flags
 from expnet.network import Problem, weight_names
+from expnet.optimizers import HYPERPARAMETERS, LABELS, NAMES, Optimizer
 
 from .components.live_network import plotly_url
 
@@ -53,7 +55,8 @@ MARGIN = 0.15  # the input plane extends this fraction beyond the data
 #: from code: its data set is kept on its own).
 WIDGETS = (
     "tr_data", "tr_size", "tr_noise", "tr_test", "tr_seed", "tr_mode", "tr_batch", "tr_lr",
-    "tr_momentum", "tr_epochs", "tr_use_threshold", "tr_threshold", "tr_per_frame",
+    "tr_optimizer", "tr_momentum", "tr_alpha", "tr_beta1", "tr_beta2", "tr_eps", "tr_epochs",
+    "tr_use_threshold", "tr_threshold", "tr_per_frame",
     "tr_click", "tr_new",
 )  # fmt: skip
 _CHOICES = "_train_choices"
@@ -82,6 +85,38 @@ def keep_widgets() -> None:
     """After widgets are drawn: their values, for the next time the page comes back."""
     kept = _choices().values
     kept.update({k: st.session_state[k] for k in WIDGETS if k in st.session_state})
+
+
+#: The sidebar's input of each hyperparameter: label, min, max, default, step, format.
+_HYPER_INPUTS = {
+    "momentum": ("Momentum μ", 0.0, 0.99, 0.9, 0.05, "%.2f"),
+    "alpha": ("Smoothing α", 0.0, 0.999, 0.99, 0.01, "%.3f"),
+    "beta1": ("β1 (mean of g)", 0.0, 0.999, 0.9, 0.01, "%.3f"),
+    "beta2": ("β2 (mean of g²)", 0.0, 0.9999, 0.999, 0.001, "%.4f"),
+    "eps": ("ε", 1e-12, 1.0, 1e-8, 1e-8, "%.1e"),
+}
+
+
+def optimizer_controls(lr: float) -> Optimizer:
+    """The optimizer's select box and the inputs of its own hyperparameters only (the others
+    keep their values for when their rule comes back); momentum μ = 0.9 by default."""
+    name = str(
+        st.selectbox(
+            "Optimizer",
+            list(NAMES),
+            index=NAMES.index("momentum"),
+            key="tr_optimizer",
+            format_func=lambda n: LABELS[n],
+            help="The update rules as PyTorch defines them: see docs/design.md.",
+        )
+    )
+    values: dict[str, float] = {}
+    for hyper in HYPERPARAMETERS[name]:
+        label, lo, hi, default, step_, fmt_ = _HYPER_INPUTS[hyper]
+        values[hyper] = float(
+            st.number_input(label, lo, hi, default, step_, fmt_, key=f"tr_{hyper}")
+        )
+    return Optimizer(name, lr, **values)
 
 
 @dataclass

@@ -10,6 +10,7 @@
 - A drag preview ("expnet:preview" on the page's window) moves the point, the arrow and the
   J readout in the browser when it moves one of the plotted parameters, and nothing else.
 - With reduced motion nothing plays on its own, and Play jumps to the end.
+- Ticking Adam adds its path to the race; a click on the map starts every path there.
 
 Screenshots go to tests/artifacts/<test name>/.
 """
@@ -17,6 +18,7 @@ Screenshots go to tests/artifacts/<test name>/.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from playwright.sync_api import Frame, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -387,3 +389,46 @@ def test_an_axis_window_survives_the_axes_being_the_same_for_a_moment(
         8.0,  # W1_11 = 4 on the homework: the window 4 ± 4
     ]
     assert page.get_by_text("Each axis needs").count() == 0
+
+
+# The map's paths (on the map, not the loss panel) by label: their SVG path's first point.
+PATH_STARTS_JS = """() => Object.fromEntries((document.getElementById('plot').layout.shapes || [])
+    .filter(s => s.type === 'path' && s.xref === 'x')
+    .map(s => [s.name, s.path.slice(1).split('L')[0].split(',').map(Number)]))"""
+# The data coordinates of a place on the map's axes, as fractions of their width and height.
+PLACE_JS = """([fx, fy]) => { const fl = document.getElementById('plot')._fullLayout;
+    const px = fx * fl.xaxis._length, py = fy * fl.yaxis._length;
+    return {x: fl.xaxis.p2d(px), y: fl.yaxis.p2d(py),
+            left: fl.xaxis._offset + px, top: fl.yaxis._offset + py}; }"""
+
+
+def test_ticking_adam_races_it_and_a_click_on_the_map_starts_the_race_there(
+    page: Page, streamlit_server, request
+):
+    _open_landscape(page, streamlit_server)
+    contour = _plot(page, "ls_contour")
+    assert set(contour.evaluate(PATH_STARTS_JS)) == {"gradient descent", "momentum μ = 0.9"}
+    race = page.locator(".st-key-ls_race")
+    race.scroll_into_view_if_needed()
+    race.get_by_role("button", name="Adam").click()
+    contour.wait_for_function(f"() => 'Adam' in ({PATH_STARTS_JS})()", timeout=RERUN_MS)
+    starts = contour.evaluate(PATH_STARTS_JS)
+    assert set(starts) == {"gradient descent", "momentum μ = 0.9", "Adam"}
+    assert all(np.allclose(p, [-3.0, 4.0]) for p in starts.values())
+    _shot(page, request, "ls_contour", "1-adam-in-the-race")
+
+    # A click a quarter of the way across and down the map: every path starts there.
+    place = contour.evaluate(PLACE_JS, [0.25, 0.75])
+    drawn = contour.evaluate(RENDERS_JS)
+    contour.locator("#plot").click(position={"x": place["left"], "y": place["top"]})
+    _plot(page, "ls_contour", drawn + 1, timeout=RERUN_MS / 1000)
+    contour.wait_for_function(
+        f"([x, y]) => Object.values(({PATH_STARTS_JS})()).every("
+        "p => Math.abs(p[0] - x) < 1e-3 * Math.abs(x) + 1e-6 "
+        "&& Math.abs(p[1] - y) < 1e-3 * Math.abs(y) + 1e-6)",
+        arg=[place["x"], place["y"]],
+        timeout=RERUN_MS,
+    )
+    x_input = page.locator(".st-key-ls_start_x input")
+    assert float(x_input.input_value()) == pytest.approx(place["x"], rel=1e-3)
+    _shot(page, request, "ls_contour", "2-started-where-clicked")

@@ -140,3 +140,36 @@ def centred_differences(f: Any, theta: np.ndarray, h: float = 1e-4) -> np.ndarra
 
         out[i] = (4 * d(h / 2) - d(h)) / 3
     return out
+
+
+class OptimizerReference:
+    """An optimizer's update as PyTorch defines it (docs/design.md, "Optimizers"), on one
+    flat vector θ; ``rule`` has the fields of ``expnet.optimizers.Optimizer``. PyTorch's
+    definitions: SGD's buffer b (b_1 = g_1), Nesterov's
+    g + μb, RMSprop's square average, Adam's moments with bias correction."""
+
+    def __init__(self, rule: Any, size: int) -> None:
+        self.rule = rule
+        self.b = np.zeros(size)
+        self.sq = np.zeros(size)
+        self.m = np.zeros(size)
+        self.v = np.zeros(size)
+        self.t = 0
+
+    def step(self, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        r = self.rule
+        self.t += 1
+        if r.name == "sgd":
+            return theta - r.lr * g
+        if r.name in ("momentum", "nesterov"):
+            self.b = g.copy() if self.t == 1 else r.momentum * self.b + g
+            d = g + r.momentum * self.b if r.name == "nesterov" else self.b
+            return theta - r.lr * d
+        if r.name == "rmsprop":
+            self.sq = r.alpha * self.sq + (1 - r.alpha) * g**2
+            return theta - r.lr * g / (np.sqrt(self.sq) + r.eps)
+        self.m = r.beta1 * self.m + (1 - r.beta1) * g
+        self.v = r.beta2 * self.v + (1 - r.beta2) * g**2
+        m_hat = self.m / (1 - r.beta1**self.t)
+        v_hat = self.v / (1 - r.beta2**self.t)
+        return theta - r.lr * m_hat / (np.sqrt(v_hat) + r.eps)

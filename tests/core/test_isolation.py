@@ -27,6 +27,7 @@ CORE_MODULES = [
     "expnet.batch",
     "expnet.gradcheck",
     "expnet.descent",
+    "expnet.optimizers",
     "expnet.initialise",
     "expnet.presets",
     "expnet.cli",

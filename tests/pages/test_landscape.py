@@ -264,3 +264,85 @@ def test_every_preset_draws(page: AppTest, preset: str) -> None:
 def _preset_problem(at: AppTest, preset: str):
     base = get_preset(preset).problem
     return set_values(base, dict(_values(at)))
+
+
+def _drawn_paths(fig: dict) -> dict[str, np.ndarray]:
+    """Each path drawn on the map (not the loss panel), by its legend label."""
+    return {
+        s["name"]: np.array([[float(c) for c in p.split(",")] for p in s["path"][1:].split("L")])
+        for s in fig["layout"]["shapes"]
+        if s.get("type") == "path" and s.get("xref") == "x"
+    }
+
+
+def _race(at: AppTest):  # type: ignore[no-untyped-def]
+    """The pills that tick the optimizers in the race."""
+    return next(b for b in at.get("button_group") if b.key == "ls_race")
+
+
+def test_the_race_draws_each_ticked_optimizer_from_a_typed_start(numeric: AppTest) -> None:
+    """GD and momentum by default; ticking Nesterov, RMSprop and Adam adds their paths (the
+    core's, with their own η), their hyperparameters appear only when they apply, and every
+    path starts where the start inputs say, in words too."""
+    from expnet.descent import descend_paths
+    from expnet.optimizers import Optimizer
+
+    at = numeric
+    assert list(_race(at).value) == ["sgd", "momentum"]
+    assert "ls_lr_adaptive" not in {n.key for n in at.number_input}
+    assert set(_drawn_paths(_figure(at, "ls_contour"))) == {"gradient descent", "momentum μ = 0.9"}
+
+    _race(at).set_value(["sgd", "nesterov", "rmsprop", "adam"]).run()
+    assert not at.exception
+    assert at.slider(key="ls_momentum").value == pytest.approx(0.9)  # Nesterov's μ
+    at.number_input(key="ls_lr_adaptive").set_value(0.05)
+    at.number_input(key="ls_start_x").set_value(-4.5)
+    at.number_input(key="ls_start_y").set_value(2.0).run()
+    assert not at.exception
+    rules = (
+        Optimizer("sgd", 1.0, 0.0),
+        Optimizer("nesterov", 1.0, 0.9),
+        Optimizer("rmsprop", 0.05),
+        Optimizer("adam", 0.05),
+    )
+    want = descend_paths(
+        _problem(at).with_target(1.0), list(PAIR), 1.0, 50, rules, start=(-4.5, 2.0)
+    )
+    drawn = _drawn_paths(_figure(at, "ls_contour"))
+    assert list(drawn) == ["gradient descent", "Nesterov μ = 0.9", "RMSprop", "Adam"]
+    for (label, points), path in zip(drawn.items(), want, strict=True):
+        np.testing.assert_allclose(points, path.points, rtol=1e-5, err_msg=label)
+        assert tuple(points[0]) == (-4.5, 2.0)
+    text = " ".join(m.value for m in at.markdown)
+    assert "The descents start at W₁₁⁽²⁾ = -4.5, W₁₁⁽¹⁾ = 2." in text
+    adam_end = ", ".join(f"{fmt(float(v), 4)}" for v in want[3].points[-1])
+    assert "Adam (η = 0.05) ends after 50 steps at W₁₁⁽²⁾ = " + adam_end.split(",")[0] in text
+    assert "ls_momentum" in {s.key for s in at.slider}
+
+    # Back to the current point: the inputs and the paths follow it again.
+    at.button(key="ls_start_current").click().run()
+    assert at.number_input(key="ls_start_x").value == pytest.approx(-3.0)
+    assert at.number_input(key="ls_start_y").value == pytest.approx(4.0)
+    drawn = _drawn_paths(_figure(at, "ls_contour"))
+    assert all(tuple(p[0]) == (-3.0, 4.0) for p in drawn.values())
+
+    _race(at).set_value(["rmsprop"]).run()
+    assert "ls_momentum" not in {s.key for s in at.slider}
+    _race(at).set_value([]).run()
+    assert not at.exception
+    assert not _drawn_paths(_figure(at, "ls_contour"))
+    assert any("Tick an optimizer" in i.value for i in at.info)
+
+
+def test_a_click_on_the_map_starts_the_race_there(numeric: AppTest) -> None:
+    """The map's value after a click ({seq, x, y}, what the browser sends) moves the start
+    once; the same click seen again changes nothing."""
+    at = numeric
+    at.session_state["ls_contour"] = {"seq": 1, "x": -5.0, "y": 1.5}
+    at.run()
+    assert not at.exception
+    drawn = _drawn_paths(_figure(at, "ls_contour"))
+    assert all(tuple(p[0]) == (-5.0, 1.5) for p in drawn.values())
+    at.button(key="ls_start_current").click().run()
+    drawn = _drawn_paths(_figure(at, "ls_contour"))
+    assert all(tuple(p[0]) == (-3.0, 4.0) for p in drawn.values())

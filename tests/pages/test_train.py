@@ -300,3 +300,50 @@ def test_the_hidden_unit_panels_say_how_often_a_unit_is_dead_or_saturated() -> N
     at.button(key="tr_play").click().run()
     units = _player_data(at)["figures"]["units"]
     assert [a["text"] for a in units["layout"]["annotations"]] == expected
+
+
+def test_the_optimizer_shows_its_own_hyperparameters_and_trains_as_the_command_line(
+    tmp_path,
+) -> None:
+    """Momentum μ = 0.9 by default; Adam shows β1, β2 and ε only, its curve is the command
+    line's, and its values come back after a trip to another page."""
+    at = _xor_2_4_1(_open())
+    assert at.selectbox(key="tr_optimizer").value == "momentum"
+    assert at.number_input(key="tr_momentum").value == pytest.approx(0.9)
+    at.selectbox(key="tr_optimizer").set_value("adam").run()
+    shown = {n.key for n in at.number_input}
+    assert {"tr_beta1", "tr_beta2", "tr_eps"} <= shown
+    assert not {"tr_momentum", "tr_alpha"} & shown
+    at.number_input(key="tr_lr").set_value(0.05)
+    at.number_input(key="tr_beta1").set_value(0.8)
+    at.number_input(key="tr_epochs").set_value(40).run()  # the settings apply, then train
+    at.button(key="tr_to_end").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    run = at.session_state[RUN]
+    assert run.trainer.settings.rule.name == "adam"
+    assert run.trainer.settings.rule.beta1 == pytest.approx(0.8)
+    curve = _figure(at, "tr_history")["data"][0]["y"]
+
+    start = build_problem([2, 4, 1], ["sigmoid", "sigmoid"], "half_squared_error", seed=0)
+    problem_file = tmp_path / "start.json"
+    problem_file.write_text(start.to_json())
+    cli = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "expnet", "train", "--problem", str(problem_file)]
+            + ["--dataset", "xor", "--seed", "0", "--test-fraction", "0.2", "--lr", "0.05"]
+            + ["--optimizer", "adam", "--beta1", "0.8", "--epochs", "40"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            check=True,
+        ).stdout
+    )
+    np.testing.assert_array_equal(np.asarray(curve), np.asarray(cli["loss_history"]))
+
+    at.switch_page("pages/explorer.py").run()
+    at.switch_page("pages/train.py").run()
+    assert at.selectbox(key="tr_optimizer").value == "adam"
+    assert at.number_input(key="tr_beta1").value == pytest.approx(0.8)
+    at.selectbox(key="tr_optimizer").set_value("momentum").run()
+    assert at.number_input(key="tr_momentum").value == pytest.approx(0.9)

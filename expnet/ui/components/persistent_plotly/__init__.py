@@ -8,7 +8,7 @@ plot. This component's iframe is keyed by ``key`` alone: a rerun only sends new 
 and ``frontend/index.html`` calls ``Plotly.react`` with the new figure, the camera the user
 left (kept in the browser's sessionStorage, so it also survives a page switch) and the
 figure's ``uirevision`` (which keeps 2D zoom). Interacting sends nothing to Python, so it
-never triggers a rerun.
+never triggers a rerun; only a click on the map, when ``clicks`` asks for it, is sent.
 
 plotly.js is the copy shipped inside the plotly Python package (``package_data``): nothing
 is fetched from a CDN. Streamlit serves a component's files from one folder, so the first
@@ -70,6 +70,7 @@ def persistent_plotly_chart(
     aria_label: str = "",
     defer_offscreen: bool = False,
     live: Mapping[str, Any] | None = None,
+    clicks: int | None = None,
 ) -> str:
     """Draw ``fig`` (a figure or its JSON, frames included) in the persistent iframe named by
     ``key``, and return the figure's revision: a short hash of its JSON, which the plot's div
@@ -84,6 +85,11 @@ def persistent_plotly_chart(
     plotted parameters), ``values`` (every parameter's current value), ``window`` (the two
     axes' ranges), ``fraction`` (the arrow's length as a share of the window) and the names
     of the ``point``, ``arrow`` and ``readout`` layout items.
+
+    With ``clicks`` (the number of the last click the page has handled, 0 at first) a click
+    on the main 2D axes (not a drag) becomes the component's value, ``st.session_state[key]``
+    = {``seq``, ``x``, ``y``}: one more than the last click's number, and the place on the
+    axes.
     """
     component = components.declare_component(COMPONENT_NAME, path=str(served_dir()))
     spec = fig if isinstance(fig, str) else fig.to_json()
@@ -97,6 +103,7 @@ def persistent_plotly_chart(
         aria_label=aria_label,
         defer_offscreen=defer_offscreen,
         live=dict(live) if live else None,
+        clicks={"seen": clicks} if clicks is not None else None,
         key=key,
         default=None,
     )
