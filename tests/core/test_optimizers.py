@@ -221,31 +221,5 @@ def test_a_rule_ignores_the_hyperparameters_it_does_not_read() -> None:
     Optimizer("adam", momentum=5.0, alpha=-1).check()
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
-def test_against_pytorch_when_it_is_installed(rule: Optimizer) -> None:
-    torch = pytest.importorskip("torch")
-    A, c = _quadratic(7, 4)
-    x = torch.tensor(np.ones(4), dtype=torch.float64, requires_grad=True)
-    kinds = {
-        "sgd": lambda p: torch.optim.SGD(p, lr=rule.lr),
-        "momentum": lambda p: torch.optim.SGD(p, lr=rule.lr, momentum=rule.momentum),
-        "nesterov": lambda p: torch.optim.SGD(p, lr=rule.lr, momentum=rule.momentum, nesterov=True),
-        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=rule.lr, alpha=rule.alpha, eps=rule.eps),
-        "adam": lambda p: torch.optim.Adam(
-            p, lr=rule.lr, betas=(rule.beta1, rule.beta2), eps=rule.eps
-        ),
-    }
-    opt = kinds[rule.name]([x])
-    theta = np.ones(4)
-    state = rule.init([theta])
-    for _ in range(10):
-        opt.zero_grad()
-        At, ct = torch.tensor(A), torch.tensor(c)
-        (0.5 * x @ At @ x - ct @ x).backward()
-        opt.step()
-        (theta,), state = rule.step([theta], [A @ theta - c], state)
-    np.testing.assert_allclose(theta, x.detach().numpy(), rtol=1e-12)
-
-
 def test_every_rule_has_a_case() -> None:
     assert [r.name for r in RULES] == list(NAMES)
