@@ -38,7 +38,9 @@ with st.sidebar:
         controls.structure_controls()
 
 if train_clicks.take_explorer_request():
-    st.switch_page("pages/explorer.py")
+    # An empty query: Streamlit refuses to clear one that holds widget-bound keys (the shape
+    # a link set); the explorer's widgets and values write the URL again.
+    st.switch_page("pages/explorer.py", query_params={})
 
 problem = train_data.start_problem()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 
 import pytest
 from playwright.sync_api import Page
@@ -268,6 +269,29 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
         _click_place(page, *gone)
     page.wait_for_function(f"() => ({POINTS_JS})().length === {len(before)}")
     assert gone not in _points(page)
+
+
+def test_a_click_opens_the_explorer_from_a_link_that_sets_the_shape(
+    page: Page, streamlit_server, request
+) -> None:
+    """/train?units1=4&act_out=sigmoid: the sidebar's shape keys are bound to its widgets,
+    and Streamlit refuses to clear a query that holds bound keys when a page is switched. A
+    click on a point still opens the explorer on it, and the shape stays in the URL."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    _open(page, f"{streamlit_server}/train?units1=4&act_out=sigmoid")
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');"
+        " return gd && gd._fullData; }"
+    )
+    train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
+    x = [float(v) for v in train.X[5]]
+    assert x in _points(page)
+    _click_place(page, *x)
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    page.screenshot(path=artifact_path(request, "explorer"), full_page=True)
+    page.wait_for_url(re.compile(r"units1=4"), timeout=RERUN_MS)
+    assert "act_out=sigmoid" in page.url
 
 
 HOSTILE = [
