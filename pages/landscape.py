@@ -15,6 +15,7 @@ from expnet.ui import phenomena, state
 
 st.title("Loss landscape", anchor=False)
 state.show_link_warning()
+phenomena.settle_landscape()
 ls.apply_handed_settings()
 phenomena.caption("landscape")
 

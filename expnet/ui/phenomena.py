@@ -39,7 +39,23 @@ def _open(name: str) -> None:
         train_data.follow_the_network()
     if phenomenon.page == "landscape":
         landscape.hand_settings(phenomenon.settings)
+        st.session_state[_SETTLED] = name
     st.session_state[_GO] = phenomenon.page
+
+
+_SETTLED = "_phenomenon_settled"  # the phenomenon whose landscape settings were handed over
+
+
+def settle_landscape() -> None:
+    """On the landscape, a phenomenon's preset opened by a link (not its button) gets its
+    pair, window and learning rate once, so the caption's numbers are the ones on screen."""
+    name = state.current_structure().preset
+    phenomenon = PHENOMENA.get(name)
+    if phenomenon is None or phenomenon.page != "landscape":
+        return
+    if st.session_state.get(_SETTLED) != name:
+        st.session_state[_SETTLED] = name
+        landscape.hand_settings(phenomenon.settings)
 
 
 def menu() -> None:

@@ -109,3 +109,17 @@ def test_a_pinned_lesson_offers_no_other_network() -> None:
     assert at.selectbox(key="preset").disabled
     assert all(at.button(key=f"ph_{name}").disabled for name in PHENOMENA)
     assert at.button(key="init_draw").disabled
+
+
+def test_a_link_to_a_landscape_phenomenon_opens_with_its_settings() -> None:
+    """/landscape?preset=divergence, not through its button: the caption's pair and η."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("pages/landscape.py")
+    at.query_params["preset"] = "divergence"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert (at.selectbox(key="ls_x").value, at.selectbox(key="ls_y").value) == ("W2_11", "b2_1")
+    assert at.number_input(key="ls_lr").value == 1.4
+    # chosen by hand afterwards: it stays
+    at.number_input(key="ls_lr").set_value(0.5).run()
+    assert at.number_input(key="ls_lr").value == 0.5
