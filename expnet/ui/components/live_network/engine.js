@@ -20,6 +20,11 @@
  * An L2 penalty λ (net.l2, as the Train page sets it) adds (λ/2) Σ ‖W(l)‖² to J and λW(l)
  * to dJ/dW(l) (to the constant part while y is a symbol), as expnet.trace(..., l2=λ).
  *
+ * `grid` evaluates J and the gradient of two named values over a whole plane at once, as
+ * typed arrays, with the grey cells of expnet.batch.evaluate_batch (e^z overflowed, loss
+ * undefined): the map's preview. tests/browser/test_grid_parity.py compares it with the
+ * core's batch on random planes (relative difference <= 1e-12 per cell, the same grey cells).
+ *
  * Network: {sizes, layers: [{W: [[...]], b: [...], activation}], loss, x: [...],
  *           y: [...] | null, l2?: λ}. Indices are 0-based here; names (W2_11 ...) are 1-based.
  */
@@ -195,7 +200,7 @@ var ExpnetEngine = (function () {
     var gradient = null;
     var l2 = net.l2 || 0;
     if (net.y != null) {
-      J = loss[0](p, net.y) + penalty(net, l2);
+      J = loss[0](p, net.y) + penalty(net.layers.map(function (layer) { return layer.W; }), l2);
       gradient = backprop(net, a, slope, c.map(function (ck, k) { return ck + d[k] * net.y[k]; }));
       if (l2) withPenalty(gradient, net, l2);
     }
@@ -203,13 +208,16 @@ var ExpnetEngine = (function () {
     return { z: z, a: a, p: p, slope: slope, c: c, d: d, loss: J, gradient: gradient, affine: affine };
   }
 
-  /** (λ/2) Σ_l ‖W(l)‖²: the L2 term of J, on the weights only (as expnet.trace's penalty). */
-  function penalty(net, l2) {
+  /** (λ/2) Σ_l ‖W(l)‖² over the weight matrices `Ws`: the L2 term of J, on the weights only
+   *  (expnet.losses.l2_penalty). */
+  function penalty(Ws, l2) {
     if (!l2) return 0.0;
     var s = 0.0;
-    net.layers.forEach(function (layer) {
-      layer.W.forEach(function (row) { row.forEach(function (w) { s += w * w; }); });
-    });
+    for (var l = 0; l < Ws.length; l++) {
+      for (var j = 0; j < Ws[l].length; j++) {
+        for (var i = 0; i < Ws[l][j].length; i++) s += Ws[l][j][i] * Ws[l][j][i];
+      }
+    }
     return 0.5 * l2 * s;
   }
 
@@ -220,6 +228,190 @@ var ExpnetEngine = (function () {
         return row.map(function (v, i) { return v + l2 * net.layers[l].W[j][i]; });
       });
     });
+  }
+
+  // ---------------------------------------------------------------- J over a plane
+
+  /** Largest z for which e^z is finite (expnet.activations.EXP_OVERFLOW_Z). */
+  var EXP_OVERFLOW_Z = Math.log(Number.MAX_VALUE);
+
+  // ∂J/∂y_k for a plane over the target (the core's Loss.grad_y)
+  var GRAD_Y = {
+    half_squared_error: function (p, y) { return y - p; },
+    poisson_nll: function (p) { return -Math.log(p); },
+    binary_cross_entropy: function (p) { return Math.log(1.0 - p) - Math.log(p); },
+    cross_entropy: function (p) { return -Math.log(p); },
+  };
+
+  // (p, y) outside the loss's domain, output by output (the core's _domain_mask)
+  var OUTSIDE = {
+    half_squared_error: function () { return false; },
+    poisson_nll: function (p, y) { return p <= 0 || y < 0; },
+    binary_cross_entropy: function (p, y) { return p <= 0 || p >= 1 || y < 0 || y > 1; },
+    cross_entropy: function (p, y) { return p <= 0 || p > 1 || y < 0; },
+  };
+
+  /** Where a named value lives in `net`: {kind: W|b|x|y, layer, row, col}, 0-based. */
+  function locate(net, name) {
+    var m = /^(?:W(\d+)_(\d)(\d)|b(\d+)_(\d+)|x(\d+)|y(\d*))$/.exec(name);
+    var K = net.sizes[net.sizes.length - 1];
+    var ref = null;
+    if (m && m[1]) ref = { kind: "W", layer: +m[1] - 1, row: +m[2] - 1, col: +m[3] - 1 };
+    else if (m && m[4]) ref = { kind: "b", layer: +m[4] - 1, row: +m[5] - 1, col: 0 };
+    else if (m && m[6]) ref = { kind: "x", layer: -1, row: +m[6] - 1, col: 0 };
+    else if (m && (m[7] === "" ? K === 1 : K > 1)) {
+      ref = { kind: "y", layer: -1, row: m[7] === "" ? 0 : +m[7] - 1, col: 0 };
+    }
+    var n = ref && (ref.kind === "W" || ref.kind === "b") ? net.sizes[ref.layer + 1] : 0;
+    var ok = ref && (
+      ref.kind === "W" ? ref.layer >= 0 && ref.layer < net.layers.length && ref.row >= 0 &&
+        ref.row < n && ref.col >= 0 && ref.col < net.sizes[ref.layer]
+      : ref.kind === "b" ? ref.layer >= 0 && ref.layer < net.layers.length && ref.row >= 0 && ref.row < n
+      : ref.kind === "x" ? ref.row >= 0 && ref.row < net.sizes[0]
+      : ref.row >= 0 && ref.row < K);
+    if (!ok) throw new Error("parameter " + name + " does not exist in this network");
+    return ref;
+  }
+
+  /**
+   * J and ∂J/∂names over the plane (names[0], names[1]): `u` runs along names[0] (columns),
+   * `v` along names[1] (rows), so cell r * u.length + c is (u[c], v[r]), the core's image
+   * order (expnet.batch.grid_values). Everything else comes from `net` (y numeric), and
+   * net.l2 = λ adds (λ/2) Σ ‖W‖² to J and λW to ∂J/∂W. The preview of
+   * expnet.batch.evaluate_batch, step by step, with its grey cells:
+   *   overflow: some e^z of an exp layer has z > EXP_OVERFLOW_Z, some a is not finite, or
+   *             J is not finite where the loss is defined; J = Infinity there;
+   *   undefined: not overflow, and (p, y) is outside the loss's domain or a gradient is not
+   *              finite; J = NaN there.
+   * Returns {loss, gradU, gradV: Float64Array, overflow, undefined: Uint8Array}, each of
+   * u.length * v.length cells (gradients as computed, also in grey cells).
+   */
+  function grid(net, names, u, v) {
+    if (names[0] === names[1]) throw new Error("choose two different parameters");
+    var refs = [locate(net, names[0]), locate(net, names[1])];
+    var L = net.layers.length;
+    var sizes = net.sizes;
+    var K = sizes[L];
+    var W = net.layers.map(function (layer) { return layer.W.map(function (row) { return row.slice(); }); });
+    var b = net.layers.map(function (layer) { return layer.b.slice(); });
+    var y = net.y == null ? null : net.y.slice();
+    var a = [net.x.slice()];
+    var z = [];
+    var slope = [];
+    var delta = [];
+    for (var l = 0; l < L; l++) {
+      a.push(new Float64Array(sizes[l + 1]));
+      z.push(new Float64Array(sizes[l + 1]));
+      slope.push(new Float64Array(sizes[l + 1]));
+      delta.push(new Float64Array(sizes[l + 1]));
+    }
+    var hasY = refs[0].kind === "y" || refs[1].kind === "y";
+    if (y == null && !hasY) throw new Error("the loss needs a numeric target y");
+    if (y == null) y = new Array(K).fill(0.0);
+    var acts = net.layers.map(function (layer) { return ACTIVATIONS[layer.activation]; });
+    var loss = LOSSES[net.loss];
+    var gradY = GRAD_Y[net.loss];
+    var outside = OUTSIDE[net.loss];
+    var softmaxOut = net.layers[L - 1].activation === "softmax";
+    var l2 = net.l2 || 0;
+    var g = new Float64Array(K); // ∂J/∂p
+    var nu = u.length;
+    var nv = v.length;
+    var out = {
+      loss: new Float64Array(nu * nv),
+      gradU: new Float64Array(nu * nv),
+      gradV: new Float64Array(nu * nv),
+      overflow: new Uint8Array(nu * nv),
+      undefined: new Uint8Array(nu * nv),
+    };
+
+    function set(ref, value) {
+      if (ref.kind === "W") W[ref.layer][ref.row][ref.col] = value;
+      else if (ref.kind === "b") b[ref.layer][ref.row] = value;
+      else if (ref.kind === "x") a[0][ref.row] = value;
+      else y[ref.row] = value;
+    }
+
+    function gradOf(ref, value) {
+      if (ref.kind === "W") return delta[ref.layer][ref.row] * a[ref.layer][ref.col] + (l2 ? l2 * value : 0);
+      if (ref.kind === "b") return delta[ref.layer][ref.row];
+      if (ref.kind === "x") {
+        var t = 0;
+        for (var j = 0; j < sizes[1]; j++) t += W[0][j][ref.row] * delta[0][j];
+        return t;
+      }
+      return gradY(a[L][ref.row], y[ref.row]);
+    }
+
+    for (var r = 0; r < nv; r++) {
+      for (var c = 0; c < nu; c++) {
+        var cell = r * nu + c;
+        set(refs[0], u[c]);
+        set(refs[1], v[r]);
+        var overflow = false;
+        for (l = 0; l < L; l++) {
+          var act = acts[l];
+          var prev = a[l];
+          var Wl = W[l];
+          var zl = z[l];
+          var al = a[l + 1];
+          var n = zl.length;
+          for (var j = 0; j < n; j++) {
+            var s = 0;
+            for (var i = 0; i < prev.length; i++) s += Wl[j][i] * prev[i];
+            zl[j] = s + b[l][j];
+            if (act === ACTIVATIONS.exp && zl[j] > EXP_OVERFLOW_Z) overflow = true;
+          }
+          if (act[0]) {
+            for (j = 0; j < n; j++) al[j] = act[0](zl[j]);
+          } else {
+            var top = zl[0]; // NaN if any z is (np.max)
+            for (j = 1; j < n; j++) top = Math.max(top, zl[j]);
+            var sum = 0;
+            for (j = 0; j < n; j++) { al[j] = Math.exp(zl[j] - top); sum += al[j]; }
+            for (j = 0; j < n; j++) al[j] = al[j] / sum;
+          }
+          for (j = 0; j < n; j++) {
+            if (!Number.isFinite(al[j])) overflow = true;
+            slope[l][j] = act[1](zl[j], al[j]);
+          }
+        }
+        var p = a[L];
+        var J = loss[0](p, y);
+        var bad = false;
+        for (var k = 0; k < K; k++) {
+          var cd = loss[1](p[k]);
+          g[k] = cd[0] + cd[1] * y[k];
+          if (outside(p[k], y[k])) bad = true;
+        }
+        if (softmaxOut) {
+          var pg = 0;
+          for (k = 0; k < K; k++) pg += p[k] * g[k];
+          for (k = 0; k < K; k++) delta[L - 1][k] = p[k] * (g[k] - pg);
+        } else {
+          for (k = 0; k < K; k++) delta[L - 1][k] = g[k] * slope[L - 1][k];
+        }
+        for (l = L - 2; l >= 0; l--) {
+          var Wn = W[l + 1];
+          for (i = 0; i < sizes[l + 1]; i++) {
+            var t = 0;
+            for (j = 0; j < Wn.length; j++) t += Wn[j][i] * delta[l + 1][j];
+            delta[l][i] = t * slope[l][i];
+          }
+        }
+        var du = gradOf(refs[0], u[c]);
+        var dv = gradOf(refs[1], v[r]);
+        if (l2) J += penalty(W, l2);
+        overflow = overflow || (!bad && !Number.isFinite(J));
+        var undef = !overflow && (bad || !Number.isFinite(du) || !Number.isFinite(dv));
+        out.loss[cell] = overflow ? Infinity : undef ? NaN : J;
+        out.gradU[cell] = du;
+        out.gradV[cell] = dv;
+        out.overflow[cell] = overflow ? 1 : 0;
+        out.undefined[cell] = undef ? 1 : 0;
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- names
@@ -296,6 +488,8 @@ var ExpnetEngine = (function () {
     gradAffine: gradAffine,
     gradNumber: gradNumber,
     networkFrom: networkFrom,
+    grid: grid,
+    EXP_OVERFLOW_Z: EXP_OVERFLOW_Z,
     ACTIVATIONS: Object.keys(ACTIVATIONS),
     LOSSES: Object.keys(LOSSES),
   };

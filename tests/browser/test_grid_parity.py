@@ -1,0 +1,130 @@
+"""The preview engine's J over a plane (``ExpnetEngine.grid``) against the core's batch, run
+in Chromium.
+
+56 random networks, each with a plane of two of its values (any W, b, x or y): every output
+activation × every loss, with and without an L2 penalty λ, 1-3 hidden layers of 1-5 units,
+1-3 outputs. The windows are narrow (± 2), wide (± 30) or reach far (± 1000, where a hidden
+e^z overflows), and the grid is 23 × 17 so that rows and columns cannot be swapped unseen.
+Each is compared with ``expnet.batch.evaluate_batch`` at the same points (the batch
+``expnet.landscape.landscape_grid`` draws): the same overflow and undefined cells, J within a
+relative difference of 1e-12 in every other cell, and ∂J/∂u, ∂J/∂v within 1e-12 of the
+plane's largest gradient.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+from playwright.sync_api import Page
+
+from expnet import ACTIVATIONS, LOSSES, Layer, Problem, parameter_names
+from expnet.activations import EXP_OVERFLOW_Z
+from expnet.batch import evaluate_batch, grid_values
+from tests.browser.test_engine_parity import _as_js, _engine_page, _num, _random_problem
+
+RTOL = 1e-12
+NU, NV = 23, 17
+
+pytestmark = pytest.mark.browser
+
+
+def _with_exp_hidden(problem: Problem) -> Problem:
+    """The same network with an exp first layer: a far window over its W or b overflows."""
+    first, *rest = problem.layers
+    return Problem((Layer(first.W, first.b, "exp"), *rest), problem.loss, problem.x, problem.y)
+
+
+def _cases() -> list[tuple[Problem, tuple[str, str], tuple[np.ndarray, np.ndarray], float]]:
+    """Every output activation × loss × (λ = 0, λ > 0): 56 networks, each with a random plane;
+    every third window reaches far over a first layer made exp, so the overflow region is in
+    the picture."""
+    rng = random.Random(20261205)
+    cases = []
+    for n, (act, loss, with_l2) in enumerate(itertools.product(ACTIVATIONS, LOSSES, (False, True))):
+        problem = _random_problem(rng, act, loss, rng.randint(1, 3))
+        problem = problem.with_target(np.abs(problem.y))  # class probabilities are >= 0
+        if n % 3 == 0:
+            problem = _with_exp_hidden(problem)
+            first = rng.choice(["b1_1", "W1_11"])
+            names = (first, rng.choice([m for m in parameter_names(problem) if m != first]))
+            half = 1000.0
+        else:
+            names = tuple(rng.sample(parameter_names(problem), 2))  # type: ignore[assignment]
+            half = rng.choice([2.0, 30.0])
+        axes = tuple(
+            np.linspace(c - half * rng.uniform(0.5, 1), c + half * rng.uniform(0.5, 1), size)
+            for c, size in ((rng.uniform(-2, 2), NU), (rng.uniform(-2, 2), NV))
+        )
+        cases.append((problem, names, axes, rng.uniform(0.001, 0.5) if with_l2 else 0.0))
+    return cases  # type: ignore[return-value]
+
+
+RUN_GRID = """(cases) => cases.map(([net, names, u, v]) => {
+    const g = ExpnetEngine.grid(net, names, u, v);
+    // JSON has no inf or nan: send every number as its JS string
+    return {loss: Array.from(g.loss, String), gradU: Array.from(g.gradU, String),
+            gradV: Array.from(g.gradV, String), overflow: Array.from(g.overflow),
+            undefined: Array.from(g.undefined)};
+})"""
+
+
+def test_the_overflow_threshold_is_the_cores(page: Page) -> None:
+    assert _engine_page(page).evaluate("ExpnetEngine.EXP_OVERFLOW_Z") == EXP_OVERFLOW_Z
+
+
+def test_grid_matches_the_core_batch_on_56_random_planes(page: Page) -> None:
+    cases = _cases()
+    assert len(cases) >= 50
+    assert {(p.layers[-1].activation, p.loss, l2 > 0) for p, *_, l2 in cases} == set(
+        itertools.product(ACTIVATIONS, LOSSES, (False, True))
+    )
+    results = _engine_page(page).evaluate(
+        RUN_GRID,
+        [[_as_js(p, l2), list(names), u.tolist(), v.tolist()] for p, names, (u, v), l2 in cases],
+    )
+    worst = worst_grad = 0.0
+    planes_with = {"overflow": 0, "undefined": 0, "valid": 0}
+    compared: set[str] = set()  # output activations, losses and λ > 0 with J compared
+    for (problem, names, axes, l2), js in zip(cases, results, strict=True):
+        core = evaluate_batch(problem, list(names), grid_values(axes), l2)
+        where = f"{problem.to_json(indent=None)} plane {names} l2={l2}"
+        assert len(js["loss"]) == NU * NV, where
+        overflow = np.array(js["overflow"], dtype=bool)
+        undefined = np.array(js["undefined"], dtype=bool)
+        assert (overflow == core.overflow).all(), f"overflow cells differ: {where}"
+        assert (undefined == core.undefined).all(), f"undefined cells differ: {where}"
+        loss = np.array([_num(t) for t in js["loss"]])
+        assert np.isposinf(loss[overflow]).all() and np.isnan(loss[undefined]).all(), where
+        valid = core.valid
+        for label, value in (("overflow", overflow), ("undefined", undefined), ("valid", valid)):
+            planes_with[label] += bool(value.any())
+        if not valid.any():
+            continue
+        compared |= {problem.layers[-1].activation, problem.loss, f"l2={l2 > 0}"}
+        J, J_core = loss[valid], core.loss[valid]
+        assert np.isfinite(J).all(), where
+        relative = np.abs(J - J_core) / np.maximum(np.maximum(np.abs(J), np.abs(J_core)), 1e-300)
+        cell = int(np.argmax(relative))
+        assert relative[cell] <= RTOL, f"J {J[cell]!r} vs core {J_core[cell]!r}: {where}"
+        worst = max(worst, float(relative.max()))
+        for col, key in enumerate(("gradU", "gradV")):
+            g = np.array([_num(t) for t in js[key]])[valid]
+            g_core = core.grad[valid, col]
+            scale = max(float(np.abs(g_core).max()), 1e-300)
+            normwise = float(np.abs(g - g_core).max()) / scale
+            assert normwise <= RTOL, f"∂J/∂{names[col]} differs by {normwise:.3g}: {where}"
+            worst_grad = max(worst_grad, normwise)
+    # the far windows reach the overflow region, the losses' domains end inside some planes
+    assert planes_with["overflow"] >= 10 and planes_with["undefined"] >= 5, planes_with
+    # (a network whose outputs leave the loss's domain is grey all over: grey cells compared)
+    assert planes_with["valid"] >= 35, planes_with
+    assert compared == {*ACTIVATIONS, *LOSSES, "l2=True", "l2=False"}, compared
+    print(
+        f"{len(cases)} planes of {NU}×{NV}, {planes_with['valid']} with finite J: worst "
+        f"relative difference of J {worst:.3g}, "
+        f"of ∂J normwise {worst_grad:.3g}; planes with overflow / undefined cells: "
+        f"{planes_with['overflow']} / {planes_with['undefined']}"
+    )
