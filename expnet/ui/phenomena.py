@@ -20,7 +20,6 @@ from expnet.symbols import sup
 from expnet.trace import Trace
 
 from . import landscape, state, train_data
-from .controls import PINNED_HELP
 
 PAGES: Final = {
     "explorer": "pages/explorer.py",
@@ -60,9 +59,10 @@ def settle_landscape() -> None:
 
 def menu() -> None:
     """The sidebar's "What goes wrong" buttons, one per phenomenon."""
+    if state.get_state().pinned:
+        return  # a teacher's link pins the network: no other network on offer
     with st.expander("What goes wrong: one click each"):
         st.caption("Each opens a network made to show it, on the page where it is best seen.")
-        pinned = state.get_state().pinned
         for name, phenomenon in PHENOMENA.items():
             st.button(
                 phenomenon.title,
@@ -70,10 +70,7 @@ def menu() -> None:
                 on_click=_open,
                 args=(name,),
                 width="stretch",
-                disabled=pinned,
-                help=PINNED_HELP
-                if pinned
-                else f"Opens on the {phenomenon.page} page (undo on the explorer).",
+                help=f"Opens on the {phenomenon.page} page (undo on the explorer).",
             )
     page = st.session_state.pop(_GO, None)
     if page is not None:
@@ -116,6 +113,8 @@ def _draw() -> None:
 def init_control() -> None:
     """Draw every weight again from a scheme and a seed (biases 0); undoable. The same
     scheme and seed give the same weights as ``python -m expnet init``."""
+    if state.get_state().pinned:
+        return  # the pinned network's weights are the teacher's
     with st.expander("Initialise the weights"):
         schemes: list[str] = list(SCHEMES)
         st.selectbox(
@@ -126,15 +125,11 @@ def init_control() -> None:
             key="init_scheme",
         )
         st.number_input("Seed", 0, MAX_SEED, 0, key="init_seed")
-        pinned = state.get_state().pinned
         st.button(
             "Draw the weights",
             on_click=_draw,
             key="init_draw",
             width="stretch",
-            disabled=pinned,
-            help=PINNED_HELP
-            if pinned
-            else "Every W drawn by the scheme from the seed, every b = 0 (undoable). Train "
+            help="Every W drawn by the scheme from the seed, every b = 0 (undoable). Train "
             "starts from them, and its Reset returns to them.",
         )
