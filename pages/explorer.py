@@ -61,9 +61,11 @@ def live_network() -> None:
     )
     controls.live_widget(data)
     if state.current_settings().y_symbol:
+        fixed = state.get_state().hidden | state.get_state().locked
+        slider = any(n[0] == "y" and n not in fixed for n in state.current_values())
         st.caption(
-            "y is kept as a symbol: formulas show const + coef·y; the y slider only "
-            "colours the gradient-flow view."
+            "y is kept as a symbol: formulas show const + coef·y"
+            + ("; the y slider only colours the gradient-flow view." if slider else ".")
         )
     controls.l2_caption()
     panels.diagram_caption(tr, str(view or "values"))

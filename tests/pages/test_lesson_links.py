@@ -189,6 +189,9 @@ def test_a_pinned_link_hides_locks_and_freezes_the_network() -> None:
     assert "pins the lesson" in (at.selectbox(key="preset").help or "")
     assert at.selectbox(key="focus").value == "W1_11"  # asked W2_11 (hidden), then W1_11
     assert at.query_params["hide"] == "layer2" and at.query_params["lock"] == "x,y"
+    # y is a value, not a slider: the caption about the y slider is not said
+    (symbol,) = [c.value for c in at.caption if c.value.startswith("y is kept as a symbol")]
+    assert "slider" not in symbol
 
 
 def test_a_bad_lesson_key_opens_with_nothing_pinned_and_one_warning() -> None:
