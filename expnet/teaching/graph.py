@@ -126,13 +126,13 @@ def _y(tr: Trace, k: int) -> Affine:
 
 
 def text(v: Affine | None, digits: int = 6) -> str:
-    """A node's number as text: const + coef·y while y is a symbol; "not affine in y" for
-    None."""
+    """A node's number as text: (const + coef·y) while y is a symbol, in parentheses so that
+    a product reads right; None is a value not affine in y."""
     if v is None:
-        return "not affine in y"
+        return "(a square in y, not affine)"
     if v.constant:
         return fmt(v.const, digits)
-    return fmt_affine_text(v.const, list(v.coefs), y_names(len(v.coefs)), digits)
+    return "(" + fmt_affine_text(v.const, list(v.coefs), y_names(len(v.coefs)), digits) + ")"
 
 
 def _sum(values: list[Affine | None]) -> Affine | None:
@@ -364,3 +364,93 @@ def graph(tr: Trace) -> Graph:
     b = _Builder()
     _loss(b, tr, _network(b, tr))
     return Graph(tuple(_columns(b.nodes, b.edges)), tuple(b.edges), tr.symbolic)
+
+
+# ---------------------------------------------------------------- one step at a time
+
+DIRECTIONS = ("backward", "forward")
+#: A loss node's operation in words.
+OPERATIONS = {
+    "−": "difference",
+    "( )²": "square",
+    "½·": "half",
+    "Σ": "sum",
+    "+": "sum",
+    "×": "product",
+    "log": "logarithm",
+    "1 − ( )": "one minus",
+    "λ/2·Σ( )²": "L2 term, λ/2 times the sum of squares",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node lit: the step's number, the node, and what it computes, with numbers."""
+
+    direction: str  # "backward" | "forward"
+    number: int  # 1-based
+    total: int
+    node: str  # the lit node's id
+    label: str
+    operation: str  # the node's operation in words, e.g. "sum z₁⁽¹⁾ = Σ W·a + b"
+    #: backward: local derivative × upstream gradient (+ …) = ∂J/∂node, with numbers;
+    #: forward: the inputs' values, so the node's value
+    equation: str
+    result: str  # the node's value (forward) or ∂J/∂node (backward)
+    used: tuple[str, ...]  # the nodes the step reads: consumers (backward), inputs (forward)
+
+    @property
+    def words(self) -> str:
+        """The step as one sentence, for a screen reader."""
+        if self.direction == "backward":
+            what, how = f"gradient {self.gradient_of}", "local derivative × upstream gradient: "
+        else:
+            what, how = f"value of {self.label}", ""
+        return (
+            f"Step {self.number} of {self.total}, {self.direction}: the {what}. "
+            f"{self.operation}. {how}{self.equation}"
+        )
+
+    @property
+    def gradient_of(self) -> str:
+        """∂J/∂node, the node in parentheses when its label is a formula."""
+        return f"∂J/∂({self.label})" if " " in self.label else f"∂J/∂{self.label}"
+
+
+def _operation(g: Graph, n: Node) -> str:
+    ins = [g.by_id[e.src].label for e in g.inputs(n.id)]
+    if n.kind == "leaf":
+        return f"{n.label} is a leaf: a number given to the network"
+    if n.kind == "activation":
+        return f"{n.label} = {n.op}(" + ", ".join(ins) + ")"
+    if n.kind in ("sum", "product"):
+        return f"{n.label} = " + (" + " if n.kind == "sum" else " · ").join(ins)
+    return f"{n.label}: the {OPERATIONS.get(n.op, n.op)} of " + " and ".join(ins)
+
+
+def step(g: Graph, direction: str, number: int) -> Step:
+    """Step ``number`` (1-based) of the backward (J to the leaves) or forward pass."""
+    order = g.backward if direction == "backward" else g.forward
+    n = g.by_id[order[number - 1]]
+    used: tuple[str, ...]
+    if direction == "backward":
+        outs = g.outputs(n.id)
+        if not outs:
+            equation, used = "∂J/∂J = 1, where the backward pass starts", ()
+        else:
+            terms = [f"{text(e.local)} × {text(g.by_id[e.dst].grad)}" for e in outs]
+            equation = " + ".join(terms) + f" = {text(n.grad)}"
+            used = tuple(e.dst for e in outs)
+        result = text(n.grad)
+    else:
+        ins = g.inputs(n.id)
+        used = tuple(e.src for e in ins)
+        if not ins:
+            equation = f"{n.label} = {text(n.value)}"
+        else:
+            args = ", ".join(f"{g.by_id[e.src].label} = {text(g.by_id[e.src].value)}" for e in ins)
+            equation = f"{args}, so {n.label} = {text(n.value)}"
+        result = text(n.value)
+    return Step(
+        direction, number, len(order), n.id, n.label, _operation(g, n), equation, result, used
+    )
