@@ -43,6 +43,12 @@ ROW_PX = 56
 COLUMN_PX = 110
 
 
+def _short(n: Node) -> str:
+    """A node's value inside it: 4 digits; "in y" for one not affine in a symbolic y (its
+    hover says so in full)."""
+    return "in y" if n.value is None else text(n.value, 4)
+
+
 def collapsed(g: Graph) -> bool:
     return len(g.nodes) > MAX_NODES
 
@@ -142,7 +148,7 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
                     "symbol": symbol,
                     "line": {"color": "#334155", "width": 1},
                 },
-                text=[f"{n.label}<br>{text(n.value, 4)}" for n in members],
+                text=[f"{n.label}<br>{_short(n)}" for n in members],
                 textfont={"size": 10, "color": "#0f172a"},
                 customdata=[n.id for n in members],
                 hovertext=[

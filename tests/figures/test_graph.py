@@ -27,6 +27,8 @@ def test_homework_is_drawn_whole_with_named_parts_and_the_lit_node() -> None:
     lit = fig.data[1]
     assert len([x for x in lit.x if x is not None]) == 2
     assert "26 operations" in graph_alt(g)
+    loss = next(t for t in fig.data if t.name == "loss")
+    assert list(loss.text) == ["p − y<br>(0.2823 − y)", "(p − y)²<br>in y", "J<br>in y"]
 
 
 def test_largest_network_collapses_to_units() -> None:
