@@ -135,6 +135,19 @@ def text(v: Affine | None, digits: int = 6) -> str:
     return "(" + fmt_affine_text(v.const, list(v.coefs), y_names(len(v.coefs)), digits) + ")"
 
 
+def _inverse(v: float) -> float:
+    """1/v, inf at 0 (where the loss is undefined and the trace says so), never an error."""
+    with np.errstate(all="ignore"):
+        return float(np.divide(1.0, v))
+
+
+def _add(values: list[Affine]) -> Affine:
+    total = Affine(0.0)
+    for v in values:
+        total = total + v
+    return total
+
+
 def _sum(values: list[Affine | None]) -> Affine | None:
     total: Affine | None = Affine(0.0)
     for v in values:
@@ -209,7 +222,7 @@ def _network(b: _Builder, tr: Trace) -> list[str]:
         else:
             nxt, d_next = problem.layers[m + 1].W, _delta(tr, m + 1)
             ups = [
-                _sum([d_next[r].scaled(float(nxt[r, j])) for r in range(len(d_next))]) or ONE
+                _add([d_next[r].scaled(float(nxt[r, j])) for r in range(len(d_next))])
                 for j in range(layer.units)
             ]
         outs = []
@@ -268,10 +281,10 @@ def _loss(b: _Builder, tr: Trace, ps: list[str]) -> None:
             continue
         log_p = Affine(math.log(p) if p > 0 else math.nan)
         ylog = y * log_p
-        ylog_grad = Affine(-1.0)  # every log loss subtracts y·log p from J
-        log_id = node(f"log{k + 1}", f"log {pt}", "log", log_p, (y * ylog_grad) or ONE)
-        b.edge(pk, log_id, Affine(_by_hand(tr, 1.0 / p)), f"1/{pt}")
-        yl_id = node(f"ylog{k + 1}", f"{yt}·log {pt}", "×", ylog, ylog_grad)
+        # every log loss has −y·log p in J: ∂J/∂(y·log p) = −1, ∂J/∂(log p) = −y
+        log_id = node(f"log{k + 1}", f"log {pt}", "log", log_p, y.scaled(-1.0))
+        b.edge(pk, log_id, Affine(_by_hand(tr, _inverse(p))), f"1/{pt}")
+        yl_id = node(f"ylog{k + 1}", f"{yt}·log {pt}", "×", ylog, Affine(-1.0))
         b.edge(log_id, yl_id, y, yt)
         if name == "cross_entropy":
             terms.append((yl_id, ylog))
@@ -285,17 +298,17 @@ def _loss(b: _Builder, tr: Trace, ps: list[str]) -> None:
             q = 1.0 - p
             one_y = Affine(1.0) + y.scaled(-1.0)
             log_q = Affine(math.log(q) if q > 0 else math.nan)
-            nl_grad = (one_y * term_grad) or ONE
+            nl_grad = one_y.scaled(outer)
             q_id = node(
                 f"onem{k + 1}",
                 f"1 − {pt}",
                 "1 − ( )",
                 Affine(q),
-                nl_grad.scaled(_by_hand(tr, 1.0 / q)),
+                nl_grad.scaled(_by_hand(tr, _inverse(q))),
             )
             b.edge(pk, q_id, Affine(-1.0), "−1")
             lq_id = node(f"logq{k + 1}", f"log(1 − {pt})", "log", log_q, nl_grad)
-            b.edge(q_id, lq_id, Affine(_by_hand(tr, 1.0 / q)), f"1/(1 − {pt})")
+            b.edge(q_id, lq_id, Affine(_by_hand(tr, _inverse(q))), f"1/(1 − {pt})")
             ylq = one_y * log_q
             ylq_id = node(f"ylogq{k + 1}", f"(1 − {yt})·log(1 − {pt})", "×", ylq, term_grad)
             b.edge(lq_id, ylq_id, one_y, f"1 − {yt}")

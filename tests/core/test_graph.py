@@ -10,14 +10,16 @@ chain-rule panel's paths; the homework's node count and backward order are writt
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from expnet import build_problem, get_preset, trace
+from expnet import build_problem, get_preset, set_value, trace
+from expnet.figures.graph import graph_figure
 from expnet.presets import PRESETS
 from expnet.teaching.chain_rule import chain_rule
-from expnet.teaching.graph import Graph, graph
+from expnet.teaching.graph import Graph, graph, step
 from expnet.teaching.quantities import Affine
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "exp", "softplus")
@@ -175,3 +177,28 @@ def test_homework_nodes_and_backward_order_by_hand() -> None:
     w11 = g.by_id["W2_11"].grad
     expect = Affine(p * p * a11, (-p * a11,))  # (p − y)·p·a₁ (∂p/∂z = p for e^z)
     assert _close(w11, expect, 1e-12)
+
+
+@pytest.mark.parametrize("decimals", [None, 3])
+@pytest.mark.parametrize("loss", ["poisson_nll", "binary_cross_entropy", "cross_entropy"])
+def test_undefined_or_overflowing_numbers_draw_without_an_error(loss, decimals) -> None:
+    """p = 0 (a ReLU output) puts log 0 and 1/0 in the graph, e^z overflows in the preset:
+    the graph still builds and the steps still read, the trace's issue says what is wrong."""
+    out = "softmax" if loss == "cross_entropy" else "relu"
+    zero = build_problem((2, 2), (out,), loss, y=[1.0, 0.0])
+    layer = zero.layers[0]
+    dead = type(layer)(
+        np.zeros_like(layer.W),
+        np.array([-1.0, 0.0]) if out == "relu" else np.array([-800.0, 800.0]),
+        layer.activation,
+    )
+    zero = replace(zero, layers=(dead,))
+    overflow = set_value(get_preset("homework").problem, "b2_1", 800.0).with_target([1.0])
+    for problem in (zero, overflow):
+        tr = trace(problem, decimals=decimals)
+        assert not tr.ok
+        g = graph(tr)
+        graph_figure(g, step(g, "backward", len(g.nodes)))
+        for direction in ("backward", "forward"):
+            for n in range(1, len(g.nodes) + 1):
+                assert step(g, direction, n).words
