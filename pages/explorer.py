@@ -4,7 +4,16 @@ chain rule, the activations, the worked solution and the gradient table all read
 import streamlit as st
 
 from expnet.presets import get_preset
-from expnet.ui import controls, focus, lesson_link, open_as_code, panels, phenomena, state
+from expnet.ui import (
+    controls,
+    focus,
+    graph_panel,
+    lesson_link,
+    open_as_code,
+    panels,
+    phenomena,
+    state,
+)
 from expnet.ui.components.live_network import plotly_url as live_network_plotly_url
 from expnet.ui.links import TABS
 
@@ -84,7 +93,7 @@ def live_network() -> None:
 def tabs() -> None:
     tr = state.current_trace()
     # Only the open tab's content runs (on_change="rerun"): a keypress redraws one panel.
-    solution_tab, table_tab, activation_tab = st.tabs(
+    solution_tab, table_tab, activation_tab, graph_tab = st.tabs(
         list(TABS), key="tab", bind="query-params", on_change="rerun"
     )
     if solution_tab.open:
@@ -106,6 +115,9 @@ def tabs() -> None:
     if activation_tab.open:
         with activation_tab:
             panels.activation_panel(tr)
+    if graph_tab.open:
+        with graph_tab:
+            graph_panel.graph_panel(tr)
 
 
 @st.fragment

@@ -45,6 +45,27 @@ class Affine:
         return Affine(self.const * factor, tuple(c * factor for c in self.coefs))
 
     @property
+    def constant(self) -> bool:
+        """No part depends on y."""
+        return not any(self.coefs)
+
+    def padded(self, n: int) -> tuple[float, ...]:
+        """The coefficients of y_1 … y_n (zeros for a plain number)."""
+        return self.coefs or (0.0,) * n
+
+    def __add__(self, other: Affine) -> Affine:
+        n = max(len(self.coefs), len(other.coefs))
+        coefs = tuple(a + b for a, b in zip(self.padded(n), other.padded(n), strict=True))
+        return Affine(self.const + other.const, coefs)
+
+    def __mul__(self, other: Affine) -> Affine | None:
+        """The product; None when both depend on y (it is not affine in y)."""
+        if not self.constant and not other.constant:
+            return None
+        var, k = (self, other.const) if other.constant else (other, self.const)
+        return var.scaled(k)
+
+    @property
     def text(self) -> str:
         if not self.coefs:
             return fmt(self.const)

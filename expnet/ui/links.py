@@ -45,7 +45,12 @@ from .model import (
 FOCUS_KEY = "focus"
 VIEW_KEYS: tuple[str, ...] = (FOCUS_KEY, "view", "all_steps", "tab")
 #: The explorer's tabs (their labels are the URL values of "tab").
-TABS: tuple[str, ...] = ("Worked solution", "Gradient table and one step", "Activations")
+TABS: tuple[str, ...] = (
+    "Worked solution",
+    "Gradient table and one step",
+    "Activations",
+    "Computational graph",
+)
 VIEWS: tuple[str, ...] = ("values", "gradient")
 #: A teacher's link: the parameters without a slider, and those shown as fixed values.
 HIDE_KEY, LOCK_KEY = "hide", "lock"

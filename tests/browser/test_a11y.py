@@ -113,6 +113,7 @@ STATES: dict[str, str] = {
     "explorer, activations tab": "?tab=Activations",
     "explorer, gradient table": "?tab=Gradient+table+and+one+step&y_symbol=false",
     "explorer, L2 penalty on": "?l2=0.05&y_symbol=false",
+    "explorer, computational graph": "?tab=Computational+graph",
     "explorer, a teacher's link": "?hide=layer2&lock=x,y",
     "explorer, a saturated unit marked": "?b1_1=5",
     "classroom, step mode": "classroom",
@@ -139,6 +140,17 @@ def test_axe_classroom_prediction_graded(page: Page, streamlit_server: str, requ
         box.press("Enter")
     expect(page.locator(".st-key-cls_card [data-testid=stAlert]").first).to_be_visible()
     assert_no_violations(page, "classroom, prediction graded", request)
+
+
+def test_axe_graph_stepped(page: Page, streamlit_server: str, request) -> None:
+    """The computational graph with a node lit: the equation and the step's table."""
+    open_app(page, streamlit_server, "?tab=Computational+graph")
+    for _ in range(2):
+        with expect_rerun(page, TIMEOUT_MS):
+            page.get_by_role("button", name="Step backward", exact=True).click()
+    expect(page.get_by_text("The current step in words")).to_be_visible()
+    expect(page.locator("[data-testid=stTable]")).to_contain_text("2 of 26 (backward)")
+    assert_no_violations(page, "explorer, computational graph stepped", request)
 
 
 def test_axe_landscape_drawn(page: Page, streamlit_server: str, request) -> None:

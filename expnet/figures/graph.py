@@ -1,0 +1,208 @@
+"""The computational graph drawn: a node per operation in columns left to right, each labelled
+with its operation and value (∂J/∂node on hover and in the step table), each edge with its
+local derivative.
+
+Pure builder: an ``expnet.teaching.graph.Graph`` in, a ``plotly.graph_objects.Figure`` out;
+no arithmetic but layout. The homework (2-2-1) has 26 nodes in 10 columns, drawn whole.
+
+Larger networks collapse to a per-unit view (chosen over a horizontal scroll, which a phone
+hides and a Streamlit chart does not offer): above ``MAX_NODES`` nodes only the inputs, each
+sum z, each activation and the loss's operations are drawn, the products W·a and the leaves
+W, b folded into their z; an edge a → z then carries its local derivative ∂z/∂a = W. The
+largest network the sidebar allows (4 inputs, 3 hidden layers of 4, 3 outputs, 177 nodes)
+draws 42.
+
+Parts are named, one trace per kind, as in ``network.py``: "edges", "lit edges",
+"local derivatives", one trace per node kind ("leaves", "products", "sums", "activations",
+"loss", "L2 term") and "lit node". Colour is never the only signal: the lit node has a
+thick ring and its name in the step table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import plotly.graph_objects as go
+
+from expnet.teaching.graph import Edge, Graph, Node, Step, text
+
+from .network import HIGHLIGHT
+
+#: Above this many nodes the figure draws the per-unit view.
+MAX_NODES = 60
+KINDS = {
+    "leaf": ("leaves", "#e2e8f0", "square"),
+    "product": ("products", "#dbeafe", "circle"),
+    "sum": ("sums", "#bfdbfe", "circle"),
+    "activation": ("activations", "#c7d2fe", "circle"),
+    "loss": ("loss", "#fde68a", "diamond"),
+    "penalty": ("L2 term", "#fed7aa", "diamond"),
+}
+EDGE_COLOUR = "#64748b"
+ROW_PX = 56
+COLUMN_PX = 110
+
+
+def _short(n: Node) -> str:
+    """A node's value inside it: 4 digits; "in y" for one not affine in a symbolic y (its
+    hover says so in full)."""
+    return "in y" if n.value is None else text(n.value, 4)
+
+
+def collapsed(g: Graph) -> bool:
+    return len(g.nodes) > MAX_NODES
+
+
+def _shown(g: Graph) -> tuple[list[Node], list[Edge]]:
+    """The nodes and edges drawn: all, or the per-unit view."""
+    if not collapsed(g):
+        return list(g.nodes), list(g.edges)
+    keep = [n for n in g.nodes if n.id == n.unit or n.kind in ("loss", "penalty")]
+    ids = {n.id for n in keep}
+    edges = [e for e in g.edges if e.src in ids and e.dst in ids]
+    for n in g.nodes:
+        if n.kind == "product":
+            for e in g.inputs(n.id):
+                if e.src in ids:  # a or x, through W·a, into its z: local derivative W
+                    edges.append(Edge(e.src, n.unit, e.local, e.formula))
+    return keep, edges
+
+
+def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
+    """The graph, columns left to right; ``lit`` lights the step's node (its unit in the
+    per-unit view) and the edges it reads."""
+    nodes, edges = _shown(g)
+    ids = {n.id for n in nodes}
+    columns: dict[int, list[Node]] = defaultdict(list)
+    for n in nodes:
+        columns[n.column].append(n)
+    order = sorted(columns)
+    col_x = {c: i for i, c in enumerate(order)}
+    tallest = max(len(v) for v in columns.values())
+    pos = {}
+    for c, members in columns.items():
+        for r, n in enumerate(members):
+            pos[n.id] = (col_x[c], (len(members) - 1) / 2.0 - r)
+    lit_id = None if lit is None else (lit.node if lit.node in ids else g.by_id[lit.node].unit)
+    used = set() if lit is None else {g.by_id[u].unit if u not in ids else u for u in lit.used}
+
+    fig = go.Figure()
+    for name, wanted in (("edges", False), ("lit edges", True)):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for e in edges:
+            on = (
+                lit_id is not None
+                and {e.src, e.dst} <= {lit_id, *used}
+                and lit_id
+                in (
+                    e.src,
+                    e.dst,
+                )
+            )
+            if on == wanted:
+                (x0, y0), (x1, y1) = pos[e.src], pos[e.dst]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=name,
+                hoverinfo="skip",
+                showlegend=False,
+                line={"color": HIGHLIGHT if wanted else EDGE_COLOUR, "width": 4 if wanted else 1},
+            )
+        )
+    mids = [e for e in edges if pos[e.src][0] + 1 == pos[e.dst][0] or lit_id in (e.src, e.dst)]
+    fig.add_trace(
+        go.Scatter(
+            x=[0.5 * (pos[e.src][0] + pos[e.dst][0]) for e in mids],
+            y=[0.5 * (pos[e.src][1] + pos[e.dst][1]) for e in mids],
+            mode="text",
+            text=[text(e.local, 3) for e in mids],
+            textfont={"size": 10, "color": "#334155"},
+            hovertext=[
+                f"∂({g.by_id[e.dst].label})/∂({g.by_id[e.src].label}) = {e.formula} = "
+                f"{text(e.local)}"
+                for e in mids
+            ],
+            hoverinfo="text",
+            name="local derivatives",
+            showlegend=False,
+        )
+    )
+    for kind, (name, colour, symbol) in KINDS.items():
+        members = [n for n in nodes if n.kind == kind]
+        if not members:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[n.id][0] for n in members],
+                y=[pos[n.id][1] for n in members],
+                mode="markers+text",
+                marker={
+                    "size": 40,
+                    "color": colour,
+                    "symbol": symbol,
+                    "line": {"color": "#334155", "width": 1},
+                },
+                text=[f"{n.label}<br>{_short(n)}" for n in members],
+                textfont={"size": 10, "color": "#0f172a"},
+                customdata=[n.id for n in members],
+                hovertext=[
+                    f"{n.label} ({n.op})<br>value {text(n.value)}<br>∂J/∂node {text(n.grad)}"
+                    for n in members
+                ],
+                hoverinfo="text",
+                name=name,
+                showlegend=False,
+            )
+        )
+    if lit_id is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[lit_id][0]],
+                y=[pos[lit_id][1]],
+                mode="markers",
+                marker={
+                    "size": 50,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": HIGHLIGHT, "width": 5},
+                },
+                customdata=[lit_id],
+                hoverinfo="skip",
+                name="lit node",
+                showlegend=False,
+            )
+        )
+    fig.update_layout(
+        template={},
+        font={"color": "#2a3f5f"},
+        height=max(320, ROW_PX * tallest + 60),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"visible": False, "range": [-0.6, len(order) - 0.4], "fixedrange": True},
+        yaxis={"visible": False, "range": [-tallest / 2.0, tallest / 2.0], "fixedrange": True},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        dragmode=False,
+        hoverlabel={"bgcolor": "#ffffff", "font": {"size": 12}, "align": "left"},
+        meta={"collapsed": collapsed(g), "lit": lit_id},
+    )
+    return fig
+
+
+def graph_alt(g: Graph) -> str:
+    """The figure's accessible name: what it shows and where its numbers are in words."""
+    view = (
+        f"the per-unit view of its {len(g.nodes)} operations (products and parameters folded "
+        "into their sum z)"
+        if collapsed(g)
+        else f"its {len(g.nodes)} operations"
+    )
+    return (
+        f"Computational graph of the network: {view}, from the inputs on the left to the "
+        "loss J on the right, each node with its value, each edge with its local derivative. "
+        "The current step is in words in the table after the graph."
+    )

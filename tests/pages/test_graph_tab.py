@@ -1,0 +1,65 @@
+"""The explorer's "Computational graph" tab through AppTest: stepping lights one node at a time
+and the table says the step with the numbers, checked against a hand calculation."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from tests.pages.test_explorer import app, no_exception
+
+TAB = "Computational graph"
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def _homework_p() -> float:
+    """By hand: z⁽¹⁾ = (4·0.5 − 4·0.5 + 2, 0.5 + 1 − 1) = (2, 0.5); p = e^(−3σ(2) − σ(0.5) + 2)."""
+    return math.exp(-3 * _sigmoid(2) - _sigmoid(0.5) + 2)
+
+
+def _lit(at) -> str | None:
+    chart = at.get("plotly_chart")[0]
+    return json.loads(chart.proto.spec)["layout"]["meta"]["lit"]
+
+
+def _row(at) -> dict[str, str]:
+    df = at.table[0].value
+    return {c: str(df[c].iloc[0]) for c in df.columns}
+
+
+def test_step_backward_lights_one_node_at_a_time_with_its_numbers() -> None:
+    at = app(tab=TAB)
+    no_exception(at)
+    assert _lit(at) is None
+    assert not at.table
+    for _ in range(5):  # J, (p − y)², p − y, p, z⁽²⁾
+        at.button(key="graph_backward").click().run()
+        no_exception(at)
+    assert _lit(at) == "z2_1"
+    row = _row(at)
+    assert row["step"] == "5 of 26 (backward)"
+    assert row["node"] == "z₁⁽²⁾"
+    p = _homework_p()
+    # ∂J/∂z = ∂p/∂z · ∂J/∂p = p · (p − y) for p = e^z: p² − p·y
+    assert row["∂J/∂node"] == f"({p * p:.6g} − {p:.6g}·y)"
+    assert row["local derivative × upstream gradient"] == (
+        f"{p:.6g} × ({p:.6g} − y) = ({p * p:.6g} − {p:.6g}·y)"
+    )
+    at.button(key="graph_backward").click().run()  # a rerun keeps counting from the session
+    assert _lit(at) == "b2_1"
+    at.button(key="graph_reset").click().run()
+    assert _lit(at) is None and not at.table
+
+
+def test_step_forward_gives_values_and_a_numeric_y() -> None:
+    at = app(tab=TAB, y_symbol="false")
+    for _ in range(15):  # 2 x, 4 W⁽¹⁾, 2 b and 4 products, 2 sums (columns 0-2), then a₁⁽¹⁾
+        at.button(key="graph_forward").click().run()
+    no_exception(at)
+    assert _lit(at) == "a1_1"
+    row = _row(at)
+    assert row["value"] == f"{_sigmoid(2):.6g}"
+    assert row["inputs"] == f"z₁⁽¹⁾ = 2, so a₁⁽¹⁾ = {_sigmoid(2):.6g}"
