@@ -245,6 +245,10 @@ class App:
         if page.locator(".st-key-ls_set_y button").count():  # the old page asked for y first
             page.locator(".st-key-ls_set_y button").click()
         page.wait_for_selector(".st-key-ls_contour iframe", state="attached")
+        show = page.get_by_text("Show the 3D surface")  # the surface opens closed since then
+        if show.count():
+            show.click()
+            page.wait_for_selector(".st-key-ls_surface iframe", state="attached")
         self.page = page
         # Scrolled on every poll: the page grows while its first runs arrive.
         page.wait_for_function(

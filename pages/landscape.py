@@ -13,6 +13,7 @@ from expnet.network import parameter_names
 from expnet.ui import landscape as ls
 from expnet.ui import phenomena, state
 
+state.allow_query_keys(ls.SURFACE_KEY)  # the surface's switch, before the first state access
 st.title("Loss landscape", anchor=False)
 state.show_link_warning()
 phenomena.settle_landscape()

@@ -550,9 +550,24 @@ def descent_view(view: View) -> None:
 ADOPT_KEYS = {"sgd": "ls_adopt_gd", "momentum": "ls_adopt_mom"}
 
 
+#: The switch that shows the 3D surface, and its URL key (``?surface=true``).
+SURFACE_KEY = "surface"
+
+
 def surface_view(view: View) -> None:
-    """The 3D surface, drawn only while on screen (a press off screen costs it nothing)."""
+    """The 3D surface, on demand: closed on first open, so a keypress or a drag never waits
+    for its software-rendered WebGL; once shown, drawn only while on screen, after the map."""
     (xn, yn), labels = view.names, view.labels
+    shown = st.toggle(
+        "Show the 3D surface",
+        key=SURFACE_KEY,
+        bind="query-params",
+        help="The same J as the map, as a surface to rotate. Off by default: without a "
+        "graphics card it takes a few hundred milliseconds to redraw.",
+    )
+    if not shown:
+        st.caption("The map above is the landscape's main view; the surface is the same grid.")
+        return
     st.caption(
         "Drag to rotate, scroll to zoom: the view stays when sliders move."
         + (

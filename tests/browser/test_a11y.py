@@ -153,14 +153,15 @@ def test_axe_graph_stepped(page: Page, streamlit_server: str, request) -> None:
     assert_no_violations(page, "explorer, computational graph stepped", request)
 
 
-def test_axe_landscape_drawn(page: Page, streamlit_server: str, request) -> None:
-    open_app(page, streamlit_server, "landscape")
+@pytest.mark.parametrize("surface", [False, True], ids=["surface hidden", "surface shown"])
+def test_axe_landscape_drawn(page: Page, streamlit_server: str, request, surface: bool) -> None:
+    open_app(page, streamlit_server, "landscape?surface=true" if surface else "landscape")
     if page.locator(".st-key-ls_set_y button").count():
         with expect_rerun(page, TIMEOUT_MS):
             page.locator(".st-key-ls_set_y button").click()
     # the plots draw in their own iframes (persistent Plotly component), the surface and the
     # slice only once they are on screen: scroll to each and wait for its drawing
-    for key in ("ls_contour", "ls_surface"):
+    for key in ("ls_contour", "ls_surface") if surface else ("ls_contour",):
         page.wait_for_function(
             """(k) => { const e = document.querySelector('.st-key-' + k);
                 if (!e) return false; e.scrollIntoView({block: 'center'});
@@ -171,7 +172,9 @@ def test_axe_landscape_drawn(page: Page, streamlit_server: str, request) -> None
             timeout=TIMEOUT_MS,
             polling=250,
         )
-    assert_no_violations(page, "landscape, drawn", request)
+    assert_no_violations(
+        page, f"landscape, drawn, surface {'shown' if surface else 'hidden'}", request
+    )
 
 
 def open_class_poll(teacher: Page, base_url: str) -> str:

@@ -68,7 +68,15 @@ def _open_landscape(page: Page, base_url: str) -> None:
     with expect_rerun(page, RERUN_MS):
         page.get_by_role("link", name="Loss landscape").click()
     _plot(page, "ls_contour")
+    _show_surface(page)
     _plot(page, "ls_surface")
+
+
+def _show_surface(page: Page) -> None:
+    """The 3D surface opens closed (the map is the main view): shown by its switch."""
+    assert page.locator(".st-key-ls_surface").count() == 0
+    with expect_rerun(page, RERUN_MS):
+        page.get_by_text("Show the 3D surface").click()
 
 
 # The persistent chart [key]'s plot has been drawn at least n times (read from the page: the
@@ -217,6 +225,7 @@ def test_explorer_slider_shows_on_the_landscape(page: Page, streamlit_server, re
     _press(page, "W2_11", times=5, direction="ArrowLeft")  # on the explorer: -3.00 -> -3.05
     with expect_rerun(page, RERUN_MS):
         page.get_by_role("link", name="Loss landscape").click()
+    _show_surface(page)
     for key in ("ls_contour", "ls_surface"):
         x, y = _point(_plot(page, key))
         assert abs(x - -3.05) < 1e-9 and y == 4.0
@@ -234,6 +243,7 @@ def test_shared_link_settings_survive_the_first_page_switch(page: Page, streamli
         page.get_by_role("link", name="Loss landscape").click()
     wait_for_idle(page, RERUN_MS)
     assert not page.locator(".st-key-y_symbol input").is_checked()
+    _show_surface(page)
     for key in ("ls_contour", "ls_surface"):
         x, y = _point(_plot(page, key))
         assert x == -2.5 and y == 4.0  # W2_11 from the link, W1_11 the homework's

@@ -48,17 +48,44 @@ def _problem(at: AppTest):
 
 @pytest.fixture
 def page() -> AppTest:
+    """The landscape with its 3D surface shown (it opens closed: see the test below)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/landscape.py").run()
     assert not at.exception
+    at.toggle(key="surface").set_value(True).run()
+    assert not at.exception
     return at
+
+
+def test_the_surface_opens_closed_and_shows_on_demand() -> None:
+    """The map is the main view: a first open draws no 3D surface (its WebGL is never on the
+    path of a keypress); the switch shows it, drawn from the map's grid."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/landscape.py").run()
+    assert not at.exception
+    assert at.toggle(key="surface").value is False
+    assert not _has_figure(at, "ls_surface") and _has_figure(at, "ls_contour")
+    at.toggle(key="surface").set_value(True).run()
+    assert _has_figure(at, "ls_surface")
+    np.testing.assert_array_equal(
+        _figure(at, "ls_surface")["data"][0]["z"], _map(_figure(at, "ls_contour"))["z"]
+    )
 
 
 @pytest.fixture
 def numeric(page: AppTest) -> AppTest:
     """The homework as it opens: y a symbol on the other pages, y = 1 on the map."""
     return page
+
+
+def _has_figure(at: AppTest, key: str) -> bool:
+    try:
+        _figure(at, key)
+    except AssertionError:
+        return False
+    return True
 
 
 def _point(fig: dict) -> tuple[float, float]:
