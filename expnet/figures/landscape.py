@@ -23,10 +23,13 @@ from .landscape_style import (
     ARROW_COLOUR,
     AXIS_2D,
     LAYOUT_BASE,
+    LOG_FLOOR,
     MASK_COLORSCALE,
+    MAX_TICKS,
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
     POINT_COLOUR,
+    TICK_STEPS,
     TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
@@ -144,21 +147,7 @@ def contour_spec(
     ]
     has_over, has_undef = bool(grid.overflow.any()), bool(grid.undefined.any())
     if has_over or has_undef:
-        data.append(
-            {
-                "type": "heatmap",
-                "x": u32,
-                "y": v32,
-                "z": mask_image(grid),
-                "zmin": 0,
-                "zmax": 2,
-                "colorscale": MASK_COLORSCALE,
-                "showscale": False,
-                "showlegend": False,
-                "name": "not defined",
-                "hoverinfo": "skip",
-            }
-        )
+        data.append({**MASK_LAYER, "x": u32, "y": v32, "z": mask_image(grid)})
         if has_over:
             data.append(swatch(OVERFLOW_LABEL, OVERFLOW_COLOUR))
         if has_undef:
@@ -180,6 +169,7 @@ def contour_spec(
             "range": [float(grid.v[0]), float(grid.v[-1])],
         },
         "uirevision": "landscape",
+        "meta": preview_meta(log_color),
     }
     layout.update(title_layout(title))
     shapes: list[dict] = []
@@ -190,6 +180,33 @@ def contour_spec(
     layout["shapes"] = shapes
     layout["annotations"] = point_annotations(grid)
     return FigureSpec(data, layout, frames)
+
+
+#: The grey layer over the cells where e^z overflows (1) or J is undefined (2); its x, y and
+#: z are the grid's.
+MASK_LAYER: dict = {
+    "type": "heatmap",
+    "zmin": 0,
+    "zmax": 2,
+    "colorscale": MASK_COLORSCALE,
+    "showscale": False,
+    "showlegend": False,
+    "name": "not defined",
+    "hoverinfo": "skip",
+}
+
+
+def preview_meta(log_color: bool) -> dict:
+    """What the page's live preview needs to redraw the map from the browser's own grid in
+    this figure's style (``layout.meta``): the colour scale (as :func:`colour_values` and
+    :func:`colorbar`) and the grey layer, which it adds when the server's grid had none."""
+    return {
+        "log": log_color,
+        "log_floor": LOG_FLOOR,
+        "tick_steps": list(TICK_STEPS),
+        "max_ticks": MAX_TICKS,
+        "mask": MASK_LAYER,
+    }
 
 
 def point_marks(grid: LandscapeGrid) -> list[dict]:

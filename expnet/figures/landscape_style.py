@@ -108,13 +108,18 @@ def colour_values(grid: LandscapeGrid, log: bool) -> np.ndarray:
     return np.where(grid.valid, z, np.nan)
 
 
+#: A log colour bar's ticks: whole decades, every ``step`` of these, at most MAX_TICKS + 1.
+TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500)
+MAX_TICKS = 8
+
+
 def colorbar(z: np.ndarray, log: bool, **extra: object) -> dict:
     bar: dict = {"title": {"text": "J"}, "thickness": 14, **extra}
     finite = z[np.isfinite(z)]
     if not log or finite.size == 0:
         return bar
     lo, hi = math.floor(float(finite.min())), math.ceil(float(finite.max()))
-    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if (hi - lo) / s <= 8)
+    step = next(s for s in TICK_STEPS if (hi - lo) / s <= MAX_TICKS)
     ticks = list(range(math.ceil(lo / step) * step, hi + 1, step))
     bar.update(
         title={"text": "J (log)"},

@@ -340,6 +340,18 @@ def _on_commit(key: str) -> None:
             st.session_state[f"{key}_ack"] = {"id": sender, "seq": seq}
 
 
+def engine_shape() -> dict[str, Any]:
+    """The network's shape as the preview engine takes it (``ExpnetEngine.networkFrom``):
+    sizes, activations, loss and λ of the L2 penalty."""
+    s = state.get_state()
+    return {
+        "sizes": list(s.structure.sizes),
+        "activations": list(s.structure.activations),
+        "loss": s.structure.loss,
+        "l2": s.settings.l2,  # engine.js adds the same penalty as expnet.trace
+    }
+
+
 def widget_data(names: Iterable[str] | None = None, key: str = "params") -> dict[str, Any]:
     """The live widget's data for the current problem: the network's shape, every value (the
     store's), the switches, and the sliders of ``names`` (default: all) grouped by layer and
@@ -358,12 +370,7 @@ def widget_data(names: Iterable[str] | None = None, key: str = "params") -> dict
     ]
     return {
         "mode": "sliders",
-        "shape": {
-            "sizes": list(structure.sizes),
-            "activations": list(structure.activations),
-            "loss": structure.loss,
-            "l2": s.settings.l2,  # engine.js adds the same penalty as expnet.trace
-        },
+        "shape": engine_shape(),
         "values": dict(s.values),
         "ySymbol": s.settings.y_symbol,
         "decimals": s.settings.rounding,

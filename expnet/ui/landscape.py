@@ -284,16 +284,29 @@ def current_point(problem: Problem, names: tuple[str, str]) -> tuple[float, floa
     return (float(get_value(problem, names[0]) or 0.0), float(get_value(problem, names[1]) or 0.0))
 
 
+#: Grid points per axis of the map the browser draws while a parameter is dragged (at most
+#: the page's own). Measured on the homework's map in headless Chromium on two busy cores
+#: (medians): the grid takes 0.7 / 1.6 / 7 / 10 ms at 51² / 101² / 151² / 201², and the
+#: redraw it feeds 52 / 38 / 51 / 62 ms, as much as moving the point alone (40–66 ms). Up
+#: to 101² the grid costs nothing a frame would show, and it is the page's default grid.
+PREVIEW_RESOLUTION = 101
+
+
 def live_args(
     names: tuple[str, str],
     ranges: Window,
     values: dict[str, float],
 ) -> dict[str, Any]:
     """What the contour's browser-side preview needs to move the point while a slider of
-    the plane is dragged (see ``components.persistent_plotly``)."""
+    the plane is dragged, and to redraw the map from its own grid while any other moves
+    (see ``components.persistent_plotly``): the network's shape for the preview engine, and
+    the preview grid's points per axis. The y sliders' values stand in for a symbolic y, as
+    in ``problem_to_draw``."""
     return {
         "names": list(names),
         "values": values,
+        "shape": controls.engine_shape(),
+        "preview_resolution": PREVIEW_RESOLUTION,
         "window": [list(ranges[0]), list(ranges[1])],
         "fraction": ARROW_FRACTION,
         "point": POINT_NAME,

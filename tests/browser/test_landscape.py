@@ -8,7 +8,9 @@
 - A slider moved on the explorer shows up on the landscape after switching pages.
 - The homework opens drawn (y a symbol elsewhere, a number on the map) without a click.
 - A drag preview ("expnet:preview" on the page's window) moves the point, the arrow and the
-  J readout in the browser when it moves one of the plotted parameters, and nothing else.
+  J readout in the browser; a value off the plane also redraws the map from the browser's
+  grid. A mouse drag of x1 reshapes the map every frame, and the core's map replaces it on
+  release.
 - With reduced motion nothing plays on its own, and Play jumps to the end.
 - Ticking Adam adds its path to the race; a click on the map starts every path there.
 
@@ -280,7 +282,8 @@ def _preview(page: Page, detail: dict) -> None:
 
 def test_drag_preview_moves_the_point_without_the_server(page: Page, streamlit_server, request):
     """The live widget announces every frame of a drag on the page's window; the map follows
-    when a plotted parameter moves, and waits for the release otherwise."""
+    in the browser, its point when a plotted parameter moves, and J over the plane too when
+    another one does."""
     _open_landscape(page, streamlit_server)
     contour = _plot(page, "ls_contour")
     runs = page.evaluate("() => window.__expnetRunsFinished")
@@ -310,12 +313,101 @@ def test_drag_preview_moves_the_point_without_the_server(page: Page, streamlit_s
     assert page.evaluate("() => window.__expnetRunsFinished") == runs  # no server round trip
     page.locator(".st-key-ls_contour").screenshot(path=artifact_path(request, "preview"))
 
-    # A parameter off the plane reshapes J: the map waits for the release (no preview).
+    # A parameter off the plane reshapes J: the map is redrawn from the browser's grid, and
+    # J at the point is the new network's, whatever J the widget announced.
     previews = contour.evaluate(PREVIEWS_JS)
-    _preview(page, {"values": {"x1": 0.9}, "J": 0.1, "grad": {"W2_11": 0.1, "W1_11": 0.1}})
-    next_frames(contour)  # a preview is drawn in the frame after it arrives
-    assert contour.evaluate(PREVIEWS_JS) == previews
+    before = contour.evaluate(ZSUM_JS)
+    off_plane = {"values": {"W2_11": -2.0, "x1": 0.9}, "J": 0.1, "grad": {"W2_11": 0.1}}
+    _preview(page, off_plane)
+    contour.wait_for_function(f"(n) => ({PREVIEWS_JS})() > n", arg=previews)
     assert _point(contour) == (-2.0, 4.0)
+    reshaped = set_values(moved, {"x1": 0.9})
+    J = evaluate_batch(reshaped, names, np.array([[-2.0, 4.0]])).loss[0]
+    assert contour.evaluate(READOUT_JS) == f"J = {J:.4g}"
+    assert abs(contour.evaluate(ZSUM_JS) - before) > 1e-3 * abs(before)
+    # b2_1 = 800: e^800 overflows a double everywhere, so the whole map turns grey, with a
+    # grey layer the server's figure (no grey cell) did not have.
+    previews = contour.evaluate(PREVIEWS_JS)
+    _preview(page, {**off_plane, "values": {**off_plane["values"], "b2_1": 800.0}})
+    contour.wait_for_function(f"(n) => ({PREVIEWS_JS})() > n", arg=previews)
+    grey = contour.evaluate(
+        "() => document.getElementById('plot')._fullData.find(t => t.name === 'not defined')"
+        ".z.flat()"
+    )
+    assert len(grey) == 101 * 101 and set(grey) == {1}  # 1: e^z overflows
+    assert contour.evaluate(ZSUM_JS) == 0  # no finite colour value left
+    assert contour.evaluate(READOUT_JS) == "J = overflow"
+
+
+# Every time the map's colour values change, their sum goes into window.__zSums (checked
+# every animation frame of the chart's iframe, from the moment this is run).
+WATCH_Z_JS = f"""() => {{ window.__zSums = [({ZSUM_JS})()];
+    const look = () => {{ const s = ({ZSUM_JS})();
+        if (s !== window.__zSums[window.__zSums.length - 1]) window.__zSums.push(s);
+        requestAnimationFrame(look); }};
+    requestAnimationFrame(look); }}"""
+# The latest values the page's widget announced during a drag, and at its release.
+LAST_EVENTS_JS = """() => { window.__last = {};
+    for (const kind of ['preview', 'commit']) window.addEventListener('expnet:' + kind,
+        (e) => { window.__last[kind] = e.detail.values; }); }"""
+# The map's colour values as drawn: rows of z, NaN (grey) as null.
+MAP_Z_JS = "() => document.getElementById('plot')._fullData[0].z.map(r => Array.from(r))"
+
+
+def _log_colours(x1: float, resolution: int) -> np.ndarray:
+    """log10 J over the homework's default window (W2_11 from -6 to 0, W1_11 from 0 to 8)
+    at y = 1 with x1 as given, NaN where J cannot be computed: the core's own grid."""
+    problem = set_values(get_preset("homework").problem.with_target(1.0), {"x1": x1})
+    grid = landscape_grid(problem, ("W2_11", "W1_11"), ((-6, 0), (0, 8)), resolution)
+    with np.errstate(all="ignore"):
+        return np.where(grid.valid, np.log10(np.maximum(grid.loss, 1e-12)), np.nan)
+
+
+def _same_colours(shown: list, expected: np.ndarray, rtol: float) -> None:
+    z = np.array([[np.nan if v is None else v for v in row] for row in shown], dtype=float)
+    assert z.shape == expected.shape
+    assert np.array_equal(np.isnan(z), np.isnan(expected))
+    np.testing.assert_allclose(z, expected, rtol=rtol, atol=rtol)
+
+
+def test_dragging_x1_reshapes_the_map_every_frame_and_the_core_takes_over_on_release(
+    page: Page, streamlit_server, request
+):
+    """x1 is off the plane: while the mouse drags its slider the map is redrawn from the
+    browser's own grid, without a server run; on release the core's figure replaces it."""
+    _open_landscape(page, streamlit_server)
+    contour = _plot(page, "ls_contour")
+    drawn = contour.evaluate(RENDERS_JS)
+    runs = page.evaluate("() => window.__expnetRunsFinished")
+    contour.evaluate(WATCH_Z_JS)
+    page.evaluate(LAST_EVENTS_JS)
+    slider = page.locator(parameter_slider("x1")).first
+    slider.scroll_into_view_if_needed()
+    page.locator(".st-key-ls_contour").scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    assert box
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + box["width"] * 0.5
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    for i in range(1, 9):  # 2 % of the track a move (0.4 in x1), each drawn before the next
+        previews = contour.evaluate(PREVIEWS_JS)
+        page.mouse.move(x0 + i * box["width"] * 0.02, y)
+        contour.wait_for_function(f"(n) => ({PREVIEWS_JS})() > n", arg=previews)
+    assert len(contour.evaluate("() => window.__zSums")) >= 6  # the first and 5 changes
+    assert page.evaluate("() => window.__expnetRunsFinished") == runs  # no server run
+    # The last frame drawn is the core's log10 J for the x1 under the hand, cell by cell.
+    x1 = page.evaluate("() => window.__last.preview.x1")
+    _same_colours(contour.evaluate(MAP_Z_JS), _log_colours(x1, 101), rtol=1e-9)
+    _shot(page, request, "ls_contour", "1-during-the-drag")
+
+    with expect_rerun(page, RERUN_MS):
+        page.mouse.up()
+    contour = _plot(page, "ls_contour", drawn + 1)
+    x1 = page.evaluate("() => window.__last.commit.x1")
+    # The server's figure (float32 on the wire) for the value let go.
+    _same_colours(contour.evaluate(MAP_Z_JS), _log_colours(x1, 101), rtol=1e-6)
+    _shot(page, request, "ls_contour", "2-after-release")
 
 
 def test_a_keypress_is_drawn_once_by_the_core(page: Page, streamlit_server, request):

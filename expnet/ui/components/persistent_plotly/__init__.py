@@ -12,7 +12,8 @@ never triggers a rerun; only a click on the map, when ``clicks`` asks for it, is
 
 plotly.js is the copy shipped inside the plotly Python package (``package_data``): nothing
 is fetched from a CDN. Streamlit serves a component's files from one folder, so the first
-use writes ``index.html`` and that ``plotly.min.js`` into a cache folder
+use writes ``index.html``, that ``plotly.min.js`` and the live widget's preview engine
+(``live_network/engine.js``, the map's grid during a drag) into a cache folder
 (``$TMPDIR/expnet-components/persistent_plotly-<plotly version>-<hash>``).
 """
 
@@ -33,6 +34,8 @@ from streamlit.components import v1 as components
 
 _FRONTEND = Path(__file__).parent / "frontend" / "index.html"
 _PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# The preview engine: the map's grid while a parameter is dragged (``frontend/index.html``).
+_ENGINE_JS = Path(__file__).parent.parent / "live_network" / "engine.js"
 COMPONENT_NAME = "persistent_plotly"
 
 
@@ -48,8 +51,9 @@ def _write_if_changed(src: Path, dst: Path) -> None:
 
 @lru_cache(maxsize=1)
 def served_dir() -> Path:
-    """The folder Streamlit serves the component from: index.html + plotly.min.js."""
-    tag = hashlib.sha256(_FRONTEND.read_bytes()).hexdigest()[:10]
+    """The folder Streamlit serves the component from: index.html, plotly.min.js and the
+    preview engine, engine.js."""
+    tag = hashlib.sha256(_FRONTEND.read_bytes() + _ENGINE_JS.read_bytes()).hexdigest()[:10]
     folder = (
         Path(tempfile.gettempdir())
         / "expnet-components"
@@ -58,6 +62,7 @@ def served_dir() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _write_if_changed(_FRONTEND, folder / "index.html")
     _write_if_changed(_PLOTLY_JS, folder / "plotly.min.js")
+    _write_if_changed(_ENGINE_JS, folder / "engine.js")
     return folder
 
 
