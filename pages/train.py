@@ -65,7 +65,6 @@ with st.sidebar:
         size, noise = 200, 0.0
     test_fraction = st.slider("Held out for test", 0.0, 0.5, 0.2, 0.05, key="tr_test")
     seed = int(st.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
-    st.html(train_data.UPLOAD_CSS)  # the page's own size limit only (Streamlit's is the server's)
     st.file_uploader(
         f"Or upload a CSV: one row per example, {problem.inputs} x then {problem.outputs} y "
         f"(an optional header line; at most {MAX_CSV_BYTES // 1000} kB)",

@@ -44,6 +44,14 @@ DISABLED_LABEL_CSS = (
     "{ color: inherit !important; }"
 )
 
+#: The Train page's CSV uploader shows one limit, the page's (in its label). Streamlit's own
+#: line under it would name the server's cap on any upload (server.maxUploadSize: whole
+#: megabytes, 1 at least), which is not the CSV's: hidden. In the head, so it holds from the
+#: uploader's first frame (a style drawn in the page came a moment after the uploader).
+UPLOAD_LIMIT_CSS = (
+    ".st-key-tr_upload [data-testid=stFileUploaderDropzoneInstructions] { display: none; }"
+)
+
 # The style goes into the document's head, once: an element in the page's body (st.html) is
 # removed and drawn again whenever the page is switched, and for that moment no ring shows.
 _FOCUS_JS = """
@@ -62,6 +70,7 @@ _focus_component = st.components.v2.component(
 
 
 def focus_ring() -> None:
-    """Call once per run, from app.py (the style, the focus ring and readable disabled
-    labels, applies to every page)."""
-    _focus_component(data={"css": FOCUS_CSS + DISABLED_LABEL_CSS}, key="focus_ring", height=0)
+    """Call once per run, from app.py (the style, the focus ring, readable disabled labels
+    and the uploader's one limit, applies to every page)."""
+    css = FOCUS_CSS + DISABLED_LABEL_CSS + UPLOAD_LIMIT_CSS
+    _focus_component(data={"css": css}, key="focus_ring", height=0)

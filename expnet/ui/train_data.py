@@ -115,15 +115,6 @@ def data_label(name: str) -> str:
     return BUILTINS[name].title
 
 
-#: The uploader shows one limit, the page's (its label: ``MAX_CSV_BYTES``). Streamlit's own
-#: line under it would name the server's cap on any upload (server.maxUploadSize: whole
-#: megabytes, 1 at least), which is not the CSV's: hidden.
-UPLOAD_CSS = (
-    "<style>.st-key-tr_upload [data-testid=stFileUploaderDropzoneInstructions] "
-    "{ display: none; }</style>"
-)
-
-
 def on_upload() -> None:
     """The uploader's callback: a good CSV becomes the data set (chosen in the picker); a bad
     one leaves the data as it was and keeps one message saying why."""

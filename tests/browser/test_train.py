@@ -304,7 +304,9 @@ HOSTILE = [
 
 def test_hostile_uploads_give_one_message_each(page: Page, streamlit_server, request) -> None:
     _open(page, f"{streamlit_server}/train")
-    # one size limit on screen: the page's (Streamlit's line would say the server's 1MB)
+    # one size limit on screen: the page's (Streamlit's line would say the server's 1MB),
+    # hidden by the app's style in the head (expnet.ui.shell)
+    page.locator("head style#expnet-focus-ring").wait_for(state="attached")
     page.locator(".st-key-tr_upload [data-testid=stFileUploaderDropzone]").wait_for()
     shown = page.locator(".st-key-tr_upload").inner_text()
     assert f"at most {MAX_CSV_BYTES // 1000} kB" in shown and "MB" not in shown, shown
