@@ -146,11 +146,14 @@ def adopt(end: dict[str, float]) -> None:
     state.set_values(end)
 
 
+def _set_window(name: str, lo: float, hi: float) -> None:
+    """The window of ``name`` from code: its from / to inputs take it on their next draw."""
+    st.session_state[f"ls_lo_{name}"], st.session_state[f"ls_hi_{name}"] = lo, hi
+
+
 def recentre(names: tuple[str, str], values: tuple[float, float]) -> None:
     for name, value in zip(names, values, strict=True):
-        lo, hi = default_range(value)
-        st.session_state[f"ls_lo_{name}"] = lo
-        st.session_state[f"ls_hi_{name}"] = hi
+        _set_window(name, *default_range(value))
 
 
 #: The descent's learning rate and steps when the page first opens.
@@ -175,22 +178,15 @@ def apply_handed_settings() -> None:
     pair = settings["pair"]
     st.session_state["ls_x"], st.session_state["ls_y"] = pair
     for name in pair:
-        lo, hi = settings.get("window", {}).get(name, default_range(values[name]))
-        windows()[name] = (lo, hi)
-        st.session_state[f"ls_lo_{name}"], st.session_state[f"ls_hi_{name}"] = lo, hi
+        _set_window(name, *settings.get("window", {}).get(name, default_range(values[name])))
     st.session_state["ls_lr"] = float(settings.get("lr", DEFAULT_LR))
     st.session_state["ls_steps"] = int(settings.get("steps", DEFAULT_STEPS))
-
-
-def windows() -> dict[str, tuple[float, float]]:
-    """The session's window per parameter (lo, hi): kept across page switches."""
-    return st.session_state.setdefault(_WINDOWS, {})  # type: ignore[no-any-return]
 
 
 def window_inputs(name: str, label: str, value: float) -> tuple[float, float]:
     """From / to for one axis; starts as a window around the current value and is kept
     per parameter (so moving the slider moves the point, not the window)."""
-    store = windows()
+    store: dict[str, tuple[float, float]] = st.session_state.setdefault(_WINDOWS, {})
     lo0, hi0 = store.get(name, default_range(value))
     st.session_state.setdefault(f"ls_lo_{name}", lo0)
     st.session_state.setdefault(f"ls_hi_{name}", hi0)
