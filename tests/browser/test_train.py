@@ -23,7 +23,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from expnet import build_problem, get_preset, trace
-from expnet.datasets import MAX_CSV_BYTES, make_dataset
+from expnet.datasets import MAX_CSV_BYTES, Dataset, make_dataset
 from expnet.fit import FitSettings, Trainer
 from tests.harness import run_module
 
@@ -217,6 +217,19 @@ def _click_mode(page: Page, label: str) -> None:
     page.wait_for_selector(".st-key-tr_plot .js-plotly-plot", timeout=RERUN_MS)
 
 
+def _open_an_xor_point(page: Page, request: pytest.FixtureRequest) -> tuple[Dataset, list[float]]:
+    """On XOR (200 points, 20 % held out, seed 0): click training point 5, a paused plot's
+    click that opens the explorer; returns (the training set, that point's x)."""
+    train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
+    x = [float(v) for v in train.X[5]]
+    assert x in _points(page)
+    _click_place(page, *x)
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
+    wait_for_idle(page, RERUN_MS)
+    page.screenshot(path=artifact_path(request, "explorer"), full_page=True)
+    return train, x
+
+
 def test_clicking_the_plot_opens_adds_and_removes_points(
     page: Page, streamlit_server, request
 ) -> None:
@@ -234,13 +247,7 @@ def test_clicking_the_plot_opens_adds_and_removes_points(
         _click(page, "tr_one_epoch")
     assert _metric(page, "Epoch") == "1"
     loss = _metric(page, "Train loss")
-    train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
-    x = [float(v) for v in train.X[5]]
-    assert x in _points(page)
-    _click_place(page, *x)
-    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
-    wait_for_idle(page, RERUN_MS)
-    page.screenshot(path=artifact_path(request, "explorer"), full_page=True)
+    train, x = _open_an_xor_point(page, request)
     trainer = Trainer(get_preset("homework").problem, train, None, FitSettings(
         "full", lr=0.2, momentum=0.9))  # fmt: skip
     trainer.run(1)
@@ -283,13 +290,7 @@ def test_a_click_opens_the_explorer_from_a_link_that_sets_the_shape(
         "() => { const gd = document.querySelector('.st-key-tr_plot .js-plotly-plot');"
         " return gd && gd._fullData; }"
     )
-    train = make_dataset("xor", 200, 0.0, seed=0).split(0.2, 0)[0]
-    x = [float(v) for v in train.X[5]]
-    assert x in _points(page)
-    _click_place(page, *x)
-    page.get_by_role("heading", name="Network explorer").wait_for(timeout=RERUN_MS)
-    wait_for_idle(page, RERUN_MS)
-    page.screenshot(path=artifact_path(request, "explorer"), full_page=True)
+    _open_an_xor_point(page, request)
     page.wait_for_url(re.compile(r"units1=4"), timeout=RERUN_MS)
     assert "act_out=sigmoid" in page.url
 
