@@ -125,13 +125,19 @@ def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else math.nan
 
 
-def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """Play for ``seconds`` on /train, then Pause: frames per second (epoch number redrawn),
-    the gaps between frames, Pause → the last new frame, Pause → the page shows Play."""
+def _fresh_train_page(browser, url: str):  # type: ignore[no-untyped-def]
+    """A new tab (a new session) on /train, its Play button and metrics drawn."""
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     page.goto(f"{url}/train")
     page.get_by_role("button", name="▶ Play").wait_for(timeout=120_000)
     page.wait_for_selector("[data-testid=stMetricValue]", state="attached", timeout=120_000)
+    return page
+
+
+def _measure(browser, url: str, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Play for ``seconds`` on /train, then Pause: frames per second (epoch number redrawn),
+    the gaps between frames, Pause → the last new frame, Pause → the page shows Play."""
+    page = _fresh_train_page(browser, url)
     # The stop condition far away: Pause, not the end of training, must stop it.
     epochs = page.get_by_label("Stop after epochs")
     epochs.fill(str(MAX_EPOCHS))
@@ -186,9 +192,7 @@ LEARN_JS = """(limit) => { window.__learnedAt = null;
 def _learns(browser, url: str) -> float:  # type: ignore[no-untyped-def]
     """A fresh session opens /train as it comes and presses ▶ Play: ms from the click until
     the loss the player draws is below a tenth of the start's (inf if not within 30 s)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    page.goto(f"{url}/train")
-    page.get_by_role("button", name="▶ Play").wait_for(timeout=120_000)
+    page = _fresh_train_page(browser, url)
     page.wait_for_function(IDLE_JS.replace("__idleAt", "__loadedAt"), timeout=120_000)
     box = page.locator("[data-testid=stMetric]").filter(has_text="Train loss").first
     start = float(box.locator("[data-testid=stMetricValue]").inner_text())
