@@ -15,7 +15,9 @@ draws 42.
 Parts are named, one trace per kind, as in ``network.py``: "edges", "lit edges",
 "local derivatives", one trace per node kind ("leaves", "products", "sums", "activations",
 "loss", "L2 term") and "lit node". Colour is never the only signal: the lit node has a
-thick ring and its name in the step table.
+thick ring and its name in the step table. Each node carries its id and each local
+derivative its edge's key ("src>dst") as customdata: the browser's preview of a drag
+(live_network/graph.js) writes its own numbers into this figure by them.
 """
 
 from __future__ import annotations
@@ -53,18 +55,24 @@ def collapsed(g: Graph) -> bool:
     return len(g.nodes) > MAX_NODES
 
 
-def _shown(g: Graph) -> tuple[list[Node], list[Edge]]:
-    """The nodes and edges drawn: all, or the per-unit view."""
+def edge_key(e: Edge) -> str:
+    """An edge's name, "src>dst": the browser's preview finds its local derivative by it."""
+    return f"{e.src}>{e.dst}"
+
+
+def _shown(g: Graph) -> tuple[list[Node], list[tuple[Edge, str]]]:
+    """The nodes and edges drawn, each edge with the key of the graph's edge whose local
+    derivative it shows: all, or the per-unit view."""
     if not collapsed(g):
-        return list(g.nodes), list(g.edges)
+        return list(g.nodes), [(e, edge_key(e)) for e in g.edges]
     keep = [n for n in g.nodes if n.id == n.unit or n.kind in ("loss", "penalty")]
     ids = {n.id for n in keep}
-    edges = [e for e in g.edges if e.src in ids and e.dst in ids]
+    edges = [(e, edge_key(e)) for e in g.edges if e.src in ids and e.dst in ids]
     for n in g.nodes:
         if n.kind == "product":
             for e in g.inputs(n.id):
                 if e.src in ids:  # a or x, through W·a, into its z: local derivative W
-                    edges.append(Edge(e.src, n.unit, e.local, e.formula))
+                    edges.append((Edge(e.src, n.unit, e.local, e.formula), edge_key(e)))
     return keep, edges
 
 
@@ -90,7 +98,7 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
     for name, wanted in (("edges", False), ("lit edges", True)):
         xs: list[float | None] = []
         ys: list[float | None] = []
-        for e in edges:
+        for e, _ in edges:
             on = (
                 lit_id is not None
                 and {e.src, e.dst} <= {lit_id, *used}
@@ -115,18 +123,23 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
                 line={"color": HIGHLIGHT if wanted else EDGE_COLOUR, "width": 4 if wanted else 1},
             )
         )
-    mids = [e for e in edges if pos[e.src][0] + 1 == pos[e.dst][0] or lit_id in (e.src, e.dst)]
+    mids = [
+        (e, key)
+        for e, key in edges
+        if pos[e.src][0] + 1 == pos[e.dst][0] or lit_id in (e.src, e.dst)
+    ]
     fig.add_trace(
         go.Scatter(
-            x=[0.5 * (pos[e.src][0] + pos[e.dst][0]) for e in mids],
-            y=[0.5 * (pos[e.src][1] + pos[e.dst][1]) for e in mids],
+            x=[0.5 * (pos[e.src][0] + pos[e.dst][0]) for e, _ in mids],
+            y=[0.5 * (pos[e.src][1] + pos[e.dst][1]) for e, _ in mids],
             mode="text",
-            text=[text(e.local, 3) for e in mids],
+            text=[text(e.local, 3) for e, _ in mids],
+            customdata=[key for _, key in mids],
             textfont={"size": 10, "color": "#334155"},
             hovertext=[
                 f"∂({g.by_id[e.dst].label})/∂({g.by_id[e.src].label}) = {e.formula} = "
                 f"{text(e.local)}"
-                for e in mids
+                for e, _ in mids
             ],
             hoverinfo="text",
             name="local derivatives",

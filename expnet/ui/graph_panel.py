@@ -3,19 +3,30 @@ through one node at a time, backward from J or forward from the leaves.
 
 The step lives in the session (``graph_direction``, ``graph_step``), so it survives every
 rerun; a changed network keeps the step's number, within the new graph's length.
+
+The figure is a persistent chart: while a slider of the live widget moves, the browser
+computes every node's value and gradient and every local derivative from the preview
+engine (live_network/graph.js) and redraws it each frame; the commit brings the core's.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from expnet.figures.graph import collapsed, graph_alt, graph_figure
+from expnet.symbols import y_names
 from expnet.teaching.graph import DIRECTIONS, Graph, Step, graph, step
 from expnet.trace import Trace
 
+from . import controls, state
+from .components.persistent_plotly import persistent_plotly_chart
 from .markdown import md_escape
 
 DIRECTION_KEY, STEP_KEY = "graph_direction", "graph_step"
+#: The figure's component key (its iframe stays mounted across reruns).
+FIGURE_KEY = "graph_figure"
 #: The table that says the current step in words.
 STEP_TABLE_TITLE = "The current step in words"
 BUTTON_HELP = {
@@ -47,6 +58,20 @@ def current_step(g: Graph) -> Step | None:
     return step(g, direction, number)
 
 
+def live_args(tr: Trace) -> dict[str, Any]:
+    """What the figure's browser-side preview needs to follow a drag of the live widget
+    (``components.persistent_plotly``, graph.js): the network's shape for the preview engine,
+    every value, y a symbol or not, the rounding and the targets' names."""
+    return {
+        "graph": True,
+        "shape": controls.engine_shape(),
+        "values": state.current_values(),
+        "ySymbol": tr.symbolic,
+        "decimals": tr.decimals,
+        "yNames": y_names(tr.problem.outputs),
+    }
+
+
 def graph_panel(tr: Trace) -> None:
     """Buttons, the figure, the step's equation and its table."""
     g = graph(tr)
@@ -65,12 +90,14 @@ def graph_panel(tr: Trace) -> None:
     with c3:
         st.button("Reset", key="graph_reset", on_click=_reset, width="stretch")
     lit = current_step(g)
-    st.plotly_chart(
-        graph_figure(g, lit),
-        key="graph_figure",
-        config={"displayModeBar": False},
-        width="stretch",
-        alt=graph_alt(g),
+    fig = graph_figure(g, lit)
+    persistent_plotly_chart(
+        fig,
+        key=FIGURE_KEY,
+        height=int(fig.layout.height),
+        title="Computational graph",
+        aria_label=graph_alt(g),
+        live=live_args(tr),
     )
     st.caption(
         f"{total} operations"

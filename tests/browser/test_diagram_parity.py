@@ -31,7 +31,7 @@ from expnet.network import get_value
 
 from .test_engine_parity import ENGINE, _as_js, _cases, _differ, _tolerance
 
-DIAGRAM = ENGINE.with_name("diagram.js")
+DIAGRAM, FORMAT = ENGINE.with_name("diagram.js"), ENGINE.with_name("format.js")
 #: Widths and opacities are rounded to 2 decimals on both sides.
 ROUNDED = 0.01 + 1e-9
 
@@ -153,8 +153,8 @@ def test_the_browser_patched_diagram_is_the_servers_on_560_random_networks(page:
         where = f"{problem.to_json(indent=None)} decimals={decimals} λ={l2} {view} {selected}"
         cases.append((core, values, net, decimals, _tolerance(problem, tr), where))
     page.set_content("<!doctype html><html><body></body></html>")
-    page.add_script_tag(path=str(ENGINE))
-    page.add_script_tag(path=str(DIAGRAM))
+    for script in (ENGINE, FORMAT, DIAGRAM):
+        page.add_script_tag(path=str(script))
     sent = json.dumps([[_stale_flags(core), v, net, k] for core, v, net, k, *_ in cases])
     patched = json.loads(page.evaluate(PATCH_ALL, sent))
     apart = texts = 0

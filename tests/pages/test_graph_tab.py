@@ -20,9 +20,17 @@ def _homework_p() -> float:
     return math.exp(-3 * _sigmoid(2) - _sigmoid(0.5) + 2)
 
 
+def _chart(at) -> dict:
+    """The graph's persistent chart's arguments: its figure and what its preview needs."""
+    for component in at.get("component_instance"):
+        args = json.loads(component.proto.json_args)
+        if args.get("storage_key") == "graph_figure":
+            return args  # type: ignore[no-any-return]
+    raise AssertionError("no computational graph on the page")
+
+
 def _lit(at) -> str | None:
-    chart = at.get("plotly_chart")[0]
-    return json.loads(chart.proto.spec)["layout"]["meta"]["lit"]
+    return json.loads(_chart(at)["spec"])["layout"]["meta"]["lit"]
 
 
 def _row(at) -> dict[str, str]:
@@ -63,3 +71,17 @@ def test_step_forward_gives_values_and_a_numeric_y() -> None:
     row = _row(at)
     assert row["value"] == f"{_sigmoid(2):.6g}"
     assert row["inputs"] == f"z₁⁽¹⁾ = 2, so a₁⁽¹⁾ = {_sigmoid(2):.6g}"
+
+
+def test_the_graph_previews_a_drag_of_the_current_network() -> None:
+    """The browser's preview runs the engine on the homework as shown: 2-2-1, sigmoid then
+    exp, ½(p − y)², W₁₁⁽²⁾ = −3, y a symbol, rounded to 3 decimals as by hand."""
+    at = app(tab=TAB, by_hand="true")
+    no_exception(at)
+    live = _chart(at)["live"]
+    assert live["graph"] is True
+    assert live["shape"]["sizes"] == [2, 2, 1]
+    assert live["shape"]["activations"] == ["sigmoid", "exp"]
+    assert live["shape"]["loss"] == "half_squared_error"
+    assert live["values"]["W2_11"] == -3
+    assert (live["ySymbol"], live["decimals"], live["yNames"]) == (True, 3, ["y"])

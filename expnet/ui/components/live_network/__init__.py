@@ -2,7 +2,8 @@
 and commit to Python on release (``st.components.v2``, mounted in the page, no iframe).
 
 ``engine.js`` is the forward and backward pass (a preview of ``expnet.trace``, tested in
-tests/browser/test_engine_parity.py), ``diagram.js`` patches the core's diagram with the
+tests/browser/test_engine_parity.py), ``format.js`` writes numbers as ``expnet.symbols``,
+``diagram.js`` patches the core's diagram with the
 preview's numbers (tests/browser/test_diagram_parity.py), ``widget.js`` draws the sliders,
 readouts and diagram. Triggers: ``commit`` = {values, seq, id}, every value not yet
 acknowledged (``data["ack"]`` = the last {id, seq} stored); ``focus`` = the name clicked on
@@ -29,7 +30,9 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 NAME = "expnet_live_network"
 
 
-_COMPONENT = folder_component(NAME, HERE, "engine.js", "diagram.js", "widget.js", css="widget.css")
+_COMPONENT = folder_component(
+    NAME, HERE, "engine.js", "format.js", "diagram.js", "widget.js", css="widget.css"
+)
 
 
 @lru_cache(maxsize=1)

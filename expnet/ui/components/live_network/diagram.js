@@ -8,28 +8,6 @@
  * random networks, that the patched figure equals the server's.
  */
 
-// ---------------------------------------------------------------- formatting (as symbols.fmt)
-
-function fmt(v, digits) {
-  if (v == null || Number.isNaN(v)) return "undefined";
-  if (v === Infinity) return "overflow";
-  if (v === -Infinity) return "-overflow";
-  if (v === 0) return "0";
-  const e = Math.floor(Math.log10(Math.abs(v)));
-  let text;
-  if (e < -4 || e >= digits) {
-    const [mant, exp] = v.toExponential(digits - 1).split("e");
-    text = stripZeros(mant) + "e" + (exp[0] === "+" ? exp.slice(1) : exp);
-  } else {
-    text = stripZeros(v.toFixed(Math.max(0, digits - 1 - e)));
-  }
-  return text;
-}
-
-function stripZeros(text) {
-  return text.indexOf(".") < 0 ? text : text.replace(/0+$/, "").replace(/\.$/, "");
-}
-
 /** An edge's line from m = |its number| / the largest shown (network.edge_look). */
 function edgeLook(style, mag, selected, marked) {
   if (selected) return { width: style.widthBase + style.widthScale * mag + style.selectedBonus, opacity: 1 };

@@ -489,6 +489,7 @@ var ExpnetEngine = (function () {
     gradNumber: gradNumber,
     networkFrom: networkFrom,
     grid: grid,
+    penalty: penalty,
     EXP_OVERFLOW_Z: EXP_OVERFLOW_Z,
     ACTIVATIONS: Object.keys(ACTIVATIONS),
     LOSSES: Object.keys(LOSSES),

@@ -20,23 +20,12 @@ const COMMIT_EVERY_MS = 250;
 const INSTANCES = new WeakMap();
 const MINUS = "\u2212";
 
-// ---------------------------------------------------------------- formatting (fmt: diagram.js)
+// ---------------------------------------------------------------- formatting (fmt, affineText: format.js)
 
 function fixed(v, decimals) {
   if (v == null || !Number.isFinite(v)) return fmt(v, 4);
   if (Math.abs(v) >= 1e5) return fmt(v, 5);
   return v.toFixed(decimals);
-}
-
-function affineText(constant, coefs, yNames, digits) {
-  const parts = constant !== 0 || !coefs.some((c) => c !== 0) ? [fmt(constant, digits)] : [];
-  coefs.forEach((c, k) => {
-    if (c === 0) return;
-    const mag = Math.abs(c) === 1 ? "" : fmt(Math.abs(c), digits) + "·";
-    if (parts.length) parts.push((c < 0 ? MINUS : "+") + " " + mag + yNames[k]);
-    else parts.push((c < 0 ? MINUS : "") + mag + yNames[k]);
-  });
-  return parts.join(" ");
 }
 
 function sliderText(v) {

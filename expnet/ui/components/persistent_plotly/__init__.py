@@ -12,8 +12,9 @@ never triggers a rerun; only a click on the map, when ``clicks`` asks for it, is
 
 plotly.js is the copy shipped inside the plotly Python package (``package_data``): nothing
 is fetched from a CDN. Streamlit serves a component's files from one folder, so the first
-use writes ``index.html``, that ``plotly.min.js`` and the live widget's preview engine
-(``live_network/engine.js``, the map's grid during a drag) into a cache folder
+use writes ``index.html``, that ``plotly.min.js`` and the live widget's preview scripts
+(``live_network/engine.js``, ``format.js`` and ``graph.js``: the map's grid and the
+computational graph during a drag) into a cache folder
 (``$TMPDIR/expnet-components/persistent_plotly-<plotly version>-<hash>``).
 """
 
@@ -34,8 +35,10 @@ from streamlit.components import v1 as components
 
 _FRONTEND = Path(__file__).parent / "frontend" / "index.html"
 _PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-# The preview engine: the map's grid while a parameter is dragged (``frontend/index.html``).
-_ENGINE_JS = Path(__file__).parent.parent / "live_network" / "engine.js"
+# The preview engine (the map's grid while a parameter is dragged), its number format and the
+# computational graph's preview (``frontend/index.html``).
+_LIVE = Path(__file__).parent.parent / "live_network"
+_SCRIPTS = tuple(_LIVE / name for name in ("engine.js", "format.js", "graph.js"))
 COMPONENT_NAME = "persistent_plotly"
 
 
@@ -52,8 +55,9 @@ def _write_if_changed(src: Path, dst: Path) -> None:
 @lru_cache(maxsize=1)
 def served_dir() -> Path:
     """The folder Streamlit serves the component from: index.html, plotly.min.js and the
-    preview engine, engine.js."""
-    tag = hashlib.sha256(_FRONTEND.read_bytes() + _ENGINE_JS.read_bytes()).hexdigest()[:10]
+    preview's scripts: engine.js, format.js, graph.js."""
+    sources = b"".join(p.read_bytes() for p in (_FRONTEND, *_SCRIPTS))
+    tag = hashlib.sha256(sources).hexdigest()[:10]
     folder = (
         Path(tempfile.gettempdir())
         / "expnet-components"
@@ -62,7 +66,8 @@ def served_dir() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _write_if_changed(_FRONTEND, folder / "index.html")
     _write_if_changed(_PLOTLY_JS, folder / "plotly.min.js")
-    _write_if_changed(_ENGINE_JS, folder / "engine.js")
+    for script in _SCRIPTS:
+        _write_if_changed(script, folder / script.name)
     return folder
 
 
@@ -89,7 +94,10 @@ def persistent_plotly_chart(
     the browser-side preview of a drag (see ``frontend/index.html``): ``names`` (the two
     plotted parameters), ``values`` (every parameter's current value), ``window`` (the two
     axes' ranges), ``fraction`` (the arrow's length as a share of the window) and the names
-    of the ``point``, ``arrow`` and ``readout`` layout items.
+    of the ``point``, ``arrow`` and ``readout`` layout items. ``live`` with ``graph`` true
+    previews a computational graph instead (expnet/figures/graph.py): ``shape``, ``values``,
+    ``ySymbol``, ``decimals`` and ``yNames``, and every node's and edge's numbers follow
+    the drag.
 
     With ``clicks`` (the number of the last click the page has handled, 0 at first) a click
     on the main 2D axes (not a drag) becomes the component's value, ``st.session_state[key]``
