@@ -23,6 +23,7 @@ derivative its edge's key ("src>dst") as customdata: the browser's preview of a 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 import plotly.graph_objects as go
 
@@ -76,9 +77,13 @@ def _shown(g: Graph) -> tuple[list[Node], list[tuple[Edge, str]]]:
     return keep, edges
 
 
-def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
+def graph_figure(
+    g: Graph, lit: Step | None = None, *, marked: Collection[str] = (), numbers: bool = True
+) -> go.Figure:
     """The graph, columns left to right; ``lit`` lights the step's node (its unit in the
-    per-unit view) and the edges it reads."""
+    per-unit view) and the edges it reads; else ``marked`` lights those nodes and the edges
+    between them (a worked-solution step's, in the classroom). Without ``numbers`` the nodes
+    and edges show no values (the classroom reveals them one step at a time)."""
     nodes, edges = _shown(g)
     ids = {n.id for n in nodes}
     columns: dict[int, list[Node]] = defaultdict(list)
@@ -91,23 +96,24 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
     for c, members in columns.items():
         for r, n in enumerate(members):
             pos[n.id] = (col_x[c], (len(members) - 1) / 2.0 - r)
-    lit_id = None if lit is None else (lit.node if lit.node in ids else g.by_id[lit.node].unit)
-    used = set() if lit is None else {g.by_id[u].unit if u not in ids else u for u in lit.used}
+
+    def shown(node_id: str) -> str:
+        return node_id if node_id in ids else g.by_id[node_id].unit
+
+    lit_id = None if lit is None else shown(lit.node)
+    used = set() if lit is None else {shown(u) for u in lit.used}
+    rings = [lit_id] if lit_id is not None else list(dict.fromkeys(map(shown, marked)))
+    ringed = set(rings)
 
     fig = go.Figure()
     for name, wanted in (("edges", False), ("lit edges", True)):
         xs: list[float | None] = []
         ys: list[float | None] = []
         for e, _ in edges:
-            on = (
-                lit_id is not None
-                and {e.src, e.dst} <= {lit_id, *used}
-                and lit_id
-                in (
-                    e.src,
-                    e.dst,
-                )
-            )
+            if lit_id is not None:
+                on = {e.src, e.dst} <= {lit_id, *used} and lit_id in (e.src, e.dst)
+            else:
+                on = {e.src, e.dst} <= ringed
             if on == wanted:
                 (x0, y0), (x1, y1) = pos[e.src], pos[e.dst]
                 xs += [x0, x1, None]
@@ -126,7 +132,7 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
     mids = [
         (e, key)
         for e, key in edges
-        if pos[e.src][0] + 1 == pos[e.dst][0] or lit_id in (e.src, e.dst)
+        if numbers and (pos[e.src][0] + 1 == pos[e.dst][0] or lit_id in (e.src, e.dst))
     ]
     fig.add_trace(
         go.Scatter(
@@ -161,11 +167,13 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
                     "symbol": symbol,
                     "line": {"color": "#334155", "width": 1},
                 },
-                text=[f"{n.label}<br>{_short(n)}" for n in members],
+                text=[f"{n.label}<br>{_short(n)}" if numbers else n.label for n in members],
                 textfont={"size": 10, "color": "#0f172a"},
                 customdata=[n.id for n in members],
                 hovertext=[
                     f"{n.label} ({n.op})<br>value {text(n.value)}<br>∂J/∂node {text(n.grad)}"
+                    if numbers
+                    else f"{n.label} ({n.op})"
                     for n in members
                 ],
                 hoverinfo="text",
@@ -173,18 +181,18 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
                 showlegend=False,
             )
         )
-    if lit_id is not None:
+    if rings:
         fig.add_trace(
             go.Scatter(
-                x=[pos[lit_id][0]],
-                y=[pos[lit_id][1]],
+                x=[pos[r][0] for r in rings],
+                y=[pos[r][1] for r in rings],
                 mode="markers",
                 marker={
                     "size": 50,
                     "color": "rgba(0,0,0,0)",
                     "line": {"color": HIGHLIGHT, "width": 5},
                 },
-                customdata=[lit_id],
+                customdata=rings,
                 hoverinfo="skip",
                 name="lit node",
                 showlegend=False,
@@ -201,7 +209,7 @@ def graph_figure(g: Graph, lit: Step | None = None) -> go.Figure:
         paper_bgcolor="#ffffff",
         dragmode=False,
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": 12}, "align": "left"},
-        meta={"collapsed": collapsed(g), "lit": lit_id},
+        meta={"collapsed": collapsed(g), "lit": lit_id, "marked": rings},
     )
     return fig
 

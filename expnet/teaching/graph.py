@@ -467,3 +467,49 @@ def step(g: Graph, direction: str, number: int) -> Step:
     return Step(
         direction, number, len(order), n.id, n.label, _operation(g, n), equation, result, used
     )
+
+
+# ---------------------------------------------------------------- the worked solution's steps
+
+
+def _descendants(g: Graph, start: str) -> set[str]:
+    """``start`` and every node computed from it: its paths to J."""
+    seen, todo = {start}, [start]
+    while todo:
+        for e in g.outputs(todo.pop()):
+            if e.dst not in seen:
+                seen.add(e.dst)
+                todo.append(e.dst)
+    return seen
+
+
+def solution_nodes(g: Graph, key: str, highlight: tuple[tuple, ...]) -> tuple[str, ...]:
+    """The graph's nodes a worked-solution step (its ``key`` and diagram ``highlight``, see
+    ``expnet.teaching.solution.Step``) is about, in forward order:
+
+    - z of a unit ("z1_1"): its sum, the products W·a and the leaves W, b that make it;
+    - a gradient ("grad:W2_11"): the leaf and every node on its paths to J;
+    - a unit's own slope ∂a/∂z ("factor:…" outlining one unit): its z and a;
+    - any other step, from the parts it outlines on the diagram: a unit's activation a (an
+      input x), a weight W and its product W·a, the loss's operations.
+    """
+    wanted: set[str] = set()
+    if key.startswith("z") and key in g.by_id:
+        wanted = {n.id for n in g.nodes if n.unit == key}
+    elif key.startswith("grad:") and key[5:] in g.by_id:
+        wanted = _descendants(g, key[5:])
+    elif key.startswith("factor:") and len(highlight) == 1 and highlight[0][0] == "node":
+        _, l, j = highlight[0]
+        wanted = {f"z{l}_{j + 1}", f"a{l}_{j + 1}"}
+    else:
+        for part in highlight:
+            if part[0] == "loss":
+                wanted |= {n.id for n in g.nodes if n.kind in ("loss", "penalty")}
+            elif part[0] == "node":
+                _, l, j = part
+                wanted.add(f"x{j + 1}" if l == 0 else f"a{l}_{j + 1}")
+            elif part[0] == "edge":
+                _, l, j, i = part
+                w = f"W{l}_{j + 1}{i + 1}"
+                wanted |= {w, *(e.dst for e in g.outputs(w) if g.by_id[e.dst].kind == "product")}
+    return tuple(n.id for n in g.nodes if n.id in wanted)

@@ -17,10 +17,12 @@ from typing import Final
 
 import streamlit as st
 
+from expnet.figures.graph import graph_figure
 from expnet.figures.network import conceal_unrevealed, enlarge, network_alt, network_figure
 from expnet.presets import get_preset
 from expnet.teaching.answers import MAX_ANSWER_CHARS
 from expnet.teaching.grading import Grade
+from expnet.teaching.graph import graph, solution_nodes
 from expnet.teaching.solution import Step, WorkedSolution, numbered_steps
 from expnet.teaching.stepper import (
     answer_placeholder,
@@ -66,6 +68,7 @@ PRESENT_KEY: Final = "present"  # presenter mode, in the URL: ?present=true
 TAB_KEY: Final = "cls_tab"  # which tab is open, in the URL
 ALL_STEPS_KEY: Final = "cls_all_steps"
 POLL_KEY: Final = "cls_poll"
+GRAPH_KEY: Final = "cls_graph"  # the toggle "Show the computational graph"
 TEACHER_KEY: Final = (
     "teacher"  # a teacher link: ?teacher=<key> (python -m expnet.poll teacher-link)
 )
@@ -256,6 +259,30 @@ def diagram(sol: WorkedSolution, stage: int, presenting: bool, values: bool = Tr
         note = f"Outlined: {' → '.join(words)} (the gradient flows back from the loss)."
     with st.container(key="cls_diagram_note"):
         st.caption(note + " Values not revealed yet show as ?.")
+    if st.toggle(
+        "Show the computational graph",
+        key=GRAPH_KEY,
+        help="Every operation of the network as a node, as autograd builds it; each step "
+        "lights the nodes it is about. The numbers stay in the steps, revealed one by one.",
+    ):
+        step_graph(tr, step)
+
+
+def step_graph(tr: Trace, step: Step) -> None:
+    """The computational graph without numbers, the step's nodes lit, and their names."""
+    g = graph(tr)
+    nodes = solution_nodes(g, step.key, step.highlight)
+    labels = ", ".join(g.by_id[n].label for n in nodes)
+    st.plotly_chart(
+        graph_figure(g, marked=nodes, numbers=False),
+        key="cls_graph_figure",
+        config={"displayModeBar": False},
+        width="stretch",
+        alt=f"Computational graph of the network: its {len(g.nodes)} operations from the "
+        f"inputs on the left to the loss J on the right, without numbers. Lit for this step: "
+        f"{labels}.",
+    )
+    st.caption(f"Lit for this step: {labels}.")
 
 
 def so_far(sol: WorkedSolution, stage: int, values: bool = True) -> None:

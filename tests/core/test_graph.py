@@ -9,17 +9,19 @@ chain-rule panel's paths; the homework's node count and backward order are writt
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from expnet import build_problem, get_preset, set_value, trace
+from expnet import ACTIVATIONS as EVERY_ACTIVATION
+from expnet import LOSSES, build_problem, get_preset, set_value, trace, worked_solution
 from expnet.figures.graph import graph_figure
 from expnet.presets import PRESETS
 from expnet.teaching.chain_rule import chain_rule
-from expnet.teaching.graph import Graph, graph, step
+from expnet.teaching.graph import Graph, graph, solution_nodes, step
 from expnet.teaching.quantities import Affine
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "exp", "softplus")
@@ -202,3 +204,48 @@ def test_undefined_or_overflowing_numbers_draw_without_an_error(loss, decimals) 
         for direction in ("backward", "forward"):
             for n in range(1, len(g.nodes) + 1):
                 assert step(g, direction, n).words
+
+
+def test_each_worked_solution_step_lights_its_nodes_by_hand() -> None:
+    """The homework's steps for ∂J/∂W₁₁⁽²⁾ and ∂J/∂W₁₁⁽¹⁾, each with the graph's nodes it is
+    about, written out: a sum with what it adds, a unit's slope with its z and a, a weight's
+    local derivative with its product W·a, a gradient with every node from the leaf to J."""
+    tr = trace(get_preset("homework").problem, decimals=3)
+    g = graph(tr)
+    sol = worked_solution(tr, ["W2_11", "W1_11"])
+    loss = ("diff1", "sq1", "J")
+    expected = {
+        "z1_1": ("W1_11", "W1_12", "W1_11*x1", "W1_12*x2", "b1_1", "z1_1"),
+        "a1_1": ("a1_1",),
+        "z1_2": ("W1_21", "W1_22", "W1_21*x1", "W1_22*x2", "b1_2", "z1_2"),
+        "a1_2": ("a1_2",),
+        "z2_1": ("W2_11", "W2_12", "W2_11*a1_1", "W2_12*a1_2", "b2_1", "z2_1"),
+        "a2_1": ("a2_1",),
+        "dJ/dp1": ("a2_1", *loss),
+        "factor:∂p/∂z₁⁽²⁾": ("z2_1", "a2_1"),
+        "factor:∂z₁⁽²⁾/∂W₁₁⁽²⁾": ("a1_1", "W2_11", "W2_11*a1_1"),
+        "grad:W2_11": ("W2_11", "W2_11*a1_1", "z2_1", "a2_1", *loss),
+        "factor:∂z₁⁽²⁾/∂a₁⁽¹⁾": ("W2_11", "W2_11*a1_1"),
+        "factor:∂a₁⁽¹⁾/∂z₁⁽¹⁾": ("z1_1", "a1_1"),
+        "factor:∂z₁⁽¹⁾/∂W₁₁⁽¹⁾": ("x1", "W1_11", "W1_11*x1"),
+        "grad:W1_11": (
+            "W1_11", "W1_11*x1", "z1_1", "a1_1", "W2_11*a1_1", "z2_1", "a2_1", *loss,
+        ),
+    }  # fmt: skip
+    assert [s.key for s in sol.steps] == list(expected)
+    for s in sol.steps:
+        assert solution_nodes(g, s.key, s.highlight) == expected[s.key], s.key
+
+
+def test_every_step_of_every_solution_lights_a_node_of_its_graph() -> None:
+    """Every activation and loss, L2 on: each step of the full solution names nodes that
+    exist, and at least one."""
+    for act, loss in itertools.product(EVERY_ACTIVATION, LOSSES):
+        if act == "softmax" and loss != "cross_entropy":
+            continue
+        problem = build_problem((2, 3, 2), ("tanh", act), loss, y=[1.0, 0.0])
+        tr = trace(problem, l2=0.1)
+        g = graph(tr)
+        for s in worked_solution(tr).steps:
+            nodes = solution_nodes(g, s.key, s.highlight)
+            assert nodes and set(nodes) <= set(g.by_id), (act, loss, s.key)

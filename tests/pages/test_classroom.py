@@ -637,3 +637,28 @@ def test_the_sheet_says_its_length_limit_and_drops_no_paste() -> None:
     fields = [t for t in at.text_input if t.key and t.key.startswith("cls_sheet_7_")]
     assert fields and not any(t.proto.max_chars for t in fields)
     assert any("at most 120 characters each" in c.value for c in at.caption)
+
+
+def test_the_computational_graph_beside_the_steps_lights_each_steps_nodes(page: AppTest) -> None:
+    """Off at first; switched on, the first step, z₁⁽¹⁾ = W₁₁⁽¹⁾x₁ + W₁₂⁽¹⁾x₂ + b₁⁽¹⁾, lights
+    its sum, its two products and its three leaves, and no value is shown (the steps reveal
+    them); the gradient of W₁₁⁽²⁾ lights W₁₁⁽²⁾ and every node from it to J."""
+    assert not [c for c in page.get("plotly_chart") if c.proto.id.endswith("-cls_graph_figure")]
+    page.toggle(key=classroom.GRAPH_KEY).set_value(True).run()
+    assert not page.exception, page.exception
+
+    def graph_chart() -> dict:
+        (el,) = [c for c in page.get("plotly_chart") if c.proto.id.endswith("-cls_graph_figure")]
+        return json.loads(el.proto.spec)
+
+    spec = graph_chart()
+    assert set(spec["layout"]["meta"]["marked"]) == {
+        "z1_1", "W1_11", "W1_12", "W1_11*x1", "W1_12*x2", "b1_1",
+    }  # fmt: skip
+    assert "<br>" not in " ".join(trace_text(spec, "sums") + trace_text(spec, "leaves"))
+    assert "z₁⁽¹⁾" in " ".join(c.value for c in page.caption)
+    sol = homework_solution(3)
+    go_to_step(page, [s.key for s in sol.steps].index("grad:W2_11"))
+    assert graph_chart()["layout"]["meta"]["marked"] == [
+        "W2_11", "W2_11*a1_1", "z2_1", "a2_1", "diff1", "sq1", "J",
+    ]  # fmt: skip
