@@ -87,6 +87,46 @@ PLOTLY_ENTRY = """() => {
 }"""
 
 
+def hold_and_move(page: Page, thumb: str, moves: int, seconds: float, direction: int) -> None:
+    """Press the mouse on the slider's thumb (W2_11 around −3 of −10..10) and move it a third
+    of the track (right for ``direction`` 1, left for −1) in ``moves`` steps spread over
+    ``seconds``; the button stays down, and the last frame has been drawn on return."""
+    box = page.locator(thumb).first.bounding_box()
+    assert box, thumb
+    y = box["y"] + box["height"] / 2
+    value = float(page.locator(thumb).first.input_value())
+    x0 = box["x"] + box["width"] * (value + 10) / 20
+    span = box["width"] * 0.3 * direction
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    start = time.monotonic()
+    for i in range(1, moves + 1):
+        page.mouse.move(x0 + span * i / moves, y)
+        pause = start + seconds * i / moves - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+    page.wait_for_timeout(100)  # the last frame
+
+
+def drag_arguments(description: str) -> argparse.ArgumentParser:
+    """The drag benches' options: drags per app, pointer moves per drag, seconds per drag."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--drags", type=int, default=5)
+    parser.add_argument("--moves", type=int, default=60)
+    parser.add_argument("--seconds", type=float, default=1.0)
+    return parser
+
+
+def row(name: str, values: list[float], unit: str = "ms") -> str:
+    """One measure's line of the table: n, p50, p95, max."""
+    if not values:
+        return f"{name:<34} {'n/a':>8}"
+    return (
+        f"{name:<34} {len(values):>6} {statistics.median(values):>9.1f} "
+        f"{percentile(values, 95):>9.1f} {max(values):>9.1f} {unit}"
+    )
+
+
 class Target:
     """One app in one page, with the recorder installed."""
 
@@ -111,24 +151,9 @@ class Target:
         page = self.page
         page.wait_for_selector(IDLE, state="attached")
         page.wait_for_timeout(300)
-        box = page.locator(self.thumb).first.bounding_box()
-        assert box, self.thumb
-        y = box["y"] + box["height"] / 2
-        # from the thumb's value (W2_11 around -3 of -10..10) a third of the track each way
-        value = float(page.locator(self.thumb).first.input_value())
-        x0 = box["x"] + box["width"] * (value + 10) / 20
-        span = box["width"] * 0.3 * direction
         page.evaluate("() => { __drag.moves.length = 0; __drag.changes.length = 0; }")
         runs0 = page.evaluate("window.__expnetRunsFinished")
-        page.mouse.move(x0, y)
-        page.mouse.down()
-        start = time.monotonic()
-        for i in range(1, moves + 1):
-            page.mouse.move(x0 + span * i / moves, y)
-            pause = start + seconds * i / moves - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-        page.wait_for_timeout(100)  # the last frame
+        hold_and_move(page, self.thumb, moves, seconds, direction)
         runs1 = page.evaluate("window.__expnetRunsFinished")
         rec = page.evaluate("__drag")
         page.evaluate(ARM_RUN_END, runs1)
@@ -161,20 +186,8 @@ class Target:
         self.share.append(new_frames / max(1, len(mv)))
 
 
-def _row(name: str, values: list[float], unit: str = "ms") -> str:
-    if not values:
-        return f"{name:<34} {'n/a':>8}"
-    return (
-        f"{name:<34} {len(values):>6} {statistics.median(values):>9.1f} "
-        f"{percentile(values, 95):>9.1f} {max(values):>9.1f} {unit}"
-    )
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--drags", type=int, default=5)
-    parser.add_argument("--moves", type=int, default=60)
-    parser.add_argument("--seconds", type=float, default=1.0)
+    parser = drag_arguments(__doc__.splitlines()[0])
     parser.add_argument("--baseline-ref", help="git commit of an explorer to compare with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -224,11 +237,11 @@ def main() -> int:
     print(f"{'measure':<34} {'n':>6} {'p50':>9} {'p95':>9} {'max':>9}")
     for t in (live, base):
         print(f"-- {t.name}")
-        print(_row("pointer move -> new p painted", t.latency))
-        print(_row("moves with a new frame", [100 * s for s in t.share], "%"))
-        print(_row("server runs during the drag", [float(r) for r in t.runs_during], "runs"))
-        print(_row("server runs after the release", [float(r) for r in t.runs_after], "runs"))
-        print(_row("release -> page final", t.release))
+        print(row("pointer move -> new p painted", t.latency))
+        print(row("moves with a new frame", [100 * s for s in t.share], "%"))
+        print(row("server runs during the drag", [float(r) for r in t.runs_during], "runs"))
+        print(row("server runs after the release", [float(r) for r in t.runs_after], "runs"))
+        print(row("release -> page final", t.release))
         if t.failed:
             print(f"{'drags with no run after release':<34} {t.failed:>6}")
     print("goals: move -> p painted p50 <= 20 ms, p95 <= 50 ms; >= 90 % of moves with a new")
