@@ -44,6 +44,9 @@ KINDS = {
 EDGE_COLOUR = "#64748b"
 ROW_PX = 56
 COLUMN_PX = 110
+#: The narrowest a column may be drawn: a narrower screen (a phone) scrolls sideways instead
+#: of running the node labels into each other (``layout.meta.min_width``).
+MIN_COLUMN_PX = 84
 
 
 def _short(n: Node) -> str:
@@ -209,7 +212,14 @@ def graph_figure(
         paper_bgcolor="#ffffff",
         dragmode=False,
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": 12}, "align": "left"},
-        meta={"collapsed": collapsed(g), "lit": lit_id, "marked": rings},
+        meta={
+            "collapsed": collapsed(g),
+            "lit": lit_id,
+            "marked": rings,
+            "min_width": MIN_COLUMN_PX * len(order) + 20,
+            # a frame scrolled sideways brings the lit node into view
+            "scroll_x": pos[rings[0]][0] if rings else None,
+        },
     )
     return fig
 

@@ -98,6 +98,7 @@ def graph_panel(tr: Trace) -> None:
         title="Computational graph",
         aria_label=graph_alt(g),
         live=live_args(tr),
+        config={"displayModeBar": False},
     )
     st.caption(
         f"{total} operations"
@@ -108,7 +109,7 @@ def graph_panel(tr: Trace) -> None:
             else ""
         )
         + ". Each node shows its value, each edge its local derivative; hover a node for "
-        "∂J/∂node."
+        "∂J/∂node. On a narrow screen the graph scrolls sideways."
     )
     if lit is None:
         st.caption("Press Step backward or Step forward to light one node at a time.")

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Frame, Page
+from playwright.sync_api import Browser, Frame, Page
 
 from tests.harness import CHROMIUM_ARGS, REPO_ROOT, RUN_COUNTER_JS  # noqa: F401  (used by tests)
 
@@ -109,6 +109,20 @@ def drag_w2_11_right(page: Page, moves: int) -> None:
     for i in range(1, moves + 1):
         page.mouse.move(x0 + i * box["width"] * 0.006, y)
         next_frames(page, 1)
+
+
+@contextmanager
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A page in a phone's viewport (390 × 844, touch), counting the app's runs as the `page`
+    fixture does (for ``expect_rerun``); its context is closed afterwards."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    context.add_init_script(RUN_COUNTER_JS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def artifact_path(request: pytest.FixtureRequest, name: str) -> Path:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from tests.harness import RUN_COUNTER_JS
-
-from .conftest import artifact_path
+from .conftest import artifact_path, phone_page
 from .test_explorer import open_page
 
 pytestmark = pytest.mark.browser
@@ -44,18 +42,11 @@ def _overlap(a: dict, b: dict) -> bool:
 
 def _phone_boxes(browser: Browser, url: str, request: pytest.FixtureRequest, shot: str) -> dict:
     """The drawn diagram's boxes (``BOXES_JS``) at ``url`` on a phone, and a screenshot."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-    )
-    context.add_init_script(RUN_COUNTER_JS)
-    page = context.new_page()
-    try:
+    with phone_page(browser) as page:
         open_page(page, url)
         page.locator(".xn-diagram").scroll_into_view_if_needed()
         page.locator(".xn-diagram").screenshot(path=artifact_path(request, shot))
         return page.evaluate(BOXES_JS)  # type: ignore[no-any-return]
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("view", ["values", "gradient"])

@@ -14,7 +14,14 @@ import re
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from .conftest import artifact_path, expect_rerun, next_frames, parameter_slider, wait_for_idle
+from .conftest import (
+    artifact_path,
+    expect_rerun,
+    next_frames,
+    parameter_slider,
+    phone_page,
+    wait_for_idle,
+)
 from .test_a11y import assert_no_violations
 
 TIMEOUT_MS = 60_000
@@ -142,3 +149,27 @@ def test_dragging_w2_11_moves_the_graphs_numbers_before_the_release(
     product = _number(frame.evaluate(NODE_TEXT_JS, "W2_11*a1_1"))
     assert product == pytest.approx(w * 0.881, rel=5e-4)
     page.screenshot(path=artifact_path(request, "2-after-release"), full_page=True)
+
+
+def test_on_a_phone_the_graph_keeps_its_width_and_scrolls_sideways(browser, streamlit_server):
+    """At 390 × 844 the graph is not squeezed into the screen (its labels would run into each
+    other): it keeps the figure's least width and its frame scrolls sideways."""
+    with phone_page(browser) as page:
+        _open(page, streamlit_server)
+        frame = _graph(page)
+        least, drawn, scroll, shown = frame.evaluate(
+            """() => { const gd = document.getElementById('plot');
+            const s = document.scrollingElement;
+            return [gd.layout.meta.min_width, gd._fullLayout.width, s.scrollWidth,
+                    s.clientWidth]; }"""
+        )
+        assert shown < 390 < least <= drawn <= scroll
+        # a step lights J, at the far right: the frame scrolls it into view
+        with expect_rerun(page, TIMEOUT_MS):
+            page.get_by_role("button", name="Step backward", exact=True).click()
+        frame = _graph(page, 2)
+        frame.wait_for_function(
+            """() => { const r = [...document.querySelectorAll('.scatterlayer .trace')]
+                .pop().querySelector('.point').getBoundingClientRect();
+                return r.left >= 0 && r.right <= document.documentElement.clientWidth; }"""
+        )

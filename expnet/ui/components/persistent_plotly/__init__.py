@@ -81,6 +81,7 @@ def persistent_plotly_chart(
     defer_offscreen: bool = False,
     live: Mapping[str, Any] | None = None,
     clicks: int | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> str:
     """Draw ``fig`` (a figure or its JSON, frames included) in the persistent iframe named by
     ``key``, and return the figure's revision: a short hash of its JSON, which the plot's div
@@ -98,6 +99,9 @@ def persistent_plotly_chart(
     previews a computational graph instead (expnet/figures/graph.py): ``shape``, ``values``,
     ``ySymbol``, ``decimals`` and ``yNames``, and every node's and edge's numbers follow
     the drag.
+
+    ``config`` adds to Plotly's config (e.g. ``{"displayModeBar": False}``). A figure whose
+    ``layout.meta.min_width`` is set is never drawn narrower: the frame scrolls sideways.
 
     With ``clicks`` (the number of the last click the page has handled, 0 at first) a click
     on the main 2D axes (not a drag) becomes the component's value, ``st.session_state[key]``
@@ -117,6 +121,7 @@ def persistent_plotly_chart(
         defer_offscreen=defer_offscreen,
         live=dict(live) if live else None,
         clicks={"seen": clicks} if clicks is not None else None,
+        config=dict(config) if config else None,
         key=key,
         default=None,
     )
