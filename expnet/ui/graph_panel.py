@@ -2,7 +2,8 @@
 through one node at a time, backward from J or forward from the leaves.
 
 The step lives in the session (``graph_direction``, ``graph_step``), so it survives every
-rerun; a changed network keeps the step's number, within the new graph's length.
+rerun; a changed network keeps the step's number, within the new graph's length. The URL
+holds it too (``graph_step=backward-10``): a teacher's link opens on that step.
 
 The figure is a persistent chart: while a slider of the live widget moves, the browser
 computes every node's value and gradient and every local derivative from the preview
@@ -11,6 +12,7 @@ engine (live_network/graph.js) and redraws it each frame; the commit brings the 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import streamlit as st
@@ -22,6 +24,7 @@ from expnet.trace import Trace
 
 from . import controls, state
 from .components.persistent_plotly import persistent_plotly_chart
+from .links import GRAPH_STEP, GRAPH_STEP_KEY
 from .markdown import md_escape
 
 DIRECTION_KEY, STEP_KEY = "graph_direction", "graph_step"
@@ -49,6 +52,28 @@ def _reset() -> None:
     st.session_state[STEP_KEY] = 0
 
 
+def _step_from_url() -> None:
+    """A link's step (``graph_step=backward-10``), once a session: later the buttons decide.
+    A malformed one was reported and dropped by the link's check."""
+    if STEP_KEY in st.session_state:
+        return
+    m = GRAPH_STEP.fullmatch(st.query_params.get(GRAPH_STEP_KEY, ""))
+    st.session_state[DIRECTION_KEY] = m.group(1) if m else None
+    st.session_state[STEP_KEY] = int(m.group(2)) if m else 0
+
+
+def _step_to_url(lit: Step | None) -> None:
+    """The lit step in the URL, so that a teacher's link opens on it."""
+    wanted = None if lit is None else f"{lit.direction}-{lit.number}"
+    if st.query_params.get(GRAPH_STEP_KEY) == wanted:
+        return
+    with contextlib.suppress(Exception):  # e.g. a key another widget is bound to
+        if wanted is None:
+            del st.query_params[GRAPH_STEP_KEY]
+        else:
+            st.query_params[GRAPH_STEP_KEY] = wanted
+
+
 def current_step(g: Graph) -> Step | None:
     """The lit step, or None before the first."""
     direction = st.session_state.get(DIRECTION_KEY)
@@ -74,6 +99,7 @@ def live_args(tr: Trace) -> dict[str, Any]:
 
 def graph_panel(tr: Trace) -> None:
     """Buttons, the figure, the step's equation and its table."""
+    _step_from_url()
     g = graph(tr)
     total = len(g.nodes)
     *moves, c3 = st.columns(3, vertical_alignment="bottom")
@@ -90,6 +116,7 @@ def graph_panel(tr: Trace) -> None:
     with c3:
         st.button("Reset", key="graph_reset", on_click=_reset, width="stretch")
     lit = current_step(g)
+    _step_to_url(lit)
     fig = graph_figure(g, lit)
     persistent_plotly_chart(
         fig,

@@ -43,7 +43,10 @@ from .model import (
 #: URL keys of the explorer's own view widgets (validated here too, so a bad one is reported).
 #: The explorer's focus: its select box's key and the URL's (expnet.ui.focus).
 FOCUS_KEY = "focus"
-VIEW_KEYS: tuple[str, ...] = (FOCUS_KEY, "view", "all_steps", "tab")
+#: The computational graph's lit step, in the URL as "backward-10" or "forward-3".
+GRAPH_STEP_KEY = "graph_step"
+GRAPH_STEP = re.compile(r"(backward|forward)-([1-9]\d{0,2})")  # use fullmatch
+VIEW_KEYS: tuple[str, ...] = (FOCUS_KEY, "view", "all_steps", "tab", GRAPH_STEP_KEY)
 #: The explorer's tabs (their labels are the URL values of "tab").
 TABS: tuple[str, ...] = (
     "Worked solution",
@@ -231,6 +234,14 @@ def validate_query_params(
             problems.append(why)
         else:
             clean["all_steps"] = v
+    if GRAPH_STEP_KEY in single:
+        if GRAPH_STEP.fullmatch(single[GRAPH_STEP_KEY]):
+            clean[GRAPH_STEP_KEY] = single[GRAPH_STEP_KEY]
+        else:
+            problems.append(
+                f"graph_step = {_show(single[GRAPH_STEP_KEY])}: not a step of the graph, "
+                "e.g. backward-3 or forward-12"
+            )
     if FOCUS_KEY in single:
         if single[FOCUS_KEY] in names and single[FOCUS_KEY][0] != "y":
             clean[FOCUS_KEY] = single[FOCUS_KEY]

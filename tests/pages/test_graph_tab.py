@@ -85,3 +85,30 @@ def test_the_graph_previews_a_drag_of_the_current_network() -> None:
     assert live["shape"]["loss"] == "half_squared_error"
     assert live["values"]["W2_11"] == -3
     assert (live["ySymbol"], live["decimals"], live["yNames"]) == (True, 3, ["y"])
+
+
+def test_a_link_opens_on_its_step_and_the_url_follows_the_buttons() -> None:
+    """graph_step=backward-10 lights W₁₁⁽²⁾, the homework's 10th node from J (J, (p − y)²,
+    p − y, p, z₁⁽²⁾, b₁⁽²⁾, W₁₂⁽²⁾·a₂⁽¹⁾, W₁₁⁽²⁾·a₁⁽¹⁾, W₁₂⁽²⁾, W₁₁⁽²⁾); each press writes the new
+    step into the URL, Reset takes it out."""
+    at = app(tab=TAB, graph_step="backward-10")
+    no_exception(at)
+    assert not at.warning
+    assert _lit(at) == "W2_11"
+    assert _row(at)["step"] == "10 of 26 (backward)"
+    at.button(key="graph_backward").click().run()
+    assert _lit(at) == "a1_2"
+    assert at.query_params["graph_step"] == "backward-11"
+    at.button(key="graph_forward").click().run()
+    assert at.query_params["graph_step"] == "forward-1"
+    at.button(key="graph_reset").click().run()
+    assert "graph_step" not in at.query_params
+
+
+def test_a_bad_step_in_a_link_is_named_and_the_graph_opens_unlit() -> None:
+    at = app(tab=TAB, graph_step="<b>sideways</b>")
+    no_exception(at)
+    assert _lit(at) is None
+    (warning,) = at.warning
+    assert "graph_step = '?b?sideways??b?': not a step of the graph" in warning.value
+    assert "<b>" not in warning.value
