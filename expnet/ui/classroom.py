@@ -259,17 +259,18 @@ def diagram(sol: WorkedSolution, stage: int, presenting: bool, values: bool = Tr
         note = f"Outlined: {' → '.join(words)} (the gradient flows back from the loss)."
     with st.container(key="cls_diagram_note"):
         st.caption(note + " Values not revealed yet show as ?.")
-    if st.toggle(
+    st.toggle(
         "Show the computational graph",
         key=GRAPH_KEY,
-        help="Every operation of the network as a node, as autograd builds it; each step "
-        "lights the nodes it is about. The numbers stay in the steps, revealed one by one.",
-    ):
-        step_graph(tr, step)
+        help="Every operation of the network as a node, as autograd builds it, under the "
+        "steps; each step lights the nodes it is about. The numbers stay in the steps, "
+        "revealed one by one.",
+    )
 
 
 def step_graph(tr: Trace, step: Step) -> None:
-    """The computational graph without numbers, the step's nodes lit, and their names."""
+    """The computational graph without numbers, the step's nodes lit, and their names: the
+    page's whole width, which its ten columns need."""
     g = graph(tr)
     nodes = solution_nodes(g, step.key, step.highlight)
     labels = ", ".join(g.by_id[n].label for n in nodes)
@@ -430,6 +431,8 @@ def step_section(presenting: bool) -> None:
             prediction_box(sol, step, revealed)
     with right:
         diagram(sol, stage, presenting, values)
+    if st.session_state.get(GRAPH_KEY):
+        step_graph(tr, step)
     if stage == last_stage(sol, values):
         right_, total = score()
         st.success(

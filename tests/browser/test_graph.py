@@ -173,3 +173,15 @@ def test_on_a_phone_the_graph_keeps_its_width_and_scrolls_sideways(browser, stre
                 .pop().querySelector('.point').getBoundingClientRect();
                 return r.left >= 0 && r.right <= document.documentElement.clientWidth; }"""
         )
+
+
+def test_the_classroom_shows_the_graph_beside_its_steps(page: Page, streamlit_server, request):
+    """Switched on, the classroom's graph lights the first step's nodes (z₁⁽¹⁾ and what it
+    adds) under the steps, and the page passes axe."""
+    _open(page, streamlit_server, "classroom")
+    with expect_rerun(page, TIMEOUT_MS):
+        page.get_by_text("Show the computational graph").click()
+    chart = page.locator(".st-key-cls_graph_figure")
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Lit for this step: W₁₁⁽¹⁾, .*z₁⁽¹⁾\.$"))).to_be_visible()
+    assert_no_violations(page, "classroom, computational graph shown", request)
