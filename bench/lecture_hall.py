@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing as mp
 import os
 import queue as queue_module
@@ -590,6 +591,9 @@ def run_class(label: str, target: Target, args: argparse.Namespace) -> Result:
     phones = [PhoneReport(**r) for r in reports]
     sent = sorted((s for p in phones for s in p.sent), key=lambda s: s[3])
     to_histogram = _histogram_latencies(sent, hist)
+    if args.json:
+        raw = {"label": label, "sent": sent, "hist": hist, "reveal_clicks": reveal_clicks}
+        Path(f"{args.json}.{len(sent)}.{int(time.time())}.json").write_text(json.dumps(raw))
     reveals = [
         w - reveal_clicks[_round_of(w, reveal_clicks) - 1]
         for _, w in seen["revealed"]
@@ -784,6 +788,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--baseline", metavar="REF", help="also measure this commit, first, in the same run"
     )
+    p.add_argument("--json", metavar="PREFIX", help="also write each run's raw times here")
     args = p.parse_args(argv)
     if not (1 <= args.students <= 500 and 1 <= args.rounds <= 10 and args.per_proc >= 1):
         p.error("--students from 1 to 500, --rounds from 1 to 10, --per-proc at least 1")
