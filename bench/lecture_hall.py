@@ -123,6 +123,7 @@ class Phone(LightSession):
         self.view: dict[str, Any] = {}
         self.timers: dict[str, tuple[float, asyncio.Task[None]]] = {}
         self.changed = asyncio.Event()
+        self.texts: dict[str, str] = {}  # the text fields' values, as the browser keeps them
         self.closed = False
 
     # the page as the server draws it
@@ -183,9 +184,10 @@ class Phone(LightSession):
             self.timers.pop(fid)[1].cancel()
 
     async def _tick(self, fid: str, every: float) -> None:
+        """The browser's timer: the fragment's rerun, with every widget's value it holds."""
         while True:
             await asyncio.sleep(every)
-            await self.ws.send(self._rerun({}, fragment_id=fid, page="join"))
+            await self.ws.send(self._rerun({}, fragment_id=fid, page="join", texts=self.texts))
 
     async def until(self, what: str, test: Any, timeout: float = STEP_TIMEOUT_S) -> None:
         """Wait until ``test()`` holds for the page; a timeout is an error (raised)."""
@@ -201,7 +203,8 @@ class Phone(LightSession):
     # the student
 
     async def _send(self, texts: dict[str, str], button: str) -> None:
-        payload = self._rerun({}, page="join", click=button, texts=texts)
+        self.texts.update(texts)
+        payload = self._rerun({}, page="join", click=button, texts=self.texts)
         await self.ws.send(payload)
 
     async def _answer(self, rnd: int, label: str, text: str, change: bool) -> None:
@@ -632,7 +635,7 @@ def _all_shown(page: Any, rnd: int, joined: int, changers: int, seen: dict[str, 
     return (
         bool(log)
         and log[-1][3] == rnd
-        and log[-1][1] >= joined
+        and log[-1][1] >= joined - len(seen["failed"])
         and (log[-1][2] >= changers - failed_changers)
     )
 
