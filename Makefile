@@ -69,10 +69,13 @@ pytest: $(STAMP) browser
 
 test: lint typecheck pytest
 
+# `make bench STUDENTS=300`: the lecture hall's size (phones on the class poll).
+STUDENTS ?= 100
 bench: $(STAMP)
 	@set -e; for f in bench/*.py; do \
 	  [ -e "$$f" ] || { echo "no bench/*.py"; break; }; \
-	  echo ">>> $$f"; $(BIN)/python "$$f"; \
+	  case "$$f" in bench/lecture_hall.py) extra="--students $(STUDENTS)";; *) extra="";; esac; \
+	  echo ">>> $$f $$extra"; $(BIN)/python "$$f" $$extra; \
 	done
 
 clean:

@@ -281,6 +281,7 @@ class LightSession:
         fragment_id: str = "",
         page: str = "",
         click: str = "",
+        texts: dict[str, str] | None = None,
     ) -> bytes:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
@@ -302,6 +303,10 @@ class LightSession:
             w = state.widget_states.widgets.add()
             w.id = widget_id
             w.double_array_value.data.extend(value)
+        for widget_id, text in (texts or {}).items():  # text inputs
+            w = state.widget_states.widgets.add()
+            w.id = widget_id
+            w.string_value = text
         if click:  # a button press, as the browser sends it
             w = state.widget_states.widgets.add()
             w.id = click
@@ -589,8 +594,15 @@ def _browser_session(
 
 
 def start_server(
-    app: str, session_ttl: int, log: Any, options: list[str] = ()
+    app: str,
+    session_ttl: int,
+    log: Any,
+    options: list[str] = (),
+    *,
+    cwd: Path = REPO_ROOT,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app`` in ``cwd`` on a free loopback port (``env``: its environment)."""
     port = free_port()
     cmd = [
         sys.executable,
@@ -606,7 +618,7 @@ def start_server(
         f"--server.disconnectedSessionTTL={session_ttl}",
         *(f"--{option}" for option in options),
     ]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while not healthy(url):
@@ -859,10 +871,7 @@ def print_report(
     peak = max(res.peak_rss_mb for res in results)
     if peak == 0:  # --url without --server-pid: no server figures
         checks.append(("server RSS not measured (give --server-pid)", True))
-        print("\nTargets:")
-        for text, ok in checks:
-            print(f"  [{'ok' if ok else 'MISSED'}] {text}")
-        return all(ok for _, ok in checks)
+        return print_checks("Targets", checks)
     checks.append(
         (f"peak RSS {peak:.0f} MB <= {TARGET_PEAK_RSS_MB:.0f} MB", peak <= TARGET_PEAK_RSS_MB)
     )
@@ -875,7 +884,12 @@ def print_report(
                 growth <= TARGET_GROWTH,
             )
         )
-    print("\nTargets:")
+    return print_checks("Targets", checks)
+
+
+def print_checks(title: str, checks: list[tuple[str, bool]]) -> bool:
+    """Print each target as [ok] or [MISSED]; whether all are met."""
+    print(f"\n{title}:")
     for text, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {text}")
     return all(ok for _, ok in checks)

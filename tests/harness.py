@@ -53,6 +53,7 @@ CHROMIUM_ARGS = [
 RUN_COUNTER_JS = r"""
 (() => {
     window.__expnetRunsFinished = 0;
+    window.__expnetPageRunsFinished = 0;
     const SCRIPT_FINISHED = 6;
     const topLevelFields = (buffer) => {
         const bytes = new Uint8Array(buffer);
@@ -71,7 +72,7 @@ RUN_COUNTER_JS = r"""
             const tag = varint();
             const wireType = tag % 8;
             fields.push(Math.floor(tag / 8));
-            if (wireType === 0) varint();
+            if (wireType === 0) fields.value = varint();
             else if (wireType === 1) i += 8;
             else if (wireType === 2) { const n = varint(); i += n; }
             else if (wireType === 5) i += 4;
@@ -84,9 +85,12 @@ RUN_COUNTER_JS = r"""
         constructor(...args) {
             super(...args);
             this.addEventListener("message", (event) => {
-                if (event.data instanceof ArrayBuffer
-                        && topLevelFields(event.data).includes(SCRIPT_FINISHED)) {
+                const fields = event.data instanceof ArrayBuffer
+                    ? topLevelFields(event.data) : [];
+                if (fields.includes(SCRIPT_FINISHED)) {
                     window.__expnetRunsFinished += 1;
+                    // 0: the whole page ran; 3: a fragment alone
+                    if (fields.value === 0) window.__expnetPageRunsFinished += 1;
                 }
             });
         }

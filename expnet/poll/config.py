@@ -49,6 +49,9 @@ class PollSettings:
     max_participants: int = 500  # per class session
     max_questions: int = 300  # per class session
     max_active_sessions: int = 2000  # open class sessions in the whole database
+    # How long one reading of a class session's state serves every phone of a process that
+    # waits on it (PollStore.watch): the most a teacher's ask, reveal or end is delayed.
+    watch_ttl_s: float = 0.5
     cleanup_interval_s: float = 300.0  # at most one opportunistic cleanup per process per ...
 
     def __post_init__(self) -> None:

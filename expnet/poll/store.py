@@ -131,6 +131,8 @@ class PollStore:
         self._last_cleanup = float("-inf")
         self._cleanup_lock = threading.Lock()
         self._client_key: bytes | None = None
+        self._watched: dict[int, tuple[float, tuple[bool, Question | None]]] = {}
+        self._watch_lock = threading.Lock()
         self._writer_lock: threading.Lock | contextlib.nullcontext[None] = (
             threading.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
@@ -589,6 +591,36 @@ class PollStore:
                 .where(sessions.c.id == session_id)
             ).first()
         return None if row is None else question_of(row)
+
+    def watch(self, session_id: int) -> tuple[bool, Question | None]:
+        """(live, current question) of a class session, for the phones waiting on it: one
+        query by primary key, and one answer shared by every phone of this process for
+        ``watch_ttl_s``, so a lecture hall of waiting phones costs the database a query or
+        two a second. Every replica reads the database, so a change made through another
+        replica reaches its phones as fast (a change shows at most ``watch_ttl_s`` later)."""
+        now = self._now()
+        with self._watch_lock:
+            cached = self._watched.get(session_id)
+            if cached is not None and now - cached[0] < self.settings.watch_ttl_s:
+                return cached[1]
+        with self._read() as conn:
+            row = conn.execute(
+                select(sessions.c.ended_at, sessions.c.expires_at, *questions.c)
+                .select_from(
+                    sessions.outerjoin(questions, questions.c.id == sessions.c.current_question_id)
+                )
+                .where(sessions.c.id == session_id)
+            ).first()
+        if row is None:
+            seen: tuple[bool, Question | None] = (False, None)
+        else:
+            session_live = row.ended_at is None and ms(now) < row.expires_at
+            seen = (session_live, None if row.id is None else question_of(row))
+        with self._watch_lock:
+            if len(self._watched) > 4 * self.settings.max_active_sessions:
+                self._watched.clear()  # ended class sessions are never asked for again
+            self._watched[session_id] = (now, seen)
+        return seen
 
     def question(self, question_id: int) -> Question | None:
         with self._read() as conn:

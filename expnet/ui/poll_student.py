@@ -120,7 +120,7 @@ def _joined(
     st.text(f"Class {format_code(session.code)} · you are {who}")  # literal, not Markdown
     question = store.current_question(session.id)
     st.session_state[SEEN_KEY] = _signature(question)
-    _watch(store, token, session.id, run_every)
+    _watch(store, session.id, question, run_every)
     if question is None:
         st.subheader("Waiting for the first question…")
         st.caption("This page updates by itself.")
@@ -133,18 +133,20 @@ def _joined(
         _reveal(store, token, question)
 
 
-def _watch(store: PollStore, token: str, session_id: int, run_every: float) -> None:
-    """Rerun the page when the teacher asks, reveals or ends the class session."""
+def _watch(store: PollStore, session_id: int, drawn: Question | None, run_every: float) -> None:
+    """Rerun the page when the teacher asks, reveals, resets or ends the class session; until
+    then count down the question the page shows (``drawn``). Each check reads the class
+    session's shared state (``PollStore.watch``: one query a moment for all the phones of
+    this server), so a waiting phone costs the database nothing of its own."""
 
     @st.fragment(run_every=run_every)
     def watch() -> None:
         with database_trouble():
-            over = store.participant(token) is None
-            question = store.current_question(session_id)
-            if over or _signature(question) != st.session_state.get(SEEN_KEY):
+            live, question = store.watch(session_id)
+            if not live or _signature(question) != st.session_state.get(SEEN_KEY):
                 st.rerun()
-            if question is not None and question.state == "open":
-                _countdown(question, store.clock())
+            if drawn is not None and drawn.state == "open":
+                _countdown(drawn, store.clock())
 
     watch()
 

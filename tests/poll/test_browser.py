@@ -24,6 +24,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests import harness
 
+from .conftest import ask
+
 # A whole class in four browsers against one or two servers. In the full suite on a shared CI
 # machine a teacher's click (Ask, End) was twice not followed by the page's answer within 20 s,
 # never reproduced alone or under load; a failure saves the teacher's screen and its text, and
@@ -511,3 +513,53 @@ def test_the_teacher_downloads_the_class_session_as_csv(
     ]
     assert "That is z" in rows[0]["hint"] and rows[0]["question"] == "1"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[0]["time (UTC)"])
+
+
+# ---------------------------------------------------------------- a waiting phone
+
+
+def test_a_waiting_phone_redraws_its_page_only_when_the_class_session_changes(
+    browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The phone's watcher checks every 1.5 s (a fragment run): while the teacher does
+    nothing, the page itself never runs again; an ask made through another process on the
+    same database (as another replica would) redraws it once, with the question."""
+    from sqlalchemy import create_engine
+
+    from expnet.poll.store import PollStore
+
+    db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    engine = create_engine(db)
+    teacher = PollStore(engine)  # this process: the replica the teacher uses
+    hosted = teacher.open_session()
+    runs = "() => [window.__expnetRunsFinished, window.__expnetPageRunsFinished]"
+    try:
+        with streamlit_server(db) as base, ExitStack() as stack:
+            ctx = browser.new_context(**PHONE)
+            stack.callback(ctx.close)
+            ctx.set_default_timeout(30_000)
+            ctx.add_init_script(harness.RUN_COUNTER_JS)
+            phone = ctx.new_page()
+            phone.goto(f"{base}/join?code={hosted.session.code}")
+            phone.get_by_role("button", name="Join").click()
+            phone.get_by_text("Waiting for the first question").wait_for()
+            phone.wait_for_selector(IDLE)
+            _, pages = phone.evaluate(runs)
+            # three checks of the watcher, nothing changed: no page run
+            all_runs = phone.evaluate(runs)[0]
+            phone.wait_for_function(
+                "(n) => window.__expnetRunsFinished >= n + 3", arg=all_runs, timeout=15_000
+            )
+            assert phone.evaluate(runs)[1] == pages
+
+            ask(teacher, hosted, prompt="Activation of hidden unit 1")
+            phone.get_by_label("Your prediction").wait_for()
+            phone.wait_for_selector(IDLE)
+            assert phone.evaluate(runs)[1] == pages + 1
+            all_runs = phone.evaluate(runs)[0]
+            phone.wait_for_function(
+                "(n) => window.__expnetRunsFinished >= n + 3", arg=all_runs, timeout=15_000
+            )
+            assert phone.evaluate(runs)[1] == pages + 1
+    finally:
+        engine.dispose()

@@ -707,3 +707,60 @@ def test_a_class_sessions_participants_and_answers(store: PollStore, clock: Fake
     ]
     got = [(a.question_id, a.nickname, a.text) for a in store.session_answers(hosted.session.id)]
     assert got == [(q1.id, None, "1"), (q1.id, "Ada", "0.88"), (q2.id, "Ada", "0.6")]
+
+
+# -- the phones' shared watch ---------------------------------------------------------------
+
+
+def test_waiting_phones_share_one_reading_of_the_class_session(
+    make_store: Callable[..., PollStore], engine: Engine, clock: FakeClock
+) -> None:
+    """A replica's waiting phones read a class session once per ``watch_ttl_s`` between
+    them; the teacher's ask, reveal and end on another replica (another store on the same
+    database) reach them at the next reading, and nothing changes while nothing happens."""
+    from sqlalchemy import event
+
+    phones = make_store(watch_ttl_s=0.5)  # the replica that serves the phones
+    teacher = make_store()  # the replica that serves the projector
+    hosted = teacher.open_session()
+    sid = hosted.session.id
+    queries: list[str] = []
+
+    def count(*args: object) -> None:
+        if str(args[2]).lstrip().upper().startswith("SELECT"):
+            queries.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert phones.watch(sid) == (True, None)
+        q = ask(teacher, hosted)
+        queries.clear()
+        # 300 phones check within the same half second: one query, the old state
+        for _ in range(300):
+            assert phones.watch(sid) == (True, None)
+        assert queries == []
+        clock.advance(0.5)
+        live, seen = phones.watch(sid)
+        assert live and seen is not None and (seen.id, seen.state) == (q.id, "open")
+        assert len(queries) == 1
+        clock.advance(0.5)
+        assert phones.watch(sid) == (True, seen)  # no change: the same state
+        teacher.reveal(q.id, hosted.host_token)
+        clock.advance(0.5)
+        live, seen = phones.watch(sid)
+        assert live and seen is not None and seen.state == "revealed"
+        teacher.end_session(sid, hosted.host_token)
+        clock.advance(0.5)
+        assert phones.watch(sid)[0] is False
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_class_session_past_its_time_or_unknown_is_not_live(
+    store: PollStore, clock: FakeClock
+) -> None:
+    hosted = store.open_session(ttl_s=600)
+    assert store.watch(hosted.session.id)[0] is True
+    clock.advance(601)
+    assert store.watch(hosted.session.id)[0] is False
+    assert store.watch(10**9) == (False, None)
