@@ -55,6 +55,9 @@ LABEL_CHARS = 3
 #: The narrowest a column may be drawn: a narrower screen (a phone) scrolls sideways instead
 #: of running the node labels into each other (``layout.meta.min_width``).
 MIN_COLUMN_PX = 84
+#: Column widths (px) at which the local derivatives are placed clear: the narrowest, and a
+#: desktop's (the homework's ten columns across 940 px and wider).
+_COLUMN_WIDTHS = (MIN_COLUMN_PX, 94, 120)
 
 
 def _short(n: Node) -> str:
@@ -143,42 +146,83 @@ def _near(px: float, py: float, seg: Box, reach: float) -> bool:
     return (x0 + t * dx - px) ** 2 + (y0 + t * dy - py) ** 2 < reach * reach
 
 
-def _label_places(
-    segments: list[Box], labels: list[str], nodes: list[_Cover]
-) -> list[tuple[float, float]]:
-    """Where each edge's local derivative sits (px): the first place along its edge, or
-    just beside it, whose text clears every node and the labels already placed and no
-    other edge runs through; else the place that collides least. ``segments`` are the
-    labelled edges in px, source to target."""
-    placed: list[Box] = []
+class _Scene(NamedTuple):
+    """The figure in px at one width: the labelled edges, every edge, every node."""
+
+    labelled: list[Box]
+    edges: list[Box]
+    nodes: list[_Cover]
+
+
+def _label_places(scenes: list[_Scene], labels: list[str]) -> list[tuple[float, float]]:
+    """Where each edge's local derivative sits: (t, dy), a fraction t along its edge from
+    the source and dy px above it. The first place whose text, at every width in
+    ``scenes``, clears every node and the labels already placed and no other edge runs
+    through; else the place that collides least."""
+    placed: list[list[Box]] = [[] for _ in scenes]
     out = []
     half_h = 0.6 * LABEL_PX
-    for k, ((x0, y0, x1, y1), label) in enumerate(zip(segments, labels, strict=True)):
+    for k, label in enumerate(labels):
         half_w = 0.5 * _line_px(label.ljust(LABEL_CHARS, "0")) + 1.0
-        lo, hi = min(x0, x1) - 60.0, max(x0, x1) + 60.0
-        near = [c for c in nodes if lo < c.x < hi]
-        others = [q for j, q in enumerate(segments) if j != k and q[0] < hi and q[2] > lo]
+        views = []
+        for sc, done in zip(scenes, placed, strict=True):
+            x0, y0, x1, y1 = sc.labelled[k]
+            lo, hi = min(x0, x1) - 60.0, max(x0, x1) + 60.0
+            views.append(
+                (
+                    sc.labelled[k],
+                    [c for c in sc.nodes if lo < c.x < hi],
+                    [q for q in sc.edges if q != sc.labelled[k] and q[0] < hi and q[2] > lo],
+                    [q for q in done if q[0] < hi and q[2] > lo],
+                )
+            )
         best: tuple[tuple[float, float, int, int], float, float] | None = None
         rank = 0
         for dy in _BESIDE:
             for t in _ALONG:
-                cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0) - dy
-                box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-                cost = (
-                    sum(_inside(box, c) + sum(_overlap(box, q) for q in c.lines) for c in near),
-                    sum(_overlap(box, q) for q in placed),
-                    sum(_near(cx, cy, q, half_h + 2.0) for q in others),
-                    rank,
-                )
                 rank += 1
+                boxes = []
+                for (x0, y0, x1, y1), *_ in views:
+                    cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0) - dy
+                    boxes.append((cx - half_w, cy - half_h, cx + half_w, cy + half_h))
+                # the cost in order, each part only while this place may still be the best
+                on_nodes = sum(
+                    _inside(box, c) + sum(_overlap(box, q) for q in c.lines)
+                    for box, (_, near, _, _) in zip(boxes, views, strict=True)
+                    for c in near
+                )
+                if best is not None and on_nodes > best[0][0]:
+                    continue
+                on_labels = sum(
+                    _overlap(box, q)
+                    for box, (*_, close) in zip(boxes, views, strict=True)
+                    for q in close
+                )
+                if best is not None and (on_nodes, on_labels) > best[0][:2]:
+                    continue
+                limit = (
+                    best[0][2]
+                    if best is not None and (on_nodes, on_labels) == best[0][:2]
+                    else None
+                )
+                crossed = 0
+                for box, (_, _, others, _) in zip(boxes, views, strict=True):
+                    cy = 0.5 * (box[1] + box[3])
+                    ends = (box[0] + half_h, 0.5 * (box[0] + box[2]), box[2] - half_h)
+                    crossed += sum(any(_near(x, cy, q, half_h + 1.0) for x in ends) for q in others)
+                    if limit is not None and crossed > limit:
+                        break
+                cost = (on_nodes, on_labels, crossed, rank)
                 if best is None or cost < best[0]:
-                    best = (cost, cx, cy)
+                    best = (cost, t, dy)
             if best is not None and best[0][:3] == (0.0, 0.0, 0):
                 break
         assert best is not None
-        _, cx, cy = best
-        placed.append((cx - half_w, cy - half_h, cx + half_w, cy + half_h))
-        out.append((cx, cy))
+        _, t, dy = best
+        for ((x0, y0, x1, y1), *_), done in zip(views, placed, strict=True):
+            cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0) - dy
+            done.append((cx - half_w, cy - half_h, cx + half_w, cy + half_h))
+        out.append((t, dy))
     return out
 
 
@@ -239,36 +283,48 @@ def graph_figure(
         for e, key in edges
         if numbers and (pos[e.src][0] + 1 == pos[e.dst][0] or lit_id in (e.src, e.dst))
     ]
-    # the figure's px at its narrowest (MIN_COLUMN_PX a column): a place clear there is
-    # clearer on a wider screen, where the columns move apart and the nodes keep their size
     height = max(320, ROW_PX * tallest + 60)
     x_range = (-0.6, len(order) - 0.4)
-    x_px = MIN_COLUMN_PX * len(order) / (x_range[1] - x_range[0])
     y_px = (height - 20) / tallest
 
-    def px(node_id: str) -> tuple[float, float]:
-        return pos[node_id][0] * x_px, -pos[node_id][1] * y_px
+    def scene(column_px: float) -> _Scene:
+        """The figure in px with columns ``column_px`` apart."""
+        x_px = column_px * len(order) / (x_range[1] - x_range[0])
 
-    def cover(n: Node) -> _Cover:
-        _, _, symbol, size = KINDS[n.kind]
-        cx, cy = px(n.id)
-        lines = [n.label, _short(n)] if numbers else [n.label]
-        top = cy - 0.6 * LABEL_PX * len(lines)  # the lines are centred on the marker
-        boxes = tuple(
-            (cx - 0.5 * _line_px(line), top + i * 1.2 * LABEL_PX,
-             cx + 0.5 * _line_px(line), top + (i + 1) * 1.2 * LABEL_PX)
-            for i, line in enumerate(lines)
-        )  # fmt: skip
-        return _Cover(cx, cy, 0.5 * size, _NORMS[symbol], boxes)
+        def px(node_id: str) -> tuple[float, float]:
+            return pos[node_id][0] * x_px, -pos[node_id][1] * y_px
+
+        def cover(n: Node) -> _Cover:
+            _, _, symbol, size = KINDS[n.kind]
+            cx, cy = px(n.id)
+            lines = [n.label, _short(n)] if numbers else [n.label]
+            top = cy - 0.6 * LABEL_PX * len(lines)  # the lines are centred on the marker
+            boxes = tuple(
+                (cx - 0.5 * _line_px(line), top + i * 1.2 * LABEL_PX,
+                 cx + 0.5 * _line_px(line), top + (i + 1) * 1.2 * LABEL_PX)
+                for i, line in enumerate(lines)
+            )  # fmt: skip
+            return _Cover(cx, cy, 0.5 * size, _NORMS[symbol], boxes)
+
+        return _Scene(
+            [(*px(e.src), *px(e.dst)) for e, _ in mids],
+            [(*px(e.src), *px(e.dst)) for e, _ in edges],
+            [cover(n) for n in nodes],
+        )
 
     locals_ = [text(e.local, 3) for e, _ in mids]
-    places = _label_places(
-        [(*px(e.src), *px(e.dst)) for e, _ in mids], locals_, [cover(n) for n in nodes]
-    )
+    # clear at the narrowest width (a phone's, scrolled) and at desktop widths: the nodes
+    # keep their size in px while the columns move apart, so the edges' slopes change
+    places = _label_places([scene(w) for w in _COLUMN_WIDTHS], locals_) if mids else []
+    along = [
+        (pos[e.src][0] + t * (pos[e.dst][0] - pos[e.src][0]),
+         pos[e.src][1] + t * (pos[e.dst][1] - pos[e.src][1]) + dy / y_px)
+        for (e, _), (t, dy) in zip(mids, places, strict=True)
+    ]  # fmt: skip
     fig.add_trace(
         go.Scatter(
-            x=[cx / x_px for cx, _ in places],
-            y=[-cy / y_px for _, cy in places],
+            x=[x for x, _ in along],
+            y=[y for _, y in along],
             mode="text",
             text=locals_,
             customdata=[key for _, key in mids],
