@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from functools import lru_cache
 from typing import NamedTuple
 
 import plotly.graph_objects as go
@@ -149,21 +150,26 @@ def _near(px: float, py: float, seg: Box, reach: float) -> bool:
 class _Scene(NamedTuple):
     """The figure in px at one width: the labelled edges, every edge, every node."""
 
-    labelled: list[Box]
-    edges: list[Box]
-    nodes: list[_Cover]
+    labelled: tuple[Box, ...]
+    edges: tuple[Box, ...]
+    nodes: tuple[_Cover, ...]
 
 
-def _label_places(scenes: list[_Scene], labels: list[str]) -> list[tuple[float, float]]:
+@lru_cache(maxsize=64)
+def _label_places(
+    scenes: tuple[_Scene, ...], widths: tuple[float, ...]
+) -> tuple[tuple[float, float], ...]:
     """Where each edge's local derivative sits: (t, dy), a fraction t along its edge from
-    the source and dy px above it. The first place whose text, at every width in
-    ``scenes``, clears every node and the labels already placed and no other edge runs
-    through; else the place that collides least."""
+    the source and dy px above it, for labels ``widths`` px wide. The first place whose
+    text, at every width in ``scenes``, clears every node and the labels already placed and
+    no other edge runs through; else the place that collides least. Cached: a commit that
+    changes the numbers but not their widths keeps the places (the search costs ~20 ms for
+    the homework and ~200 ms for the largest network)."""
     placed: list[list[Box]] = [[] for _ in scenes]
     out = []
     half_h = 0.6 * LABEL_PX
-    for k, label in enumerate(labels):
-        half_w = 0.5 * _line_px(label.ljust(LABEL_CHARS, "0")) + 1.0
+    for k, width in enumerate(widths):
+        half_w = 0.5 * width + 1.0
         views = []
         for sc, done in zip(scenes, placed, strict=True):
             x0, y0, x1, y1 = sc.labelled[k]
@@ -223,7 +229,7 @@ def _label_places(scenes: list[_Scene], labels: list[str]) -> list[tuple[float, 
             cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0) - dy
             done.append((cx - half_w, cy - half_h, cx + half_w, cy + half_h))
         out.append((t, dy))
-    return out
+    return tuple(out)
 
 
 def graph_figure(
@@ -307,15 +313,16 @@ def graph_figure(
             return _Cover(cx, cy, 0.5 * size, _NORMS[symbol], boxes)
 
         return _Scene(
-            [(*px(e.src), *px(e.dst)) for e, _ in mids],
-            [(*px(e.src), *px(e.dst)) for e, _ in edges],
-            [cover(n) for n in nodes],
+            tuple((*px(e.src), *px(e.dst)) for e, _ in mids),
+            tuple((*px(e.src), *px(e.dst)) for e, _ in edges),
+            tuple(cover(n) for n in nodes),
         )
 
     locals_ = [text(e.local, 3) for e, _ in mids]
     # clear at the narrowest width (a phone's, scrolled) and at desktop widths: the nodes
     # keep their size in px while the columns move apart, so the edges' slopes change
-    places = _label_places([scene(w) for w in _COLUMN_WIDTHS], locals_) if mids else []
+    widths = tuple(_line_px(label.ljust(LABEL_CHARS, "0")) for label in locals_)
+    places = _label_places(tuple(scene(w) for w in _COLUMN_WIDTHS), widths) if mids else ()
     along = [
         (pos[e.src][0] + t * (pos[e.dst][0] - pos[e.src][0]),
          pos[e.src][1] + t * (pos[e.dst][1] - pos[e.src][1]) + dy / y_px)
