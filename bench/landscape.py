@@ -187,13 +187,15 @@ def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str
 # ---------------------------------------------------------------- 3. browser
 
 # The charts' draw counters, the point on the map and whether the map's colour values are
-# new since ``__lsMark`` (an object identity: every redraw of the map, the browser's or the
-# server's, brings new arrays).
+# new since ``__lsMark`` (an object identity: every redraw of the map, the browser's own grid
+# (kept as _previewMap) or the server's figure, brings new arrays).
 _STATE_JS = """window.__lsState = () => {
     const gdOf = (key) => {
         const f = document.querySelector('.st-key-' + key + ' iframe');
         return f && f.contentDocument ? f.contentDocument.getElementById('plot') : null;
     };
+    const mapOf = (d) => d && (d._previewMap || (d.data && d.data[0] && d.data[0].z));
+    window.__lsMap = () => mapOf(gdOf('ls_contour'));
     const plot = (key) => {
         const d = gdOf(key);
         const s = d && d.layout && d.layout.shapes
@@ -201,8 +203,9 @@ _STATE_JS = """window.__lsState = () => {
         const t = d && d.data ? d.data.find(x => x.name === 'current point') : null;
         return {renders: d ? Number(d.getAttribute('data-renders') || 0) : 0,
                 previews: d ? Number(d.getAttribute('data-previews') || 0) : 0,
-                y: s ? s.yanchor : t ? t.y[t.y.length - 1] : null,
-                newZ: Boolean(d && d.data && d.data[0] && d.data[0].z !== window.__lsMark)};
+                y: d && d._previewMarks ? d._previewMarks.point[1]
+                    : s ? s.yanchor : t ? t.y[t.y.length - 1] : null,
+                newZ: Boolean(mapOf(d) && mapOf(d) !== window.__lsMark)};
     };
     window.__lsGd = gdOf;
     return {contour: plot('ls_contour'), surface: plot('ls_surface'),
@@ -214,7 +217,7 @@ _STATE_JS = """window.__lsState = () => {
 # been redrawn (null when it is not shown). A MutationObserver on each chart's draw counters
 # times the draw, not the next animation frame.
 _ARM_JS = """([y, c, s, surface]) => {
-    window.__lsMark = window.__lsGd('ls_contour').data[0].z;
+    window.__lsMark = window.__lsMap();
     window.__lsDrawn = new Promise((resolve) => {
         const out = [null, surface ? null : -1];
         const check = () => {
@@ -243,7 +246,7 @@ _ARM_JS = """([y, c, s, surface]) => {
 # runs finished.
 _WATCH_DRAG_JS = """() => {
     const gd = window.__lsGd('ls_contour');
-    const log = {moves: [], maps: [], z: gd.data[0].z};
+    const log = {moves: [], maps: [], z: window.__lsMap()};
     window.__lsDrag = log;
     document.addEventListener('pointermove', (e) => {
         if (e.buttons & 1) log.moves.push(e.timeStamp); }, true);
@@ -254,7 +257,7 @@ _WATCH_DRAG_JS = """() => {
         if (next[0] === counts[0] && next[1] === counts[1]) return;
         const preview = next[1] !== counts[1] && next[0] === counts[0];
         counts = next;
-        const z = gd.data[0].z;
+        const z = window.__lsMap();
         const input = preview ? now - Number(gd.getAttribute('data-preview-ms') || 0) : now;
         log.maps.push({t: now, input, newZ: z !== log.z});
         log.z = z;

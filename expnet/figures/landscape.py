@@ -25,11 +25,9 @@ from .landscape_style import (
     LAYOUT_BASE,
     LOG_FLOOR,
     MASK_COLORSCALE,
-    MAX_TICKS,
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
     POINT_COLOUR,
-    TICK_STEPS,
     TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
@@ -198,15 +196,9 @@ MASK_LAYER: dict = {
 
 def preview_meta(log_color: bool) -> dict:
     """What the page's live preview needs to redraw the map from the browser's own grid in
-    this figure's style (``layout.meta``): the colour scale (as :func:`colour_values` and
-    :func:`colorbar`) and the grey layer, which it adds when the server's grid had none."""
-    return {
-        "log": log_color,
-        "log_floor": LOG_FLOOR,
-        "tick_steps": list(TICK_STEPS),
-        "max_ticks": MAX_TICKS,
-        "mask": MASK_LAYER,
-    }
+    this figure's style (``layout.meta``): the colour values (as :func:`colour_values`) and
+    the grey layer's colours, which it paints also when the server's grid had no grey."""
+    return {"log": log_color, "log_floor": LOG_FLOOR, "mask": MASK_LAYER}
 
 
 def point_marks(grid: LandscapeGrid) -> list[dict]:
