@@ -174,6 +174,7 @@ def contour_spec(
     frames: list[dict] = []
     if paths:
         frames = add_paths(shapes, layout, grid, paths, log_color, path_colours)
+        layout["meta"]["narrow"] = NARROW
     shapes += point_marks(grid)
     layout["shapes"] = shapes
     layout["annotations"] = point_annotations(grid)
@@ -191,6 +192,26 @@ MASK_LAYER: dict = {
     "showlegend": False,
     "name": "not defined",
     "hoverinfo": "skip",
+}
+
+
+#: The map with its loss panel in a narrow frame (a phone): the panel under the map rather
+#: beside it, the colour bar at the map's right, the legend under the panel, and a taller
+#: figure. Beside each other at 390 px the colour bar ran into the panel's axis and the
+#: legend into the map's axis title. ``layout`` is in plotly.js's dotted keys; the chart
+#: component applies it when its frame is narrower than ``max_width`` px.
+NARROW: dict = {
+    "max_width": 600,
+    "height": 820,
+    "layout": {
+        "xaxis.domain": [0.0, 1.0],
+        "yaxis.domain": [0.5, 1.0],
+        "xaxis2.domain": [0.0, 1.0],
+        "yaxis2.domain": [0.0, 0.3],
+        "margin.r": 80,
+        "legend.y": -0.12,
+    },
+    "colorbar": {"x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top", "len": 0.5},
 }
 
 

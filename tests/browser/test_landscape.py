@@ -560,3 +560,47 @@ def test_ticking_adam_races_it_and_a_click_on_the_map_starts_the_race_there(
     x_input = page.locator(".st-key-ls_start_x input")
     assert float(x_input.input_value()) == pytest.approx(place["x"], rel=1e-3)
     _shot(page, request, "ls_contour", "2-started-where-clicked")
+
+
+# The boxes (in the chart's frame) of the colour bar, the loss panel's axis labels and title,
+# the legend and the map's horizontal axis title.
+BOXES_JS = """() => { const gd = document.getElementById('plot');
+    const box = (sel) => { const els = [...gd.querySelectorAll(sel)];
+        if (!els.length) return null;
+        const rs = els.map(e => e.getBoundingClientRect()).filter(r => r.width && r.height);
+        return [Math.min(...rs.map(r => r.left)), Math.min(...rs.map(r => r.top)),
+                Math.max(...rs.map(r => r.right)), Math.max(...rs.map(r => r.bottom))]; };
+    return {colorbar: box('.colorbar'), panel: box('.y2tick, .g-y2title'),
+            legend: box('.legend'), xtitle: box('.g-xtitle'),
+            width: gd.querySelector('svg.main-svg').getBoundingClientRect().right,
+            frame: document.documentElement.clientWidth}; }"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_on_a_phone_the_map_fits_and_nothing_runs_into_anything(browser, streamlit_server, request):
+    """390×844: the map and its loss panel fit the frame, the colour bar stays clear of the
+    panel's axis, the legend of the map's axis title, and plotly.js reports no NaN path."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "NaN" in m.text else None)
+    try:
+        page.set_default_timeout(RERUN_MS)
+        page.goto(f"{streamlit_server}/landscape")
+        wait_for_idle(page, FIRST_LOAD_MS)
+        contour = _plot(page, "ls_contour")
+        boxes = contour.evaluate(BOXES_JS)
+        page.locator(".st-key-ls_contour").screenshot(path=artifact_path(request, "phone-map"))
+        assert boxes["width"] <= boxes["frame"] + 1
+        frame_box = page.locator(".st-key-ls_contour iframe").bounding_box()
+        assert frame_box and frame_box["x"] >= 0 and frame_box["x"] + frame_box["width"] <= 390
+        assert not _overlap(boxes["colorbar"], boxes["panel"]), boxes
+        assert not _overlap(boxes["legend"], boxes["xtitle"]), boxes
+        assert errors == []
+    finally:
+        context.close()
