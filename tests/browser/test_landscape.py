@@ -25,8 +25,10 @@ from playwright.sync_api import Frame, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from expnet import evaluate_batch, get_preset, set_values
+from expnet.descent import descend_paths
 from expnet.figures.landscape import arrow_vector
 from expnet.landscape import at_point, landscape_grid
+from expnet.optimizers import Optimizer
 
 from .conftest import artifact_path, expect_rerun, next_frames, parameter_slider, wait_for_idle
 
@@ -405,6 +407,15 @@ def test_dragging_x1_reshapes_the_map_every_frame_and_the_core_takes_over_on_rel
     # The last frame drawn is the core's log10 J for the x1 under the hand, cell by cell.
     x1 = page.evaluate("() => window.__last.preview.x1")
     _same_colours(contour.evaluate(MAP_Z_JS), _log_colours(x1, 101), rtol=1e-9)
+    # The race drawn in that frame: the page's default (gradient descent and momentum μ = 0.9,
+    # η = 1, 50 steps from the point), as the core runs it for that x1.
+    race = contour.evaluate("() => document.getElementById('plot')._previewMarks.race")
+    problem = set_values(get_preset("homework").problem.with_target(1.0), {"x1": x1})
+    rules = [Optimizer("sgd", 1.0, 0.0), Optimizer("momentum", 1.0, 0.9)]
+    core = descend_paths(problem, ["W2_11", "W1_11"], 1.0, 50, rules)
+    assert len(race) == len(core)
+    for mine, path in zip(race, core, strict=True):
+        np.testing.assert_allclose(np.array(mine["points"]), path.points, rtol=1e-9, atol=1e-12)
     _shot(page, request, "ls_contour", "1-during-the-drag")
 
     with expect_rerun(page, RERUN_MS):
@@ -604,3 +615,31 @@ def test_on_a_phone_the_map_fits_and_nothing_runs_into_anything(browser, streaml
         assert errors == []
     finally:
         context.close()
+
+
+# A hand that keeps moving: a preview of the same values every animation frame of the page
+# (the map has nothing new to draw) until window.__handMoves is set false.
+HAND_MOVES_JS = """() => { window.__handMoves = true;
+    const tick = () => { if (!window.__handMoves) return;
+        window.dispatchEvent(new CustomEvent('expnet:preview',
+            {detail: {values: {x1: 0.5}, J: 0.1, grad: {}}}));
+        requestAnimationFrame(tick); };
+    requestAnimationFrame(tick); }"""
+
+
+def test_the_surface_waits_for_the_hand_to_rest(page: Page, streamlit_server, request):
+    """The 3D surface's software-rendered redraw never comes between a moving hand's frames:
+    a new surface that arrives while the parameter widget is still announcing a drag is
+    drawn once the announcements stop, while the map draws its figure at once."""
+    _open_landscape(page, streamlit_server)
+    contour, surface = _plot(page, "ls_contour"), _plot(page, "ls_surface")
+    drawn = {"map": contour.evaluate(RENDERS_JS), "surface": surface.evaluate(RENDERS_JS)}
+    page.evaluate(HAND_MOVES_JS)
+    with expect_rerun(page, RERUN_MS):  # a new colour scale: new figures for both
+        page.get_by_text("Log colour").click()
+    page.locator(".st-key-ls_surface").scroll_into_view_if_needed()  # on screen: it may draw
+    contour.wait_for_function(f"(n) => ({RENDERS_JS})() > n", arg=drawn["map"])
+    next_frames(surface, 10)  # ten of the surface's frames with its figure in hand
+    assert surface.evaluate(RENDERS_JS) == drawn["surface"]
+    page.evaluate("() => { window.__handMoves = false; }")
+    _plot(page, "ls_surface", drawn["surface"] + 1)
