@@ -282,10 +282,10 @@ def current_point(problem: Problem, names: tuple[str, str]) -> tuple[float, floa
 
 
 #: Grid points per axis of the map the browser draws while a parameter is dragged (at most
-#: the page's own). Measured on the homework's map in headless Chromium on two busy cores
-#: (medians): the grid takes 0.7 / 1.6 / 7 / 10 ms at 51² / 101² / 151² / 201², and the
-#: redraw it feeds 52 / 38 / 51 / 62 ms, as much as moving the point alone (40–66 ms). Up
-#: to 101² the grid costs nothing a frame would show, and it is the page's default grid.
+#: the page's own; a keypress or a release is drawn at the page's own). Measured on the
+#: homework's map in headless Chromium on two busy cores: the grid takes 0.7 / 1.6 / 7 / 10 ms
+#: at 51² / 101² / 151² / 201², and painting it into the map's image a millisecond or two, so
+#: a coarser grid would save nothing a frame shows; 101² is the page's default grid.
 PREVIEW_RESOLUTION = 101
 
 
