@@ -1,6 +1,6 @@
 """Loss-landscape page budgets, measured (not asserted): prints one table.
 
-    python bench/landscape.py [--runs 15] [--presses 20] [--no-browser] [--baseline main]
+    python bench/landscape.py [--runs 15] [--presses 12] [--no-browser] [--baseline main]
 
 1. Server: the page's script run after a slider change, at 101×101 and 201×201. Timed inside
    Streamlit's own ScriptRunner (AppTest), around the script execution only, so AppTest's
@@ -11,18 +11,21 @@
 2. Payload: bytes of the JSON the page sends for each figure.
 3. Browser: `streamlit run app.py` on a free loopback port, headless Chromium (Debian's
    chromium through Playwright) with a window tall enough to show the map and the 3D surface
-   at once: time from a slider keypress to the moment both have been redrawn with the new
-   figure (p50/p95 over N presses), and to the end of the frame that puts them on screen
-   (in a browser without a GPU, as here, that frame reads the 3D scene's WebGL pixels back
-   for the software compositor: ~250 ms after every redraw of the surface). Times are taken
-   in the page, from the keydown event's timestamp, by a watcher started before the press,
-   so Playwright's own round trips are not counted. The app at ``--baseline`` (a git ref,
-   default main; ``git archive`` into a temporary folder) runs beside it on its own port, and
-   the two take turns press by press, so the comparison is made on the same machine at the
-   same moment.
+   at once. (a) A mouse drag of x1 (off the plane) for one second, one pointer move a frame
+   over 30 % of its track: map frames per second during the drag, the share of pointer moves
+   followed within 100 ms by a map drawn from them (or from later input), and the server's
+   runs during the drag and after the release. (b) Keypresses on W1_11 and on x1 at 201×201:
+   keypress → the map shows the new figure (the new point, or new colour values), p50/p95,
+   with the surface hidden and then shown, and → the surface redrawn. Times are taken in the
+   page, from the input event's timestamp, by watchers armed before the input
+   (MutationObservers on the charts' draw counters), so Playwright's own round trips are not
+   counted. The app at ``--baseline`` (a git ref, default main; ``git archive`` into a
+   temporary folder) runs beside it on its own port, and the two take turns press by press,
+   so the comparison is made on the same machine at the same moment.
 
-Targets on this machine: rerun ≤ 100 ms at 201×201; keypress → both plots p50 ≤ 200 ms and
-p95 ≤ 400 ms at 201×201.
+Targets on this machine: rerun ≤ 100 ms at 201×201; a drag ≥ 20 map frames a second with
+≥ 90 % of the moves answered within 100 ms, 0 server runs during it and 1 after; keypress →
+map p50 ≤ 100 ms and p95 ≤ 200 ms at 201×201.
 """
 
 from __future__ import annotations
@@ -51,7 +54,12 @@ from expnet.figures.slice import slice_figure  # noqa: E402
 from expnet.figures.surface import surface_spec  # noqa: E402
 from expnet.landscape import landscape_grid, slice_curve  # noqa: E402
 from tests.browser.conftest import parameter_slider  # noqa: E402
-from tests.harness import app_at, headless_chromium, streamlit_server  # noqa: E402
+from tests.harness import (  # noqa: E402
+    RUN_COUNTER_JS,
+    app_at,
+    headless_chromium,
+    streamlit_server,
+)
 
 PAIR = ("W2_11", "W1_11")
 WINDOW = ((-6.0, 0.0), (0.0, 8.0))
@@ -181,49 +189,94 @@ def page_work(runs: int) -> tuple[list[tuple[str, str, str]], dict[int, dict[str
 
 # ---------------------------------------------------------------- 3. browser
 
-
-# The current point: a layout shape on the map (a trace in older designs), a trace on the
-# surface.
+# The charts' draw counters, the point on the map and whether the map's colour values are
+# new since ``__lsMark`` (an object identity: every redraw of the map, the browser's own grid
+# (kept as _previewMap) or the server's figure, brings new arrays).
 _STATE_JS = """window.__lsState = () => {
-    const plot = (key) => {
+    const gdOf = (key) => {
         const f = document.querySelector('.st-key-' + key + ' iframe');
-        const d = f && f.contentDocument ? f.contentDocument.getElementById('plot') : null;
+        return f && f.contentDocument ? f.contentDocument.getElementById('plot') : null;
+    };
+    const mapOf = (d) => d && (d._previewMap || (d.data && d.data[0] && d.data[0].z));
+    window.__lsMap = () => mapOf(gdOf('ls_contour'));
+    const plot = (key) => {
+        const d = gdOf(key);
         const s = d && d.layout && d.layout.shapes
             ? d.layout.shapes.find(x => x.name === 'current point') : null;
         const t = d && d.data ? d.data.find(x => x.name === 'current point') : null;
         return {renders: d ? Number(d.getAttribute('data-renders') || 0) : 0,
-                draw: d ? Number(d.getAttribute('data-draw-ms') || 0) : 0,
-                y: s ? s.yanchor : t ? t.y[t.y.length - 1] : null};
+                previews: d ? Number(d.getAttribute('data-previews') || 0) : 0,
+                y: d && d._previewMarks ? d._previewMarks.point[1]
+                    : s ? s.yanchor : t ? t.y[t.y.length - 1] : null,
+                newZ: Boolean(mapOf(d) && mapOf(d) !== window.__lsMark)};
     };
+    window.__lsGd = gdOf;
     return {contour: plot('ls_contour'), surface: plot('ls_surface'),
             idle: document.querySelector('[data-testid=stApp]').dataset.testScriptState};
 }"""
-# Armed before a press: every animation frame, checks whether the map and the surface have
-# both drawn a new figure (and show the new point, for a slider of the plane); resolves with
-# [drawn, shown]: the frame that saw them both drawn, and the end of that frame's task (its
-# paint, and the WebGL read-back of the 3D scene), from a task queued in it.
-_ARM_JS = """([y, c, s]) => {
+# Armed before a press: resolves with [map, surface], the times (performance.now() of this
+# page, as the keydown's timeStamp) at which the map had drawn the new figure (its point at
+# y, for a slider of the plane; new colour values, for one off it) and the surface had
+# been redrawn (null when it is not shown). A MutationObserver on each chart's draw counters
+# times the draw, not the next animation frame.
+_ARM_JS = """([y, c, s, surface]) => {
+    window.__lsMark = window.__lsMap();
     window.__lsDrawn = new Promise((resolve) => {
-        const tick = () => {
+        const out = [null, surface ? null : -1];
+        const check = () => {
             const st = window.__lsState();
-            const moved = y === null || (Math.abs(st.contour.y - y) < 1e-9
-                && Math.abs(st.surface.y - y) < 1e-9);
-            if (st.contour.renders > c && st.surface.renders > s && moved) {
-                const drawn = performance.now();
-                setTimeout(() => resolve([drawn, performance.now()]), 0);
-            } else requestAnimationFrame(tick);
+            const moved = y === null ? st.contour.newZ : Math.abs(st.contour.y - y) < 1e-9;
+            if (out[0] === null && st.contour.renders + st.contour.previews > c && moved)
+                out[0] = performance.now();
+            if (out[1] === null && st.surface.renders > s) out[1] = performance.now();
+            if (out[0] !== null && out[1] !== null) {
+                observer.disconnect();
+                resolve(out);
+            }
         };
-        requestAnimationFrame(tick);
+        const observer = new MutationObserver(check);
+        for (const key of ['ls_contour', 'ls_surface']) {
+            const gd = window.__lsGd(key);
+            if (gd) observer.observe(gd, {attributes: true,
+                attributeFilter: ['data-renders', 'data-previews']});
+        }
+        check();
     });
 }"""
-# Tall enough that the map and the 3D surface are both on screen: "both plots redrawn" is
-# then what a user sees in every design (the new one draws an off-screen surface later).
+# During a drag: every pointer move with the button down (its event timeStamp), every map
+# drawn (when, whether its colour values are new, and when its input arrived: a preview's
+# draw minus its data-preview-ms; a server's figure counts from its draw) and the script
+# runs finished.
+_WATCH_DRAG_JS = """() => {
+    const gd = window.__lsGd('ls_contour');
+    const log = {moves: [], maps: [], z: window.__lsMap()};
+    window.__lsDrag = log;
+    document.addEventListener('pointermove', (e) => {
+        if (e.buttons & 1) log.moves.push(e.timeStamp); }, true);
+    let counts = [gd.getAttribute('data-renders'), gd.getAttribute('data-previews')];
+    new MutationObserver(() => {
+        const now = performance.now();
+        const next = [gd.getAttribute('data-renders'), gd.getAttribute('data-previews')];
+        if (next[0] === counts[0] && next[1] === counts[1]) return;
+        const preview = next[1] !== counts[1] && next[0] === counts[0];
+        counts = next;
+        const z = window.__lsMap();
+        const input = preview ? now - Number(gd.getAttribute('data-preview-ms') || 0) : now;
+        log.maps.push({t: now, input, newZ: z !== log.z});
+        log.z = z;
+    }).observe(gd, {attributes: true, attributeFilter: ['data-renders', 'data-previews']});
+}"""
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+RUN_DONE_JS = "(n) => window.__expnetRunsFinished > n && window.__lsState().idle === 'notRunning'"
+# Tall enough that the map and the 3D surface are both on screen.
 VIEWPORT = {"width": 1400, "height": 1900}
+DRAG_SECONDS = 1.0
+MOVES_PER_SECOND = 60  # one pointer move a frame, as a hand gives
 
 
 class App:
     """One `streamlit run app.py` from ``root`` on a free port (stopped with the stack), and a
-    page showing it."""
+    page showing its landscape."""
 
     def __init__(self, name: str, root: Path, stack: ExitStack) -> None:
         self.name, self.root = name, root
@@ -233,10 +286,10 @@ class App:
     def open(self, browser) -> None:  # type: ignore[no-untyped-def]
         page = browser.new_page(viewport=VIEWPORT)
         page.add_init_script(INPUT_AT_JS)
+        page.add_init_script(RUN_COUNTER_JS)
         page.set_default_timeout(90_000)
-        idle = "[data-testid=stApp][data-test-script-state=notRunning]"
         page.goto(self.base)
-        page.wait_for_selector(idle)
+        page.wait_for_selector(IDLE)
         page.evaluate(_STATE_JS)
         page.get_by_role("link", name="Loss landscape").click()
         page.wait_for_selector(
@@ -245,16 +298,32 @@ class App:
         if page.locator(".st-key-ls_set_y button").count():  # the old page asked for y first
             page.locator(".st-key-ls_set_y button").click()
         page.wait_for_selector(".st-key-ls_contour iframe", state="attached")
-        show = page.get_by_text("Show the 3D surface")  # the surface opens closed since then
-        if show.count():
-            show.click()
-            page.wait_for_selector(".st-key-ls_surface iframe", state="attached")
         self.page = page
+        self.wait_drawn()
+
+    @property
+    def has_surface(self) -> bool:
+        assert self.page is not None
+        return bool(self.page.locator(".st-key-ls_surface iframe").count())
+
+    def show_surface(self) -> None:
+        """The surface's switch (in designs where it opens closed)."""
+        assert self.page is not None
+        show = self.page.get_by_text("Show the 3D surface")
+        if not self.has_surface and show.count():
+            show.click()
+            self.page.wait_for_selector(".st-key-ls_surface iframe", state="attached")
+        self.wait_drawn()
+
+    def wait_drawn(self) -> None:
+        assert self.page is not None
         # Scrolled on every poll: the page grows while its first runs arrive.
-        page.wait_for_function(
-            "() => { const c = document.querySelector('.st-key-ls_contour');"
+        self.page.wait_for_function(
+            "(surface) => { const c = document.querySelector('.st-key-ls_contour');"
             " if (c) c.scrollIntoView({block: 'start'}); const s = window.__lsState();"
-            " return s.contour.renders > 0 && s.surface.renders > 0; }",
+            " return s.contour.renders > 0 && (!surface || s.surface.renders > 0)"
+            " && s.idle === 'notRunning'; }",
+            arg=self.has_surface,
             polling=500,
         )
 
@@ -265,10 +334,12 @@ class App:
         )
 
 
-def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, str]]:
+def browser_rows(presses: int, baseline: str | None) -> list[tuple[str, str, str]]:
+    """The drag of x1, then keypresses at 201² with the surface hidden (where it can be) and
+    shown, for this tree and the baseline side by side."""
     if shutil.which("chromium") is None:
-        return [("browser keypress → both plots redrawn", "skipped", "no chromium")]
-    rows = []
+        return [("browser", "skipped", "no chromium")]
+    rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         apps = [App("this tree", REPO, stack)]
         if baseline:
@@ -276,25 +347,90 @@ def browser_presses(presses: int, baseline: str | None) -> list[tuple[str, str, 
         with headless_chromium() as browser:
             for app in apps:
                 app.open(browser)
-            for res in (101, 201):
-                for app in apps:
-                    _set_resolution(app, res)
+            for app in apps:
+                rows += _drag_x1(app)
+            for app in apps:
+                _set_resolution(app, 201)
+            for shown in (False, True):
+                if shown:
+                    for app in apps:
+                        app.show_surface()
                 for key, axis in (("W1_11", "y"), ("x1", None)):
                     results = _time_presses(apps, key, axis, presses)
                     for app in apps:
-                        times, shown, draws = results[app.name]
-                        contour_ms = statistics.median(d[0] for d in draws)
-                        surface_ms = statistics.median(d[1] for d in draws)
+                        maps, surfaces = results[app.name]
+                        where = "surface shown" if app.has_surface else "surface hidden"
+                        detail = f"{len(maps)} presses"
+                        if surfaces:
+                            detail += (
+                                f"; → surface redrawn p50 {ms(pct(surfaces, 50))},"
+                                f" p95 {ms(pct(surfaces, 95))}"
+                            )
                         rows.append(
                             (
-                                f"keypress → both plots redrawn, {res}×{res}, {key}, {app.name}",
-                                f"p50 {ms(pct(times, 50))}, p95 {ms(pct(times, 95))}",
-                                f"{len(times)} presses; Plotly.react p50: map "
-                                f"{contour_ms:.0f} ms, surface {surface_ms:.0f} ms; "
-                                f"→ that frame painted p50 {ms(pct(shown, 50))}",
+                                f"keypress {key} → map redrawn, 201², {where}, {app.name}",
+                                f"p50 {ms(pct(maps, 50))}, p95 {ms(pct(maps, 95))}",
+                                detail,
                             )
                         )
     return rows
+
+
+def _drag_x1(app: App) -> list[tuple[str, str, str]]:
+    """A mouse drag of x1's slider (off the plane) for DRAG_SECONDS, one move a frame, over
+    30 % of its track: map frames a second, the share of moves followed by a map drawn from
+    them (or later input) within 100 ms, and the server's runs during the drag and after."""
+    page = app.page
+    assert page is not None
+    slider = page.locator(parameter_slider("x1")).first
+    slider.scroll_into_view_if_needed()
+    app.scroll()
+    box = slider.bounding_box()
+    assert box
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + box["width"] * 0.5
+    page.evaluate(_WATCH_DRAG_JS)
+    runs0 = page.evaluate("() => window.__expnetRunsFinished")
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    down = page.evaluate("() => performance.now()")
+    moves = int(DRAG_SECONDS * MOVES_PER_SECOND)
+    start = time.perf_counter()
+    for i in range(1, moves + 1):
+        page.mouse.move(x0 + box["width"] * 0.3 * i / moves, y)
+        lag = start + i / MOVES_PER_SECOND - time.perf_counter()
+        if lag > 0:
+            time.sleep(lag)  # the hand's pace (a bench, not a test)
+    up = page.evaluate("() => performance.now()")
+    runs1 = page.evaluate("() => window.__expnetRunsFinished")
+    page.mouse.up()
+    page.wait_for_function("(n) => window.__expnetRunsFinished > n", arg=runs1, timeout=60_000)
+    page.wait_for_selector(IDLE)
+    page.wait_for_timeout(1500)  # any further run the release caused
+    runs2 = page.evaluate("() => window.__expnetRunsFinished")
+    log = page.evaluate("() => window.__lsDrag")
+    new_maps = [m for m in log["maps"] if m["newZ"] and down <= m["t"] <= up]
+    fps = len(new_maps) / ((up - down) / 1e3)
+    moves_t = [t for t in log["moves"] if down <= t <= up]
+    followed = sum(any(m["input"] >= t and m["t"] - t <= 100 for m in new_maps) for t in moves_t)
+    share = followed / len(moves_t) if moves_t else 0.0
+    return [
+        (
+            f"drag x1 1 s, map frames/s, {app.name}",
+            f"{fps:.1f}",
+            f"{len(new_maps)} new maps in {(up - down) / 1e3:.2f} s",
+        ),
+        (
+            f"drag x1, moves followed by a new map ≤ 100 ms, {app.name}",
+            f"{100 * share:.0f} %",
+            f"{followed} of {len(moves_t)} pointer moves",
+        ),
+        (
+            f"drag x1, server runs during / after release, {app.name}",
+            f"{runs1 - runs0} / {runs2 - runs1}",
+            "",
+        ),
+    ]
 
 
 def _set_resolution(app: App, res: int) -> None:
@@ -305,46 +441,46 @@ def _set_resolution(app: App, res: int) -> None:
         value = int(float(thumb.input_value()))
         if value == res:
             break
-        state = page.evaluate("() => window.__lsState()")
+        runs = page.evaluate("() => window.__expnetRunsFinished")
         thumb.press("ArrowRight" if value < res else "ArrowLeft")
-        page.wait_for_function(
-            "(n) => { const s = window.__lsState();"
-            " return s.surface.renders > n && s.idle === 'notRunning'; }",
-            arg=state["surface"]["renders"],
-        )
+        page.wait_for_function(RUN_DONE_JS, arg=runs)
+    app.wait_drawn()
     app.scroll()
 
 
 def _time_presses(
     apps: list[App], key: str, axis: str | None, presses: int
-) -> dict[str, tuple[list[float], list[float], list[tuple[float, float]]]]:
-    """Keypress → both the map and the surface have been redrawn with the new figure
-    (showing the new point, for a slider of the plane), and → the end of the frame that
-    shows them. The apps take turns, press by press, so both see the same machine. Always
-    the same direction, so every press brings a figure the browser has not seen (Streamlit
-    caches repeated messages)."""
-    out: dict[str, tuple[list[float], list[float], list[tuple[float, float]]]] = {
-        app.name: ([], [], []) for app in apps
-    }
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Keypress → the map shows the new figure (the new point, for a slider of the plane; new
+    colour values, for one off it), and → the surface has been redrawn, when shown; from the
+    keydown's timeStamp, in the page. The apps take turns, press by press, so both see the
+    same machine. Always the same direction, so every press brings new values."""
+    out: dict[str, tuple[list[float], list[float]]] = {app.name: ([], []) for app in apps}
     for _ in range(presses):
         for app in apps:
             page = app.page
             assert page is not None
-            # The live widget's slider, or st.slider's on an app from before the widget.
-            thumb = page.locator(f"{parameter_slider(key)}, .st-key-{key} input[type=range]").first
+            thumb = page.locator(parameter_slider(key)).first
             before = page.evaluate("() => window.__lsState()")
             target = round(before["contour"]["y"] + 0.01, 2) if axis == "y" else None
+            c = before["contour"]
             page.evaluate(
-                _ARM_JS, [target, before["contour"]["renders"], before["surface"]["renders"]]
+                _ARM_JS,
+                [
+                    target,
+                    c["renders"] + c["previews"],
+                    before["surface"]["renders"],
+                    app.has_surface,
+                ],
             )
+            runs = page.evaluate("() => window.__expnetRunsFinished")
             thumb.press("ArrowRight")
-            drawn, shown = page.evaluate("() => window.__lsDrawn")
+            drawn_map, drawn_surface = page.evaluate("() => window.__lsDrawn")
             pressed = page.evaluate("() => window.__expnetInputAt.keydown")
-            out[app.name][0].append((drawn - pressed) / 1e3)
-            out[app.name][1].append((shown - pressed) / 1e3)
-            after = page.evaluate("() => window.__lsState()")
-            out[app.name][2].append((after["contour"]["draw"], after["surface"]["draw"]))
-            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+            out[app.name][0].append((drawn_map - pressed) / 1e3)
+            if drawn_surface >= 0:
+                out[app.name][1].append((drawn_surface - pressed) / 1e3)
+            page.wait_for_function(RUN_DONE_JS, arg=runs)
             page.wait_for_timeout(150)
     return out
 
@@ -355,7 +491,7 @@ def _time_presses(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--presses", type=int, default=12)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--browser-only", action="store_true")
     parser.add_argument(
@@ -376,7 +512,7 @@ def main() -> None:
         detail = ", ".join(f"{name} {n / 1e3:.0f} kB" for name, n in by_fig.items())
         rows.append((f"payload {res}×{res} (JSON sent)", f"{total / 1e3:.0f} kB", detail))
     if not args.no_browser:
-        rows += browser_presses(args.presses, args.baseline or None)
+        rows += browser_rows(args.presses, args.baseline or None)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     width = max(len(r[0]) for r in rows)
@@ -386,7 +522,10 @@ def main() -> None:
     print(f"{'-' * width}  {'-' * vwidth}  ------")
     for name, value, detail in rows:
         print(f"{name:<{width}}  {value:<{vwidth}}  {detail}")
-    print("targets: rerun ≤ 100 ms at 201×201; keypress → both plots p50 ≤ 200 ms, p95 ≤ 400 ms")
+    print(
+        "targets: rerun ≤ 100 ms at 201×201; drag ≥ 20 map frames/s, ≥ 90 % of moves answered"
+        " ≤ 100 ms, server runs 0 / 1; keypress → map p50 ≤ 100 ms, p95 ≤ 200 ms"
+    )
 
 
 if __name__ == "__main__":

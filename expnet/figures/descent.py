@@ -60,8 +60,11 @@ def add_paths(
         colours = [PATH_COLOURS[i % len(PATH_COLOURS)] for i in range(len(paths))]
     layout["xaxis"]["domain"] = MAP_DOMAIN
     longest = max(len(p.loss) for _, p in paths) - 1
+    # showline: plotly.js draws the lines of a subplot that holds only shapes at NaN unless
+    # told there are none (a console error "MNaN,NaNHNaN" on every draw).
     layout["xaxis2"] = {
         **AXIS_2D,
+        "showline": False,
         "domain": [0.78, 1.0],
         "anchor": "y2",
         "title": {"text": "step"},
@@ -75,6 +78,7 @@ def add_paths(
     pad = 0.06 * ((hi - lo) or 1.0)
     layout["yaxis2"] = {
         **AXIS_2D,
+        "showline": False,
         "anchor": "x2",
         "title": {"text": "J along the path" + (" (log)" if log_color else "")},
         "range": [lo - pad, hi + pad],

@@ -25,11 +25,9 @@ from .landscape_style import (
     LAYOUT_BASE,
     LOG_FLOOR,
     MASK_COLORSCALE,
-    MAX_TICKS,
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
     POINT_COLOUR,
-    TICK_STEPS,
     TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
@@ -176,6 +174,7 @@ def contour_spec(
     frames: list[dict] = []
     if paths:
         frames = add_paths(shapes, layout, grid, paths, log_color, path_colours)
+        layout["meta"]["narrow"] = NARROW
     shapes += point_marks(grid)
     layout["shapes"] = shapes
     layout["annotations"] = point_annotations(grid)
@@ -196,17 +195,31 @@ MASK_LAYER: dict = {
 }
 
 
+#: The map with its loss panel in a narrow frame (a phone): the panel under the map rather
+#: beside it, the colour bar at the map's right, the legend under the panel, and a taller
+#: figure. Beside each other at 390 px the colour bar ran into the panel's axis and the
+#: legend into the map's axis title. ``layout`` is in plotly.js's dotted keys; the chart
+#: component applies it when its frame is narrower than ``max_width`` px.
+NARROW: dict = {
+    "max_width": 600,
+    "height": 820,
+    "layout": {
+        "xaxis.domain": [0.0, 1.0],
+        "yaxis.domain": [0.5, 1.0],
+        "xaxis2.domain": [0.0, 1.0],
+        "yaxis2.domain": [0.0, 0.3],
+        "margin.r": 80,
+        "legend.y": -0.12,
+    },
+    "colorbar": {"x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top", "len": 0.5},
+}
+
+
 def preview_meta(log_color: bool) -> dict:
     """What the page's live preview needs to redraw the map from the browser's own grid in
-    this figure's style (``layout.meta``): the colour scale (as :func:`colour_values` and
-    :func:`colorbar`) and the grey layer, which it adds when the server's grid had none."""
-    return {
-        "log": log_color,
-        "log_floor": LOG_FLOOR,
-        "tick_steps": list(TICK_STEPS),
-        "max_ticks": MAX_TICKS,
-        "mask": MASK_LAYER,
-    }
+    this figure's style (``layout.meta``): the colour values (as :func:`colour_values`) and
+    the grey layer's colours, which it paints also when the server's grid had no grey."""
+    return {"log": log_color, "log_floor": LOG_FLOOR, "mask": MASK_LAYER}
 
 
 def point_marks(grid: LandscapeGrid) -> list[dict]:

@@ -8,6 +8,7 @@ words that say what the figures show.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -24,7 +25,7 @@ from expnet.figures.landscape import (
     READOUT_NAME,
     contour_spec,
 )
-from expnet.figures.landscape_style import PATH_COLOURS
+from expnet.figures.landscape_style import LOG_FLOOR, PATH_COLOURS
 from expnet.figures.slice import slice_spec
 from expnet.figures.surface import surface_spec
 from expnet.landscape import (
@@ -281,24 +282,46 @@ def current_point(problem: Problem, names: tuple[str, str]) -> tuple[float, floa
 
 
 #: Grid points per axis of the map the browser draws while a parameter is dragged (at most
-#: the page's own). Measured on the homework's map in headless Chromium on two busy cores
-#: (medians): the grid takes 0.7 / 1.6 / 7 / 10 ms at 51² / 101² / 151² / 201², and the
-#: redraw it feeds 52 / 38 / 51 / 62 ms, as much as moving the point alone (40–66 ms). Up
-#: to 101² the grid costs nothing a frame would show, and it is the page's default grid.
+#: the page's own; a keypress or a release is drawn at the page's own). Measured on the
+#: homework's map in headless Chromium on two busy cores: the grid takes 0.7 / 1.6 / 7 / 10 ms
+#: at 51² / 101² / 151² / 201², and painting it into the map's image a millisecond or two, so
+#: a coarser grid would save nothing a frame shows; 101² is the page's default grid.
 PREVIEW_RESOLUTION = 101
+
+
+def race_args(
+    rules: Sequence[Optimizer],
+    steps: int,
+    start: tuple[float, float] | None,
+    log_color: bool,
+) -> dict[str, Any]:
+    """What the preview needs to run the race again in the browser while a value moves: the
+    rules with their hyperparameters, the steps, the start (None: the current point, which
+    moves), the paths' labels (the map's shapes are found by them) and the loss panel's
+    scale (log10 J floored, as ``figures.descent.loss_y``)."""
+    return {
+        "rules": [dataclasses.asdict(rule) for rule in rules],
+        "steps": steps,
+        "start": list(start) if start is not None else None,
+        "labels": [rule.label for rule in rules],
+        "log": log_color,
+        "log_floor": LOG_FLOOR,
+    }
 
 
 def live_args(
     names: tuple[str, str],
     ranges: Window,
     values: dict[str, float],
+    race: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the contour's browser-side preview needs to move the point while a slider of
     the plane is dragged, and to redraw the map from its own grid while any other moves
     (see ``components.persistent_plotly``): the network's shape for the preview engine, and
-    the preview grid's points per axis. The y sliders' values stand in for a symbolic y, as
-    in ``problem_to_draw``."""
+    the preview grid's points per axis; with ``race`` (``race_args``) the race's paths too.
+    The y sliders' values stand in for a symbolic y, as in ``problem_to_draw``."""
     return {
+        "race": race,
         "names": list(names),
         "values": values,
         "shape": controls.engine_shape(),
@@ -524,7 +547,12 @@ def descent_view(view: View) -> None:
         aria_label=figure_label("Map", grid, labels, view.log_color)
         + " "
         + descent_summary(paths, labels, rates),
-        live=live_args(view.names, view.ranges, state.current_values()),
+        live=live_args(
+            view.names,
+            view.ranges,
+            state.current_values(),
+            race_args(rules, steps, start if start != current else None, view.log_color),
+        ),
         clicks=st.session_state.get(_CLICKS_SEEN) or 0,
     )
     st.caption(

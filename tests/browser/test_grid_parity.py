@@ -9,6 +9,10 @@ Each is compared with ``expnet.batch.evaluate_batch`` at the same points (the ba
 ``expnet.landscape.landscape_grid`` draws): the same overflow and undefined cells, J within a
 relative difference of 1e-12 in every other cell, and ∂J/∂u, ∂J/∂v within 1e-12 of the
 plane's largest gradient.
+
+``ExpnetEngine.descend`` (the race's paths while a value moves) against
+``expnet.descent.descend_paths`` from the middle of the same planes, every optimizer with
+random hyperparameters: the same points and J at each step, and the same reason to stop.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from playwright.sync_api import Page
 from expnet import ACTIVATIONS, LOSSES, Layer, Problem, parameter_names
 from expnet.activations import EXP_OVERFLOW_Z
 from expnet.batch import evaluate_batch, grid_values
+from expnet.descent import _DIVERGED, _TOO_LARGE, descend_paths
+from expnet.optimizers import HYPERPARAMETERS, Optimizer
+from expnet.optimizers import NAMES as OPTIMIZERS
 from tests.browser.test_engine_parity import _as_js, _engine_page, _num, _random_problem
 
 RTOL = 1e-12
@@ -128,3 +135,75 @@ def test_grid_matches_the_core_batch_on_56_random_planes(page: Page) -> None:
         f"of ∂J normwise {worst_grad:.3g}; planes with overflow / undefined cells: "
         f"{planes_with['overflow']} / {planes_with['undefined']}"
     )
+
+
+# ---------------------------------------------------------------- descent paths
+
+PATH_RTOL = 1e-9  # a path compounds each step's difference (each within 1e-12)
+STEPS = 30
+
+RUN_DESCENT = """(cases) => cases.map(([net, names, start, rules, steps]) =>
+    ExpnetEngine.descend(net, names, start, rules, steps).map(p => ({
+        points: p.points.map(q => q.map(String)), loss: p.loss.map(String),
+        stopped: p.stopped})))"""
+
+
+def _rules(rng: random.Random) -> list[Optimizer]:
+    """Every optimizer once, each with its own random learning rate and hyperparameters."""
+    return [
+        Optimizer(
+            name,
+            lr=rng.choice([0.01, 0.1, 0.5, 2.0]),
+            momentum=rng.uniform(0, 0.95),
+            alpha=rng.uniform(0.8, 0.999),
+            beta1=rng.uniform(0.5, 0.95),
+            beta2=rng.uniform(0.9, 0.9999),
+            eps=rng.choice([1e-8, 1e-3]),
+        )
+        for name in OPTIMIZERS
+    ]
+
+
+def _rule_js(rule: Optimizer) -> dict:
+    return {"name": rule.name, "lr": rule.lr} | {
+        k: getattr(rule, k) for k in HYPERPARAMETERS[rule.name]
+    }
+
+
+def test_descent_paths_match_the_cores_on_56_random_planes(page: Page) -> None:
+    """``ExpnetEngine.descend``: every optimizer from the middle of each plane of the grid's
+    cases, against ``expnet.descent.descend_paths``: the same points and J at every step
+    within PATH_RTOL, the same length and the same reason to stop."""
+    rng = random.Random(20261206)
+    cases = []
+    for problem, names, (u, v), l2 in _cases():
+        start = [float(u[len(u) // 2]), float(v[len(v) // 2])]
+        cases.append((problem, names, start, _rules(rng), l2))
+    results = _engine_page(page).evaluate(
+        RUN_DESCENT,
+        [
+            [_as_js(p, l2), list(names), start, [_rule_js(r) for r in rules], STEPS]
+            for p, names, start, rules, l2 in cases
+        ],
+    )
+    reasons = {None: None, "diverged": _DIVERGED, "too large": _TOO_LARGE}
+    seen: dict[str, int] = {}
+    for (problem, names, start, rules, l2), js in zip(cases, results, strict=True):
+        core = descend_paths(problem, list(names), 1.0, STEPS, rules, l2, start)
+        for rule, path, mine in zip(rules, core, js, strict=True):
+            where = f"{rule} {problem.to_json(indent=None)} plane {names} l2={l2}"
+            assert reasons[mine["stopped"]] == path.stopped, where
+            points = np.array([[_num(t) for t in q] for q in mine["points"]])
+            loss = np.array([_num(t) for t in mine["loss"]])
+            assert points.shape == path.points.shape, where
+            np.testing.assert_allclose(points, path.points, rtol=PATH_RTOL, atol=0, err_msg=where)
+            # J near 0 (p next to y) is a difference of close numbers: compared within the
+            # path's largest J, as the gradients are within the plane's largest
+            scale = float(np.abs(path.loss).max())
+            np.testing.assert_allclose(
+                loss, path.loss, rtol=PATH_RTOL, atol=PATH_RTOL * scale, err_msg=where
+            )
+            seen[path.stopped or "full"] = seen.get(path.stopped or "full", 0) + 1
+    assert seen.get("full", 0) >= 100, seen  # most paths are compared over every step
+    assert seen.get(_DIVERGED, 0) and seen.get(_TOO_LARGE, 0), seen  # and both stops
+    print(f"{len(cases) * len(OPTIMIZERS)} paths of {STEPS} steps: {seen}")

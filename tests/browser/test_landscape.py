@@ -10,7 +10,7 @@
 - A drag preview ("expnet:preview" on the page's window) moves the point, the arrow and the
   J readout in the browser; a value off the plane also redraws the map from the browser's
   grid. A mouse drag of x1 reshapes the map every frame, and the core's map replaces it on
-  release.
+  release. A keypress on x1 is drawn by the browser at once, once, before the core's map.
 - With reduced motion nothing plays on its own, and Play jumps to the end.
 - Ticking Adam adds its path to the race; a click on the map starts every path there.
 
@@ -25,8 +25,10 @@ from playwright.sync_api import Frame, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from expnet import evaluate_batch, get_preset, set_values
+from expnet.descent import descend_paths
 from expnet.figures.landscape import arrow_vector
 from expnet.landscape import at_point, landscape_grid
+from expnet.optimizers import Optimizer
 
 from .conftest import artifact_path, expect_rerun, next_frames, parameter_slider, wait_for_idle
 
@@ -36,16 +38,21 @@ RERUN_MS = 60_000
 CAMERA_JS = "() => document.getElementById('plot')._fullLayout.scene._scene.getCamera()"
 RENDERS_JS = "() => Number(document.getElementById('plot').getAttribute('data-renders') || 0)"
 PREVIEWS_JS = "() => Number(document.getElementById('plot').getAttribute('data-previews') || 0)"
-# The map draws the point as a layout shape, the surface as a scatter3d trace.
+# The map draws the point as a layout shape, the surface as a scatter3d trace; while the
+# browser's preview is shown, the map keeps what it shows in _previewMarks.
 POINT_JS = """() => { const gd = document.getElementById('plot');
+    if (gd._previewMarks) return gd._previewMarks.point;
     const s = (gd.layout.shapes || []).find(d => d.name === 'current point');
     if (s) return [s.xanchor, s.yanchor];
     const t = gd.data.find(d => d.name === 'current point');
     return [t.x[t.x.length - 1], t.y[t.y.length - 1]]; }"""
-READOUT_JS = """() => document.getElementById('plot').layout.annotations
-    .find(a => a.name === 'J readout').text"""
-ARROW_JS = """() => { const s = document.getElementById('plot').layout.shapes
-    .find(d => d.name && d.name.startsWith('−∇J')); return [s.x0, s.y0, s.x1, s.y1]; }"""
+READOUT_JS = """() => { const gd = document.getElementById('plot');
+    return gd._previewMarks ? gd._previewMarks.readout
+        : gd.layout.annotations.find(a => a.name === 'J readout').text; }"""
+ARROW_JS = """() => { const gd = document.getElementById('plot');
+    if (gd._previewMarks) return gd._previewMarks.arrow;
+    const s = gd.layout.shapes.find(d => d.name && d.name.startsWith('−∇J'));
+    return [s.x0, s.y0, s.x1, s.y1]; }"""
 # The 3D camera shown has not moved for longer than the camera's lag behind the mouse (it is
 # drawn 2 delays late); called every animation frame by wait_for_function.
 CAMERA_AT_REST_JS = """() => {
@@ -57,8 +64,12 @@ CAMERA_AT_REST_JS = """() => {
 # Plotly's own animation state: no frame queued and no frame loop armed.
 ANIMATION_IDLE_JS = """() => { const t = document.getElementById('plot')._transitionData;
     return !t._animationRaf && !(t._frameQueue || []).length; }"""
-ZSUM_JS = """() => { const z = document.getElementById('plot')._fullData[0].z; let s = 0;
-    for (const row of z) for (const v of row) if (Number.isFinite(v)) s += v; return s; }"""
+# The map's colour values as shown: the browser's preview grid while it is drawn (kept on the
+# plot as _previewMap), else the server's figure.
+SHOWN_Z = """((gd) => gd._previewMap ? gd._previewMap.z : gd._fullData[0].z)(
+    document.getElementById('plot'))"""
+ZSUM_JS = f"""() => {{ const z = {SHOWN_Z}; let s = 0;
+    for (const row of z) for (const v of row) if (Number.isFinite(v)) s += v; return s; }}"""
 
 
 def _open_landscape(page: Page, base_url: str) -> None:
@@ -330,10 +341,7 @@ def test_drag_preview_moves_the_point_without_the_server(page: Page, streamlit_s
     previews = contour.evaluate(PREVIEWS_JS)
     _preview(page, {**off_plane, "values": {**off_plane["values"], "b2_1": 800.0}})
     contour.wait_for_function(f"(n) => ({PREVIEWS_JS})() > n", arg=previews)
-    grey = contour.evaluate(
-        "() => document.getElementById('plot')._fullData.find(t => t.name === 'not defined')"
-        ".z.flat()"
-    )
+    grey = contour.evaluate("() => document.getElementById('plot')._previewMap.mask.flat()")
     assert len(grey) == 101 * 101 and set(grey) == {1}  # 1: e^z overflows
     assert contour.evaluate(ZSUM_JS) == 0  # no finite colour value left
     assert contour.evaluate(READOUT_JS) == "J = overflow"
@@ -351,7 +359,7 @@ LAST_EVENTS_JS = """() => { window.__last = {};
     for (const kind of ['preview', 'commit']) window.addEventListener('expnet:' + kind,
         (e) => { window.__last[kind] = e.detail.values; }); }"""
 # The map's colour values as drawn: rows of z, NaN (grey) as null.
-MAP_Z_JS = "() => document.getElementById('plot')._fullData[0].z.map(r => Array.from(r))"
+MAP_Z_JS = f"() => {SHOWN_Z}.map(r => Array.from(r))"
 
 
 def _log_colours(x1: float, resolution: int) -> np.ndarray:
@@ -399,6 +407,15 @@ def test_dragging_x1_reshapes_the_map_every_frame_and_the_core_takes_over_on_rel
     # The last frame drawn is the core's log10 J for the x1 under the hand, cell by cell.
     x1 = page.evaluate("() => window.__last.preview.x1")
     _same_colours(contour.evaluate(MAP_Z_JS), _log_colours(x1, 101), rtol=1e-9)
+    # The race drawn in that frame: the page's default (gradient descent and momentum μ = 0.9,
+    # η = 1, 50 steps from the point), as the core runs it for that x1.
+    race = contour.evaluate("() => document.getElementById('plot')._previewMarks.race")
+    problem = set_values(get_preset("homework").problem.with_target(1.0), {"x1": x1})
+    rules = [Optimizer("sgd", 1.0, 0.0), Optimizer("momentum", 1.0, 0.9)]
+    core = descend_paths(problem, ["W2_11", "W1_11"], 1.0, 50, rules)
+    assert len(race) == len(core)
+    for mine, path in zip(race, core, strict=True):
+        np.testing.assert_allclose(np.array(mine["points"]), path.points, rtol=1e-9, atol=1e-12)
     _shot(page, request, "ls_contour", "1-during-the-drag")
 
     with expect_rerun(page, RERUN_MS):
@@ -410,23 +427,43 @@ def test_dragging_x1_reshapes_the_map_every_frame_and_the_core_takes_over_on_rel
     _shot(page, request, "ls_contour", "2-after-release")
 
 
-def test_a_keypress_is_drawn_once_by_the_core(page: Page, streamlit_server, request):
-    """A single keypress commits before its preview is drawn: the map skips that preview (a
-    relayout costs a whole redraw) and draws the core's figure with the new point."""
+# Every draw of the map, in order: "preview" (the browser's own) or "render" (the server's
+# figure), from the moment this is run; the colour values of the first preview drawn.
+WATCH_DRAWS_JS = """() => { const gd = document.getElementById('plot'); window.__draws = [];
+    let seen = [gd.dataset.previews, gd.dataset.renders];
+    new MutationObserver(() => {
+        const now = [gd.dataset.previews, gd.dataset.renders];
+        if (now[0] !== seen[0]) window.__draws.push('preview');
+        if (now[0] !== seen[0] && !window.__previewZ && gd._previewMap)
+            window.__previewZ = gd._previewMap.z;
+        if (now[1] !== seen[1]) window.__draws.push('render');
+        seen = now;
+    }).observe(gd, {attributes: true, attributeFilter: ['data-previews', 'data-renders']}); }"""
+
+
+def test_a_keypress_is_drawn_by_the_browser_at_once(page: Page, streamlit_server, request):
+    """A keypress on x1 (off the plane) is drawn by the browser before the server's figure
+    comes, once (its preview and its commit carry the same values), at the server's grid
+    size and with the core's values; then the server's figure replaces it. A drag's frames
+    are previewed as before."""
     _open_landscape(page, streamlit_server)
     contour = _plot(page, "ls_contour")
-    previews = contour.evaluate(PREVIEWS_JS)
     drawn = contour.evaluate(RENDERS_JS)
-    _press(page, "W1_11")  # 4.00 -> 4.01
+    contour.evaluate(WATCH_DRAWS_JS)
+    page.evaluate(LAST_EVENTS_JS)
+    thumb = page.locator(parameter_slider("x1")).first
+    thumb.scroll_into_view_if_needed()
+    with expect_rerun(page, RERUN_MS):
+        thumb.press("ArrowRight")
     contour = _plot(page, "ls_contour", drawn + 1)
-    assert _point(contour) == (-3.0, 4.01)
-    assert contour.evaluate(PREVIEWS_JS) == previews
-    # a drag's frames are still previewed: values that differ from the commit
+    assert contour.evaluate("() => window.__draws") == ["preview", "render"]
+    x1 = page.evaluate("() => window.__last.commit.x1")
+    _same_colours(contour.evaluate("() => window.__previewZ"), _log_colours(x1, 101), rtol=1e-9)
+    _same_colours(contour.evaluate(MAP_Z_JS), _log_colours(x1, 101), rtol=1e-6)
+
+    previews = contour.evaluate(PREVIEWS_JS)
     _preview(page, {"values": {"W1_11": 4.5}, "J": 0.1, "grad": {"W2_11": 0.1, "W1_11": 0.1}})
-    contour.wait_for_function(
-        "(n) => Number(document.getElementById('plot').dataset.previews || 0) > n",
-        arg=previews,
-    )
+    contour.wait_for_function(f"(n) => ({PREVIEWS_JS})() > n", arg=previews)
     assert _point(contour) == (-3.0, 4.5)
 
 
@@ -534,3 +571,75 @@ def test_ticking_adam_races_it_and_a_click_on_the_map_starts_the_race_there(
     x_input = page.locator(".st-key-ls_start_x input")
     assert float(x_input.input_value()) == pytest.approx(place["x"], rel=1e-3)
     _shot(page, request, "ls_contour", "2-started-where-clicked")
+
+
+# The boxes (in the chart's frame) of the colour bar, the loss panel's axis labels and title,
+# the legend and the map's horizontal axis title.
+BOXES_JS = """() => { const gd = document.getElementById('plot');
+    const box = (sel) => { const els = [...gd.querySelectorAll(sel)];
+        if (!els.length) return null;
+        const rs = els.map(e => e.getBoundingClientRect()).filter(r => r.width && r.height);
+        return [Math.min(...rs.map(r => r.left)), Math.min(...rs.map(r => r.top)),
+                Math.max(...rs.map(r => r.right)), Math.max(...rs.map(r => r.bottom))]; };
+    return {colorbar: box('.colorbar'), panel: box('.y2tick, .g-y2title'),
+            legend: box('.legend'), xtitle: box('.g-xtitle'),
+            width: gd.querySelector('svg.main-svg').getBoundingClientRect().right,
+            frame: document.documentElement.clientWidth}; }"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_on_a_phone_the_map_fits_and_nothing_runs_into_anything(browser, streamlit_server, request):
+    """390×844: the map and its loss panel fit the frame, the colour bar stays clear of the
+    panel's axis, the legend of the map's axis title, and plotly.js reports no NaN path."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "NaN" in m.text else None)
+    try:
+        page.set_default_timeout(RERUN_MS)
+        page.goto(f"{streamlit_server}/landscape")
+        wait_for_idle(page, FIRST_LOAD_MS)
+        contour = _plot(page, "ls_contour")
+        boxes = contour.evaluate(BOXES_JS)
+        page.locator(".st-key-ls_contour").screenshot(path=artifact_path(request, "phone-map"))
+        assert boxes["width"] <= boxes["frame"] + 1
+        frame_box = page.locator(".st-key-ls_contour iframe").bounding_box()
+        assert frame_box and frame_box["x"] >= 0 and frame_box["x"] + frame_box["width"] <= 390
+        assert not _overlap(boxes["colorbar"], boxes["panel"]), boxes
+        assert not _overlap(boxes["legend"], boxes["xtitle"]), boxes
+        assert errors == []
+    finally:
+        context.close()
+
+
+# A hand that keeps moving: a preview of the same values every animation frame of the page
+# (the map has nothing new to draw) until window.__handMoves is set false.
+HAND_MOVES_JS = """() => { window.__handMoves = true;
+    const tick = () => { if (!window.__handMoves) return;
+        window.dispatchEvent(new CustomEvent('expnet:preview',
+            {detail: {values: {x1: 0.5}, J: 0.1, grad: {}}}));
+        requestAnimationFrame(tick); };
+    requestAnimationFrame(tick); }"""
+
+
+def test_the_surface_waits_for_the_hand_to_rest(page: Page, streamlit_server, request):
+    """The 3D surface's software-rendered redraw never comes between a moving hand's frames:
+    a new surface that arrives while the parameter widget is still announcing a drag is
+    drawn once the announcements stop, while the map draws its figure at once."""
+    _open_landscape(page, streamlit_server)
+    contour, surface = _plot(page, "ls_contour"), _plot(page, "ls_surface")
+    drawn = {"map": contour.evaluate(RENDERS_JS), "surface": surface.evaluate(RENDERS_JS)}
+    page.evaluate(HAND_MOVES_JS)
+    with expect_rerun(page, RERUN_MS):  # a new colour scale: new figures for both
+        page.get_by_text("Log colour").click()
+    page.locator(".st-key-ls_surface").scroll_into_view_if_needed()  # on screen: it may draw
+    contour.wait_for_function(f"(n) => ({RENDERS_JS})() > n", arg=drawn["map"])
+    next_frames(surface, 10)  # ten of the surface's frames with its figure in hand
+    assert surface.evaluate(RENDERS_JS) == drawn["surface"]
+    page.evaluate("() => { window.__handMoves = false; }")
+    _plot(page, "ls_surface", drawn["surface"] + 1)

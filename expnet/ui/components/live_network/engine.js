@@ -414,6 +414,76 @@ var ExpnetEngine = (function () {
     return out;
   }
 
+  // ---------------------------------------------------------------- descent
+
+  /** The largest |value| a parameter may take (expnet.network.MAX_ABS_VALUE). */
+  var MAX_ABS_VALUE = 1e6;
+
+  /**
+   * One optimizer step on θ (an array) with gradient g, as expnet.optimizers.Optimizer.step
+   * (PyTorch's definitions, momentum in the velocity form v = −η b): `rule` {name, lr,
+   * momentum, alpha, beta1, beta2, eps}; `state` {t, a, b}: the steps taken and the buffers
+   * (velocity v; RMSprop's s; Adam's m and v), updated in place. Returns the new θ.
+   */
+  function optimizerStep(rule, theta, g, state) {
+    state.t += 1;
+    var lr = rule.lr, out = new Array(theta.length);
+    for (var i = 0; i < theta.length; i++) {
+      if (rule.name === "sgd") {
+        out[i] = theta[i] - lr * g[i];
+      } else if (rule.name === "momentum" || rule.name === "nesterov") {
+        var mu = rule.momentum;
+        var v = mu * state.a[i] - lr * g[i];
+        state.a[i] = v;
+        out[i] = rule.name === "momentum" ? theta[i] + v : theta[i] + (mu * v - lr * g[i]);
+      } else if (rule.name === "rmsprop") {
+        var s = rule.alpha * state.a[i] + (1 - rule.alpha) * g[i] * g[i];
+        state.a[i] = s;
+        out[i] = theta[i] - lr * g[i] / (Math.sqrt(s) + rule.eps);
+      } else { // adam
+        var m = rule.beta1 * state.a[i] + (1 - rule.beta1) * g[i];
+        var w = rule.beta2 * state.b[i] + (1 - rule.beta2) * g[i] * g[i];
+        state.a[i] = m;
+        state.b[i] = w;
+        var mHat = m / (1 - Math.pow(rule.beta1, state.t));
+        var vHat = w / (1 - Math.pow(rule.beta2, state.t));
+        out[i] = theta[i] - lr * mHat / (Math.sqrt(vHat) + rule.eps);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One descent per rule over the plane `names` from `start` ([u, v]), `steps` steps, as
+   * expnet.descent.descend_paths: J and its gradient from grid() at each point; a path whose
+   * J is grey (overflow or undefined) stops at its last valid point ("diverged"), one whose
+   * value leaves ±MAX_ABS_VALUE stops before it ("too large"). Returns [{points: [[u, v],
+   * ...], loss: [...], stopped: null | "diverged" | "too large"}] per rule.
+   */
+  function descend(net, names, start, rules, steps) {
+    var at = function (p) { return grid(net, names, [p[0]], [p[1]]); };
+    var first = at(start);
+    return rules.map(function (rule) {
+      var theta = [start[0], start[1]];
+      var g = first;
+      var path = { points: [theta], loss: [g.loss[0]], stopped: null };
+      if (g.overflow[0] || g.undefined[0]) { path.stopped = "diverged"; return path; }
+      var state = { t: 0, a: [0, 0], b: [0, 0] };
+      for (var k = 0; k < steps; k++) {
+        theta = optimizerStep(rule, theta, [g.gradU[0], g.gradV[0]], state);
+        if (Math.abs(theta[0]) > MAX_ABS_VALUE || Math.abs(theta[1]) > MAX_ABS_VALUE) {
+          path.stopped = "too large";
+          break;
+        }
+        g = at(theta);
+        if (g.overflow[0] || g.undefined[0]) { path.stopped = "diverged"; break; }
+        path.points.push(theta);
+        path.loss.push(g.loss[0]);
+      }
+      return path;
+    });
+  }
+
   // ---------------------------------------------------------------- names
 
   var NAME = /^(?:W(\d+)_(\d)(\d)|b(\d+)_(\d+)|x(\d+))$/;
@@ -490,6 +560,8 @@ var ExpnetEngine = (function () {
     networkFrom: networkFrom,
     grid: grid,
     penalty: penalty,
+    optimizerStep: optimizerStep,
+    descend: descend,
     EXP_OVERFLOW_Z: EXP_OVERFLOW_Z,
     ACTIVATIONS: Object.keys(ACTIVATIONS),
     LOSSES: Object.keys(LOSSES),
