@@ -17,7 +17,10 @@ Two kinds of client, reported separately:
 - **browser**: real headless Chromium (Debian's ``chromium``) driven by Playwright, one per
   process. It presses arrow keys on sliders and clicks the page links; its latency is from the
   key press until the app's run has finished and been drawn (the same measure as the browser
-  tests). Thirty of these on two cores mostly measure Chromium, so only a few are used.
+  tests). On the landscape it also reports "map landscape": key press until the map has been
+  redrawn, by the browser's own preview or by the server's figure, whichever comes first
+  (the map is drawn by the browser at once, without waiting for the run). Thirty of these on
+  two cores mostly measure Chromium, so only a few are used.
 - **light**: a client that speaks Streamlit's own WebSocket protocol with ``streamlit.proto``
   messages, as the browser does: it sends ``BackMsg.rerun_script`` with the slider's new
   value in ``widget_states`` (and the slider's ``fragment_id``, so a slider inside an
@@ -81,6 +84,12 @@ TARGET_GROWTH = 0.10
 INTERACTION_TIMEOUT_S = 30.0
 EXPLORER_SLIDERS = ("W2_11", "W1_11", "b1_1", "x1", "W1_22", "b2_1", "W2_12", "x2")
 LANDSCAPE_PATH = "landscape"
+#: The landscape's map chart, and how many times it has drawn (a browser preview or the
+#: server's figure): the measure of "keypress → map redrawn" under load.
+MAP_IFRAME = 'iframe[title^="J over"]'
+MAP_DRAWS_JS = """() => { const g = document.getElementById('plot');
+  return Number(g.getAttribute('data-previews') || 0)
+    + Number(g.getAttribute('data-renders') || 0); }"""
 SET_Y_BUTTON = "ls_set_y"  # the landscape's "Set y = 1" when y is still a symbol
 LIVE_WIDGET = "expnet_live_network"  # the parameters' widget (expnet.ui.components.live_network)
 
@@ -514,12 +523,26 @@ def _browser_session(
         page = context.new_page()
         page.on("pageerror", lambda exc: report.errors.append(f"browser page error: {exc}"))
 
+        def map_frame():  # type: ignore[no-untyped-def]
+            """The landscape's map chart (its iframe's document), or None."""
+            handle = page.locator(MAP_IFRAME).first.element_handle(timeout=5000)
+            return handle.content_frame() if handle else None
+
         def timed(action: str, where: str, act) -> None:
             page.wait_for_selector(IDLE_SELECTOR, state="attached")
             before = page.evaluate("() => window.__expnetRunsFinished")
+            # on the landscape a slider's keypress is drawn on the map by the browser at
+            # once; the core's figure replaces it when the run ends: both are timed
+            chart = map_frame() if where and action == "slider" else None
+            drawn = chart.evaluate(MAP_DRAWS_JS) if chart else 0
             start = time.perf_counter()
             try:
                 act()
+                if chart:
+                    chart.wait_for_function(f"(n) => ({MAP_DRAWS_JS})() > n", arg=drawn)
+                    report.records.append(
+                        Record("browser", "map", where, time.perf_counter() - start)
+                    )
                 page.wait_for_function(finished, arg=before)
                 page.evaluate(frames)
                 seconds_taken: float | None = time.perf_counter() - start
@@ -767,7 +790,7 @@ def latency_rows(records: list[Record]) -> list[tuple[str, str, int, int, float,
     for r in records:
         action = r.action if r.action == "load" else f"{r.action} {r.page or 'explorer'}"
         groups[(r.kind, action)].append(r)
-        if r.action != "load":
+        if r.action not in ("load", "map"):  # "map" times a slider's keypress once more
             groups[(r.kind, "all interactions")].append(r)
     rows = []
     for (kind, action), rs in sorted(groups.items()):
