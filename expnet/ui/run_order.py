@@ -35,9 +35,11 @@ def keep_finished_runs() -> None:
 
         def later() -> None:
             current = self._scriptrunner
-            if current not in (old, None) and current.request_rerun(initial_rerun_data):
-                return  # a newer runner took over meanwhile and accepted the fragment
-            create(self, initial_rerun_data)
+            if current is None or current is old:
+                create(self, initial_rerun_data)
+            elif not current.request_rerun(initial_rerun_data):
+                # a newer runner started meanwhile and has stopped too: wait for its events
+                _create_scriptrunner(self, initial_rerun_data)
 
         self._event_loop.call_soon(later)
 
