@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from expnet.ui.run_order import keep_finished_runs
 from expnet.ui.shell import PAGE_ICON, focus_ring
 from expnet.ui.state import keep_lesson_in_url, note_page, resync_first_draws
 
+keep_finished_runs()  # a fragment's timer must not drop a page run that has just ended
 st.set_page_config(page_title="expnet", page_icon=PAGE_ICON, layout="wide")
 
 navigation = st.navigation(
