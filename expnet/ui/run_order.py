@@ -25,7 +25,9 @@ def keep_finished_runs() -> None:
     event loop before it starts a new runner (idempotent)."""
     if getattr(AppSession, _PATCHED, False):
         return
-    create = AppSession._create_scriptrunner
+    create = getattr(AppSession, "_create_scriptrunner", None)
+    if create is None:  # a Streamlit whose session is built otherwise: left as it is
+        return
 
     def _create_scriptrunner(self: AppSession, initial_rerun_data: Any) -> None:
         old = self._scriptrunner
