@@ -25,7 +25,12 @@ from expnet.figures.landscape import (
     READOUT_NAME,
     contour_spec,
 )
-from expnet.figures.landscape_style import LOG_FLOOR, PATH_COLOURS
+from expnet.figures.landscape_style import (
+    LOG_FLOOR,
+    OVERFLOW_COLOUR,
+    PATH_COLOURS,
+    UNDEFINED_COLOUR,
+)
 from expnet.figures.slice import slice_spec
 from expnet.figures.surface import surface_spec
 from expnet.landscape import (
@@ -331,6 +336,24 @@ def live_args(
         "point": POINT_NAME,
         "arrow": ARROW_NAME,
         "readout": READOUT_NAME,
+    }
+
+
+def slice_live_args(name: str, curve: SliceCurve, values: dict[str, float]) -> dict[str, Any]:
+    """What the slice's browser-side preview needs to redraw J along ``name`` in the frame
+    of a drag (see ``components.persistent_plotly``): the network's shape for the preview
+    engine, every parameter's value, and the curve's points (as ``expnet.slice_curve``)."""
+    return {
+        "slice": {
+            "name": name,
+            "bounds": [float(curve.t[0]), float(curve.t[-1])],
+            "points": int(curve.t.size),
+            "point": POINT_NAME,
+            "overflow": OVERFLOW_COLOUR,
+            "undefined": UNDEFINED_COLOUR,
+        },
+        "values": values,
+        "shape": controls.engine_shape(),
     }
 
 
@@ -652,6 +675,7 @@ def slice_view(view: View) -> None:
         f"{fmt(curve.point, 4)} J = {fmt(curve.point_loss, 6)} and the tangent's slope is "
         f"{slope}.",
         defer_offscreen=True,
+        live=slice_live_args(name, curve, state.current_values()),
     )
     st.caption(
         f"The dashed tangent's slope is ∂J/∂{labels[name]} = {slope}, the gradient the "

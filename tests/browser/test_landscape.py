@@ -19,6 +19,8 @@ Screenshots go to tests/artifacts/<test name>/.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from playwright.sync_api import Frame, Page
@@ -389,18 +391,10 @@ def test_dragging_x1_reshapes_the_map_every_frame_and_the_core_takes_over_on_rel
     runs = page.evaluate("() => window.__expnetRunsFinished")
     contour.evaluate(WATCH_Z_JS)
     page.evaluate(LAST_EVENTS_JS)
-    slider = page.locator(parameter_slider("x1")).first
-    slider.scroll_into_view_if_needed()
-    page.locator(".st-key-ls_contour").scroll_into_view_if_needed()
-    box = slider.bounding_box()
-    assert box
-    y = box["y"] + box["height"] / 2
-    x0 = box["x"] + box["width"] * 0.5
-    page.mouse.move(x0, y)
-    page.mouse.down()
+    x0, y, width = _press_x1(page, "ls_contour")
     for i in range(1, 9):  # 2 % of the track a move (0.4 in x1), each drawn before the next
         previews = contour.evaluate(PREVIEWS_JS)
-        page.mouse.move(x0 + i * box["width"] * 0.02, y)
+        page.mouse.move(x0 + i * width * 0.02, y)
         contour.wait_for_function(f"(n) => ({PREVIEWS_JS})() > n", arg=previews)
     assert len(contour.evaluate("() => window.__zSums")) >= 6  # the first and 5 changes
     assert page.evaluate("() => window.__expnetRunsFinished") == runs  # no server run
@@ -425,6 +419,20 @@ def test_dragging_x1_reshapes_the_map_every_frame_and_the_core_takes_over_on_rel
     # The server's figure (float32 on the wire) for the value let go.
     _same_colours(contour.evaluate(MAP_Z_JS), _log_colours(x1, 101), rtol=1e-6)
     _shot(page, request, "ls_contour", "2-after-release")
+
+
+def _press_x1(page: Page, chart: str) -> tuple[float, float, float]:
+    """The mouse pressed on the middle of x1's slider track, with the chart in view: the
+    press's x and y and the track's width."""
+    slider = page.locator(parameter_slider("x1")).first
+    slider.scroll_into_view_if_needed()
+    page.locator(f".st-key-{chart}").scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    assert box
+    x0, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    return x0, y, box["width"]
 
 
 # Every draw of the map, in order: "preview" (the browser's own) or "render" (the server's
@@ -643,3 +651,45 @@ def test_the_surface_waits_for_the_hand_to_rest(page: Page, streamlit_server, re
     assert surface.evaluate(RENDERS_JS) == drawn["surface"]
     page.evaluate("() => { window.__handMoves = false; }")
     _plot(page, "ls_surface", drawn["surface"] + 1)
+
+
+# J along the slice as drawn, NaN (grey) as null.
+SLICE_Y_JS = "() => Array.from(document.getElementById('plot')._fullData[0].y)"
+SLICE_T_JS = "() => Array.from(document.getElementById('plot')._fullData[0].x)"
+
+
+def test_the_slice_follows_a_drag_of_x1_and_the_core_takes_over_on_release(
+    page: Page, streamlit_server, request
+):
+    """While the mouse drags x1 the slice (J along W2_11) is redrawn from the browser's own
+    evaluation, without a server run; on release it is the core's J along W2_11 for the x1
+    let go."""
+    page.set_viewport_size({"width": 1400, "height": 1900})
+    _open_landscape(page, streamlit_server)
+    curve = _plot(page, "ls_slice_chart")
+    drawn = curve.evaluate(RENDERS_JS)
+    runs = page.evaluate("() => window.__expnetRunsFinished")
+    page.evaluate(LAST_EVENTS_JS)
+    shown = [curve.evaluate(SLICE_Y_JS)]
+    x0, y, width = _press_x1(page, "ls_slice_chart")
+    for i in range(1, 6):  # 2 % of the track a move, each drawn before the next
+        previews = curve.evaluate(PREVIEWS_JS)
+        page.mouse.move(x0 + i * width * 0.02, y)
+        curve.wait_for_function(f"(n) => ({PREVIEWS_JS})() > n", arg=previews)
+        shown.append(curve.evaluate(SLICE_Y_JS))
+    changes = sum(a != b for a, b in pairwise(shown))
+    assert changes >= 4, changes
+    assert page.evaluate("() => window.__expnetRunsFinished") == runs  # no server run
+    _shot(page, request, "ls_slice_chart", "1-during-the-drag")
+
+    with expect_rerun(page, RERUN_MS):
+        page.mouse.up()
+    curve = _plot(page, "ls_slice_chart", drawn + 1)
+    x1 = page.evaluate("() => window.__last.commit.x1")
+    t = np.array(curve.evaluate(SLICE_T_JS), dtype=float)
+    problem = set_values(get_preset("homework").problem.with_target(1.0), {"x1": x1})
+    core = evaluate_batch(problem, ["W2_11"], np.linspace(t[0], t[-1], t.size)[:, None])
+    expected = np.where(core.valid, core.loss, np.nan)
+    got = np.array([np.nan if v is None else v for v in curve.evaluate(SLICE_Y_JS)], dtype=float)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)  # float32 on the wire
+    _shot(page, request, "ls_slice_chart", "2-after-release")

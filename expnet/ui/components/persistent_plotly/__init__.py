@@ -98,7 +98,9 @@ def persistent_plotly_chart(
     of the ``point``, ``arrow`` and ``readout`` layout items. ``live`` with ``graph`` true
     previews a computational graph instead (expnet/figures/graph.py): ``shape``, ``values``,
     ``ySymbol``, ``decimals`` and ``yNames``, and every node's and edge's numbers follow
-    the drag.
+    the drag. ``live`` with ``slice`` (``name``, ``bounds``, ``points``, the ``point``
+    trace's name and the grey stretches' colours), ``shape`` and ``values`` previews a 1D
+    slice (expnet/figures/slice.py): J along ``name`` follows the drag.
 
     ``config`` adds to Plotly's config (e.g. ``{"displayModeBar": False}``). A figure whose
     ``layout.meta.min_width`` is set is never drawn narrower: the frame scrolls sideways.
