@@ -120,7 +120,7 @@ def _joined(
     st.text(f"Class {format_code(session.code)} · you are {who}")  # literal, not Markdown
     question = store.current_question(session.id)
     st.session_state[SEEN_KEY] = _signature(question)
-    _watch(store, session.id, question, run_every)
+    _watch(store, session.id, run_every)
     if question is None:
         st.subheader("Waiting for the first question…")
         st.caption("This page updates by itself.")
@@ -133,9 +133,9 @@ def _joined(
         _reveal(store, token, question)
 
 
-def _watch(store: PollStore, session_id: int, drawn: Question | None, run_every: float) -> None:
+def _watch(store: PollStore, session_id: int, run_every: float) -> None:
     """Rerun the page when the teacher asks, reveals, resets or ends the class session; until
-    then count down the question the page shows (``drawn``). Each check reads the class
+    then count down the question the page shows. Each check reads the class
     session's shared state (``PollStore.watch``: one query a moment for all the phones of
     this server), so a waiting phone costs the database nothing of its own."""
 
@@ -145,8 +145,10 @@ def _watch(store: PollStore, session_id: int, drawn: Question | None, run_every:
             live, question = store.watch(session_id)
             if not live or _signature(question) != st.session_state.get(SEEN_KEY):
                 st.rerun()
-            if drawn is not None and drawn.state == "open":
-                _countdown(drawn, store.clock())
+            # the same question as drawn (else the page reruns above), as the store has it
+            # now: a deadline changed since the page was drawn is counted down
+            if question is not None and question.state == "open":
+                _countdown(question, store.clock())
 
     watch()
 

@@ -10,6 +10,7 @@ once, and the fragment's timer keeps arriving: every runner's message must reach
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
@@ -83,7 +84,9 @@ def _drawn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ticks: int) -> list[
             await one_turn()
         return session.flush_browser_queue()
 
-    sent = asyncio.run(scenario())
+    # in a thread of its own: a test run that drives a browser holds an event loop here
+    with ThreadPoolExecutor(1) as pool:
+        sent = pool.submit(asyncio.run, scenario()).result()
     return [m.delta.new_element.alert.body for m in sent if m.HasField("delta")]
 
 
