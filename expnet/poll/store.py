@@ -592,16 +592,17 @@ class PollStore:
             ).first()
         return None if row is None else question_of(row)
 
-    def watch(self, session_id: int) -> tuple[bool, Question | None]:
+    def watch(self, session_id: int, *, fresh: bool = False) -> tuple[bool, Question | None]:
         """(live, current question) of a class session, for the phones waiting on it: one
         query by primary key, and one answer shared by every phone of this process for
         ``watch_ttl_s``, so a lecture hall of waiting phones costs the database a query or
         two a second. Every replica reads the database, so a change made through another
-        replica reaches its phones as fast (a change shows at most ``watch_ttl_s`` later)."""
+        replica reaches its phones as fast (a change shows at most ``watch_ttl_s`` later).
+        ``fresh``: read the database now (a page's own run), and share that newer reading."""
         now = self._now()
         with self._watch_lock:
             cached = self._watched.get(session_id)
-            if cached is not None and now - cached[0] < self.settings.watch_ttl_s:
+            if not fresh and cached is not None and now - cached[0] < self.settings.watch_ttl_s:
                 return cached[1]
         with self._read() as conn:
             row = conn.execute(

@@ -118,7 +118,8 @@ def _joined(
 ) -> None:
     who = me.nickname or "anonymous"
     st.text(f"Class {format_code(session.code)} · you are {who}")  # literal, not Markdown
-    question = store.current_question(session.id)
+    # the page's own reading, shared with the watcher below: it counts down the same one
+    _, question = store.watch(session.id, fresh=True)
     st.session_state[SEEN_KEY] = _signature(question)
     _watch(store, session.id, run_every)
     if question is None:

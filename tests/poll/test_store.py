@@ -756,6 +756,24 @@ def test_waiting_phones_share_one_reading_of_the_class_session(
         event.remove(engine, "before_cursor_execute", count)
 
 
+def test_a_page_s_own_reading_is_fresh_and_shared_with_the_waiting_phones(
+    make_store: Callable[..., PollStore], clock: FakeClock
+) -> None:
+    """A page's run reads the class session now (``fresh``), not the shared reading of up to
+    half a second ago, and the phones' next checks share that newer reading: what the page
+    draws and what its watcher counts down are the same question."""
+    phones = make_store(watch_ttl_s=0.5)
+    teacher = make_store()
+    hosted = teacher.open_session()
+    sid = hosted.session.id
+    assert phones.watch(sid) == (True, None)  # shared: no question yet
+    q = ask(teacher, hosted)
+    assert phones.watch(sid) == (True, None)  # within the half second: the old reading
+    live, seen = phones.watch(sid, fresh=True)
+    assert live and seen is not None and seen.id == q.id
+    assert phones.watch(sid) == (True, seen)  # the check after it: the page's reading
+
+
 def test_a_class_session_past_its_time_or_unknown_is_not_live(
     store: PollStore, clock: FakeClock
 ) -> None:
