@@ -28,6 +28,7 @@ from .landscape_style import (
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
     POINT_COLOUR,
+    POINT_NAME,
     TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
@@ -48,10 +49,7 @@ CONTOUR_BANDS = 16
 
 
 #: Names of the layout items that move with the current point: the page's live preview
-#: (``persistent_plotly/frontend``) finds them by name.
-POINT_NAME = "current point"
-
-
+#: (``persistent_plotly/frontend``) finds them by name (the point's: ``POINT_NAME``).
 ARROW_NAME = "−∇J (direction; length scaled)"
 
 

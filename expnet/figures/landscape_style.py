@@ -17,6 +17,10 @@ from expnet.landscape import LandscapeGrid
 
 SURFACE_MAX_POINTS = 101
 
+#: The current point's name on the map, the slice and the surface: the page's live preview
+#: (``persistent_plotly/frontend``) finds it by this name.
+POINT_NAME = "current point"
+
 
 LOG_FLOOR = 1e-12  # J below this is drawn at this value on a log scale (J can be exactly 0)
 

@@ -17,6 +17,7 @@ from .landscape_style import (
     LAYOUT_BASE,
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
+    POINT_NAME,
     TITLE_MARGIN,
     UNDEFINED_COLOUR,
     UNDEFINED_LABEL,
@@ -100,7 +101,7 @@ def slice_spec(
                 "y": [curve.point_loss],
                 "mode": "markers",
                 "marker": point_marker(11),
-                "name": "current point",
+                "name": POINT_NAME,
                 "hovertemplate": f"{xl} = {curve.point:.6g}<br>J = {fmt_loss(curve.point_loss, 6)}"
                 f"<br>∂J/∂{xl} = {fmt_loss(curve.slope, 6)}<extra></extra>",
             }

@@ -20,6 +20,7 @@ from .landscape_style import (
     OVERFLOW_COLOUR,
     OVERFLOW_LABEL,
     POINT_COLOUR,
+    POINT_NAME,
     SURFACE_MAX_POINTS,
     TITLE_MARGIN,
     UNDEFINED_COLOUR,
@@ -108,7 +109,7 @@ def surface_spec(
                 "mode": "lines+markers",
                 "line": {"color": POINT_COLOUR, "width": 3},
                 "marker": {**point_marker(9), "size": [0, 9]},
-                "name": "current point",
+                "name": POINT_NAME,
                 "hovertemplate": f"current point<br>{xl} = {px:.4g}<br>{yl} = {py:.4g}<br>"
                 f"J = {fmt_loss(grid.point_loss)}<extra></extra>",
             }
