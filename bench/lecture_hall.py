@@ -115,7 +115,8 @@ class PhoneReport:
 
 class Phone(LightSession):
     """One student's phone on /join: a reader keeps what the page shows (reset with each full
-    run) and runs the page's fragment timers; ``play`` joins and answers."""
+    run, and with each run of a fragment that draws the question) and runs the page's
+    fragment timers; ``play`` joins and answers."""
 
     def __init__(self, base_url: str, code: str, name: str, out: PhoneReport) -> None:
         super().__init__(base_url, ClientReport(), query=f"code={code}")
@@ -124,6 +125,7 @@ class Phone(LightSession):
         self.timers: dict[str, tuple[float, asyncio.Task[None]]] = {}
         self.changed = asyncio.Event()
         self.texts: dict[str, str] = {}  # the text fields' values, as the browser keeps them
+        self.fragment_of: dict[str, str] = {}  # a button's fragment: its click reruns that
         self.closed = False
         self.done = False  # every round played
 
@@ -132,12 +134,21 @@ class Phone(LightSession):
     def _full_run_starts(self) -> None:
         self.view = {"inputs": {}, "buttons": {}, "alerts": [], "finished": False}
 
+    def _part_starts(self) -> None:
+        """A fragment other than a timer's runs: as the browser, it replaces what it drew
+        (on /join, the question and its form); the rest of the page stays."""
+        joined = self.view.get("joined")
+        self._full_run_starts()
+        if joined:
+            self.view["joined"] = joined
+
     def _element(self, element: Any, fragment: str) -> None:
         which = element.WhichOneof("type")
         if which == "text_input":
             self.view["inputs"][element.text_input.label] = element.text_input.id
         elif which == "button":
             self.view["buttons"][element.button.label] = element.button.id
+            self.fragment_of[element.button.id] = fragment
         elif which == "text" and element.text.body.startswith("Class "):
             self.view["joined"] = True
         elif which == "markdown" and element.markdown.body.startswith("### The answer"):
@@ -162,8 +173,12 @@ class Phone(LightSession):
             if kind == "navigation":
                 for p in msg.navigation.app_pages:
                     self.pages[p.url_pathname or ""] = p.page_script_hash
-            elif kind == "new_session" and not msg.metadata.run.fragment_ids:
-                self._full_run_starts()
+            elif kind == "new_session":
+                fragments = set(msg.metadata.run.fragment_ids)
+                if not fragments:
+                    self._full_run_starts()
+                elif fragments - set(self.timers):
+                    self._part_starts()
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 self._element(msg.delta.new_element, msg.delta.fragment_id)
             elif kind == "auto_rerun":  # as the browser: one timer per fragment and interval
@@ -205,7 +220,8 @@ class Phone(LightSession):
 
     async def _send(self, texts: dict[str, str], button: str) -> None:
         self.texts.update(texts)
-        payload = self._rerun({}, page="join", click=button, texts=self.texts)
+        where = self.fragment_of.get(button, "")
+        payload = self._rerun({}, where, page="join", click=button, texts=self.texts)
         await self.ws.send(payload)
 
     async def _answer(self, rnd: int, label: str, text: str, change: bool) -> None:

@@ -54,7 +54,9 @@ RUN_COUNTER_JS = r"""
 (() => {
     window.__expnetRunsFinished = 0;
     window.__expnetPageRunsFinished = 0;
+    window.__expnetTimersStarted = 0;  // fragments given a timer (run_every) by the server
     const SCRIPT_FINISHED = 6;
+    const AUTO_RERUN = 21;
     const topLevelFields = (buffer) => {
         const bytes = new Uint8Array(buffer);
         const fields = [];
@@ -87,6 +89,7 @@ RUN_COUNTER_JS = r"""
             this.addEventListener("message", (event) => {
                 const fields = event.data instanceof ArrayBuffer
                     ? topLevelFields(event.data) : [];
+                if (fields.includes(AUTO_RERUN)) window.__expnetTimersStarted += 1;
                 if (fields.includes(SCRIPT_FINISHED)) {
                     window.__expnetRunsFinished += 1;
                     // 0: the whole page ran; 3: a fragment alone
