@@ -2,9 +2,11 @@
 
 Made for a phone. The participant token (a random secret) is kept in the session and in a
 cookie of this browser (never in the URL, where a shared or copied link would hand the seat to
-another browser), so a reload keeps the student in the class session with their answers. A
-small fragment polls every ``run_every`` seconds and reruns the page when the teacher asks,
-reveals or ends; the answer field itself is never redrawn under the student's fingers.
+another browser), so a reload keeps the student in the class session with their answers. The
+server redraws the question when the teacher asks, reveals or resets (the page when the class
+session ends; ``poll_push``); a phone does not poll, except with a small timer fragment that
+counts down a question with a time limit. The answer field itself is never redrawn under the
+student's fingers.
 """
 
 from __future__ import annotations
@@ -37,14 +39,16 @@ from expnet.poll.store import PollStore
 from expnet.poll.summary import clock_text, truth_latex, truth_text
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME, InvalidInput
 
-from . import cookies
+from . import cookies, poll_push
 from .markdown import md_escape
+from .run_order import rerun_fragment
 
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"
 CODE_PARAM = "code"
 TOKEN_PARAM = "me"  # where older links carried the seat; now removed from the URL
 SEAT_COOKIE = "expnet_poll_seat"
+QUESTION = "poll_question"  # the fragment that draws the question (``st.fragment`` key)
 TIME_UP = "time is up"  # kept for the next draw when the store refused a late answer
 
 
@@ -118,10 +122,21 @@ def _joined(
 ) -> None:
     who = me.nickname or "anonymous"
     st.text(f"Class {format_code(session.code)} · you are {who}")  # literal, not Markdown
-    # the page's own reading, shared with the watcher below: it counts down the same one
-    _, question = store.watch(session.id, fresh=True)
+    _question(store, token, session.id, run_every)
+
+
+@st.fragment(key=QUESTION)
+def _question(store: PollStore, token: str, session_id: int, run_every: float) -> None:
+    """The question, the answer form and the reveal: a fragment, so that what a lecture hall
+    does all at once (the teacher asks or reveals, every phone answers) redraws this part
+    alone, not the whole page. The server reruns it when the class session changes
+    (``poll_push``); the form inside makes an answer rerun it too."""
+    # the fragment's own reading, shared with the watcher below: it counts down the same one
+    _, question = store.watch(session_id, fresh=True)
     st.session_state[SEEN_KEY] = _signature(question)
-    _watch(store, session.id, run_every)
+    pushed = poll_push.register(store, session_id, question, QUESTION, _signature)
+    if not pushed or (question is not None and question.deadline_at is not None):
+        _watch(store, session_id, run_every)  # where the server cannot push, or to count down
     if question is None:
         st.subheader("Waiting for the first question…")
         st.caption("This page updates by itself.")
@@ -135,8 +150,9 @@ def _joined(
 
 
 def _watch(store: PollStore, session_id: int, run_every: float) -> None:
-    """Rerun the page when the teacher asks, reveals, resets or ends the class session; until
-    then count down the question the page shows. Each check reads the class
+    """A timer: count down the question drawn, and redraw it when the teacher asks, reveals
+    or resets (the page when the class session ends), where the server does not push (its
+    check catches a change the push has not brought yet, too). Each check reads the class
     session's shared state (``PollStore.watch``: one query a moment for all the phones of
     this server), so a waiting phone costs the database nothing of its own."""
 
@@ -144,10 +160,12 @@ def _watch(store: PollStore, session_id: int, run_every: float) -> None:
     def watch() -> None:
         with database_trouble():
             live, question = store.watch(session_id)
-            if not live or _signature(question) != st.session_state.get(SEEN_KEY):
-                st.rerun()
-            # the same question as drawn (else the page reruns above), as the store has it
-            # now: a deadline changed since the page was drawn is counted down
+            if not live:
+                st.rerun()  # the page: the class session is over, the join form again
+            if _signature(question) != st.session_state.get(SEEN_KEY):
+                rerun_fragment(QUESTION)
+            # the same question as drawn (else the question reruns above), as the store has
+            # it now: a deadline changed since the question was drawn is counted down
             if question is not None and question.state == "open":
                 _countdown(question, store.clock())
 

@@ -518,12 +518,13 @@ def test_the_teacher_downloads_the_class_session_as_csv(
 # ---------------------------------------------------------------- a waiting phone
 
 
-def test_a_waiting_phone_redraws_its_page_only_when_the_class_session_changes(
+def test_a_waiting_phone_runs_nothing_until_the_class_session_changes(
     browser, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """The phone's watcher checks every 1.5 s (a fragment run): while the teacher does
-    nothing, the page itself never runs again; an ask made through another process on the
-    same database (as another replica would) redraws it once, with the question."""
+    """A waiting phone has no timer: the server pushes. An ask and a reveal made through
+    another process on the same database (as another replica would) redraw the question
+    once each, and an answer redraws it too, all without a run of the whole page: in a
+    lecture hall these come all at once. The form is gone after the reveal."""
     from sqlalchemy import create_engine
 
     from expnet.poll.store import PollStore
@@ -533,6 +534,7 @@ def test_a_waiting_phone_redraws_its_page_only_when_the_class_session_changes(
     teacher = PollStore(engine)  # this process: the replica the teacher uses
     hosted = teacher.open_session()
     runs = "() => [window.__expnetRunsFinished, window.__expnetPageRunsFinished]"
+    timers = "() => window.__expnetTimersStarted"
     try:
         with streamlit_server(db) as base, ExitStack() as stack:
             ctx = browser.new_context(**PHONE)
@@ -544,22 +546,28 @@ def test_a_waiting_phone_redraws_its_page_only_when_the_class_session_changes(
             phone.get_by_role("button", name="Join").click()
             phone.get_by_text("Waiting for the first question").wait_for()
             phone.wait_for_selector(IDLE)
-            _, pages = phone.evaluate(runs)
-            # three checks of the watcher, nothing changed: no page run
-            all_runs = phone.evaluate(runs)[0]
-            phone.wait_for_function(
-                "(n) => window.__expnetRunsFinished >= n + 3", arg=all_runs, timeout=15_000
-            )
+            done, pages = phone.evaluate(runs)
+            assert phone.evaluate(timers) == 0
+
+            asked = ask(teacher, hosted, prompt="Activation of hidden unit 1")
+            field = phone.get_by_label("Your prediction")
+            field.wait_for()
+            phone.get_by_text("Activation of hidden unit 1").wait_for()
+            phone.wait_for_selector(IDLE)
+            assert phone.get_by_text("Waiting for the first question").count() == 0
+            assert phone.evaluate(runs) == [done + 1, pages]  # the question's fragment, once
+
+            field.fill("0.88")
+            phone.get_by_role("button", name="Submit").click()
+            phone.get_by_text("Your answer 0.88 is in").wait_for()
             assert phone.evaluate(runs)[1] == pages
 
-            ask(teacher, hosted, prompt="Activation of hidden unit 1")
-            phone.get_by_label("Your prediction").wait_for()
+            teacher.reveal(asked.id, hosted.host_token)
+            phone.get_by_text("The answer: 0.881").wait_for()
             phone.wait_for_selector(IDLE)
-            assert phone.evaluate(runs)[1] == pages + 1
-            all_runs = phone.evaluate(runs)[0]
-            phone.wait_for_function(
-                "(n) => window.__expnetRunsFinished >= n + 3", arg=all_runs, timeout=15_000
-            )
-            assert phone.evaluate(runs)[1] == pages + 1
+            assert phone.get_by_label("Your prediction").count() == 0
+            assert phone.get_by_role("button", name="Change my answer").count() == 0
+            assert phone.evaluate(runs)[1] == pages
+            assert phone.evaluate(timers) == 0
     finally:
         engine.dispose()
