@@ -123,16 +123,24 @@ def _push_changes(session_id: int, watch: _Watch) -> None:
                 continue
             if live and phone.drawn == now:
                 continue
-            state = ClientState()
-            state.CopyFrom(phone.state)
-            if not live:
-                state.fragment_id = ""  # the page: the class session is over
             phone.drawn = now  # asked once; its rerun registers what it drew
-            _rerun(app, state)
+            _rerun(app, phone.state, page=not live)
         if not watch.phones or not live:
             _watched.pop(session_id, None)
 
 
-def _rerun(app: Any, state: ClientState) -> None:
-    """``app.request_rerun(state)`` on the server's event loop, where it must run."""
-    app._event_loop.call_soon_threadsafe(app.request_rerun, state)  # noqa: SLF001
+def _rerun(app: Any, question: ClientState, *, page: bool) -> None:
+    """Rerun the phone's question fragment (its page: ``page``), on the server's event loop,
+    where an ``AppSession`` must be used; not if the phone has left the question since (a
+    full run of another page in that tab drops the fragment)."""
+
+    def rerun() -> None:
+        if not app.has_fragment(question.fragment_id):
+            return
+        state = ClientState()
+        state.CopyFrom(question)
+        if page:
+            state.fragment_id = ""  # the class session is over: the join form again
+        app.request_rerun(state)
+
+    app._event_loop.call_soon_threadsafe(rerun)  # noqa: SLF001
