@@ -13,9 +13,10 @@
    chromium through Playwright) with a window tall enough to show the map and the 3D surface
    at once. (a) A mouse drag of x1 (off the plane) for one second, one pointer move a frame
    over 30 % of its track: map frames per second during the drag, the share of pointer moves
-   followed within 100 ms by a map drawn from them (or from later input), and the server's
-   runs during the drag and after the release. (b) Keypresses on W1_11 and on x1 at 201×201:
-   keypress → the map shows the new figure (the new point, or new colour values), p50/p95,
+   followed within 100 ms by a map drawn from them (or from later input), the 1D slices the
+   browser drew during the drag, and the server's runs during the drag and after the
+   release. (b) Keypresses on W1_11 and on x1 at 201×201: keypress → the map shows the new
+   figure (the new point, or new colour values), p50/p95,
    with the surface hidden and then shown, and → the surface redrawn. Times are taken in the
    page, from the input event's timestamp, by watchers armed before the input
    (MutationObservers on the charts' draw counters), so Playwright's own round trips are not
@@ -265,6 +266,10 @@ _WATCH_DRAG_JS = """() => {
         log.maps.push({t: now, input, newZ: z !== log.z});
         log.z = z;
     }).observe(gd, {attributes: true, attributeFilter: ['data-renders', 'data-previews']});
+    log.slices = [];
+    const slice = window.__lsGd('ls_slice_chart');
+    if (slice) new MutationObserver(() => log.slices.push(performance.now()))
+        .observe(slice, {attributes: true, attributeFilter: ['data-previews']});
 }"""
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 RUN_DONE_JS = "(n) => window.__expnetRunsFinished > n && window.__lsState().idle === 'notRunning'"
@@ -414,6 +419,7 @@ def _drag_x1(app: App) -> list[tuple[str, str, str]]:
     moves_t = [t for t in log["moves"] if down <= t <= up]
     followed = sum(any(m["input"] >= t and m["t"] - t <= 100 for m in new_maps) for t in moves_t)
     share = followed / len(moves_t) if moves_t else 0.0
+    slices = [t for t in log["slices"] if down <= t <= up]
     return [
         (
             f"drag x1 1 s, map frames/s, {app.name}",
@@ -424,6 +430,11 @@ def _drag_x1(app: App) -> list[tuple[str, str, str]]:
             f"drag x1, moves followed by a new map ≤ 100 ms, {app.name}",
             f"{100 * share:.0f} %",
             f"{followed} of {len(moves_t)} pointer moves",
+        ),
+        (
+            f"drag x1, slice frames/s, {app.name}",
+            f"{len(slices) / ((up - down) / 1e3):.1f}",
+            f"{len(slices)} slices drawn by the browser during the drag",
         ),
         (
             f"drag x1, server runs during / after release, {app.name}",

@@ -693,3 +693,56 @@ def test_the_slice_follows_a_drag_of_x1_and_the_core_takes_over_on_release(
     got = np.array([np.nan if v is None else v for v in curve.evaluate(SLICE_Y_JS)], dtype=float)
     np.testing.assert_allclose(got, expected, rtol=1e-6)  # float32 on the wire
     _shot(page, request, "ls_slice_chart", "2-after-release")
+
+
+def _core_slice(x1: float, t: np.ndarray) -> np.ndarray:
+    """The core's J along W2_11 at the slice's points for the homework at y = 1 and this x1,
+    NaN where J has no value."""
+    problem = set_values(get_preset("homework").problem.with_target(1.0), {"x1": x1})
+    core = evaluate_batch(problem, ["W2_11"], np.linspace(t[0], t[-1], t.size)[:, None])
+    return np.where(core.valid, core.loss, np.nan)
+
+
+# The slice shows J as ``expected`` (null for NaN) to a relative 1e-9.
+SLICE_IS_JS = f"""(expected) => {{ const y = ({SLICE_Y_JS})();
+    return y.length === expected.length && y.every((v, i) => expected[i] === null
+        ? v === null || Number.isNaN(v)
+        : Number.isFinite(v) && Math.abs(v - expected[i]) <= 1e-9 * Math.abs(expected[i])); }}"""
+
+
+def _wait_for_slice(curve: Frame, expected: np.ndarray) -> None:
+    values = [None if np.isnan(v) else float(v) for v in expected]
+    curve.wait_for_function(SLICE_IS_JS, arg=values)
+
+
+def test_the_slice_always_draws_the_last_value_of_a_drag(page: Page, streamlit_server, request):
+    """The slice draws in the time the map's frames leave and may skip frames of a quick
+    drag, but it ends on the last value: with the button still down, it shows J along W2_11
+    for the x1 under the hand; and a drag whose last value comes with its release, in the
+    same task (the slice had no frame for it), is drawn by the browser on release."""
+    page.set_viewport_size({"width": 1400, "height": 1900})
+    _open_landscape(page, streamlit_server)
+    curve = _plot(page, "ls_slice_chart")
+    t = np.array(curve.evaluate(SLICE_T_JS), dtype=float)
+    page.evaluate(LAST_EVENTS_JS)
+    x0, y, width = _press_x1(page, "ls_slice_chart")
+    for i in range(1, 13):  # 1 % of the track a move, as fast as the page takes them
+        page.mouse.move(x0 + i * width * 0.01, y)
+    next_frames(page, 2)  # the widget's frame for the last move has announced it
+    x1 = page.evaluate("() => window.__last.preview.x1")
+    _wait_for_slice(curve, _core_slice(x1, t))
+    _shot(page, request, "ls_slice_chart", "1-held-after-a-quick-drag")
+    drawn = curve.evaluate(RENDERS_JS)
+    with expect_rerun(page, RERUN_MS):
+        page.mouse.up()
+    curve = _plot(page, "ls_slice_chart", drawn + 1)  # the core's slice for the release
+
+    # A drag's previews and its release in one task: only the release is left to draw.
+    last = round(x1 - 0.3, 6)
+    page.evaluate(
+        """(xs) => { for (const [kind, x1] of xs) window.dispatchEvent(new CustomEvent(
+            'expnet:' + kind, {detail: {values: {x1}, J: null, grad: {}}})); }""",
+        [["preview", last + 0.2], ["preview", last + 0.1], ["preview", last], ["commit", last]],
+    )
+    _wait_for_slice(curve, _core_slice(last, t))
+    _shot(page, request, "ls_slice_chart", "2-released-in-the-same-task")
