@@ -19,10 +19,12 @@ its timer.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from streamlit import config
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -38,6 +40,7 @@ Signature = Callable[[Question | None], Hashable]
 class _Phone:
     drawn: Hashable  # what the phone's question fragment drew (a question's signature)
     state: ClientState  # the rerun that redraws it: the page, its query, the fragment
+    away_since: float | None = None  # when its connection was first found closed
 
 
 class _Watch:
@@ -115,18 +118,32 @@ def _push_changes(session_id: int, watch: _Watch) -> None:
         return  # the database is unreachable a moment: the phones keep what they show
     now = watch.signature(question)
     runtime = Runtime.instance()
+    clock = time.monotonic()
     with _lock:
         for sid, phone in list(watch.phones.items()):
             app = runtime.get_app_session(sid)
-            if app is None:  # closed or disconnected: it registers again when it runs
-                del watch.phones[sid]
+            if app is None:
+                # Disconnected (a phone's screen locked, the Wi-Fi dropped): Streamlit keeps
+                # the session for a reconnect, after which the browser does not always run
+                # the page again, so the phone stays here and is pushed once it is back.
+                phone.away_since = phone.away_since or clock
+                if clock - phone.away_since > _kept_for_s():
+                    del watch.phones[sid]  # closed for good: a new session registers anew
                 continue
+            phone.away_since = None
             if live and phone.drawn == now:
                 continue
             phone.drawn = now  # asked once; its rerun registers what it drew
             _rerun(app, phone.state, page=not live)
-        if not watch.phones or not live:
+            if not live:
+                del watch.phones[sid]  # told that the class session is over
+        if not watch.phones:
             _watched.pop(session_id, None)
+
+
+def _kept_for_s() -> float:
+    """How long Streamlit keeps a disconnected session for its browser to come back."""
+    return float(config.get_option("server.disconnectedSessionTTL"))
 
 
 def _rerun(app: Any, question: ClientState, *, page: bool) -> None:

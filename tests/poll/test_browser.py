@@ -571,3 +571,70 @@ def test_a_waiting_phone_runs_nothing_until_the_class_session_changes(
             assert phone.evaluate(timers) == 0
     finally:
         engine.dispose()
+
+
+# While "offline", a phone's new connections go nowhere (a closed port on loopback); the
+# sockets opened are kept, so that a test can close them as a dropped Wi-Fi would.
+OFFLINE_JS = r"""
+(() => {
+    const Native = window.WebSocket;
+    window.__expnetSockets = [];
+    window.__expnetOffline = false;
+    window.WebSocket = class extends Native {
+        constructor(url, ...rest) {
+            super(window.__expnetOffline ? "ws://127.0.0.1:9/" : url, ...rest);
+            window.__expnetSockets.push(this);
+        }
+    };
+})();
+"""
+
+
+def test_a_phone_that_was_offline_when_the_teacher_asked_gets_the_question_back(
+    browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A phone's connection drops (its screen locked) while it waits, and the teacher asks
+    meanwhile. The server keeps its session; when the phone reconnects, Streamlit's browser
+    does not run the page again on its own (its last run was the whole page, with no timer),
+    so the server must push the question to it then."""
+    from sqlalchemy import create_engine
+
+    from expnet.poll.store import PollStore
+
+    db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    engine = create_engine(db)
+    teacher = PollStore(engine)
+    hosted = teacher.open_session()
+    try:
+        with streamlit_server(db) as base, ExitStack() as stack:
+            phones = []
+            for offline in (True, False):
+                ctx = browser.new_context(**PHONE)
+                stack.callback(ctx.close)
+                ctx.set_default_timeout(30_000)
+                if offline:
+                    ctx.add_init_script(OFFLINE_JS)
+                phone = ctx.new_page()
+                phone.goto(f"{base}/join?code={hosted.session.code}")
+                phone.get_by_role("button", name="Join").click()
+                phone.get_by_text("Waiting for the first question").wait_for()
+                phone.wait_for_selector(IDLE)
+                phones.append(phone)
+            away, present = phones
+            away.evaluate(
+                "() => { window.__expnetOffline = true;"
+                " window.__expnetSockets.forEach((s) => s.close()); }"
+            )
+            # the browser tries to reconnect only once the server has closed its side
+            away.wait_for_function("() => window.__expnetSockets.length >= 2")
+
+            ask(teacher, hosted, prompt="Activation of hidden unit 1")
+            # the server's reading that pushed this phone found the other one away
+            present.get_by_label("Your prediction").wait_for()
+            assert away.get_by_text("Waiting for the first question").count() == 1
+
+            away.evaluate("() => { window.__expnetOffline = false; }")
+            away.get_by_label("Your prediction").wait_for()
+            away.get_by_text("Activation of hidden unit 1").wait_for()
+    finally:
+        engine.dispose()
