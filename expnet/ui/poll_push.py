@@ -18,6 +18,7 @@ its timer.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -34,6 +35,7 @@ from expnet.poll.st_adapter import DATABASE_ERRORS
 from expnet.poll.store import PollStore
 
 Signature = Callable[[Question | None], Hashable]
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -107,7 +109,10 @@ def _read_forever() -> None:
                 return
         period = min(w.store.settings.watch_ttl_s for _, w in watched)
         for session_id, watch in watched:
-            _push_changes(session_id, watch)
+            try:
+                _push_changes(session_id, watch)
+            except Exception:  # noqa: BLE001 - one class session's trouble must not stop the rest
+                _LOG.exception("pushing class session %s to its phones failed", session_id)
         wake.wait(period)
 
 
