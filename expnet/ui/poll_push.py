@@ -11,9 +11,9 @@ reveal's runs queued behind them.
 
 The rerun is the one Streamlit makes itself when a source file changes and the app reruns
 on save (``AppSession.request_rerun`` with a client state, on the server's event loop), with
-the question fragment's id in it: no widget value comes with it, so none changes. Where
-Streamlit's runtime is absent (``AppTest``), ``available()`` is false and the phone keeps
-its timer.
+the question fragment's id in it: no widget value comes with it, so none changes. Where no
+server holds the session (``AppTest``'s stand-in runtime), ``register`` says so and the
+phone keeps a timer.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 from streamlit import config
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime import Runtime
+from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from expnet.poll.records import Question
@@ -58,11 +59,6 @@ _watched: dict[int, _Watch] = {}  # class session id -> its phones on this serve
 _reader: threading.Thread | None = None
 
 
-def available() -> bool:
-    """Whether this process can push: a Streamlit server runs it (not ``AppTest``)."""
-    return Runtime.exists() and get_script_run_ctx() is not None
-
-
 def register(
     store: PollStore,
     session_id: int,
@@ -76,6 +72,8 @@ def register(
     ctx = get_script_run_ctx()
     if ctx is None or not Runtime.exists():
         return False
+    if not isinstance(Runtime.instance().get_app_session(ctx.session_id), AppSession):
+        return False  # AppTest's stand-in runtime: no server, no session to push to
     try:
         fragment_ids = ctx.fragment_storage.resolve_target(fragment_key)
     except Exception:  # noqa: BLE001 - a Streamlit without keyed fragments: keep the timer

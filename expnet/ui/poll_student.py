@@ -3,10 +3,10 @@
 Made for a phone. The participant token (a random secret) is kept in the session and in a
 cookie of this browser (never in the URL, where a shared or copied link would hand the seat to
 another browser), so a reload keeps the student in the class session with their answers. The
-server redraws the question when the teacher asks, reveals or resets (the page when the class
-session ends; ``poll_push``); a phone does not poll, except with a small timer fragment that
-counts down a question with a time limit. The answer field itself is never redrawn under the
-student's fingers.
+server redraws the question when the teacher asks, reveals, resets or moves the deadline (the
+page when the class session ends; ``poll_push``); a phone does not poll, and the browser
+counts a question's time limit down itself (``countdown``). The answer field itself is never
+redrawn under the student's fingers.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from expnet.poll.summary import clock_text, truth_latex, truth_text
 from expnet.poll.validate import MAX_ANSWER_TEXT, MAX_NICKNAME, InvalidInput
 
 from . import cookies, poll_push
+from .countdown import countdown
 from .markdown import md_escape
-from .run_order import rerun_fragment
 
 TOKEN_KEY = "_poll_me"
 SEEN_KEY = "_poll_seen"
@@ -102,10 +102,12 @@ def _join_form(store: PollStore, code: str) -> None:
     st.rerun()
 
 
-def _signature(question: Question | None) -> tuple[int, str, float] | None:
-    """What makes the page draw again: a new question, the reveal, or a reset (which opens
-    the question again from a new time)."""
-    return None if question is None else (question.id, question.state, question.opened_at)
+def _signature(question: Question | None) -> tuple[int, str, float, float | None] | None:
+    """What makes the question draw again: a new question, the reveal, a reset (which opens
+    the question again from a new time), or a new deadline."""
+    if question is None:
+        return None
+    return (question.id, question.state, question.opened_at, question.deadline_at)
 
 
 def _zone() -> tzinfo:
@@ -134,9 +136,10 @@ def _question(store: PollStore, token: str, session_id: int, run_every: float) -
     # the fragment's own reading, shared with the watcher below: it counts down the same one
     _, question = store.watch(session_id, fresh=True)
     st.session_state[SEEN_KEY] = _signature(question)
-    pushed = poll_push.register(store, session_id, question, QUESTION, _signature)
-    if not pushed or (question is not None and question.deadline_at is not None):
-        _watch(store, session_id, run_every)  # where the server cannot push, or to count down
+    if not poll_push.register(store, session_id, question, QUESTION, _signature):
+        _watch(store, session_id, run_every)  # no server to push (AppTest): a timer checks
+    elif question is not None and question.state == "open":
+        _time_left(question, store.clock(), in_browser=True)
     if question is None:
         st.subheader("Waiting for the first question…")
         st.caption("This page updates by itself.")
@@ -150,34 +153,34 @@ def _question(store: PollStore, token: str, session_id: int, run_every: float) -
 
 
 def _watch(store: PollStore, session_id: int, run_every: float) -> None:
-    """A timer: count down the question drawn, and redraw it when the teacher asks, reveals
-    or resets (the page when the class session ends), where the server does not push (its
-    check catches a change the push has not brought yet, too). Each check reads the class
-    session's shared state (``PollStore.watch``: one query a moment for all the phones of
-    this server), so a waiting phone costs the database nothing of its own."""
+    """Where no server pushes (``AppTest``), a timer: count down the question drawn, and
+    draw the page again when the question or the class session changed. Each check reads
+    the class session's shared state (``PollStore.watch``: one query a moment for all the
+    phones of this server)."""
 
     @st.fragment(run_every=run_every)
     def watch() -> None:
         with database_trouble():
             live, question = store.watch(session_id)
-            if not live:
-                st.rerun()  # the page: the class session is over, the join form again
-            if _signature(question) != st.session_state.get(SEEN_KEY):
-                rerun_fragment(QUESTION)
-            # the same question as drawn (else the question reruns above), as the store has
-            # it now: a deadline changed since the question was drawn is counted down
+            if not live or _signature(question) != st.session_state.get(SEEN_KEY):
+                st.rerun()  # the page: a new question, or the join form again
+            # the same question as drawn (else the question reruns above)
             if question is not None and question.state == "open":
-                _countdown(question, store.clock())
+                _time_left(question, store.clock(), in_browser=False)
 
     watch()
 
 
-def _countdown(question: Question, now: float) -> None:
-    """The time left to answer, redrawn with each check; when it is over, the time it was."""
+def _time_left(question: Question, now: float, *, in_browser: bool) -> None:
+    """The time left to answer: counted down by the browser (drawn once), or as it is now
+    (redrawn with each check of a timer); when it is over, the time it was."""
     if question.deadline_at is None:
         return
+    over = time_up_text(question.deadline_at, _zone())
     if question.time_is_up(now):
-        st.warning(time_up_text(question.deadline_at, _zone()), icon=":material/timer_off:")
+        st.warning(over, icon=":material/timer_off:")
+    elif in_browser:
+        countdown(question.deadline_at - now, over, key=f"poll_countdown_{question.id}")
     else:
         st.markdown(f"**{clock_text(question.deadline_at - now)}** left to answer")
 

@@ -13,13 +13,9 @@ browser first.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
-import streamlit as st
-from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.app_session import AppSession
-from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 _PATCHED = "_expnet_fragment_after_finished_run"
 
@@ -51,35 +47,3 @@ def keep_finished_runs() -> None:
 
     AppSession._create_scriptrunner = _create_scriptrunner  # type: ignore[method-assign]
     setattr(AppSession, _PATCHED, True)
-
-
-def rerun_fragment(key: str) -> NoReturn:
-    """Stop this run and rerun the fragment registered as ``@st.fragment(key=key)`` alone.
-
-    For a watcher nested in that fragment: when its timer's check finds the class session
-    changed, only the enclosing fragment draws again, not the whole page (a phone's page run
-    costs several times a fragment's, and a reveal asks every phone at once). Streamlit
-    (1.67) accepts ``st.rerun(key)`` from a widget callback only, and a timer's run is not
-    one; this makes the request ``st.rerun(key)`` makes, then stops at a yield point as
-    ``st.rerun`` does. Without a script run context, or with the key not registered, the
-    whole page reruns instead: slower, never wrong.
-    """
-    ctx = get_script_run_ctx()
-    if ctx is None or ctx.script_requests is None:
-        st.rerun()
-    try:
-        ids = ctx.fragment_storage.resolve_target(key)
-    except StreamlitAPIException:
-        st.rerun()
-    ctx.script_requests.request_rerun(
-        RerunData(
-            query_string=ctx.query_string,
-            page_script_hash=ctx.page_script_hash,
-            fragment_id_queue=ids,
-            is_fragment_scoped_rerun=True,
-            cached_message_hashes=ctx.cached_message_hashes,
-            context_info=ctx.context_info,
-        )
-    )
-    st.empty()  # a yield point: the runner takes the request here and stops this run
-    st.rerun()  # not reached while Streamlit stops at yield points as above

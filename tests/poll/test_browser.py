@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests import harness
+from tests.browser.test_a11y import run_axe
 
 from .conftest import ask
 
@@ -407,17 +408,13 @@ def _open_and_ask(stack: ExitStack, browser, base: str, seconds: str = ""):  # t
 def test_a_countdown_on_the_phone_and_an_answer_after_it(
     browser, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """The teacher asks with 45 s on the clock: projector and phone count down. The
-    countdown then ends while the student types (the question's deadline moved into the
-    past in the database, as the store stamps it: no waiting); the phone says so, with the
+    """The teacher asks with 45 s on the clock: projector and phone count down, the phone's
+    browser by itself (no timer, no run). The teacher then reveals and asks again with 10 s;
+    the countdown ends while the student has not sent anything; the phone says so, with the
     closing time in the phone's own time zone, and the answer sent after it is refused in
     those words, kept on screen and not stored."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
-
-    from sqlalchemy import update
-
-    from expnet.poll.schema import questions
 
     db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
     store = _store_on(db)
@@ -426,36 +423,52 @@ def test_a_countdown_on_the_phone_and_an_answer_after_it(
         time_left = teacher.locator("[data-testid=stMetric]").filter(has_text="Time left")
         time_left.filter(has_text=re.compile(r"0:[2-4]\d")).wait_for()
 
-        phone = _open(
-            stack, browser, f"{base}/join?code={code}", 20_000, timezone_id="Asia/Kolkata", **PHONE
-        )
+        ctx = browser.new_context(timezone_id="Asia/Kolkata", **PHONE)
+        stack.callback(ctx.close)
+        ctx.set_default_timeout(20_000)
+        ctx.add_init_script(harness.RUN_COUNTER_JS)
+        phone = ctx.new_page()
+        phone.goto(f"{base}/join?code={code}")
         phone.get_by_label("Nickname").fill("Ada")
         phone.get_by_role("button", name="Join").click()
         counting = phone.get_by_text(re.compile(r"^0:[2-4]\d left to answer$"))
         counting.wait_for()
         first = counting.inner_text()
+        phone.wait_for_selector(IDLE)
+        runs = phone.evaluate("() => window.__expnetRunsFinished")
         phone.get_by_text(re.compile(r"left to answer$")).filter(
             has_not_text=first.split()[0]
-        ).wait_for()  # the next check of the page shows less time
+        ).wait_for()  # a second later the phone shows less time, by itself
+        assert phone.evaluate("() => window.__expnetRunsFinished") == runs
+        assert phone.evaluate("() => window.__expnetTimersStarted") == 0
         _shot(request, phone, "phone_counting_down")
+        assert not run_axe(phone), "axe-core on the phone counting down"
+        first_question = store.current_question(_session_id(store, code))
+        assert first_question is not None and first_question.deadline_at is not None
+        assert first_question.deadline_at - first_question.opened_at == 45
 
+        teacher.get_by_role("button", name="Close and reveal").click()
+        phone.get_by_text(re.compile("^The answer")).wait_for()
+        field = teacher.get_by_label(re.compile("^Countdown in seconds"))
+        field.fill("10")
+        field.press("Enter")
+        teacher.wait_for_selector(IDLE)
+        teacher.get_by_role("button", name=re.compile("^Ask again")).click()
+        phone.get_by_text(re.compile(r"^0:(0\d|10) left to answer$")).wait_for()
         question = store.current_question(_session_id(store, code))
         assert question is not None and question.deadline_at is not None
-        assert question.deadline_at - question.opened_at == 45
-        phone.get_by_label("Your prediction").fill("0.88")
-        deadline_ms = int(round((time.time() - 2) * 1000))  # it ended 2 s ago
-        with store.engine.begin() as conn:
-            conn.execute(
-                update(questions)
-                .where(questions.c.id == question.id)
-                .values(deadline_at=deadline_ms)
-            )
-        closed = datetime.fromtimestamp(deadline_ms / 1000, ZoneInfo("Asia/Kolkata"))
+        assert question.id != first_question.id
+        closed = datetime.fromtimestamp(question.deadline_at, ZoneInfo("Asia/Kolkata"))
         said = f"Time is up: answers closed at {closed:%H:%M:%S}."
-        phone.get_by_text(said).wait_for()
+        phone.get_by_text(said).wait_for()  # the browser's countdown has ended
+        _shot(request, phone, "phone_time_up")
+        assert not run_axe(phone), "axe-core on the phone when its countdown has ended"
+        phone.get_by_label("Your prediction").fill("0.88")
         phone.get_by_role("button", name="Submit").click()
         refused = "Your answer 0.88 arrived after the time was up, so it was not counted."
         phone.get_by_text(refused).wait_for()
+        phone.wait_for_selector(IDLE)
+        phone.get_by_text(said).wait_for()  # now drawn by the server, not the browser
         assert phone.get_by_text(said).count() == 1  # the time it closed, said once
         _shot(request, phone, "phone_answer_refused")
         assert store.answers(question.id) == []
@@ -638,3 +651,21 @@ def test_a_phone_that_was_offline_when_the_teacher_asked_gets_the_question_back(
             away.get_by_text("Activation of hidden unit 1").wait_for()
     finally:
         engine.dispose()
+
+
+def test_the_phones_countdown_reads_the_time_as_the_projector_does(browser) -> None:  # type: ignore[no-untyped-def]
+    """The phone's browser formats the time left itself; it must read as the server's
+    ``clock_text`` does (rounded up: 83.2 s is 1:24)."""
+    from expnet.poll.summary import clock_text
+    from expnet.ui import countdown
+
+    source = re.search(r"export (function clock\(seconds\) \{.*?\n\})", countdown._JS, re.S)
+    assert source is not None
+    page = browser.new_page()
+    try:
+        seconds = [0, 0.2, 1, 9.99, 59, 59.5, 60, 61, 83.2, 599.01, 3599.9, 3600]
+        shown = page.evaluate(f"(xs) => {{ {source.group(1)}; return xs.map(clock); }}", seconds)
+        assert shown == [clock_text(x) for x in seconds]
+        assert shown[8] == "1:24" and shown[0] == "0:00" and shown[-1] == "60:00"
+    finally:
+        page.close()
