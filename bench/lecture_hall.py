@@ -22,7 +22,9 @@ Rounds of ask → answer → reveal. Reported, in one table (one column per code
   k answers lie above 1.75;
 - reveal → every phone: from the teacher's click until each phone has drawn the answer;
 - server CPU (% of one core, /proc/<pid>/stat; replicas summed) with every phone waiting and
-  no question, and from the ask until every phone has seen the reveal; peak RSS;
+  no question, and from the ask until every phone has seen the reveal; with ``--countdown S``
+  each question is asked with S seconds on the clock, and the CPU is also measured once every
+  phone has answered, while the clock runs; peak RSS;
 - errors (timeouts, failed runs, st.error on a phone, dropped connections), exceptions shown
   on any page, and the store read directly: every answer stored exactly once, with the value
   the student sent last.
@@ -41,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import multiprocessing as mp
 import os
 import queue as queue_module
@@ -444,6 +447,7 @@ class Result:
     reveals: list[float]
     acked: list[float]
     idle_cpu: float
+    waiting_cpu: float  # every phone answered, the question still open (nan: not measured)
     round_cpu: float
     round_peak: float  # the busiest 2 s of a round
     idle_machine: float  # the whole machine, all phones idle
@@ -521,6 +525,7 @@ def run_class(label: str, target: Target, args: argparse.Namespace) -> Result:
     reveal_clicks: list[float] = []
     idle_cpu = round_cpu = idle_machine = float("nan")
     round_cpus: list[float] = []
+    waiting_cpus: list[float] = []
     clients_cpus: list[float] = []
     round_peaks: list[float] = []
     machine_cpus: list[float] = []
@@ -562,6 +567,11 @@ def run_class(label: str, target: Target, args: argparse.Namespace) -> Result:
             changers = sum(1 for n in names if int(n.rsplit("-", 1)[-1]) % 2 == 1)
             for rnd in range(1, args.rounds + 1):
                 page.evaluate(HIST_JS, HIGH)
+                if args.countdown:  # the field is drawn again for each question
+                    field = page.get_by_label(re.compile("^Countdown in seconds"))
+                    field.fill(str(args.countdown))
+                    field.press("Enter")
+                    page.wait_for_selector(IDLE_SELECTOR)
                 start = time.monotonic()
                 asks.append((rnd, time.time()))
                 page.get_by_role("button", name=re.compile("^(Ask the class|Ask again):")).click()
@@ -574,6 +584,10 @@ def run_class(label: str, target: Target, args: argparse.Namespace) -> Result:
                     0.25,
                 )
                 hist.append((rnd, asks[-1][1], page.evaluate("() => window.__hist")))
+                if args.countdown:  # every phone has answered; the clock runs: its cost
+                    t0 = time.monotonic()
+                    time.sleep(args.idle_seconds)
+                    waiting_cpus.append(_cpu_between(sampler, t0, time.monotonic()))
                 time.sleep(0.5)
                 reveal_clicks.append(time.time())
                 page.get_by_role("button", name="Close and reveal").click()
@@ -632,6 +646,7 @@ def run_class(label: str, target: Target, args: argparse.Namespace) -> Result:
         reveals=reveals,
         acked=[a for p in phones for a in p.acked],
         idle_cpu=idle_cpu,
+        waiting_cpu=max(waiting_cpus, default=float("nan")),
         round_cpu=round_cpu,
         round_peak=max(round_peaks, default=float("nan")),
         idle_machine=idle_machine,
@@ -750,6 +765,10 @@ def report(results: list[Result], args: argparse.Namespace) -> bool:
         ),
         ("server CPU, every phone idle (% of a core)", lambda r: f"{r.idle_cpu:.0f}"),
         (
+            "server CPU, every phone answered, the countdown running (% of a core)",
+            lambda r: "–" if math.isnan(r.waiting_cpu) else f"{r.waiting_cpu:.0f}",
+        ),
+        (
             "server CPU, during a round: mean / busiest 2 s (% of a core)",
             lambda r: f"{r.round_cpu:.0f} / {r.round_peak:.0f}",
         ),
@@ -812,6 +831,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--baseline", metavar="REF", help="also measure this commit, first, in the same run"
     )
     p.add_argument("--json", metavar="PREFIX", help="also write each run's raw times here")
+    p.add_argument(
+        "--countdown",
+        type=int,
+        default=0,
+        metavar="S",
+        help="ask each question with a countdown of S seconds (default 0: none), and measure "
+        "the server's CPU for --idle-seconds once every phone has answered",
+    )
     args = p.parse_args(argv)
     if not (1 <= args.students <= 500 and 1 <= args.rounds <= 10 and args.per_proc >= 1):
         p.error("--students from 1 to 500, --rounds from 1 to 10, --per-proc at least 1")
