@@ -78,10 +78,12 @@ def register(
         fragment_ids = ctx.fragment_storage.resolve_target(fragment_key)
     except Exception:  # noqa: BLE001 - a Streamlit without keyed fragments: keep the timer
         return False
+    if not fragment_ids:
+        return False
     state = ClientState(
         query_string=ctx.query_string,
         page_script_hash=ctx.page_script_hash,
-        fragment_id=fragment_ids[0] if fragment_ids else "",
+        fragment_id=fragment_ids[0],
     )
     if ctx.context_info is not None:
         state.context_info.CopyFrom(ctx.context_info)
