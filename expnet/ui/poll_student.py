@@ -133,7 +133,7 @@ def _question(store: PollStore, token: str, session_id: int, run_every: float) -
     does all at once (the teacher asks or reveals, every phone answers) redraws this part
     alone, not the whole page. The server reruns it when the class session changes
     (``poll_push``); the form inside makes an answer rerun it too."""
-    # the fragment's own reading, shared with the watcher below: it counts down the same one
+    # the fragment's own reading, shared with the phones of this server for a moment
     _, question = store.watch(session_id, fresh=True)
     st.session_state[SEEN_KEY] = _signature(question)
     if not poll_push.register(store, session_id, question, QUESTION, _signature):
@@ -164,7 +164,7 @@ def _watch(store: PollStore, session_id: int, run_every: float) -> None:
             live, question = store.watch(session_id)
             if not live or _signature(question) != st.session_state.get(SEEN_KEY):
                 st.rerun()  # the page: a new question, or the join form again
-            # the same question as drawn (else the question reruns above)
+            # the same question as drawn (else the page reruns above)
             if question is not None and question.state == "open":
                 _time_left(question, store.clock(), in_browser=False)
 
